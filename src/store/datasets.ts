@@ -1,0 +1,135 @@
+/**
+ * Dataset versions: written batch by batch while 'writing' (memory stays bounded at any size), made
+ * visible by one commit transaction, never changed afterwards.
+ */
+import type { EncodedBatch, ImportSummary, SourceInfo } from '../core/data/types';
+import { newId, type BatchRecord, type Dataset, type DatasetVersion, type PipetteDB } from './db';
+
+export interface VersionTarget {
+  projectId: string;
+  /** Add a version to this dataset; otherwise a new dataset named datasetName is created at commit. */
+  datasetId?: string;
+  datasetName?: string;
+  parentId?: string | null;
+}
+
+/** A version being written. Call commit() or abort(); until commit no reader sees it. */
+export class VersionWriter {
+  readonly versionId = newId();
+  readonly datasetId: string;
+  #batchRowCounts: number[] = [];
+  #byteSize = 0;
+  readonly #db: PipetteDB;
+  readonly #target: VersionTarget;
+
+  constructor(db: PipetteDB, target: VersionTarget) {
+    this.#db = db;
+    this.#target = target;
+    this.datasetId = target.datasetId ?? newId();
+  }
+
+  async begin(source: SourceInfo): Promise<void> {
+    const row: DatasetVersion = {
+      id: this.versionId,
+      datasetId: this.datasetId,
+      projectId: this.#target.projectId,
+      version: 0,
+      parentId: this.#target.parentId ?? null,
+      status: 'writing',
+      source,
+      rowCount: 0,
+      columns: [],
+      batchRowCounts: [],
+      byteSize: 0,
+      warnings: [],
+      createdAt: Date.now(),
+    };
+    await this.#db.versions.add(row);
+  }
+
+  async write(batch: EncodedBatch): Promise<void> {
+    if (batch.index !== this.#batchRowCounts.length)
+      throw new Error(`batch ${batch.index} written out of order (expected ${this.#batchRowCounts.length})`);
+    const record: BatchRecord = { versionId: this.versionId, index: batch.index, rowCount: batch.rowCount, ipc: batch.ipc };
+    await this.#db.batches.put(record);
+    this.#batchRowCounts.push(batch.rowCount);
+    this.#byteSize += batch.ipc.byteLength;
+  }
+
+  /** Forget the batches written so far (the importer restarts, e.g. after widening a column type). */
+  async reset(): Promise<void> {
+    await this.#db.batches.where('versionId').equals(this.versionId).delete();
+    this.#batchRowCounts = [];
+    this.#byteSize = 0;
+  }
+
+  /** Make the version visible, in one transaction, numbered after the dataset's existing versions. */
+  async commit(summary: ImportSummary, source: SourceInfo): Promise<DatasetVersion> {
+    const db = this.#db;
+    const rowCount = this.#batchRowCounts.reduce((a, b) => a + b, 0);
+    if (rowCount !== summary.rowCount)
+      throw new Error(`import reported ${summary.rowCount} rows but ${rowCount} were written`);
+    return db.transaction('rw', [db.datasets, db.versions], async () => {
+      let dataset = await db.datasets.get(this.datasetId);
+      if (!dataset) {
+        dataset = {
+          id: this.datasetId,
+          projectId: this.#target.projectId,
+          name: this.#target.datasetName?.trim() || source.fileName,
+          createdAt: Date.now(),
+        } satisfies Dataset;
+        await db.datasets.add(dataset);
+      }
+      const siblings = await db.versions.where('datasetId').equals(this.datasetId).toArray();
+      const version = 1 + Math.max(0, ...siblings.filter((v) => v.status === 'ready').map((v) => v.version));
+      const patch: Partial<DatasetVersion> = {
+        status: 'ready',
+        version,
+        source,
+        rowCount,
+        columns: summary.columns,
+        batchRowCounts: [...this.#batchRowCounts],
+        byteSize: this.#byteSize,
+        warnings: summary.warnings,
+        createdAt: Date.now(),
+      };
+      await db.versions.update(this.versionId, patch);
+      return (await db.versions.get(this.versionId))!;
+    });
+  }
+
+  /** Remove every trace of this version. */
+  async abort(): Promise<void> {
+    await removeVersionData(this.#db, this.versionId);
+  }
+}
+
+/** Delete a version row and its batches in one transaction. */
+export async function removeVersionData(db: PipetteDB, versionId: string): Promise<void> {
+  await db.transaction('rw', [db.versions, db.batches], async () => {
+    await db.batches.where('versionId').equals(versionId).delete();
+    await db.versions.delete(versionId);
+  });
+}
+
+/** Delete a dataset with all its versions, in one transaction. */
+export async function deleteDataset(db: PipetteDB, datasetId: string): Promise<void> {
+  await db.transaction('rw', [db.datasets, db.versions, db.batches], async () => {
+    const ids = await db.versions.where('datasetId').equals(datasetId).primaryKeys();
+    for (const id of ids) await db.batches.where('versionId').equals(id).delete();
+    await db.versions.where('datasetId').equals(datasetId).delete();
+    await db.datasets.delete(datasetId);
+  });
+}
+
+/** Committed versions of a project, newest first. */
+export async function listVersions(db: PipetteDB, projectId: string): Promise<DatasetVersion[]> {
+  const all = await db.versions.where('projectId').equals(projectId).toArray();
+  return all.filter((v) => v.status === 'ready').sort((a, b) => b.createdAt - a.createdAt);
+}
+
+export async function readBatch(db: PipetteDB, versionId: string, index: number): Promise<BatchRecord> {
+  const record = await db.batches.get([versionId, index]);
+  if (!record) throw new Error(`dataset version ${versionId} has no batch ${index}`);
+  return record;
+}

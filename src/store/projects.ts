@@ -1,0 +1,46 @@
+/** Projects and their scope cards. Each change is one transaction. */
+import { newId, type PipetteDB, type Project, type Scope } from './db';
+
+export const EMPTY_SCOPE: Scope = {
+  problem: '',
+  target: '',
+  metric: '',
+  baseline: null,
+  baselineSource: '',
+  notes: '',
+};
+
+export async function createProject(db: PipetteDB, name: string, init: Partial<Project> = {}): Promise<Project> {
+  const trimmed = name.trim();
+  if (!trimmed) throw new Error('A project needs a name.');
+  const now = Date.now();
+  const project: Project = { id: newId(), createdAt: now, updatedAt: now, scope: { ...EMPTY_SCOPE }, ...init, name: trimmed };
+  await db.projects.add(project);
+  return project;
+}
+
+export async function renameProject(db: PipetteDB, id: string, name: string): Promise<void> {
+  const trimmed = name.trim();
+  if (!trimmed) throw new Error('A project needs a name.');
+  await db.projects.update(id, { name: trimmed, updatedAt: Date.now() });
+}
+
+export async function saveScope(db: PipetteDB, id: string, scope: Scope): Promise<void> {
+  await db.projects.update(id, { scope: { ...scope }, updatedAt: Date.now() });
+}
+
+/** Delete a project and everything in it, in one transaction: nothing is left half deleted. */
+export async function deleteProject(db: PipetteDB, id: string): Promise<void> {
+  await db.transaction('rw', [db.projects, db.datasets, db.versions, db.batches, db.jobs], async () => {
+    const versionIds = await db.versions.where('projectId').equals(id).primaryKeys();
+    for (const versionId of versionIds) await db.batches.where('versionId').equals(versionId).delete();
+    await db.versions.where('projectId').equals(id).delete();
+    await db.datasets.where('projectId').equals(id).delete();
+    await db.jobs.where('projectId').equals(id).delete();
+    await db.projects.delete(id);
+  });
+}
+
+export function listProjects(db: PipetteDB): Promise<Project[]> {
+  return db.projects.orderBy('updatedAt').reverse().toArray();
+}

@@ -1,0 +1,41 @@
+import { defineConfig } from 'vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { VitePWA } from 'vite-plugin-pwa';
+import { demoData } from './scripts/demo-data';
+
+export default defineConfig({
+  base: './',
+  plugins: [
+    demoData(),
+    svelte(),
+    VitePWA({
+      registerType: 'prompt',
+      injectRegister: false,
+      includeAssets: ['icons/*.png', 'icons/*.svg'],
+      manifest: {
+        name: 'Pipette — ML workbench',
+        short_name: 'Pipette',
+        description: 'The production-ML lifecycle in one browser tab, offline.',
+        theme_color: '#1f4e79',
+        background_color: '#f7f8fa',
+        display: 'standalone',
+        start_url: './',
+        scope: './',
+        icons: [
+          { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+          { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+          { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+      },
+      workbox: {
+        // The app, its workers, tfjs and the wasm binaries, and the demo data all work offline.
+        globPatterns: ['**/*.{js,css,html,wasm,png,svg,webmanifest,csv,json,ndjson,zip,arrow}'],
+        maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
+        navigateFallback: 'index.html',
+        cleanupOutdatedCaches: true,
+      },
+    }),
+  ],
+  worker: { format: 'es' },
+  build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
+});
