@@ -1,0 +1,37 @@
+/** The training worker's API, as the page sees it. The worker (workers/train.worker.ts) implements it. */
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export const BACKEND_NAMES: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+export interface ParityResult {
+  /** Largest absolute difference from the cpu backend over the check's outputs and gradients. */
+  maxAbsDiff: number;
+  tolerance: number;
+  ok: boolean;
+}
+
+export interface BackendReport {
+  name: BackendName;
+  /** The backend initialized in this browser. */
+  available: boolean;
+  /** Why it is not available (the browser's or TF.js's own words). */
+  error?: string;
+  /** Numeric parity check against cpu; absent for cpu itself and for unavailable backends. */
+  parity?: ParityResult;
+  /** Measured time of the parity check's train step, after a warm-up, in milliseconds. */
+  msPerStep?: number;
+}
+
+export interface BackendsInfo {
+  tfjsVersion: string;
+  /** The backend TF.js uses now in the training worker. */
+  active: BackendName | null;
+  backends: BackendReport[];
+}
+
+export interface TrainWorkerApi {
+  /** Initialize every backend this browser offers, run the parity check on each, and report. */
+  probeBackends(): Promise<BackendsInfo>;
+  /** Make a backend the active one (an override of the automatic choice). */
+  setBackend(name: BackendName): Promise<BackendsInfo>;
+  cancel(jobId: string): Promise<boolean>;
+}
