@@ -1,0 +1,37 @@
+/** Formatting for people: sizes, dates, and errors in the current language. */
+import { DataError, isSerializedDataError, type DataErrorCode } from '../core/data/errors';
+import { i18n, n, t } from './i18n.svelte';
+import type { MessageKey } from './i18n/catalog';
+
+export function bytes(size: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = size;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${n(value, { maximumFractionDigits: unit === 0 ? 0 : 1 })} ${units[unit]}`;
+}
+
+export function date(ms: number): string {
+  return new Intl.DateTimeFormat(i18n.locale, { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
+}
+
+/** A message for anything thrown, naming file, row and column for data errors. */
+export function errorMessage(e: unknown): string {
+  const data = e instanceof DataError ? e.toJSON() : isSerializedDataError(e) ? e : undefined;
+  if (data) {
+    const { file, row, column, params = {} } = data.details;
+    const values: Record<string, string | number> = { ...params, file, row: row ?? '?' };
+    if (typeof params.size === 'number') values.size = bytes(params.size);
+    if (typeof params.limit === 'number') values.limit = bytes(params.limit);
+    if (data.code === 'bad-json') values.where = row ? ` (row ${n(row)})` : '';
+    values.detail ??= '';
+    const key = `error.${data.code satisfies DataErrorCode}` as MessageKey;
+    const column_ = column && !['ragged-row'].includes(data.code) ? t('error.column', { column }) : '';
+    return t(key, values) + column_;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  return t('error.generic', { message });
+}

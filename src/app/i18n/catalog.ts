@@ -1,0 +1,54 @@
+/**
+ * Message catalogs. Each area of the app keeps its strings in one file under messages/, with English and
+ * Traditional Chinese side by side, so a person adding a feature adds both at once. The types make a
+ * missing zh-TW string a compile error.
+ *
+ * Placeholders are written {name} and filled by t(key, { name: value }).
+ */
+import { common } from './messages/common';
+import { shell } from './messages/shell';
+import { stages } from './messages/stages';
+import { projects } from './messages/projects';
+import { data } from './messages/data';
+import { settings } from './messages/settings';
+
+export const LOCALES = ['en', 'zh-TW'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+/** An area's messages: the English strings define the keys, zh-TW must have every one of them. */
+export interface Messages<K extends string> {
+  en: Record<K, string>;
+  'zh-TW': Record<K, string>;
+}
+
+/** Helper that checks an area's catalog at compile time: zh-TW has exactly the keys of en. */
+export function defineMessages<E extends Record<string, string>>(m: {
+  en: E;
+  'zh-TW': Record<keyof E, string>;
+}): Messages<Extract<keyof E, string>> {
+  return m as Messages<Extract<keyof E, string>>;
+}
+
+const areas = [common, shell, stages, projects, data, settings] as const;
+
+type AreaKeys<A> = A extends Messages<infer K> ? K : never;
+export type MessageKey = AreaKeys<(typeof areas)[number]>;
+
+function merge(locale: Locale): Record<MessageKey, string> {
+  const out = {} as Record<MessageKey, string>;
+  for (const area of areas) Object.assign(out, area[locale]);
+  return out;
+}
+
+export const catalogs: Record<Locale, Record<MessageKey, string>> = {
+  en: merge('en'),
+  'zh-TW': merge('zh-TW'),
+};
+
+/** Fill {placeholders}; a missing parameter stays visible as {name} so it is noticed, not hidden. */
+export function format(template: string, params?: Record<string, string | number>): string {
+  if (!params) return template;
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in params ? String(params[name]) : whole,
+  );
+}

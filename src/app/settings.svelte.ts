@@ -1,0 +1,37 @@
+/**
+ * App settings, one knob each with its default and why (in the spirit of tfjs's flags). Remembered in
+ * localStorage: they are small and needed synchronously at start.
+ */
+const KEY = 'pipette.settings';
+
+interface SettingsValues {
+  /**
+   * Largest import, in bytes. Imports stream, so memory is not the limit; the browser's storage quota
+   * is. 2 GB keeps a mistaken drop of a huge file from filling the disk. Default 2 GiB.
+   */
+  maxImportBytes: number;
+}
+
+const DEFAULTS: SettingsValues = { maxImportBytes: 2 * 1024 ** 3 };
+
+function load(): SettingsValues {
+  try {
+    return { ...DEFAULTS, ...JSON.parse(globalThis.localStorage?.getItem(KEY) ?? '{}') };
+  } catch {
+    return { ...DEFAULTS };
+  }
+}
+
+class Settings {
+  #values = $state<SettingsValues>(load());
+
+  get maxImportBytes(): number {
+    return this.#values.maxImportBytes;
+  }
+  set maxImportBytes(v: number) {
+    this.#values.maxImportBytes = v;
+    localStorage.setItem(KEY, JSON.stringify(this.#values));
+  }
+}
+
+export const settings = new Settings();

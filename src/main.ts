@@ -1,0 +1,12 @@
+import { mount } from 'svelte';
+import App from './ui/App.svelte';
+import { pwa } from './app/pwa.svelte';
+import { db } from './store/db';
+import { sweepInterrupted } from './store/sweep';
+import './ui/theme.css';
+
+// Repair what a closed tab or crash left behind before anything lists versions or jobs.
+void sweepInterrupted(db()).catch((e) => console.error('sweep failed', e));
+
+mount(App, { target: document.getElementById('app')! });
+pwa.start();
