@@ -1,0 +1,70 @@
+/**
+ * The data worker: parsing, type inference, storage writes, table pages and exports. A thin facade over
+ * src/services (which compose src/core and src/store), exposed with Comlink.
+ */
+import * as Comlink from 'comlink';
+import { installErrorTransfer } from '../src/protocol/errors';
+import { cancelJob, runJob } from '../src/protocol/jobs';
+import type { DataWorkerApi, DemoDatasetInfo, ExportFormat, ExportedFile, ImportOutcome } from '../src/protocol/data';
+import { db } from '../src/store/db';
+import { sweepInterrupted } from '../src/store/sweep';
+import { importIntoStore } from '../src/services/import';
+import { TableService } from '../src/services/table';
+import { exportVersion } from '../src/services/export';
+
+installErrorTransfer();
+
+const tables = new TableService(db());
+
+const api: DataWorkerApi = {
+  importFiles(req, onProgress) {
+    return runJob(req.jobId, (signal) =>
+      importIntoStore(db(), { ...req, sources: req.files }, signal, (p) => void onProgress(p)),
+    );
+  },
+
+  importDemo(jobId, projectId, demoBaseUrl, onProgress) {
+    return runJob(jobId, async (signal) => {
+      const index = (await (await fetch(new URL('index.json', demoBaseUrl))).json()) as (DemoDatasetInfo & { file: string })[];
+      const outcomes: ImportOutcome[] = [];
+      for (const [i, entry] of index.entries()) {
+        void onProgress(i, index.length, entry.name);
+        const response = await fetch(new URL(entry.file, demoBaseUrl), { signal });
+        if (!response.ok) throw new Error(`demo file ${entry.file}: HTTP ${response.status}`);
+        const file = new File([await response.blob()], entry.file);
+        outcomes.push(
+          await importIntoStore(db(), { jobId: `${jobId}-${i}`, projectId, sources: [file], datasetName: entry.name, kind: 'demo' }, signal, () => {}),
+        );
+      }
+      void onProgress(index.length, index.length, '');
+      return outcomes;
+    });
+  },
+
+  getRows(versionId, start, count, sort) {
+    return tables.rows(versionId, start, count, sort);
+  },
+
+  async exportVersion(versionId: string, format: ExportFormat): Promise<ExportedFile> {
+    const { meta, batches } = await tables.ipcBatches(versionId);
+    const dataset = await db().datasets.get(meta.datasetId);
+    const file = await exportVersion(batches, meta.columns, format, `${dataset?.name ?? 'dataset'}-v${meta.version}`);
+    return Comlink.transfer(file, [file.bytes.buffer]);
+  },
+
+  async describe(versionId) {
+    const meta = await db().versions.get(versionId);
+    if (!meta || meta.status !== 'ready') throw new Error(`dataset version ${versionId} does not exist`);
+    return { rowCount: meta.rowCount, columns: meta.columns };
+  },
+
+  sweep() {
+    return sweepInterrupted(db());
+  },
+
+  async cancel(jobId) {
+    return cancelJob(jobId);
+  },
+};
+
+Comlink.expose(api);
