@@ -1,0 +1,303 @@
+/**
+ * A TFDV-like schema: what a dataset version is expected to look like. Inferred from statistics, edited by
+ * a person, stored as JSON (a schema version of the project), exported and imported.
+ *
+ * Per feature: logical type; presence (required = the column exists and never misses a value; otherwise
+ * the present fraction must be at least minFraction); domain (the allowed values of a categorical or text
+ * column, or a [min, max] range of finite numbers: NaN and ±Infinity are counted in the statistics but
+ * not range-checked); and drift / skew thresholds. The comparator follows the type as in TFDV: L-infinity
+ * distance for categorical, text and boolean columns, Jensen-Shannon divergence for number, integer and
+ * datetime columns; images have none. A null threshold means "not checked".
+ */
+import { COLUMN_TYPES, type ColumnType } from '../data/types';
+import type { ColumnStats, DatasetStats } from './stats';
+
+export const SCHEMA_FORMAT = 'pipette-schema';
+export const SCHEMA_VERSION = 1;
+
+export interface ValuesDomain {
+  kind: 'values';
+  /** Allowed values, sorted. */
+  values: string[];
+}
+
+export interface RangeDomain {
+  kind: 'range';
+  /** Inclusive bounds on finite values; null = unbounded on that side. Datetimes in ms since 1970 UTC. */
+  min: number | null;
+  max: number | null;
+}
+
+export type Domain = ValuesDomain | RangeDomain;
+
+export interface Presence {
+  /** The column must exist and have no missing value (implies minFraction 1). */
+  required: boolean;
+  /** Smallest allowed fraction of rows with a value, in [0, 1]. 0 also allows the column to be absent. */
+  minFraction: number;
+}
+
+export interface FeatureSchema {
+  name: string;
+  type: ColumnType;
+  presence: Presence;
+  domain: Domain | null;
+  /** Largest allowed distance from the previous version (L-infinity or Jensen-Shannon, by type). */
+  driftThreshold: number | null;
+  /** Largest allowed distance between training and serving data. */
+  skewThreshold: number | null;
+}
+
+export interface Schema {
+  format: typeof SCHEMA_FORMAT;
+  version: typeof SCHEMA_VERSION;
+  features: FeatureSchema[];
+}
+
+export type DriftMetric = 'linf' | 'js';
+
+/** The comparator a column type uses, or null when the type has none. */
+export function driftMetricFor(type: ColumnType): DriftMetric | null {
+  switch (type) {
+    case 'categorical':
+    case 'text':
+    case 'boolean':
+      return 'linf';
+    case 'number':
+    case 'integer':
+    case 'datetime':
+      return 'js';
+    case 'image':
+      return null;
+  }
+}
+
+/** Which domain kind a type can have. */
+export function domainKindFor(type: ColumnType): Domain['kind'] | null {
+  switch (type) {
+    case 'categorical':
+    case 'text':
+      return 'values';
+    case 'number':
+    case 'integer':
+    case 'datetime':
+      return 'range';
+    default:
+      return null;
+  }
+}
+
+export interface InferOptions {
+  /** A categorical column gets a value domain when it has at most this many distinct values (default 100, as TFDV). */
+  maxDomainSize?: number;
+  /** Give numeric columns a [min, max] domain from the observed range (default true). */
+  inferRanges?: boolean;
+}
+
+/** Compare strings by UTF-16 code units: the same order everywhere, unlike localeCompare. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The schema of one column as its statistics suggest. */
+export function inferFeature(stats: ColumnStats, options: InferOptions = {}): FeatureSchema {
+  const maxDomainSize = options.maxDomainSize ?? 100;
+  const present = stats.count - stats.missing;
+  const presence: Presence =
+    stats.count > 0 && stats.missing === 0 ? { required: true, minFraction: 1 } : { required: false, minFraction: stats.count > 0 ? present / stats.count : 0 };
+  let domain: Domain | null = null;
+  if (stats.kind === 'string' && stats.type === 'categorical' && stats.topValuesComplete && stats.unique <= maxDomainSize && stats.unique > 0) {
+    domain = { kind: 'values', values: stats.topValues.map((v) => v.value).sort(compareStrings) };
+  } else if (stats.kind === 'numeric' && (options.inferRanges ?? true) && stats.min !== null && stats.max !== null) {
+    domain = { kind: 'range', min: stats.min, max: stats.max };
+  }
+  return { name: stats.name, type: stats.type, presence, domain, driftThreshold: null, skewThreshold: null };
+}
+
+/** Infer a schema from the statistics of a version (usually the training data). */
+export function inferSchema(stats: DatasetStats, options: InferOptions = {}): Schema {
+  return { format: SCHEMA_FORMAT, version: SCHEMA_VERSION, features: stats.columns.map((c) => inferFeature(c, options)) };
+}
+
+export function findFeature(schema: Schema, name: string): FeatureSchema | undefined {
+  return schema.features.find((f) => f.name === name);
+}
+
+/** A new schema with one feature changed (schemas are immutable). */
+export function updateFeature(schema: Schema, name: string, patch: Partial<Omit<FeatureSchema, 'name'>>): Schema {
+  let found = false;
+  const features = schema.features.map((f) => {
+    if (f.name !== name) return f;
+    found = true;
+    return { ...f, ...patch };
+  });
+  if (!found) throw new Error(`schema has no feature "${name}"`);
+  return { ...schema, features };
+}
+
+export function serializeSchema(schema: Schema): string {
+  return JSON.stringify(schema, null, 2);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Import
+
+export interface SchemaIssue {
+  /** Where, e.g. "features[3].domain.min". */
+  path: string;
+  message: string;
+}
+
+export class SchemaError extends Error {
+  readonly issues: SchemaIssue[];
+  constructor(issues: SchemaIssue[]) {
+    const shown = issues.slice(0, 5).map((i) => (i.path ? `${i.path}: ${i.message}` : i.message));
+    const more = issues.length > 5 ? ` (and ${issues.length - 5} more)` : '';
+    super(`not a valid schema: ${shown.join('; ')}${more}`);
+    this.name = 'SchemaError';
+    this.issues = issues;
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'no value';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Check an imported schema (a JSON string or parsed JSON) and return it as a Schema. Throws SchemaError
+ * listing every problem with its field path, e.g. "features[3].domain.min: expected a number, got the
+ * string \"5\"". The result is a fresh object: later edits of the input do not leak in.
+ */
+export function parseSchema(input: unknown): Schema {
+  const issues: SchemaIssue[] = [];
+  const fail = (path: string, message: string) => {
+    issues.push({ path, message });
+  };
+  let json = input;
+  if (typeof input === 'string') {
+    try {
+      json = JSON.parse(input);
+    } catch (e) {
+      throw new SchemaError([{ path: '', message: `the file is not JSON (${(e as Error).message})` }]);
+    }
+  }
+  if (!isObject(json)) throw new SchemaError([{ path: '', message: `expected a JSON object, got ${describe(json)}` }]);
+  if (json.format !== SCHEMA_FORMAT) fail('format', `expected "${SCHEMA_FORMAT}", got ${describe(json.format)} (is this a Pipette schema file?)`);
+  if (json.version !== SCHEMA_VERSION) fail('version', `expected ${SCHEMA_VERSION}, got ${describe(json.version)}`);
+  const out: FeatureSchema[] = [];
+  if (!Array.isArray(json.features)) {
+    fail('features', `expected an array, got ${describe(json.features)}`);
+  } else {
+    const names = new Map<string, number>();
+    json.features.forEach((f: unknown, i: number) => {
+      const at = `features[${i}]`;
+      const feature = parseFeature(f, at, fail);
+      // duplicates are checked on the raw names, so a feature with other problems still counts
+      const name = isObject(f) && typeof f.name === 'string' && f.name !== '' ? f.name : null;
+      if (name !== null) {
+        const prev = names.get(name);
+        if (prev !== undefined) fail(`${at}.name`, `"${name}" is already the name of features[${prev}]`);
+        else names.set(name, i);
+      }
+      if (feature) out.push(feature);
+    });
+  }
+  if (issues.length > 0) throw new SchemaError(issues);
+  return { format: SCHEMA_FORMAT, version: SCHEMA_VERSION, features: out };
+}
+
+function parseThreshold(v: unknown, path: string, metric: DriftMetric | null, fail: (p: string, m: string) => void): number | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    fail(path, `expected a number or null, got ${describe(v)}`);
+    return null;
+  }
+  if (metric === null) {
+    fail(path, 'image columns have no drift or skew comparator; use null');
+    return null;
+  }
+  // both distances live in [0, 1]
+  if (v < 0 || v > 1) fail(path, `expected a number between 0 and 1, got ${v}`);
+  return v;
+}
+
+function parseFeature(f: unknown, at: string, fail: (p: string, m: string) => void): FeatureSchema | null {
+  if (!isObject(f)) {
+    fail(at, `expected an object, got ${describe(f)}`);
+    return null;
+  }
+  let ok = true;
+  const bad = (p: string, m: string) => {
+    ok = false;
+    fail(p, m);
+  };
+  const name = f.name;
+  if (typeof name !== 'string' || name === '') bad(`${at}.name`, `expected a non-empty string, got ${describe(name)}`);
+  const type = f.type;
+  if (typeof type !== 'string' || !(COLUMN_TYPES as readonly string[]).includes(type)) {
+    bad(`${at}.type`, `expected one of ${COLUMN_TYPES.join(', ')}, got ${describe(type)}`);
+  }
+  const ctype = type as ColumnType;
+  const typeOk = ok;
+
+  let presence: Presence = { required: false, minFraction: 0 };
+  const p = f.presence;
+  if (!isObject(p)) bad(`${at}.presence`, `expected an object, got ${describe(p)}`);
+  else {
+    if (typeof p.required !== 'boolean') bad(`${at}.presence.required`, `expected true or false, got ${describe(p.required)}`);
+    const mf = p.minFraction;
+    if (typeof mf !== 'number' || !Number.isFinite(mf)) bad(`${at}.presence.minFraction`, `expected a number, got ${describe(mf)}`);
+    else if (mf < 0 || mf > 1) bad(`${at}.presence.minFraction`, `expected a number between 0 and 1, got ${mf}`);
+    else if (p.required === true && mf !== 1) bad(`${at}.presence.minFraction`, `must be 1 when required is true, got ${mf}`);
+    presence = { required: p.required === true, minFraction: typeof mf === 'number' ? mf : 0 };
+  }
+
+  let domain: Domain | null = null;
+  const d = f.domain;
+  if (d !== null && d !== undefined) {
+    if (!isObject(d)) bad(`${at}.domain`, `expected an object or null, got ${describe(d)}`);
+    else if (d.kind === 'values') {
+      if (typeOk && domainKindFor(ctype) !== 'values') bad(`${at}.domain.kind`, `a ${ctype} column cannot have a value list domain`);
+      if (!Array.isArray(d.values)) bad(`${at}.domain.values`, `expected an array of strings, got ${describe(d.values)}`);
+      else {
+        const seen = new Set<string>();
+        d.values.forEach((v: unknown, j: number) => {
+          if (typeof v !== 'string') bad(`${at}.domain.values[${j}]`, `expected a string, got ${describe(v)}`);
+          else if (seen.has(v)) bad(`${at}.domain.values[${j}]`, `"${v}" is listed twice`);
+          else seen.add(v);
+        });
+        domain = { kind: 'values', values: [...seen].sort(compareStrings) };
+      }
+    } else if (d.kind === 'range') {
+      if (typeOk && domainKindFor(ctype) !== 'range') bad(`${at}.domain.kind`, `a ${ctype} column cannot have a range domain`);
+      const bound = (key: 'min' | 'max'): number | null => {
+        const v = d[key];
+        if (v === null || v === undefined) return null;
+        if (typeof v !== 'number' || !Number.isFinite(v)) {
+          bad(`${at}.domain.${key}`, `expected a number, got ${describe(v)}`);
+          return null;
+        }
+        return v;
+      };
+      const min = bound('min');
+      const max = bound('max');
+      if (min !== null && max !== null && min > max) bad(`${at}.domain`, `min (${min}) is greater than max (${max})`);
+      domain = { kind: 'range', min, max };
+    } else bad(`${at}.domain.kind`, `expected "values" or "range", got ${describe(d.kind)}`);
+  }
+
+  const metric = typeOk ? driftMetricFor(ctype) : 'js';
+  const driftThreshold = parseThreshold(f.driftThreshold, `${at}.driftThreshold`, metric, bad);
+  const skewThreshold = parseThreshold(f.skewThreshold, `${at}.skewThreshold`, metric, bad);
+  if (!ok) return null;
+  return { name: name as string, type: ctype, presence, domain, driftThreshold, skewThreshold };
+}
