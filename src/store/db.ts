@@ -9,6 +9,8 @@
  */
 import Dexie, { type EntityTable } from 'dexie';
 import type { ColumnInfo, SourceInfo } from '../core/data/types';
+import type { AnomalyDecisionRecord, SchemaVersionRecord, ServingRequestRecord, StatisticsRecord } from './validation-records';
+import type { AliasRecord, CheckpointRecord, ModelArtifactsRecord, ModelVersionRecord, RunRecord } from './training-records';
 
 /** The "define scope, define data, set a baseline" card of a project. */
 export interface Scope {
@@ -98,6 +100,17 @@ export class PipetteDB extends Dexie {
   versions!: EntityTable<DatasetVersion, 'id'>;
   batches!: Dexie.Table<BatchRecord, [string, number]>;
   jobs!: EntityTable<Job, 'id'>;
+  // Validate stage
+  schemas!: EntityTable<SchemaVersionRecord, 'id'>;
+  statistics!: Dexie.Table<StatisticsRecord, [string, string]>;
+  anomalyDecisions!: EntityTable<AnomalyDecisionRecord, 'id'>;
+  servingRequests!: Dexie.Table<ServingRequestRecord, number>;
+  // Train stage and registry
+  runs!: EntityTable<RunRecord, 'id'>;
+  checkpoints!: EntityTable<CheckpointRecord, 'runId'>;
+  models!: EntityTable<ModelVersionRecord, 'id'>;
+  modelArtifacts!: EntityTable<ModelArtifactsRecord, 'modelId'>;
+  aliases!: Dexie.Table<AliasRecord, [string, string]>;
 
   constructor(name = 'pipette') {
     super(name);
@@ -107,6 +120,17 @@ export class PipetteDB extends Dexie {
       versions: 'id, datasetId, projectId, status',
       batches: '[versionId+index], versionId',
       jobs: 'id, projectId, status, updatedAt',
+    });
+    this.version(2).stores({
+      schemas: 'id, projectId, createdAt',
+      statistics: '[versionId+labelColumn], versionId',
+      anomalyDecisions: 'id, projectId, versionId',
+      servingRequests: '++seq, projectId, modelId, at',
+      runs: 'id, projectId, status, createdAt',
+      checkpoints: 'runId',
+      models: 'id, projectId, runId, createdAt',
+      modelArtifacts: 'modelId',
+      aliases: '[projectId+alias], projectId, modelId',
     });
   }
 }
