@@ -31,12 +31,23 @@ export async function saveScope(db: PipetteDB, id: string, scope: Scope): Promis
 
 /** Delete a project and everything in it, in one transaction: nothing is left half deleted. */
 export async function deleteProject(db: PipetteDB, id: string): Promise<void> {
-  await db.transaction('rw', [db.projects, db.datasets, db.versions, db.batches, db.jobs], async () => {
+  const tables = [
+    db.projects, db.datasets, db.versions, db.batches, db.jobs,
+    db.schemas, db.statistics, db.anomalyDecisions, db.servingRequests,
+    db.runs, db.checkpoints, db.models, db.modelArtifacts, db.aliases,
+  ];
+  await db.transaction('rw', tables, async () => {
     const versionIds = await db.versions.where('projectId').equals(id).primaryKeys();
-    for (const versionId of versionIds) await db.batches.where('versionId').equals(versionId).delete();
-    await db.versions.where('projectId').equals(id).delete();
-    await db.datasets.where('projectId').equals(id).delete();
-    await db.jobs.where('projectId').equals(id).delete();
+    for (const versionId of versionIds) {
+      await db.batches.where('versionId').equals(versionId).delete();
+      await db.statistics.where('versionId').equals(versionId).delete();
+    }
+    const runIds = await db.runs.where('projectId').equals(id).primaryKeys();
+    await db.checkpoints.bulkDelete(runIds);
+    const modelIds = await db.models.where('projectId').equals(id).primaryKeys();
+    await db.modelArtifacts.bulkDelete(modelIds);
+    for (const table of [db.versions, db.datasets, db.jobs, db.schemas, db.anomalyDecisions, db.servingRequests, db.runs, db.models, db.aliases])
+      await table.where('projectId').equals(id).delete();
     await db.projects.delete(id);
   });
 }
