@@ -1,0 +1,549 @@
+/**
+ * A trained model as a portable zip, and back:
+ *
+ *   model.json               the TF.js Layers format, unchanged: tf.loadLayersModel reads it as is
+ *   group1-shard1ofN.bin     weight shards of at most 4 MB (the TF.js converter's default)
+ *   metadata.json            labels, feature columns, preprocessing statistics, model spec, metrics, lineage
+ *   README.md                how to load it in a browser and in Node, and how to encode inputs
+ *
+ * readBundle validates a zip without TF.js (so nothing is written and no model is built for a bad one):
+ * model.json present and a Layers model, every weight file it names present, every weight's bytes equal
+ * to product(shape) x the dtype's size and the files holding exactly those bytes, metadata.json present
+ * and complete. Each problem is a TrainError naming the file or weight.
+ */
+import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
+import type * as tfjs from '@tensorflow/tfjs';
+import { sniffImage } from '../data/png';
+import { TrainError } from './errors';
+import { inputShape, type ModelSpec, type TF } from './model-spec';
+// types only: the preprocessing code pulls in Arrow, and readBundle should stay light enough for the page
+import type { FeatureEncoding, PreprocessStats } from './preprocess';
+
+export const METADATA_FORMAT = 'pipette-model';
+/** The TF.js converter's shard size: small enough for any HTTP cache, big enough to keep requests few. */
+export const DEFAULT_SHARD_BYTES = 4 * 1024 * 1024;
+
+export interface Lineage {
+  projectId?: string;
+  datasetId?: string;
+  datasetVersionId?: string;
+  runId?: string;
+  modelVersionId?: string;
+  /** The model version this one was trained further from, or imported as. */
+  parentModelVersionId?: string;
+  splitSeed?: number;
+}
+
+export interface BundleMetadata {
+  format: typeof METADATA_FORMAT;
+  version: 1;
+  name: string;
+  createdAt: string;
+  /** TF.js version that wrote the weights. */
+  tfjsVersion: string;
+  task: 'classification' | 'regression';
+  /** Class names in output order (classification), else null. */
+  labels: string[] | null;
+  featureColumns: { column: string; type: string; encoding: FeatureEncoding }[];
+  preprocessing: PreprocessStats;
+  modelSpec: ModelSpec | null;
+  /** Test-split metrics of the run (e.g. accuracy, macro F1, AUC; MAE, RMSE, R²), as plain JSON. */
+  metrics: Record<string, unknown> | null;
+  lineage: Lineage;
+}
+
+export interface MetadataInput {
+  name: string;
+  tfjsVersion: string;
+  preprocessing: PreprocessStats;
+  modelSpec?: ModelSpec | null;
+  metrics?: Record<string, unknown> | null;
+  lineage?: Lineage;
+  createdAt?: Date;
+}
+
+/** Metadata with the fields that follow from the preprocessing filled in. */
+export function makeMetadata(input: MetadataInput): BundleMetadata {
+  const pre = input.preprocessing;
+  return {
+    format: METADATA_FORMAT,
+    version: 1,
+    name: input.name,
+    createdAt: (input.createdAt ?? new Date()).toISOString(),
+    tfjsVersion: input.tfjsVersion,
+    task: pre.label.task,
+    labels: pre.label.task === 'classification' ? pre.label.classes.slice() : null,
+    featureColumns: pre.features.map((f) => ({ column: f.column, type: f.sourceType, encoding: f.encoding })),
+    preprocessing: pre,
+    modelSpec: input.modelSpec ?? null,
+    metrics: input.metrics ?? null,
+    lineage: input.lineage ?? {},
+  };
+}
+
+interface WeightSpec {
+  name: string;
+  shape: number[];
+  dtype: string;
+  quantization?: { dtype: string; scale?: number; min?: number };
+}
+
+interface ManifestGroup {
+  paths: string[];
+  weights: WeightSpec[];
+}
+
+/** The save handler's artifacts as the files of a TF.js Layers bundle. */
+async function layersFiles(tf: TF, model: tfjs.LayersModel, shardBytes: number): Promise<{ modelJson: string; shards: [string, Uint8Array][] }> {
+  let artifacts: tfjs.io.ModelArtifacts | null = null;
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  const a = artifacts as tfjs.io.ModelArtifacts | null;
+  if (!a || !a.modelTopology || !a.weightSpecs) throw new Error('TF.js returned no model artifacts');
+  const data = new Uint8Array(a.weightData ? tf.io.CompositeArrayBuffer.join(a.weightData) : new ArrayBuffer(0));
+  const count = Math.max(1, Math.ceil(data.length / shardBytes));
+  const shards: [string, Uint8Array][] = [];
+  for (let i = 0; i < count; i++) shards.push([`group1-shard${i + 1}of${count}.bin`, data.subarray(i * shardBytes, (i + 1) * shardBytes)]);
+  const json: Record<string, unknown> = {
+    format: a.format ?? 'layers-model',
+    generatedBy: a.generatedBy,
+    convertedBy: a.convertedBy ?? null,
+    modelTopology: a.modelTopology,
+    weightsManifest: [{ paths: shards.map(([p]) => p), weights: a.weightSpecs }],
+  };
+  if (a.trainingConfig) json.trainingConfig = a.trainingConfig;
+  return { modelJson: JSON.stringify(json), shards };
+}
+
+/** Zip a model with its metadata and README. */
+export async function exportBundle(tf: TF, model: tfjs.LayersModel, metadata: BundleMetadata, options: { shardBytes?: number } = {}): Promise<Uint8Array> {
+  const { modelJson, shards } = await layersFiles(tf, model, options.shardBytes ?? DEFAULT_SHARD_BYTES);
+  const files: Zippable = {
+    'model.json': strToU8(modelJson),
+    'metadata.json': strToU8(JSON.stringify(metadata, null, 2)),
+    'README.md': strToU8(readmeFor(metadata)),
+  };
+  // float weights hardly compress: store them and save the time
+  for (const [name, bytes] of shards) files[name] = [bytes, { level: 0 }];
+  return zipSync(files, { level: 6 });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Import
+
+export interface ValidatedBundle {
+  /** Folder of model.json inside the zip ('' at the top). */
+  root: string;
+  modelJson: { modelTopology: object; weightsManifest: ManifestGroup[]; format?: string; trainingConfig?: object };
+  weightSpecs: WeightSpec[];
+  /** All weight groups' bytes, concatenated in manifest order (what tf.io.fromMemory takes). */
+  weightData: ArrayBuffer;
+  metadata: BundleMetadata;
+  files: string[];
+}
+
+const ELEMENT_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
+
+function describeBytes(bytes: Uint8Array): string {
+  const image = sniffImage(bytes);
+  if (image) return `it is a ${image.toUpperCase()} image`;
+  const head = strFromU8(bytes.subarray(0, 4096), true).trimStart();
+  if (head.startsWith('{') && /"(modelTopology|weightsManifest)"|"layers-model"/.test(head)) {
+    return 'it is a model.json on its own: zip it together with its weight files (.bin) and metadata.json';
+  }
+  if (head.startsWith('{') || head.startsWith('[')) return 'it looks like JSON';
+  if (bytes.length >= 5 && strFromU8(bytes.subarray(0, 5), true) === '%PDF-') return 'it is a PDF';
+  return 'its first bytes are not a zip header';
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function parseJson(bytes: Uint8Array, file: string, code: 'bad-model-json' | 'bad-metadata'): unknown {
+  try {
+    return JSON.parse(strFromU8(bytes));
+  } catch (e) {
+    throw new TrainError(code, { file }, `${file} is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+
+function findModelJson(names: string[]): string {
+  const candidates = names.filter((n) => (n === 'model.json' || n.endsWith('/model.json')) && !n.startsWith('__MACOSX/'));
+  if (candidates.length === 0) {
+    const listed = names.slice(0, 8).join(', ') + (names.length > 8 ? `, and ${names.length - 8} more` : '');
+    throw new TrainError('no-model-json', {}, `The zip has no model.json, so it is not a TF.js model bundle (it holds: ${listed || 'nothing'})`);
+  }
+  // a zipped folder puts everything one level down; prefer the shallowest model.json
+  candidates.sort((a, b) => a.split('/').length - b.split('/').length);
+  if (candidates.length > 1 && candidates[0]!.split('/').length === candidates[1]!.split('/').length) {
+    throw new TrainError('bad-model-json', { file: candidates[1] }, `The zip holds more than one model.json (${candidates.slice(0, 3).join(', ')}); zip one model at a time`);
+  }
+  return candidates[0]!;
+}
+
+function checkManifest(json: Record<string, unknown>, file: string): ManifestGroup[] {
+  const bad = (why: string) => new TrainError('bad-model-json', { file }, `${file} ${why}`);
+  if (json.format === 'graph-model') throw bad('is a TF.js graph model; only Layers models (tf.loadLayersModel) can be imported and trained');
+  if (json.format !== undefined && json.format !== 'layers-model') throw bad(`has format "${String(json.format)}", not "layers-model"`);
+  if (!isObject(json.modelTopology)) throw bad('has no modelTopology: it is not a TF.js Layers model');
+  if (!Array.isArray(json.weightsManifest)) throw bad('has no weightsManifest: the weights are not described');
+  return json.weightsManifest.map((g, gi) => {
+    if (!isObject(g) || !Array.isArray(g.paths) || !Array.isArray(g.weights) || !g.paths.every((p) => typeof p === 'string')) {
+      throw bad(`has a malformed weightsManifest entry ${gi + 1} (it needs "paths" and "weights")`);
+    }
+    const weights = g.weights.map((w, wi) => {
+      if (!isObject(w) || typeof w.name !== 'string' || !Array.isArray(w.shape) || typeof w.dtype !== 'string') {
+        throw bad(`has a malformed weight ${wi + 1} in manifest entry ${gi + 1} (it needs name, shape and dtype)`);
+      }
+      if (!w.shape.every((d) => Number.isInteger(d) && (d as number) >= 0)) {
+        throw new TrainError('bad-model-json', { file, weight: w.name }, `Weight "${w.name}" in ${file} has an invalid shape [${w.shape.join(', ')}]`);
+      }
+      return w as unknown as WeightSpec;
+    });
+    return { paths: g.paths as string[], weights };
+  });
+}
+
+function checkMetadata(value: unknown, file: string): BundleMetadata {
+  const bad = (why: string) => new TrainError('bad-metadata', { file }, `${file} ${why}`);
+  if (!isObject(value)) throw bad('is not a JSON object');
+  if (value.format !== METADATA_FORMAT) throw bad(`is not Pipette model metadata (format is ${JSON.stringify(value.format)}, expected "${METADATA_FORMAT}")`);
+  if (value.version !== 1) throw bad(`has version ${JSON.stringify(value.version)}; this Pipette reads version 1`);
+  const pre = value.preprocessing;
+  if (!isObject(pre) || !Array.isArray(pre.features) || !isObject(pre.label) || !isObject(pre.input) || !['tabular', 'image', 'tokens'].includes(pre.input.kind as string)) {
+    throw bad('has no usable "preprocessing" (features, label and input are needed to encode inputs)');
+  }
+  if (value.task !== 'classification' && value.task !== 'regression') throw bad(`has an unknown task ${JSON.stringify(value.task)}`);
+  if (value.task === 'classification' && !(Array.isArray(value.labels) && value.labels.length >= 2)) throw bad('has no class labels');
+  return value as unknown as BundleMetadata;
+}
+
+/**
+ * Unzip and check a bundle, without TF.js. Throws TrainError naming the file or weight that is wrong:
+ * not-zip, no-model-json, bad-model-json, missing-weights, weight-dtype, weight-size, no-metadata, bad-metadata.
+ */
+export function readBundle(zip: Uint8Array): ValidatedBundle {
+  // local file header, or the end record of an empty zip
+  const isZip = zip.length >= 4 && zip[0] === 0x50 && zip[1] === 0x4b && ((zip[2] === 3 && zip[3] === 4) || (zip[2] === 5 && zip[3] === 6));
+  if (!isZip) throw new TrainError('not-zip', {}, `This is not a zip file: ${describeBytes(zip)}`);
+  let entries: Record<string, Uint8Array>;
+  try {
+    entries = unzipSync(zip);
+  } catch (e) {
+    throw new TrainError('not-zip', {}, `The zip file is damaged and cannot be read (${e instanceof Error ? e.message : String(e)})`);
+  }
+  const files = Object.keys(entries).filter((n) => !n.endsWith('/'));
+  const modelPath = findModelJson(files);
+  const root = modelPath.slice(0, modelPath.length - 'model.json'.length);
+  const parsed = parseJson(entries[modelPath]!, modelPath, 'bad-model-json');
+  if (!isObject(parsed)) throw new TrainError('bad-model-json', { file: modelPath }, `${modelPath} is not a JSON object`);
+  const manifest = checkManifest(parsed, modelPath);
+
+  const groups: Uint8Array[] = [];
+  const weightSpecs: WeightSpec[] = [];
+  for (const group of manifest) {
+    const parts = group.paths.map((p) => {
+      const clean = p.replace(/^\.\//, '');
+      const bytes = entries[root + clean] ?? entries[root + safeDecode(clean)];
+      if (!bytes) {
+        throw new TrainError('missing-weights', { file: clean }, `model.json lists the weight file "${clean}", but the zip does not contain it`);
+      }
+      return bytes;
+    });
+    const data = concat(parts);
+    const where = group.paths.join(' + ') || '(no files)';
+    let offset = 0;
+    for (const w of group.weights) {
+      const dtype = w.quantization?.dtype ?? w.dtype;
+      const element = ELEMENT_BYTES[dtype];
+      if (element === undefined || !(w.dtype in ELEMENT_BYTES) || w.dtype === 'uint8' || w.dtype === 'uint16' || w.dtype === 'float16') {
+        throw new TrainError('weight-dtype', { weight: w.name, params: { dtype } }, `Weight "${w.name}" has dtype "${w.quantization ? `${w.dtype} quantized as ${dtype}` : w.dtype}", which TF.js Layers models cannot load`);
+      }
+      const count = w.shape.reduce((a, b) => a * b, 1);
+      const need = count * element;
+      if (offset + need > data.length) {
+        throw new TrainError(
+          'weight-size',
+          { weight: w.name, file: group.paths[0], params: { expected: need, available: Math.max(0, data.length - offset) } },
+          `Weight "${w.name}" [${w.shape.join(', ')}] ${dtype} needs ${need} bytes, but ${where} has only ${Math.max(0, data.length - offset)} left for it`,
+        );
+      }
+      offset += need;
+      weightSpecs.push(w);
+    }
+    if (offset !== data.length) {
+      const last = group.weights[group.weights.length - 1];
+      throw new TrainError(
+        'weight-size',
+        { file: group.paths[0], weight: last?.name, params: { expected: offset, actual: data.length } },
+        `${where} holds ${data.length} bytes, but the weights model.json lists need ${offset}: the weight shapes or dtypes do not match the weight files`,
+      );
+    }
+    groups.push(data);
+  }
+
+  const metaPath = root + 'metadata.json';
+  if (!entries[metaPath]) {
+    throw new TrainError('no-metadata', { file: 'metadata.json' }, 'The zip has no metadata.json: without it the labels and the input encoding are unknown (export the model from Pipette)');
+  }
+  const metadata = checkMetadata(parseJson(entries[metaPath]!, 'metadata.json', 'bad-metadata'), 'metadata.json');
+  const all = concat(groups);
+  return {
+    root,
+    modelJson: parsed as unknown as ValidatedBundle['modelJson'],
+    weightSpecs,
+    weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer,
+    metadata,
+    files,
+  };
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * Validate (readBundle, then the weights against the layers the topology builds), then load with
+ * tf.loadLayersModel, and check the model against the metadata. Checking first matters twice: the error
+ * names the weight, and a load that fails half way leaves TF.js variables behind.
+ */
+export async function importBundle(tf: TF, zip: Uint8Array): Promise<{ model: tfjs.LayersModel; metadata: BundleMetadata; bundle: ValidatedBundle }> {
+  let bundle: ValidatedBundle;
+  try {
+    bundle = readBundle(zip);
+  } catch (e) {
+    // Byte counts only say that some weight is off; the topology can say which one.
+    if (e instanceof TrainError && e.code === 'weight-size') {
+      const entries = unzipSync(zip);
+      const modelPath = findModelJson(Object.keys(entries));
+      const json = parseJson(entries[modelPath]!, modelPath, 'bad-model-json') as Record<string, unknown>;
+      const specs = checkManifest(json, modelPath).flatMap((g) => g.weights);
+      throw (await topologyMismatch(tf, json.modelTopology as object, specs, modelPath)) ?? e;
+    }
+    throw e;
+  }
+  const modelFile = bundle.root + 'model.json';
+  const mismatch = await topologyMismatch(tf, bundle.modelJson.modelTopology, bundle.weightSpecs, modelFile);
+  if (mismatch) throw mismatch;
+  let model: tfjs.LayersModel;
+  try {
+    model = await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: bundle.modelJson.modelTopology,
+        weightSpecs: bundle.weightSpecs as tfjs.io.WeightsManifestEntry[],
+        weightData: bundle.weightData,
+      }),
+    );
+  } catch (e) {
+    throw new TrainError('load-failed', { file: modelFile }, `TF.js could not load the model: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  try {
+    checkAgainstModel(model, bundle.metadata);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  return { model, metadata: bundle.metadata, bundle };
+}
+
+/**
+ * Build the topology's layers (fresh weights, nothing read from the shards) and compare: every weight a
+ * layer needs is in the manifest with its shape and dtype, and the manifest has no others. The first
+ * difference as an error; null when they agree, or when TF.js cannot build the topology (the load then
+ * reports that in its own words).
+ */
+async function topologyMismatch(tf: TF, modelTopology: object, specs: readonly WeightSpec[], file: string): Promise<TrainError | null> {
+  let built: tfjs.LayersModel;
+  try {
+    built = await tf.models.modelFromJSON({ modelTopology } as never);
+  } catch {
+    return null;
+  }
+  try {
+    const listed = new Map(specs.map((w) => [w.name, w]));
+    for (const layerWeight of built.weights) {
+      const w = listed.get(layerWeight.originalName);
+      if (!w) {
+        return new TrainError('bad-model-json', { file, weight: layerWeight.originalName }, `${file} lists no weight "${layerWeight.originalName}", which the model's layers need`);
+      }
+      listed.delete(w.name);
+      if (layerWeight.shape.join() !== w.shape.join()) {
+        const [expected, actual] = [`[${layerWeight.shape.join(', ')}]`, `[${w.shape.join(', ')}]`];
+        return new TrainError('weight-size', { file, weight: w.name, params: { expected, actual } }, `Weight "${w.name}" is ${actual} in ${file}, but its layer needs ${expected}`);
+      }
+      // quantized weights are dequantized to float32 on load, so their stored dtype does not matter
+      if (!w.quantization && layerWeight.dtype !== w.dtype) {
+        return new TrainError(
+          'weight-dtype',
+          { file, weight: w.name, params: { expected: layerWeight.dtype, actual: w.dtype } },
+          `Weight "${w.name}" is ${w.dtype} in ${file}, but its layer needs ${layerWeight.dtype}`,
+        );
+      }
+    }
+    const extra = [...listed.keys()][0];
+    if (extra !== undefined) {
+      return new TrainError('bad-model-json', { file, weight: extra }, `${file} lists a weight "${extra}" that no layer of the model has`);
+    }
+    return null;
+  } finally {
+    built.dispose();
+  }
+}
+
+function checkAgainstModel(model: tfjs.LayersModel, meta: BundleMetadata): void {
+  const inShape = model.inputs[0]?.shape.slice(1) ?? [];
+  const expected = inputShape(meta.preprocessing.input);
+  if (inShape.join() !== expected.join()) {
+    throw new TrainError('bad-metadata', { file: 'metadata.json' }, `metadata.json describes inputs of shape [${expected.join(', ')}], but the model takes [${inShape.join(', ')}]`);
+  }
+  const outUnits = model.outputs[0]?.shape[model.outputs[0].shape.length - 1];
+  const wanted = meta.task === 'classification' ? meta.labels!.length : 1;
+  if (outUnits !== wanted) {
+    throw new TrainError('bad-metadata', { file: 'metadata.json' }, `metadata.json names ${wanted} output${wanted === 1 ? '' : 's'}, but the model has ${outUnits}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// README
+
+function describeFeature(f: PreprocessStats['features'][number]): string {
+  switch (f.encoding) {
+    case 'standardize':
+      return `\`${f.column}\` (${f.sourceType}): (value - ${f.mean}) / ${f.std}; missing -> 0${f.sourceType === 'datetime' ? '; dates as milliseconds since 1970 UTC' : ''}`;
+    case 'boolean':
+      return `\`${f.column}\`: 1 for true, 0 for false; missing -> ${f.mean}`;
+    case 'onehot':
+      return `\`${f.column}\`: one-hot over ${f.categories.length} categories (${f.categories.slice(0, 5).map((c) => JSON.stringify(c)).join(', ')}${f.categories.length > 5 ? ', ...' : ''}) plus a last slot for missing or other values`;
+    case 'bagOfWords':
+      return `\`${f.column}\`: ${f.vocabulary.length} slots, 1 when the lower-cased text contains the word`;
+    case 'tokens':
+      return `\`${f.column}\`: ${f.length} token ids (0 = padding at the end, 1 = unknown word, 2 + i = vocabulary[i])`;
+    case 'image':
+      return `\`${f.column}\`: ${f.width}x${f.height} ${f.channels === 1 ? 'grayscale (luma 0.299 R + 0.587 G + 0.114 B)' : 'RGB'} pixels / 255`;
+  }
+}
+
+/** A short README: what the files are, the inputs and outputs, and loading code for browser and Node. */
+export function readmeFor(meta: BundleMetadata): string {
+  const pre = meta.preprocessing;
+  const shape = inputShape(pre.input);
+  const image = pre.input.kind === 'image';
+  const outputs =
+    meta.task === 'classification'
+      ? `Softmax probabilities over ${meta.labels!.length} classes, in this order: ${meta.labels!.map((l) => JSON.stringify(l)).join(', ')}.`
+      : pre.label.task === 'regression'
+        ? `One number, standardized: the prediction in the units of \`${pre.label.column}\` is output * ${pre.label.std} + ${pre.label.mean}.`
+        : 'One number.';
+  const encodeJs = image
+    ? `// An <img>, <canvas>, ImageBitmap or ImageData of ${shape[1]}x${shape[0]} pixels:
+const x = tf.tidy(() => {
+  const rgb = tf.browser.fromPixels(image, 3).toFloat().div(255);
+  ${shape[2] === 1 ? 'const gray = rgb.mul([0.299, 0.587, 0.114]).sum(-1, true); // luma, as in training\n  return gray.expandDims(0);' : 'return rgb.expandDims(0);'}
+});`
+    : `// Encode one row ({ column: value }) exactly as in training (metadata.json "preprocessing"):
+function encodeRow(row, pre) {
+  const out = [];
+  const words = (v) => String(v).toLowerCase().match(/[\\p{L}\\p{N}]+/gu) ?? [];
+  for (const f of pre.features) {
+    const v = row[f.column];
+    const missing = v === null || v === undefined || v === '';
+    if (f.encoding === 'standardize') out.push(missing ? 0 : (Number(v) - f.mean) / f.std);
+    else if (f.encoding === 'boolean') out.push(missing ? f.mean : v === true || v === 'true' || v === 1 ? 1 : 0);
+    else if (f.encoding === 'onehot') {
+      const slots = new Array(f.categories.length + 1).fill(0);
+      const j = missing ? -1 : f.categories.indexOf(String(v));
+      slots[j >= 0 ? j : f.categories.length] = 1;
+      out.push(...slots);
+    } else if (f.encoding === 'bagOfWords') {
+      const present = new Set(missing ? [] : words(v));
+      for (const w of f.vocabulary) out.push(present.has(w) ? 1 : 0);
+    } else if (f.encoding === 'tokens') {
+      const ids = new Map(f.vocabulary.map((w, i) => [w, i + 2]));
+      const t = missing ? [] : words(v);
+      for (let i = 0; i < f.length; i++) out.push(i < t.length ? (ids.get(t[i]) ?? 1) : 0);
+    }
+  }
+  return out;
+}
+const x = tf.tensor([encodeRow(row, meta.preprocessing)], [1, ${shape.join(', ')}]);`;
+  const decodeJs =
+    meta.task === 'classification'
+      ? `const probs = await model.predict(x).data();
+const best = probs.indexOf(Math.max(...probs));
+console.log(meta.labels[best], probs[best]);`
+      : `const [y] = await model.predict(x).data();
+console.log(y * meta.preprocessing.label.std + meta.preprocessing.label.mean);`;
+
+  return `# ${meta.name}
+
+A ${meta.task} model exported by Pipette on ${meta.createdAt} (TF.js ${meta.tfjsVersion}).
+
+## Files
+- \`model.json\` and \`group1-shard*.bin\`: the model in the TF.js Layers format; \`tf.loadLayersModel\` loads it unchanged.
+- \`metadata.json\`: labels, feature columns, preprocessing statistics, the model spec, test metrics and lineage.
+
+## Inputs
+A float32 tensor of shape [batch, ${shape.join(', ')}], made from ${pre.features.length === 1 ? 'this column' : 'these columns, in this order'}:
+${pre.features.map((f) => `- ${describeFeature(f)}`).join('\n')}
+
+## Outputs
+${outputs}
+
+## In a browser
+\`\`\`js
+import * as tf from '@tensorflow/tfjs';
+const base = 'https://example.com/${slug(meta.name)}/'; // where you serve these files
+const model = await tf.loadLayersModel(base + 'model.json');
+const meta = await (await fetch(base + 'metadata.json')).json();
+${encodeJs}
+${decodeJs}
+\`\`\`
+
+## In Node
+With \`@tensorflow/tfjs-node\`:
+\`\`\`js
+import * as tf from '@tensorflow/tfjs-node';
+import { readFileSync } from 'node:fs';
+const model = await tf.loadLayersModel('file://./${slug(meta.name)}/model.json');
+const meta = JSON.parse(readFileSync('./${slug(meta.name)}/metadata.json', 'utf8'));
+\`\`\`
+With plain \`@tensorflow/tfjs\` (no native code), read the files yourself:
+\`\`\`js
+import * as tf from '@tensorflow/tfjs';
+import { readFileSync } from 'node:fs';
+const dir = './${slug(meta.name)}/';
+const json = JSON.parse(readFileSync(dir + 'model.json', 'utf8'));
+const weights = Buffer.concat(json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(dir + p))));
+const model = await tf.loadLayersModel(tf.io.fromMemory({
+  modelTopology: json.modelTopology,
+  weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
+  weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+}));
+\`\`\`
+Then encode inputs and read outputs as in the browser example${image ? ' (decode images with e.g. `tf.node.decodeImage` in tfjs-node)' : ''}.
+`;
+}
+
+function slug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'model';
+}
