@@ -11,6 +11,8 @@ import { sweepInterrupted } from '../src/store/sweep';
 import { importIntoStore } from '../src/services/import';
 import { TableService } from '../src/services/table';
 import { exportVersion } from '../src/services/export';
+import * as validate from '../src/services/validate';
+import type { StatsProgress } from '../src/protocol/validate';
 
 installErrorTransfer();
 
@@ -65,6 +67,43 @@ const api: DataWorkerApi = {
   async cancel(jobId) {
     return cancelJob(jobId);
   },
+
+  // Validate stage (services/validate.ts)
+  statistics(req, onProgress) {
+    return runJob(req.jobId, (signal) => validate.versionStatistics(db(), req, signal, progress(onProgress)));
+  },
+  inferSchema(req, onProgress) {
+    return runJob(req.jobId, (signal) => validate.inferSchemaVersion(db(), req, signal, progress(onProgress)));
+  },
+  saveSchema(projectId, schema, parentId) {
+    return validate.saveSchemaVersion(db(), projectId, schema, parentId);
+  },
+  importSchema(projectId, fileName, text) {
+    return validate.importSchemaText(db(), projectId, fileName, text);
+  },
+  exportSchema(schemaId) {
+    return validate.exportSchemaText(db(), schemaId);
+  },
+  validate(req, onProgress) {
+    return runJob(req.jobId, (signal) => validate.validateVersion(db(), req, signal, progress(onProgress)));
+  },
+  acceptAnomalies(projectId, anomalies) {
+    return validate.acceptIntoSchema(db(), projectId, anomalies);
+  },
+  markDataError(req) {
+    return validate.recordDataError(db(), req);
+  },
+  compareVersions(req, onProgress) {
+    return runJob(req.jobId, (signal) => validate.compareVersions(db(), req, signal, progress(onProgress)));
+  },
+  servingSkew(req, onProgress) {
+    return runJob(req.jobId, (signal) => validate.servingSkew(db(), req, signal, progress(onProgress)));
+  },
 };
+
+/** A Comlink progress proxy as a fire-and-forget callback (the worker never waits on the page). */
+function progress(onProgress?: (p: StatsProgress) => void): ((p: StatsProgress) => void) | undefined {
+  return onProgress ? (p) => void onProgress(p) : undefined;
+}
 
 Comlink.expose(api);

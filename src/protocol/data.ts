@@ -1,5 +1,6 @@
 /** The data worker's API, as the page sees it. The worker (workers/data.worker.ts) implements it. */
 import type { ColumnInfo, ImportProgress, ImportSummary } from '../core/data/types';
+import type { ValidateApi } from './validate';
 
 export interface ImportRequest {
   /** Chosen by the page so it can cancel the job. */
@@ -48,7 +49,7 @@ export interface DemoDatasetInfo {
   rows: number;
 }
 
-export interface DataWorkerApi {
+export interface DataWorkerApi extends ValidateApi {
   importFiles(req: ImportRequest, onProgress: (p: ImportProgress) => void): Promise<ImportOutcome>;
   /** Create the demo project's datasets from the bundled demo files (through the same import path). */
   importDemo(jobId: string, projectId: string, demoBaseUrl: string, onProgress: (done: number, total: number, name: string) => void): Promise<ImportOutcome[]>;

@@ -1,0 +1,469 @@
+/**
+ * The Validate stage's operations on the store (run in the data worker; testable in Node with
+ * fake-indexeddb): statistics of a version read one record batch at a time and cached, schema versions
+ * (inferred, edited, imported, accepted) written as immutable rows, validation, anomaly decisions, and
+ * drift and skew comparisons.
+ */
+import type { RecordBatch } from 'apache-arrow';
+import { buildBatch, decodeBatch, type NamedColumn } from '../core/data/arrow';
+import { imageSize, sniffImage } from '../core/data/png';
+import type { ColumnType } from '../core/data/types';
+import {
+  SchemaError,
+  StatsAccumulator,
+  Validator,
+  acceptAnomalies,
+  compareStats,
+  comparisonAnomalies,
+  inferSchema,
+  parseSchema,
+  serializeSchema,
+  type Anomaly,
+  type ColumnSpec,
+  type DatasetStats,
+  type ImageInfo,
+  type Schema,
+  type StatsOptions,
+} from '../core/validate';
+import type {
+  AcceptOutcome,
+  CompareOutcome,
+  CompareRequest,
+  DataErrorRequest,
+  InferRequest,
+  OnStatsProgress,
+  SchemaWriteOutcome,
+  SkewOutcome,
+  SkewRequest,
+  StatsOutcome,
+  StatsRequest,
+  ValidateRequest,
+  ValidationOutcome,
+} from '../protocol/validate';
+import { readBatch } from '../store/datasets';
+import { newId, type DatasetVersion, type PipetteDB } from '../store/db';
+import type { AnomalyDecisionRecord, SchemaOrigin, SchemaVersionRecord, ServingRequestRecord } from '../store/validation-records';
+
+/** Thrown when the job was cancelled; the name survives the worker boundary. */
+export class CancelledError extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'AbortError';
+  }
+}
+
+function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new CancelledError();
+}
+
+async function readyVersion(db: PipetteDB, versionId: string): Promise<DatasetVersion> {
+  const meta = await db.versions.get(versionId);
+  if (!meta || meta.status !== 'ready') throw new Error(`dataset version ${versionId} does not exist`);
+  return meta;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Images: width and height from the header (core/data/png), channels from the format's header fields
+
+/** Colour channels an image header declares, or 0 when the format does not say. */
+export function imageChannels(b: Uint8Array): number {
+  switch (sniffImage(b)) {
+    case 'png': {
+      // IHDR colour type: 0 grey, 2 RGB, 3 palette (RGB), 4 grey + alpha, 6 RGBA
+      const type = b.length > 25 ? b[25] : -1;
+      return type === 0 ? 1 : type === 2 || type === 3 ? 3 : type === 4 ? 2 : type === 6 ? 4 : 0;
+    }
+    case 'jpeg':
+      return jpegComponents(b);
+    case 'gif':
+      return 3;
+    case 'bmp': {
+      const bits = b.length > 29 ? b[28]! | (b[29]! << 8) : 0;
+      return bits === 32 ? 4 : bits > 0 ? 3 : 0;
+    }
+    case 'webp': {
+      const kind = String.fromCharCode(b[12]!, b[13]!, b[14]!, b[15]!);
+      if (kind === 'VP8 ') return 3;
+      // VP8L: bit 28 of the header word is alpha_is_used; VP8X: flag bit 4 is alpha
+      if (kind === 'VP8L') return b.length > 24 && (b[24]! & 0x10) !== 0 ? 4 : 3;
+      if (kind === 'VP8X') return b.length > 20 && (b[20]! & 0x10) !== 0 ? 4 : 3;
+      return 0;
+    }
+    default:
+      return 0;
+  }
+}
+
+function jpegComponents(b: Uint8Array): number {
+  let i = 2;
+  while (i + 9 < b.length) {
+    if (b[i] !== 0xff) return 0;
+    const marker = b[i + 1]!;
+    if (marker === 0xff) {
+      i++;
+      continue;
+    }
+    if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+      i += 2;
+      continue;
+    }
+    const len = (b[i + 2]! << 8) | b[i + 3]!;
+    // a frame header (SOFn): length, precision, height, width, then the number of components
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) return b[i + 9]!;
+    if (marker === 0xda || len < 2) return 0;
+    i += 2 + len;
+  }
+  return 0;
+}
+
+export function imageInfo(bytes: Uint8Array): ImageInfo | null {
+  const size = imageSize(bytes);
+  return size ? { width: size.width, height: size.height, channels: imageChannels(bytes) } : null;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Statistics
+
+function specsOf(meta: DatasetVersion): ColumnSpec[] {
+  return meta.columns.map((c) => ({ name: c.name, type: c.type }));
+}
+
+function statsOptions(meta: DatasetVersion, labelColumn: string | null): StatsOptions {
+  return {
+    expectedRows: meta.rowCount,
+    labelColumn,
+    imageInfo: meta.columns.some((c) => c.type === 'image') ? imageInfo : undefined,
+  };
+}
+
+/**
+ * Feed every record batch of a version to `add`, in order. The next batch is read from IndexedDB while
+ * the current one is being processed; the signal is checked between batches.
+ */
+async function forEachBatch(
+  db: PipetteDB,
+  meta: DatasetVersion,
+  add: (batch: RecordBatch) => void,
+  signal?: AbortSignal,
+  onProgress?: OnStatsProgress,
+): Promise<void> {
+  const total = meta.batchRowCounts.length;
+  let rows = 0;
+  onProgress?.({ versionId: meta.id, rows, totalRows: meta.rowCount });
+  let next = total > 0 ? readBatch(db, meta.id, 0) : null;
+  try {
+    for (let i = 0; i < total; i++) {
+      throwIfAborted(signal);
+      const record = await next!;
+      next = i + 1 < total ? readBatch(db, meta.id, i + 1) : null;
+      add(decodeBatch(record.ipc));
+      rows += record.rowCount;
+      onProgress?.({ versionId: meta.id, rows, totalRows: meta.rowCount });
+    }
+  } finally {
+    // a prefetch left behind by a cancel must not surface as an unhandled rejection
+    next?.catch(() => {});
+  }
+  throwIfAborted(signal);
+}
+
+/** Statistics of a version, computed now (not cached): one pass, one record batch at a time. */
+export async function computeVersionStats(
+  db: PipetteDB,
+  versionId: string,
+  labelColumn: string | null = null,
+  signal?: AbortSignal,
+  onProgress?: OnStatsProgress,
+): Promise<DatasetStats> {
+  const meta = await readyVersion(db, versionId);
+  const acc = new StatsAccumulator(specsOf(meta), statsOptions(meta, labelColumn));
+  await forEachBatch(db, meta, (b) => acc.add(b), signal, onProgress);
+  return acc.finish();
+}
+
+/** Statistics of a version from the cache, or computed and cached. */
+export async function versionStatistics(db: PipetteDB, req: Omit<StatsRequest, 'jobId'>, signal?: AbortSignal, onProgress?: OnStatsProgress): Promise<StatsOutcome> {
+  const labelColumn = req.labelColumn || null;
+  const key: [string, string] = [req.versionId, labelColumn ?? ''];
+  if (!req.fresh) {
+    const hit = await db.statistics.get(key);
+    // a cached row outlives nothing: versions are immutable, but check the version still exists
+    if (hit && (await db.versions.get(req.versionId))?.status === 'ready') {
+      return { versionId: req.versionId, labelColumn, stats: hit.stats, cached: true, seconds: hit.seconds ?? null };
+    }
+  }
+  const started = performance.now();
+  const stats = await computeVersionStats(db, req.versionId, labelColumn, signal, onProgress);
+  const seconds = (performance.now() - started) / 1000;
+  await db.statistics.put({ versionId: req.versionId, labelColumn: labelColumn ?? '', stats, computedAt: Date.now(), seconds });
+  return { versionId: req.versionId, labelColumn, stats, cached: false, seconds };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Schema versions
+
+export async function listSchemaVersions(db: PipetteDB, projectId: string): Promise<SchemaVersionRecord[]> {
+  const rows = await db.schemas.where('projectId').equals(projectId).toArray();
+  return rows.sort((a, b) => a.version - b.version);
+}
+
+export async function latestSchema(db: PipetteDB, projectId: string): Promise<SchemaVersionRecord | undefined> {
+  const rows = await listSchemaVersions(db, projectId);
+  return rows[rows.length - 1];
+}
+
+function noteOf(origin: SchemaOrigin): string {
+  switch (origin.kind) {
+    case 'inferred':
+      return `inferred from ${origin.datasetName} v${origin.version}`;
+    case 'edited':
+      return 'edited';
+    case 'imported':
+      return `imported from ${origin.fileName}`;
+    case 'accepted':
+      return `accepted ${origin.anomalies.map((a) => `${a.kind} on "${a.column}"`).join(', ')}`;
+  }
+}
+
+/**
+ * Store a schema as the project's next version: the number is assigned inside the same transaction that
+ * adds the row, so two writers never take the same number and nothing is half written. Throws
+ * SchemaError when the schema is not valid.
+ */
+export async function writeSchemaVersion(db: PipetteDB, projectId: string, schema: Schema, parentId: string | null, origin: SchemaOrigin): Promise<SchemaVersionRecord> {
+  const checked = parseSchema(schema);
+  return db.transaction('rw', db.schemas, async () => {
+    const siblings = await db.schemas.where('projectId').equals(projectId).toArray();
+    const record: SchemaVersionRecord = {
+      id: newId(),
+      projectId,
+      version: 1 + Math.max(0, ...siblings.map((s) => s.version)),
+      parentId,
+      schema: checked,
+      note: noteOf(origin),
+      origin,
+      createdAt: Date.now(),
+    };
+    await db.schemas.add(record);
+    return record;
+  });
+}
+
+async function schemaRecord(db: PipetteDB, projectId: string, schemaId?: string | null): Promise<SchemaVersionRecord | undefined> {
+  if (schemaId) {
+    const row = await db.schemas.get(schemaId);
+    if (!row || row.projectId !== projectId) throw new Error(`schema ${schemaId} does not exist in this project`);
+    return row;
+  }
+  return latestSchema(db, projectId);
+}
+
+export async function inferSchemaVersion(db: PipetteDB, req: Omit<InferRequest, 'jobId'>, signal?: AbortSignal, onProgress?: OnStatsProgress): Promise<SchemaVersionRecord> {
+  const meta = await readyVersion(db, req.versionId);
+  if (meta.projectId !== req.projectId) throw new Error(`dataset version ${req.versionId} is not in this project`);
+  const { stats } = await versionStatistics(db, { versionId: req.versionId }, signal, onProgress);
+  const dataset = await db.datasets.get(meta.datasetId);
+  const parent = await latestSchema(db, req.projectId);
+  return writeSchemaVersion(db, req.projectId, inferSchema(stats), parent?.id ?? null, {
+    kind: 'inferred',
+    versionId: meta.id,
+    datasetName: dataset?.name ?? '',
+    version: meta.version,
+  });
+}
+
+async function checkedWrite(write: () => Promise<SchemaVersionRecord>): Promise<SchemaWriteOutcome> {
+  try {
+    return { ok: true, record: await write() };
+  } catch (e) {
+    if (e instanceof SchemaError) return { ok: false, issues: e.issues };
+    throw e;
+  }
+}
+
+export function saveSchemaVersion(db: PipetteDB, projectId: string, schema: Schema, parentId: string | null): Promise<SchemaWriteOutcome> {
+  return checkedWrite(() => writeSchemaVersion(db, projectId, schema, parentId, { kind: 'edited' }));
+}
+
+/** Import a schema file's text: a file that is not a schema gets every problem with its field path. */
+export async function importSchemaText(db: PipetteDB, projectId: string, fileName: string, text: string): Promise<SchemaWriteOutcome> {
+  let schema: Schema;
+  try {
+    schema = parseSchema(text);
+  } catch (e) {
+    if (e instanceof SchemaError) return { ok: false, issues: e.issues };
+    throw e;
+  }
+  const parent = await latestSchema(db, projectId);
+  return checkedWrite(() => writeSchemaVersion(db, projectId, schema, parent?.id ?? null, { kind: 'imported', fileName }));
+}
+
+export async function exportSchemaText(db: PipetteDB, schemaId: string): Promise<{ fileName: string; text: string }> {
+  const row = await db.schemas.get(schemaId);
+  if (!row) throw new Error(`schema ${schemaId} does not exist`);
+  const project = await db.projects.get(row.projectId);
+  const base = (project?.name ?? 'project').replace(/[^\p{L}\p{N}._-]+/gu, '-').replace(/^-+|-+$/g, '') || 'project';
+  return { fileName: `${base}-schema-v${row.version}.json`, text: serializeSchema(row.schema) };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Validation and decisions
+
+export async function validateVersion(db: PipetteDB, req: Omit<ValidateRequest, 'jobId'>, signal?: AbortSignal, onProgress?: OnStatsProgress): Promise<ValidationOutcome> {
+  const meta = await readyVersion(db, req.versionId);
+  const schemaRow = await schemaRecord(db, req.projectId, req.schemaId);
+  if (!schemaRow) throw new Error('this project has no schema yet: infer one from a dataset version first');
+  const started = performance.now();
+  const validator = new Validator(schemaRow.schema, specsOf(meta), statsOptions(meta, null));
+  await forEachBatch(db, meta, (b) => validator.add(b), signal, onProgress);
+  const { stats, anomalies } = validator.finish();
+  const seconds = (performance.now() - started) / 1000;
+  // the pass computed the same statistics as versionStatistics would: cache them if absent
+  const key: [string, string] = [meta.id, ''];
+  if (!(await db.statistics.get(key))) await db.statistics.put({ versionId: meta.id, labelColumn: '', stats, computedAt: Date.now(), seconds });
+  return { versionId: meta.id, schemaId: schemaRow.id, schemaVersion: schemaRow.version, rowCount: meta.rowCount, anomalies, seconds };
+}
+
+/**
+ * Accept anomalies into the project's latest schema (read and written in one transaction, so two quick
+ * accepts both land). Writes nothing when the schema would not change.
+ */
+export async function acceptIntoSchema(db: PipetteDB, projectId: string, anomalies: readonly Anomaly[]): Promise<AcceptOutcome> {
+  if (anomalies.length === 0) throw new Error('no anomaly to accept');
+  return db.transaction('rw', db.schemas, async () => {
+    const latest = await latestSchema(db, projectId);
+    if (!latest) throw new Error('this project has no schema yet');
+    const relaxed = acceptAnomalies(latest.schema, anomalies);
+    if (serializeSchema(relaxed) === serializeSchema(latest.schema)) return { record: latest, changed: false };
+    const origin: SchemaOrigin = { kind: 'accepted', anomalies: anomalies.map((a) => ({ column: a.column, kind: a.kind })) };
+    const record = await writeSchemaVersion(db, projectId, relaxed, latest.id, origin);
+    return { record, changed: true };
+  });
+}
+
+export async function recordDataError(db: PipetteDB, req: DataErrorRequest): Promise<AnomalyDecisionRecord> {
+  const record: AnomalyDecisionRecord = {
+    id: newId(),
+    projectId: req.projectId,
+    versionId: req.versionId,
+    schemaId: req.schemaId,
+    column: req.anomaly.column,
+    kind: req.anomaly.kind,
+    code: req.anomaly.code,
+    count: req.anomaly.count,
+    decision: 'data-error',
+    note: req.note ?? '',
+    createdAt: Date.now(),
+  };
+  await db.anomalyDecisions.add(record);
+  return record;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Drift and skew
+
+export async function compareVersions(db: PipetteDB, req: Omit<CompareRequest, 'jobId'>, signal?: AbortSignal, onProgress?: OnStatsProgress): Promise<CompareOutcome> {
+  const schemaRow = req.schemaId === null ? undefined : await schemaRecord(db, req.projectId, req.schemaId);
+  const base = await versionStatistics(db, { versionId: req.baselineId }, signal, onProgress);
+  const current = await versionStatistics(db, { versionId: req.currentId }, signal, onProgress);
+  const comparison = compareStats(base.stats, current.stats, schemaRow?.schema ?? null, 'drift');
+  return { comparison, anomalies: comparisonAnomalies(comparison, current.stats), schemaId: schemaRow?.id ?? null };
+}
+
+const SERVING_BATCH_ROWS = 65_536;
+
+/** One column of serving requests in the physical form of the training column's type. */
+function servingColumn(name: string, type: ColumnType, rows: readonly ServingRequestRecord[]): NamedColumn {
+  const n = rows.length;
+  const validity = new Uint8Array((n + 7) >> 3);
+  const present = (i: number) => (validity[i >> 3]! |= 1 << (i & 7));
+  const raw = (i: number) => rows[i]!.features[name] ?? null;
+  switch (type) {
+    case 'number':
+    case 'integer':
+    case 'datetime': {
+      const values = new Float64Array(n).fill(NaN);
+      for (let i = 0; i < n; i++) {
+        const v = raw(i);
+        const x = typeof v === 'number' ? v : typeof v === 'boolean' ? Number(v) : typeof v === 'string' && v.trim() !== '' ? (type === 'datetime' ? Date.parse(v) : Number(v)) : NaN;
+        // a value that does not read as a number counts as missing rather than as a made-up number
+        if (v !== null && !Number.isNaN(x)) {
+          values[i] = x;
+          present(i);
+        }
+      }
+      return { name, values: { type, values, validity } };
+    }
+    case 'boolean': {
+      const values = new Uint8Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = raw(i);
+        const b = typeof v === 'boolean' ? v : v === 'true' || v === 1 ? true : v === 'false' || v === 0 ? false : null;
+        if (b !== null) {
+          values[i] = b ? 1 : 0;
+          present(i);
+        }
+      }
+      return { name, values: { type, values, validity } };
+    }
+    case 'categorical': {
+      const dictionary: string[] = [];
+      const index = new Map<string, number>();
+      const indices = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = raw(i);
+        if (v === null) continue;
+        const s = String(v);
+        let k = index.get(s);
+        if (k === undefined) index.set(s, (k = dictionary.push(s) - 1));
+        indices[i] = k;
+        present(i);
+      }
+      return { name, values: { type, indices, dictionary, validity } };
+    }
+    case 'text':
+      return { name, values: { type, values: rows.map((r) => (r.features[name] == null ? null : String(r.features[name]))) } };
+    case 'image':
+      // the predict panel logs feature values, not image bytes: images have no skew comparator anyway
+      return { name, values: { type, values: rows.map(() => null) } };
+  }
+}
+
+/** Statistics of the logged serving requests, typed like the training version's columns. */
+export async function servingStats(db: PipetteDB, projectId: string, columns: readonly ColumnSpec[], signal?: AbortSignal): Promise<{ requests: number; stats: DatasetStats }> {
+  const acc = new StatsAccumulator(columns, {});
+  let requests = 0;
+  let chunk: ServingRequestRecord[] = [];
+  const flush = () => {
+    if (chunk.length === 0) return;
+    acc.add(buildBatch(columns.map((c) => servingColumn(c.name, c.type, chunk)), chunk.length));
+    requests += chunk.length;
+    chunk = [];
+  };
+  // read in slices, so a long log never sits in memory at once
+  let lastSeq = -Infinity;
+  for (;;) {
+    throwIfAborted(signal);
+    const rows = await db.servingRequests.where('seq').above(lastSeq).and((r) => r.projectId === projectId).limit(SERVING_BATCH_ROWS).toArray();
+    if (rows.length === 0) break;
+    lastSeq = rows[rows.length - 1]!.seq!;
+    chunk = rows;
+    flush();
+  }
+  return { requests, stats: acc.finish() };
+}
+
+export async function servingSkew(db: PipetteDB, req: Omit<SkewRequest, 'jobId'>, signal?: AbortSignal, onProgress?: OnStatsProgress): Promise<SkewOutcome> {
+  const logged = await db.servingRequests.where('projectId').equals(req.projectId).count();
+  if (logged === 0) return { logged: false, requests: 0 };
+  const meta = await readyVersion(db, req.trainingVersionId);
+  const schemaRow = req.schemaId === null ? undefined : await schemaRecord(db, req.projectId, req.schemaId);
+  const training = await versionStatistics(db, { versionId: meta.id }, signal, onProgress);
+  // only columns the requests carry: the label is usually not part of a request
+  const keys = new Set<string>();
+  await db.servingRequests.where('projectId').equals(req.projectId).limit(1000).each((r) => Object.keys(r.features).forEach((k) => keys.add(k)));
+  const columns = specsOf(meta).filter((c) => keys.has(c.name));
+  const serving = await servingStats(db, req.projectId, columns, signal);
+  const comparison = compareStats(training.stats, serving.stats, schemaRow?.schema ?? null, 'skew');
+  return { logged: true, requests: serving.requests, comparison, anomalies: comparisonAnomalies(comparison, serving.stats), serving: serving.stats, schemaId: schemaRow?.id ?? null };
+}
