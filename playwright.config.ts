@@ -1,7 +1,8 @@
 import { defineConfig } from '@playwright/test';
 import { join } from 'node:path';
 
-const port = 4317;
+// Set PIPETTE_E2E_PORT to run two suites side by side.
+const port = Number(process.env.PIPETTE_E2E_PORT ?? 4317);
 
 export default defineConfig({
   testDir: 'tests/e2e',

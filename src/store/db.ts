@@ -8,7 +8,7 @@
  * writer died (tab closed mid-import) is swept away at the next start (see sweep.ts).
  */
 import Dexie, { type EntityTable } from 'dexie';
-import type { ColumnInfo, SourceInfo } from '../core/data/types';
+import type { ColumnInfo, ImportWarning, SourceInfo } from '../core/data/types';
 import type { AnomalyDecisionRecord, SchemaVersionRecord, ServingRequestRecord, StatisticsRecord } from './validation-records';
 import type { AliasRecord, CheckpointRecord, ModelArtifactsRecord, ModelVersionRecord, RunRecord } from './training-records';
 
@@ -62,7 +62,7 @@ export interface DatasetVersion {
   batchRowCounts: number[];
   /** Bytes of Arrow IPC stored. */
   byteSize: number;
-  warnings: string[];
+  warnings: ImportWarning[];
   createdAt: number;
 }
 

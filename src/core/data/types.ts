@@ -96,12 +96,20 @@ export interface ImportOptions {
   signal?: AbortSignal;
 }
 
+/** Something the person should know that did not stop an import; translated by code on the page. */
+export interface ImportWarning {
+  code: 'unnamed-column' | 'duplicate-column' | 'skipped-files';
+  params: Record<string, string | number>;
+  /** The same in English, for logs and tests. */
+  message: string;
+}
+
 export interface ImportSummary {
   format: SourceFormat;
   rowCount: number;
   columns: ColumnInfo[];
   /** Things the person should know that did not stop the import, e.g. a renamed empty header. */
-  warnings: string[];
+  warnings: ImportWarning[];
 }
 
 /** Default rows per record batch: about 64k, as DESIGN.md suggests. */

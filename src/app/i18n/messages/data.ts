@@ -65,6 +65,10 @@ export const data = defineMessages({
     'error.cancelled': 'Import of {file} cancelled. Nothing was written.',
     'error.column': ' (column "{column}")',
     'error.generic': '{message}',
+    'error.bad-csv': '{file}, row {row}: the CSV cannot be read: {detail}',
+    'warning.unnamed-column': 'Column {index} has no name; it is called "{name}".',
+    'warning.duplicate-column': 'Column {index} "{original}" repeats an earlier name; it is called "{name}".',
+    'warning.skipped-files': 'Skipped {count} file(s) that are not images ({examples}).',
   },
   'zh-TW': {
     'data.title': '資料集',
@@ -130,5 +134,9 @@ export const data = defineMessages({
     'error.cancelled': '已取消匯入 {file}，沒有寫入任何資料。',
     'error.column': '（欄位「{column}」）',
     'error.generic': '{message}',
+    'error.bad-csv': '{file} 第 {row} 列：無法讀取 CSV：{detail}',
+    'warning.unnamed-column': '第 {index} 欄沒有名稱；已命名為「{name}」。',
+    'warning.duplicate-column': '第 {index} 欄「{original}」與前面的欄位同名；已命名為「{name}」。',
+    'warning.skipped-files': '略過了 {count} 個不是影像的檔案（{examples}）。',
   },
 });

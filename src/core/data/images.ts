@@ -1,0 +1,164 @@
+/**
+ * Images from loose files and/or zips, as a table of three columns: image (the encoded bytes as given),
+ * label (categorical: the name of the file's parent folder, null at the top level) and path (text).
+ *
+ * Images are recognized by their bytes (PNG, JPEG, GIF, WebP, BMP), not their names. Other files are
+ * skipped and counted in one warning, and so are zip folders, __MACOSX/ entries and AppleDouble "._"
+ * files. A file whose name says image but whose bytes are not one is an error ('bad-image'), since it
+ * is most likely broken. Zips are read as a stream (fflate's Unzip), so memory stays bounded by a
+ * batch; a batch is cut at batchRows rows or MAX_BATCH_BYTES of image bytes, whichever comes first.
+ */
+import { Unzip, UnzipInflate, type UnzipFile } from 'fflate';
+import { BatchEmitter, batchRowsOf, TableBuilder, throwIfCancelled } from './batcher';
+import { DataError } from './errors';
+import { concatBytes, readAll, readHead } from './io';
+import { sniffImage } from './png';
+import type { BatchSink, ImportOptions, ImportSource, ImportSummary, ImportWarning } from './types';
+
+/** Bytes of image data per batch (one IndexedDB record) at most, besides the row limit. */
+export const MAX_BATCH_BYTES = 32 * 1024 * 1024;
+
+export const IMAGE_NAME = /\.(png|jpe?g|gif|webp|bmp)$/i;
+
+export function isZip(head: Uint8Array): boolean {
+  return head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
+}
+
+/** The label of an image path: its parent folder's name, or null for a file at the top level. */
+export function labelOf(path: string): string | null {
+  const parts = path.split(/[\\/]/).filter((p) => p !== '');
+  return parts.length >= 2 ? parts[parts.length - 2]! : null;
+}
+
+/** Entries that are never data: folders, macOS resource forks and Finder/Explorer litter. */
+function isJunk(path: string): boolean {
+  const base = path.split(/[\\/]/).pop() ?? '';
+  return path.startsWith('__MACOSX/') || path.includes('/__MACOSX/') || base.startsWith('._') || base === '.DS_Store' || base === 'Thumbs.db';
+}
+
+interface Found {
+  path: string;
+  bytes: Uint8Array;
+}
+
+export async function importImages(sources: ImportSource[], sink: BatchSink, opts: ImportOptions = {}): Promise<ImportSummary> {
+  const label = sources.length === 1 ? sources[0]!.name : `${sources.length} files`;
+  const total = sources.reduce((n, s) => n + s.size, 0);
+  const emitter = new BatchEmitter(sink, opts, label, total);
+  const builder = new TableBuilder(
+    [
+      { name: 'image', type: 'image' },
+      { name: 'label', type: 'categorical' },
+      { name: 'path', type: 'text' },
+    ],
+    emitter,
+    batchRowsOf(opts),
+  );
+  const skipped: string[] = [];
+  let pendingBytes = 0;
+  let images = 0;
+  let doneBytes = 0;
+
+  const add = async (found: Found, bytesSoFar: number, where: string) => {
+    if (isJunk(found.path)) {
+      skipped.push(found.path);
+      return;
+    }
+    if (sniffImage(found.bytes) === null) {
+      if (IMAGE_NAME.test(found.path)) {
+        throw new DataError('bad-image', { file: where }, 'the name says image, but the bytes are not a PNG, JPEG, GIF, WebP or BMP image');
+      }
+      skipped.push(found.path);
+      return;
+    }
+    images++;
+    builder.set(0, found.bytes);
+    builder.set(1, labelOf(found.path));
+    builder.set(2, found.path);
+    pendingBytes += found.bytes.length;
+    if (builder.endRow() || pendingBytes >= MAX_BATCH_BYTES) {
+      pendingBytes = 0;
+      await builder.flush(bytesSoFar);
+    }
+  };
+
+  for (const source of sources) {
+    throwIfCancelled(opts.signal, source.name);
+    const head = await readHead(source, 4);
+    if (isZip(head)) {
+      await readZip(source, opts, async (found, bytes) => add(found, doneBytes + bytes, `${source.name}/${found.path}`));
+    } else {
+      await add({ path: source.name, bytes: await readAll(source) }, doneBytes + source.size, source.name);
+    }
+    doneBytes += source.size;
+  }
+  if (images === 0) throw new DataError('no-images', { file: label }, 'no PNG, JPEG, GIF, WebP or BMP images found');
+  pendingBytes = 0;
+  await builder.flush(total);
+  const warnings: ImportWarning[] = [];
+  if (skipped.length > 0) {
+    const examples = skipped.filter((p) => !isJunk(p)).slice(0, 3);
+    const list = examples.join(', ') + (skipped.length > examples.length ? ', …' : '');
+    warnings.push({
+      code: 'skipped-files',
+      params: { count: skipped.length, examples: list },
+      message: `Skipped ${skipped.length} file${skipped.length === 1 ? '' : 's'} that ${skipped.length === 1 ? 'is' : 'are'} not an image${list ? ` (${list})` : ''}.`,
+    });
+  }
+  return emitter.summary('images', warnings);
+}
+
+const ZIP_SLICE = 16 * 1024;
+
+/** Stream the files of a zip to `each` (folders left out), one whole file at a time. */
+async function readZip(
+  source: ImportSource,
+  opts: ImportOptions,
+  each: (found: Found, bytes: number) => Promise<void>,
+): Promise<void> {
+  const ready: Found[] = [];
+  let failure: DataError | null = null;
+  const unzip = new Unzip((file: UnzipFile) => {
+    if (file.name.endsWith('/')) return; // a folder entry
+    const parts: Uint8Array[] = [];
+    file.ondata = (err, chunk, final) => {
+      if (err) {
+        failure ??= new DataError('bad-image', { file: `${source.name}/${file.name}`, params: { detail: err.message } }, `cannot unpack: ${err.message}`);
+        return;
+      }
+      parts.push(chunk);
+      if (final) ready.push({ path: file.name, bytes: concatBytes(parts) });
+    };
+    try {
+      file.start();
+    } catch {
+      // a compression method fflate does not know: leave the file out, it is counted as skipped
+      ready.push({ path: file.name, bytes: new Uint8Array(0) });
+    }
+  });
+  unzip.register(UnzipInflate);
+  const reader = source.stream().getReader();
+  let bytes = 0;
+  const drain = async () => {
+    if (failure) throw failure;
+    while (ready.length > 0) await each(ready.shift()!, bytes);
+  };
+  try {
+    for (;;) {
+      throwIfCancelled(opts.signal, source.name);
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.length;
+      // fflate's Unzip recurses once per entry found in a pushed chunk, so a big chunk of many small
+      // stored files (a zip of PNGs) overflows the stack: feed it in slices.
+      for (let at = 0; at < value.length; at += ZIP_SLICE) {
+        unzip.push(value.subarray(at, at + ZIP_SLICE), false);
+        await drain();
+      }
+    }
+    unzip.push(new Uint8Array(0), true);
+    await drain();
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+}

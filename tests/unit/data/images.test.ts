@@ -1,0 +1,159 @@
+import { unzlibSync, zipSync } from 'fflate';
+import { describe, expect, it } from 'vitest';
+import { importImages, labelOf } from '../../../src/core/data/images';
+import { crc32, encodePng, imageSize, sniffImage } from '../../../src/core/data/png';
+import { chunkedSource, expectDataError, importOne, MemorySink, source } from './helpers';
+
+function u32be(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+}
+
+/** The chunks of a PNG: type, data, and whether the stored CRC matches. */
+function pngChunks(png: Uint8Array): { type: string; data: Uint8Array; crcOk: boolean }[] {
+  const out = [];
+  let at = 8;
+  while (at < png.length) {
+    const len = u32be(png, at);
+    const type = String.fromCharCode(...png.subarray(at + 4, at + 8));
+    const data = png.subarray(at + 8, at + 8 + len);
+    const crcOk = u32be(png, at + 8 + len) === crc32(png.subarray(at + 4, at + 8 + len));
+    out.push({ type, data, crcOk });
+    at += 12 + len;
+  }
+  return out;
+}
+
+describe('PNG encoder and image headers', () => {
+  it('computes the standard CRC-32', () => {
+    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+    expect(crc32(new Uint8Array(0))).toBe(0);
+    // continuing from a previous value gives the CRC of the concatenation
+    const a = new TextEncoder().encode('1234');
+    const b = new TextEncoder().encode('56789');
+    expect(crc32(b, crc32(a))).toBe(0xcbf43926);
+  });
+
+  it('encodes 8-bit grayscale: signature, IHDR, filtered scanlines, valid CRCs', () => {
+    const pixels = new Uint8Array([0, 64, 128, 255, 10, 20]);
+    const png = encodePng(pixels, 3, 2, 1);
+    expect(Array.from(png.subarray(0, 8))).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const chunks = pngChunks(png);
+    expect(chunks.map((c) => c.type)).toEqual(['IHDR', 'IDAT', 'IEND']);
+    expect(chunks.every((c) => c.crcOk)).toBe(true);
+    const ihdr = chunks[0]!.data;
+    expect([u32be(ihdr, 0), u32be(ihdr, 4), ihdr[8], ihdr[9], ihdr[10], ihdr[11], ihdr[12]]).toEqual([3, 2, 8, 0, 0, 0, 0]);
+    expect(Array.from(unzlibSync(chunks[1]!.data))).toEqual([0, 0, 64, 128, 0, 255, 10, 20]);
+    expect(imageSize(png)).toEqual({ format: 'png', width: 3, height: 2, channels: 1 });
+  });
+
+  it('encodes RGBA', () => {
+    const pixels = new Uint8Array([255, 0, 0, 255, 0, 255, 0, 128]);
+    const png = encodePng(pixels, 1, 2, 4);
+    const chunks = pngChunks(png);
+    expect(chunks[0]!.data[9]).toBe(6);
+    expect(imageSize(png)).toEqual({ format: 'png', width: 1, height: 2, channels: 4 });
+    expect(Array.from(unzlibSync(chunks[1]!.data))).toEqual([0, 255, 0, 0, 255, 0, 0, 255, 0, 128]);
+    expect(() => encodePng(pixels, 2, 2, 4)).toThrow(RangeError);
+  });
+
+  it('reads width and height from GIF, JPEG, WebP and BMP headers', () => {
+    const gif = new Uint8Array([...new TextEncoder().encode('GIF89a'), 0x40, 0x01, 0xf0, 0x00, 0, 0, 0]);
+    expect(imageSize(gif)).toEqual({ format: 'gif', width: 320, height: 240, channels: 3 });
+    // SOI, an APP0 segment, then SOF0 with height 480 and width 640
+    const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x04, 0x4a, 0x46, 0xff, 0xc0, 0x00, 0x11, 0x08, 0x01, 0xe0, 0x02, 0x80, 0x03, 0, 0, 0, 0, 0, 0]);
+    expect(imageSize(jpeg)).toEqual({ format: 'jpeg', width: 640, height: 480, channels: 3 });
+    const riff = (kind: string, body: number[]) => new Uint8Array([...new TextEncoder().encode('RIFF'), 0, 0, 0, 0, ...new TextEncoder().encode('WEBP' + kind), 0, 0, 0, 0, ...body]);
+    // VP8X: 24-bit width-1 and height-1 at bytes 24..29
+    const vp8x = riff('VP8X', [0x10, 0, 0, 0, 99, 0, 0, 49, 0, 0]);
+    expect(imageSize(vp8x)).toEqual({ format: 'webp', width: 100, height: 50, channels: 4 });
+    // VP8L: signature 0x2f, then 14 bits width-1, 14 bits height-1
+    const wl = 16 - 1;
+    const hl = 8 - 1;
+    const v = wl | (hl << 14);
+    const vp8l = riff('VP8L', [0x2f, v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, (v >> 24) & 0xff, 0, 0, 0, 0, 0]);
+    expect(imageSize(vp8l)).toEqual({ format: 'webp', width: 16, height: 8, channels: 3 });
+    // VP8 (lossy): frame tag, start code 9d 01 2a, 14-bit width and height
+    const vp8 = riff('VP8 ', [0, 0, 0, 0x9d, 0x01, 0x2a, 0x2c, 0x01, 0xc8, 0x00]);
+    expect(imageSize(vp8)).toEqual({ format: 'webp', width: 300, height: 200, channels: 3 });
+    // BMP with a BITMAPINFOHEADER and a negative (top-down) height
+    const bmp = new Uint8Array(54);
+    bmp.set([0x42, 0x4d]);
+    const dv = new DataView(bmp.buffer);
+    dv.setUint32(14, 40, true);
+    dv.setInt32(18, 7, true);
+    dv.setInt32(22, -5, true);
+    dv.setUint16(28, 32, true);
+    expect(imageSize(bmp)).toEqual({ format: 'bmp', width: 7, height: 5, channels: 4 });
+    expect(sniffImage(new TextEncoder().encode('BM but not a bitmap header at all'))).toBeNull();
+    expect(imageSize(new TextEncoder().encode('hello'))).toBeNull();
+  });
+});
+
+const gray = (v: number) => encodePng(new Uint8Array(4).fill(v), 2, 2, 1);
+
+describe('image import', () => {
+  it('labels by parent folder', () => {
+    expect(labelOf('cats/001.png')).toBe('cats');
+    expect(labelOf('train/dogs/x.jpg')).toBe('dogs');
+    expect(labelOf('top.png')).toBeNull();
+    expect(labelOf('a\\b\\c.png')).toBe('b');
+  });
+
+  it('reads a zip with folders: image bytes, label, path; skips non-images with a warning', async () => {
+    const files = {
+      'cats/1.png': gray(1),
+      'cats/2.png': gray(2),
+      'dogs/a.png': gray(3),
+      'top.png': gray(4),
+      'notes.txt': new TextEncoder().encode('not an image'),
+      '__MACOSX/cats/._1.png': new Uint8Array([0, 5, 22, 7]),
+      'empty/': new Uint8Array(0),
+    };
+    const zip = zipSync(files);
+    const { summary, table, types, sink } = await importOne(source('pets.zip', zip), { batchRows: 3 });
+    expect(summary.format).toBe('images');
+    expect(types).toEqual({ image: 'image', label: 'categorical', path: 'text' });
+    expect(table.path).toEqual(['cats/1.png', 'cats/2.png', 'dogs/a.png', 'top.png']);
+    expect(table.label).toEqual(['cats', 'cats', 'dogs', null]);
+    expect(table.image).toEqual([gray(1), gray(2), gray(3), gray(4)]);
+    expect(sink.batches.map((b) => b.rowCount)).toEqual([3, 1]);
+    expect(summary.columns.find((c) => c.name === 'label')!.nullCount).toBe(1);
+    expect(summary.warnings).toHaveLength(1);
+    expect(summary.warnings[0].message).toMatch(/^Skipped 2 files/);
+    expect(summary.warnings[0].message).toContain('notes.txt');
+  });
+
+  it('streams a zip from small chunks, deflated or stored', async () => {
+    const files = { 'a/1.png': gray(9), 'b/2.png': gray(8) };
+    for (const level of [0, 6] as const) {
+      const zip = zipSync(files, { level });
+      const { table } = await importOne(chunkedSource('s.zip', zip, Array.from({ length: 40 }, (_, i) => i * 7)));
+      expect(table.label).toEqual(['a', 'b']);
+      expect(table.image).toEqual([gray(9), gray(8)]);
+    }
+  });
+
+  it('takes several loose files and zips together', async () => {
+    const zip = zipSync({ 'birds/x.png': gray(5) });
+    const { table, summary } = await importOne([source('cats/1.png', gray(1)), source('readme.md', '# hi'), source('more.zip', zip), source('2.png', gray(2))]);
+    expect(table.path).toEqual(['cats/1.png', 'birds/x.png', '2.png']);
+    expect(table.label).toEqual(['cats', 'birds', null]);
+    expect(summary.warnings[0].message).toContain('readme.md');
+  });
+
+  it('recognizes images by their bytes, not their names', async () => {
+    const { table } = await importOne([source('photo.dat', gray(7)), source('x/other.bin', gray(6))]);
+    expect(table.path).toEqual(['photo.dat', 'x/other.bin']);
+  });
+
+  it('no-images for a zip without images', async () => {
+    const zip = zipSync({ 'a.txt': new TextEncoder().encode('x'), 'b/c.csv': new TextEncoder().encode('a,b') });
+    await expectDataError(importImages([source('docs.zip', zip)], new MemorySink()), 'no-images', { file: 'docs.zip' });
+  });
+
+  it('bad-image for a file named like an image whose bytes are not one', async () => {
+    const zip = zipSync({ 'cats/ok.png': gray(1), 'cats/broken.png': new TextEncoder().encode('oops') });
+    await expectDataError(importImages([source('pets.zip', zip)], new MemorySink()), 'bad-image', { file: 'pets.zip/cats/broken.png' });
+    await expectDataError(importImages([source('fake.jpg', 'plain text')], new MemorySink()), 'bad-image', { file: 'fake.jpg' });
+  });
+});
