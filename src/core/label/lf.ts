@@ -1,0 +1,193 @@
+/**
+ * Labeling functions (Ratner et al., Snorkel): each maps a row to a class index or ABSTAIN. Three kinds
+ * need no code and are compiled here to matchers that read one column array directly (no row objects);
+ * the fourth is user-written JavaScript, which only ever runs in the sandboxed worker (runner.ts).
+ * Applying m functions to n rows gives the label matrix L: n x m, row-major, ABSTAIN (-1) where silent.
+ */
+import { labelArray, type SandboxCell } from './sandbox';
+
+export const ABSTAIN = -1;
+
+export type Cell = SandboxCell;
+/** One column's values by row: a plain array, or a typed array for numeric columns. */
+export type ColumnValues = ArrayLike<Cell>;
+/** Columns by name, all of the same length. */
+export type Columns = Readonly<Record<string, ColumnValues>>;
+
+export type CompareOp = '<' | '<=' | '>' | '>=';
+
+interface LfBase {
+  id: string;
+  name: string;
+}
+
+/** Any of the keywords, case-insensitive, in any of the columns -> `label`. */
+export interface KeywordLf extends LfBase {
+  kind: 'keywords';
+  column: string | readonly string[];
+  keywords: readonly string[];
+  /** 'word': not inside a longer word (letters, digits, _ on neither side); 'substring': anywhere. */
+  match: 'word' | 'substring';
+  label: number;
+}
+
+/** The regular expression finds a match in any of the columns -> `label`. */
+export interface RegexLf extends LfBase {
+  kind: 'regex';
+  column: string | readonly string[];
+  pattern: string;
+  /** JavaScript flags; g and y are dropped (they make test() stateful). */
+  flags?: string;
+  label: number;
+}
+
+/** `value op threshold` on a numeric column -> `label`; missing or non-numeric values abstain. */
+export interface ThresholdLf extends LfBase {
+  kind: 'threshold';
+  column: string;
+  op: CompareOp;
+  value: number;
+  label: number;
+}
+
+/** `(row) => classIndex | ABSTAIN`, as source text. Runs only in the labeling-function worker. */
+export interface CodeLf extends LfBase {
+  kind: 'code';
+  source: string;
+}
+
+export type LfSpec = KeywordLf | RegexLf | ThresholdLf | CodeLf;
+export type NoCodeLf = Exclude<LfSpec, CodeLf>;
+
+/** A spec that cannot be compiled: names the function and says why. */
+export class LfSpecError extends Error {
+  constructor(
+    readonly lfId: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'LfSpecError';
+  }
+}
+
+/** The label matrix: n rows x m functions, row-major, entries in [0, k) or ABSTAIN. */
+export interface LabelMatrix {
+  n: number;
+  m: number;
+  k: number;
+  data: Int8Array | Int16Array;
+}
+
+export function emptyLabelMatrix(n: number, m: number, k: number): LabelMatrix {
+  return { n, m, k, data: labelArray(n * m, k) };
+}
+
+/** Copy one function's labels (length n) into column j. */
+export function setLfColumn(L: LabelMatrix, j: number, labels: ArrayLike<number>): void {
+  const { n, m, data } = L;
+  for (let i = 0; i < n; i++) data[i * m + j] = labels[i]!;
+}
+
+/** Column j of L as its own array. */
+export function lfColumn(L: LabelMatrix, j: number): Int8Array | Int16Array {
+  const out = labelArray(L.n, L.k);
+  for (let i = 0; i < L.n; i++) out[i] = L.data[i * L.m + j]!;
+  return out;
+}
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function checkLabel(spec: LfSpec & { label: number }, k: number): void {
+  if (!Number.isInteger(spec.label) || spec.label < 0 || spec.label >= k)
+    throw new LfSpecError(spec.id, `label ${spec.label} is not a class (0..${k - 1})`);
+}
+
+const columnsOf = (c: string | readonly string[]): readonly string[] => (typeof c === 'string' ? [c] : c);
+
+/** A test on one cell value. */
+export type Matcher = (value: Cell) => boolean;
+
+/**
+ * Compile a no-code function to a cell matcher. Keywords become one case-insensitive alternation, longest
+ * first so "click here" wins over "click"; whole-word uses Unicode look-arounds instead of \b so keywords
+ * such as "$$$" (no word characters) still work.
+ */
+export function compileMatcher(spec: NoCodeLf): Matcher {
+  switch (spec.kind) {
+    case 'keywords': {
+      const words = [...new Set(spec.keywords.map((w) => w.trim()).filter((w) => w.length > 0))];
+      if (words.length === 0) throw new LfSpecError(spec.id, 'no keywords');
+      const alt = words
+        .sort((a, b) => b.length - a.length)
+        .map(escapeRegex)
+        .join('|');
+      const re = new RegExp(spec.match === 'word' ? `(?<![\\p{L}\\p{N}_])(?:${alt})(?![\\p{L}\\p{N}_])` : `(?:${alt})`, 'iu');
+      return (v) => typeof v === 'string' && re.test(v);
+    }
+    case 'regex': {
+      let re: RegExp;
+      try {
+        re = new RegExp(spec.pattern, (spec.flags ?? '').replace(/[gy]/g, ''));
+      } catch (e) {
+        throw new LfSpecError(spec.id, `invalid regular expression: ${(e as Error).message}`);
+      }
+      return (v) => typeof v === 'string' && re.test(v);
+    }
+    case 'threshold': {
+      const t = spec.value;
+      if (!Number.isFinite(t)) throw new LfSpecError(spec.id, `threshold ${t} is not a finite number`);
+      const num = (v: Cell) => (typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN);
+      // NaN compares false under every operator, so missing and non-numeric values abstain.
+      switch (spec.op) {
+        case '<':
+          return (v) => num(v) < t;
+        case '<=':
+          return (v) => num(v) <= t;
+        case '>':
+          return (v) => num(v) > t;
+        case '>=':
+          return (v) => num(v) >= t;
+        default:
+          throw new LfSpecError(spec.id, `unknown operator ${String(spec.op)}`);
+      }
+    }
+  }
+}
+
+/** Check a spec against the columns and classes without running it. */
+export function validateLf(spec: LfSpec, columns: Columns, k: number): void {
+  if (spec.kind === 'code') {
+    if (spec.source.trim() === '') throw new LfSpecError(spec.id, 'no code');
+    return;
+  }
+  checkLabel(spec, k);
+  for (const c of columnsOf(spec.column)) if (!(c in columns)) throw new LfSpecError(spec.id, `no column "${c}"`);
+  compileMatcher(spec);
+}
+
+/** Apply one no-code function to n rows: its labels, ABSTAIN where it does not match. */
+export function applyNoCodeLf(spec: NoCodeLf, columns: Columns, n: number, k: number): Int8Array | Int16Array {
+  validateLf(spec, columns, k);
+  const match = compileMatcher(spec);
+  const out = labelArray(n, k);
+  const cols = columnsOf(spec.column).map((c) => columns[c]!);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < cols.length; c++) {
+      if (match(cols[c]![i])) {
+        out[i] = spec.label;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** Apply no-code functions to n rows. Code functions are refused here: they belong in the worker. */
+export function applyNoCode(specs: readonly NoCodeLf[], columns: Columns, n: number, k: number): LabelMatrix {
+  const L = emptyLabelMatrix(n, specs.length, k);
+  specs.forEach((spec, j) => {
+    if ((spec as LfSpec).kind === 'code') throw new LfSpecError(spec.id, 'code functions run only in the labeling-function worker');
+    setLfColumn(L, j, applyNoCodeLf(spec, columns, n, k));
+  });
+  return L;
+}
