@@ -1,0 +1,159 @@
+/**
+ * The labeling-function runner against the real worker code: src/core/label/sandbox.ts is transpiled on its
+ * own (it has no runtime imports) and run in a Node worker_threads Worker behind a small adapter to the
+ * browser Worker interface, so the endless loop below really spins until the runner terminates it.
+ * A fake worker covers a worker that dies.
+ */
+import { Worker } from 'node:worker_threads';
+import { readFileSync } from 'node:fs';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { ABSTAIN, type CodeLf, type LfSpec } from '../../../src/core/label/lf';
+import { applyLabelingFunctions, LfRunner, type WorkerLike } from '../../../src/core/label/runner';
+
+const sandboxJs = ts.transpileModule(readFileSync(new URL('../../../src/core/label/sandbox.ts', import.meta.url), 'utf8'), {
+  compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+}).outputText;
+
+// The worker's global scope as the sandbox expects it, over parentPort; the sandbox strips Node's globals too.
+const workerSource = `
+const { parentPort } = require('node:worker_threads');
+const mod = { exports: {} };
+(function (exports, module) { ${sandboxJs} })(mod.exports, mod);
+const listeners = [];
+parentPort.on('message', (data) => { for (const l of listeners) l({ data }); });
+mod.exports.installLfWorker({
+  postMessage: (m, t) => parentPort.postMessage(m, t),
+  addEventListener: (type, l) => { if (type === 'message') listeners.push(l); },
+}, globalThis);
+`;
+
+let started = 0;
+function nodeWorker(): WorkerLike {
+  started++;
+  const w = new Worker(workerSource, { eval: true });
+  return {
+    postMessage: (m) => w.postMessage(m),
+    terminate: () => void w.terminate(),
+    addEventListener: (type, listener) => {
+      if (type === 'message') w.on('message', (data: unknown) => listener({ data }));
+      else w.on('error', (e: Error) => listener({ message: e.message }));
+    },
+  };
+}
+
+const code = (id: string, source: string): CodeLf => ({ kind: 'code', id, name: id, source });
+const columns = {
+  text: ['free money now', 'meeting at noon', null, 'FREE pizza', 'hello'],
+  n: Float64Array.from([1, 5, 3, NaN, 10]),
+};
+
+describe('LfRunner', () => {
+  it('reports ok, throw, invalid label, compile error and timeout per function, and keeps the others', async () => {
+    started = 0;
+    const runner = new LfRunner(nodeWorker, { timeoutMs: 800 });
+    const t0 = Date.now();
+    const reports = await runner.run(
+      [
+        code('ok', `(row) => row.text && /free/i.test(row.text) ? 1 : ABSTAIN`),
+        code('throws', `(row) => row.text.length > 10 ? 1 : 0`), // null text on row 2 throws
+        code('invalid', `(row) => row.n > 4 ? 7 : row.n > 2 ? undefined : ABSTAIN`),
+        code('syntax', `(row) => {`),
+        code('endless', `(row) => { for (;;) {} }`),
+        code('after', `function (row) { return row.n >= 3 ? 0 : ABSTAIN; }`),
+      ],
+      columns,
+      5,
+      2,
+    );
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(reports.map((r) => r.status)).toEqual(['ok', 'threw', 'invalid', 'compile-error', 'timeout', 'ok']);
+    expect([...reports[0]!.labels]).toEqual([1, ABSTAIN, ABSTAIN, 1, ABSTAIN]);
+    // A throw labels that row ABSTAIN and is counted; the other rows keep their labels.
+    expect(reports[1]!.errors).toBe(1);
+    expect(reports[1]!.firstError).toMatchObject({ row: 2 });
+    expect(reports[1]!.firstError!.message).toMatch(/TypeError/);
+    expect([...reports[1]!.labels]).toEqual([1, 1, ABSTAIN, 0, 0]);
+    // Rows 1 and 4 return 7 (not a class), row 2 returns undefined: all three abstain and are counted.
+    expect(reports[2]!.invalid).toBe(3);
+    expect(reports[2]!.firstInvalid).toEqual({ row: 1, value: '7' });
+    expect([...reports[2]!.labels]).toEqual([ABSTAIN, ABSTAIN, ABSTAIN, ABSTAIN, ABSTAIN]);
+    expect(reports[3]!.message).toMatch(/SyntaxError/);
+    expect(reports[4]!.message).toMatch(/800 ms/);
+    expect([...reports[4]!.labels].every((v) => v === ABSTAIN)).toBe(true);
+    // The function after the endless one ran in a fresh worker.
+    expect([...reports[5]!.labels]).toEqual([ABSTAIN, 0, 0, ABSTAIN, 0]);
+    expect(started).toBe(2);
+  });
+
+  it('hides the network and storage globals and the message port from user code', async () => {
+    const runner = new LfRunner(nodeWorker);
+    const [probe, forge] = await runner.run(
+      [
+        code('probe', `() => [typeof fetch, typeof WebSocket, typeof indexedDB, typeof postMessage, typeof importScripts].every((t) => t === 'undefined') ? 1 : 0`),
+        code('forge', `() => { postMessage({ type: 'result', index: 1, outcome: null }); return 1; }`),
+      ],
+      columns,
+      5,
+      2,
+    );
+    expect([...probe!.labels]).toEqual([1, 1, 1, 1, 1]);
+    expect(forge!.status).toBe('threw');
+    expect(forge!.errors).toBe(5);
+  });
+
+  it('applies no-code and code functions into one label matrix', async () => {
+    const specs: LfSpec[] = [
+      { kind: 'keywords', id: 'kw', name: 'kw', column: 'text', keywords: ['free'], match: 'word', label: 1 },
+      code('big', `(row) => row.n > 4 ? 0 : ABSTAIN`),
+      { kind: 'threshold', id: 'th', name: 'th', column: 'n', op: '<', value: 2, label: 0 },
+      { kind: 'regex', id: 'bad', name: 'bad', column: 'text', pattern: '(', label: 1 },
+    ];
+    const { matrix, reports } = await applyLabelingFunctions(specs, columns, 5, 2, new LfRunner(nodeWorker));
+    expect(reports.map((r) => r.status)).toEqual(['ok', 'ok', 'ok', 'spec-error']);
+    expect(reports[3]!.message).toMatch(/invalid regular expression/);
+    // prettier-ignore
+    expect([...matrix.data]).toEqual([
+      1, -1, 0, -1,
+      -1, 0, -1, -1,
+      -1, -1, -1, -1,
+      1, -1, -1, -1,
+      -1, 0, -1, -1,
+    ]);
+  });
+
+  it('stops on abort, and reports a worker that dies as crashed and carries on', async () => {
+    const controller = new AbortController();
+    const slow = new LfRunner(nodeWorker, { timeoutMs: 5_000 });
+    const run = slow.run([code('endless', `() => { for (;;) {} }`)], columns, 5, 2, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 200);
+    await expect(run).rejects.toThrow(/cancelled/);
+
+    // A fake worker: answers init, then dies on the first function it is given, once.
+    let fakes = 0;
+    const fake = (): WorkerLike => {
+      const id = fakes++;
+      const on: Record<string, ((ev: { data?: unknown; message?: string }) => void)[]> = { message: [], error: [] };
+      return {
+        postMessage: (m) => {
+          const msg = m as { type: string; index?: number };
+          setTimeout(() => {
+            if (msg.type === 'init') on.message!.forEach((l) => l({ data: { type: 'ready' } }));
+            else if (id === 0) on.error!.forEach((l) => l({ message: 'out of memory' }));
+            else
+              on.message!.forEach((l) =>
+                l({ data: { type: 'result', index: msg.index, outcome: { labels: Int8Array.from([1, 1, 1, 1, 1]), errors: 0, invalid: 0 } } }),
+              );
+          });
+        },
+        terminate: () => {},
+        addEventListener: (type, l) => on[type]!.push(l),
+      };
+    };
+    const reports = await new LfRunner(fake).run([code('a', '() => 1'), code('b', '() => 1')], columns, 5, 2);
+    expect(reports.map((r) => [r.status, r.message])).toEqual([
+      ['crashed', 'out of memory'],
+      ['ok', undefined],
+    ]);
+  });
+});
