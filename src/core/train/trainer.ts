@@ -88,6 +88,19 @@ export interface FitOptions {
   onBatch?: (p: BatchProgress) => void;
   /** After each epoch, once its metrics are read; awaited, so a checkpoint can be written in it. */
   onEpoch?: (log: EpochLog) => void | Promise<void>;
+  /**
+   * After every optimizer step, before the next batch (e.g. pruning masks that keep weights at zero).
+   * `step` counts steps over the whole run (epoch x batches + batch), so it survives a resume. A returned
+   * promise is awaited.
+   */
+  afterStep?: (step: StepInfo) => void | Promise<void>;
+}
+
+export interface StepInfo {
+  epoch: number;
+  batch: number;
+  /** 0-based optimizer step over the whole run. */
+  step: number;
 }
 
 export type FitStatus = 'completed' | 'early-stopped' | 'cancelled' | 'diverged';
@@ -283,7 +296,7 @@ export class Trainer {
     }
   }
 
-  async #fit({ train, validation, signal, onBatch, onEpoch }: FitOptions): Promise<FitResult> {
+  async #fit({ train, validation, signal, onBatch, onEpoch, afterStep }: FitOptions): Promise<FitResult> {
     const tf = this.#tf;
     const cfg = this.#config;
     const n = train.x.shape[0]!;
@@ -374,6 +387,10 @@ export class Trainer {
               correctSum.dispose();
               (correct as tfjs.Tensor).dispose();
               correctSum = nextCorrect;
+            }
+            if (afterStep) {
+              const pending = afterStep({ epoch, batch: b, step: epoch * batches + b });
+              if (pending) await pending;
             }
             const now = performance.now();
             if (onBatch && (b === batches - 1 || now - lastProgress >= progressEvery)) {
