@@ -1,0 +1,53 @@
+/**
+ * Errors about an evaluation setup: a slice or sensitive column, the labels, or a model that does not
+ * fit the data. Like TrainError each carries a code and the column it is about, so the page can show it
+ * in the person's language, plus an English message for logs and tests.
+ */
+
+export type EvalErrorCode =
+  | 'length-mismatch' // labels, scores, columns or rows of different lengths
+  | 'missing-column' // a slice or sensitive column that was not supplied
+  | 'one-group' // a sensitive column with fewer than two groups: there is nothing to compare
+  | 'one-class' // the labels hold one class, but the rate needs positives and negatives
+  | 'input-mismatch' // a model whose input size does not match the features given
+  | 'bad-option'; // an option out of range (bins, steps, samples, thresholds...)
+
+export interface EvalErrorDetails {
+  column?: string;
+  params?: Record<string, string | number>;
+}
+
+export class EvalError extends Error {
+  readonly code: EvalErrorCode;
+  readonly details: EvalErrorDetails;
+
+  constructor(code: EvalErrorCode, details: EvalErrorDetails, message: string) {
+    super(message);
+    this.name = 'EvalError';
+    this.code = code;
+    this.details = details;
+  }
+
+  /** Plain object form, for crossing a worker boundary (Error subclasses lose their fields there). */
+  toJSON(): SerializedEvalError {
+    return { kind: 'EvalError', code: this.code, details: this.details, message: this.message };
+  }
+}
+
+export interface SerializedEvalError {
+  kind: 'EvalError';
+  code: EvalErrorCode;
+  details: EvalErrorDetails;
+  message: string;
+}
+
+export function isSerializedEvalError(x: unknown): x is SerializedEvalError {
+  return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'EvalError';
+}
+
+/** Throw a length-mismatch error unless `actual === expected`. */
+export function checkLength(what: string, actual: number, expected: number): void {
+  if (actual !== expected) {
+    throw new EvalError('length-mismatch', { params: { what, expected, actual } }, `Expected ${expected} ${what}, got ${actual}`);
+  }
+}
