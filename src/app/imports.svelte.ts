@@ -1,9 +1,18 @@
 /** An import as the page sees it: progress from the data worker, cancel, and the outcome or error. */
 import * as Comlink from 'comlink';
-import type { ImportProgress } from '../core/data/types';
+import type { ImportProgress, SourceFormat } from '../core/data/types';
 import type { ImportOutcome } from '../protocol/data';
 import { dataWorker } from './workers';
 import { settings } from './settings.svelte';
+
+/**
+ * A file picked from a folder knows its path only as webkitRelativePath, which does not survive the trip
+ * to the worker; the image importer takes labels from the folder names, so name the file by its path.
+ * Wrapping a File in a File shares its bytes, it does not copy them.
+ */
+function withFolderPath(file: File): File {
+  return file.webkitRelativePath ? new File([file], file.webkitRelativePath, { type: file.type, lastModified: file.lastModified }) : file;
+}
 
 export class ImportTask {
   running = $state(false);
@@ -13,7 +22,12 @@ export class ImportTask {
   error = $state.raw<unknown>(null);
   #jobId = '';
 
-  async start(projectId: string, files: File[], target: { datasetId?: string; datasetName?: string }): Promise<void> {
+  async start(
+    projectId: string,
+    files: File[],
+    target: { datasetId?: string; datasetName?: string },
+    format?: SourceFormat,
+  ): Promise<void> {
     if (this.running || files.length === 0) return;
     this.#jobId = crypto.randomUUID();
     this.running = true;
@@ -23,7 +37,7 @@ export class ImportTask {
     this.progress = { bytes: 0, total: files.reduce((s, f) => s + f.size, 0), rows: 0 };
     try {
       this.outcome = await dataWorker.api.importFiles(
-        { jobId: this.#jobId, projectId, files, ...target, maxBytes: settings.maxImportBytes },
+        { jobId: this.#jobId, projectId, files: files.map(withFolderPath), ...target, format, maxBytes: settings.maxImportBytes },
         Comlink.proxy((p: ImportProgress) => {
           this.progress = p;
         }),

@@ -1,5 +1,5 @@
 /** The data worker's API, as the page sees it. The worker (workers/data.worker.ts) implements it. */
-import type { ColumnInfo, ImportProgress, ImportSummary } from '../core/data/types';
+import type { ColumnInfo, ImportProgress, ImportSummary, SourceFormat } from '../core/data/types';
 import type { ValidateApi } from './validate';
 
 export interface ImportRequest {
@@ -12,6 +12,8 @@ export interface ImportRequest {
   datasetName?: string;
   /** Import size limit in bytes (settings). */
   maxBytes?: number;
+  /** Skip format detection: 'images' for a picked folder. */
+  format?: SourceFormat;
 }
 
 export interface ImportOutcome {

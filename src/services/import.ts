@@ -5,7 +5,7 @@
  */
 import { DataError } from '../core/data/errors';
 import { importSources } from '../core/data/import';
-import type { ImportProgress, ImportSource, SourceInfo } from '../core/data/types';
+import type { ImportProgress, ImportSource, SourceFormat, SourceInfo } from '../core/data/types';
 import type { ImportOutcome } from '../protocol/data';
 import { VersionWriter } from '../store/datasets';
 import type { PipetteDB } from '../store/db';
@@ -19,6 +19,7 @@ export interface StoreImportRequest {
   datasetId?: string;
   datasetName?: string;
   maxBytes?: number;
+  format?: SourceFormat;
   kind?: 'import' | 'demo';
 }
 
@@ -48,7 +49,7 @@ export async function importIntoStore(
       try {
         const pending: SourceInfo = { fileName: label, size, format: 'csv' };
         await writer.begin(pending);
-        const summary = await importSources(req.sources, writer, { signal, onProgress, maxBytes: req.maxBytes });
+        const summary = await importSources(req.sources, writer, { signal, onProgress, maxBytes: req.maxBytes, format: req.format });
         const version = await writer.commit(summary, { fileName: label, size, format: summary.format });
         await updateJob(db, req.jobId, { status: 'done', progress: 1, output: { versionId: version.id, datasetId: version.datasetId } });
         return { versionId: version.id, datasetId: version.datasetId, summary };

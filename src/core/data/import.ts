@@ -139,11 +139,11 @@ function describe(sources: readonly ImportSource[]): string {
   return sources.length === 1 ? sources[0]!.name : `${sources.length} files`;
 }
 
-/** Import one file, or several images/zips, into batches written to `sink`. */
+/** Import one file, or several images/zips, into batches written to `sink` (`format` skips detection). */
 export async function importSources(
   sources: ImportSource[],
   sink: BatchSink,
-  opts: ImportOptions & { maxBytes?: number } = {},
+  opts: ImportOptions & { maxBytes?: number; format?: SourceFormat } = {},
 ): Promise<ImportSummary> {
   if (sources.length === 0) throw new RangeError('importSources needs at least one source');
   const file = describe(sources);
@@ -152,9 +152,11 @@ export async function importSources(
     throw new DataError('too-large', { file, params: { size, limit: opts.maxBytes } }, `${size} bytes is over the import limit of ${opts.maxBytes}`);
   }
   if (sources.length === 1 && size === 0) throw new DataError('empty-file', { file }, 'the file is empty (0 bytes)');
-  const { maxBytes: _, ...importOpts } = opts;
+  const { maxBytes: _, format: forced, ...importOpts } = opts;
   let format: FormatPlugin | null;
-  if (sources.length > 1) format = imagesFormat;
+  // The person said what it is (e.g. an image folder): believe them, so a stray readme is not a table.
+  if (forced) format = FORMATS.find((f) => f.format === forced) ?? null;
+  else if (sources.length > 1) format = imagesFormat;
   else format = detectFormat(sources[0]!.name, await readHead(sources[0]!, HEAD_BYTES));
   if (!format) throw new DataError('unknown-format', { file }, 'no importer recognizes this file');
   const summary = await format.import(sources, sink, importOpts);
