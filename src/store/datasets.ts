@@ -19,6 +19,8 @@ export class VersionWriter {
   readonly datasetId: string;
   #batchRowCounts: number[] = [];
   #byteSize = 0;
+  /** The batch being stored. One write stays in flight while the importer parses the next batch. */
+  #inFlight: Promise<unknown> = Promise.resolve();
   readonly #db: PipetteDB;
   readonly #target: VersionTarget;
 
@@ -51,13 +53,16 @@ export class VersionWriter {
     if (batch.index !== this.#batchRowCounts.length)
       throw new Error(`batch ${batch.index} written out of order (expected ${this.#batchRowCounts.length})`);
     const record: BatchRecord = { versionId: this.versionId, index: batch.index, rowCount: batch.rowCount, ipc: batch.ipc };
-    await this.#db.batches.put(record);
     this.#batchRowCounts.push(batch.rowCount);
     this.#byteSize += batch.ipc.byteLength;
+    await this.#inFlight; // rethrows a failed earlier write
+    this.#inFlight = this.#db.batches.put(record);
+    this.#inFlight.catch(() => {}); // surfaced by the next write, commit or reset
   }
 
   /** Forget the batches written so far (the importer restarts, e.g. after widening a column type). */
   async reset(): Promise<void> {
+    await this.#inFlight.catch(() => {});
     await this.#db.batches.where('versionId').equals(this.versionId).delete();
     this.#batchRowCounts = [];
     this.#byteSize = 0;
@@ -66,6 +71,7 @@ export class VersionWriter {
   /** Make the version visible, in one transaction, numbered after the dataset's existing versions. */
   async commit(summary: ImportSummary, source: SourceInfo): Promise<DatasetVersion> {
     const db = this.#db;
+    await this.#inFlight;
     const rowCount = this.#batchRowCounts.reduce((a, b) => a + b, 0);
     if (rowCount !== summary.rowCount)
       throw new Error(`import reported ${summary.rowCount} rows but ${rowCount} were written`);
@@ -100,6 +106,7 @@ export class VersionWriter {
 
   /** Remove every trace of this version. */
   async abort(): Promise<void> {
+    await this.#inFlight.catch(() => {});
     await removeVersionData(this.#db, this.versionId);
   }
 }
