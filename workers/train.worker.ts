@@ -11,8 +11,14 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { installErrorTransfer } from '../src/protocol/errors';
-import { cancelJob } from '../src/protocol/jobs';
+import { cancelJob, runJob } from '../src/protocol/jobs';
 import { BACKEND_NAMES, type BackendName, type TrainWorkerApi } from '../src/protocol/train';
+import * as tf from '@tensorflow/tfjs';
+import { db } from '../src/store/db';
+import { TrainService } from '../src/services/train';
+import type { BackendControl } from '../src/services/train-backend';
+import { browserImageDecoder } from '../src/services/train-images';
+import { ModelService } from '../src/services/registry-model';
 import { activateBackend, recordInitErrors } from '../src/core/train/activate';
 import { BackendSelector } from '../src/core/train/backends';
 import { registerWebGPUWithRetry } from '../src/core/train/webgpu';
@@ -29,10 +35,51 @@ recordInitErrors(BACKEND_NAMES);
 
 const selector = new BackendSelector(activateBackend);
 
+// Training runs and the registry. Backend probes reuse the Settings page's results when there are any.
+let probed: Promise<unknown> | null = null;
+const backends: BackendControl = {
+  async reports() {
+    if (!selector.info.backends.length) await (probed ??= selector.probe().finally(() => (probed = null)));
+    return selector.info.backends;
+  },
+  async use(name) {
+    await selector.use(name);
+  },
+};
+const models = new ModelService({ tf, db: db() });
+const training = new TrainService({ tf, db: db(), backends, loadModel: (id) => models.load(id), decode: browserImageDecoder() });
+
+/** Switching TF.js's one global backend under a running fit would move its tensors mid-epoch. */
+function refuseWhileTraining(): void {
+  if (training.activeRuns.length) throw new Error('A training run is in progress; change the backend when it has finished');
+}
+
 const api: TrainWorkerApi = {
-  probeBackends: () => selector.probe(),
-  setBackend: (name: BackendName) => selector.use(name),
+  probeBackends: () => {
+    refuseWhileTraining();
+    return selector.probe();
+  },
+  setBackend: (name: BackendName) => {
+    refuseWhileTraining();
+    return selector.use(name);
+  },
   cancel: async (jobId: string) => cancelJob(jobId),
+
+  prepareRun: (req) => training.prepare(req),
+  startRun: (req, onEvent) => runJob(req.runId, (signal) => training.start(req, signal, (e) => void onEvent(e))),
+  resumeRun: (runId, onEvent) => runJob(runId, (signal) => training.resume(runId, signal, (e) => void onEvent(e))),
+  pauseRun: (runId) => training.pause(runId),
+  continueRun: (runId) => training.continue(runId),
+  activeRuns: async () => training.activeRuns,
+  saveModel: (runId, name) => models.saveRun(runId, name),
+  async exportModel(modelId) {
+    const file = await models.exportZip(modelId);
+    return Comlink.transfer(file, [file.bytes.buffer]);
+  },
+  async importModel(projectId, file) {
+    return models.importZip(projectId, new Uint8Array(await file.arrayBuffer()));
+  },
+  predict: (req) => models.predict(req),
 };
 
 Comlink.expose(api);

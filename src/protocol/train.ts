@@ -1,4 +1,10 @@
 /** The training worker's API, as the page sees it. The worker (workers/train.worker.ts) implements it. */
+import type { ModelSpec, InputSpec } from '../core/train/model-spec';
+import type { FeatureChoice } from '../core/train/preprocess';
+import type { SplitRecord } from '../core/train/split';
+import type { BatchProgress } from '../core/train/trainer';
+import type { RunConfig, RunPhase } from '../store/training-records';
+
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
@@ -34,4 +40,96 @@ export interface TrainWorkerApi {
   /** Make a backend the active one (an override of the automatic choice). */
   setBackend(name: BackendName): Promise<BackendsInfo>;
   cancel(jobId: string): Promise<boolean>;
+
+  // --- Training runs (issue 3). A run's id is its job id: cancel(runId) stops it. ---
+  /** Load a dataset version, split it and fit the preprocessing: what input and classes a model gets. */
+  prepareRun(req: PrepareRequest): Promise<PrepareResult>;
+  /** Train a new run to its end (or a cancel); the run record in IndexedDB follows every epoch. */
+  startRun(req: StartRunRequest, onEvent: (e: TrainEvent) => void): Promise<RunOutcome>;
+  /** Continue an interrupted run from its last checkpoint. */
+  resumeRun(runId: string, onEvent: (e: TrainEvent) => void): Promise<RunOutcome>;
+  /** Park a running run at the next batch boundary / let it go on. False when it is not running here. */
+  pauseRun(runId: string): Promise<boolean>;
+  continueRun(runId: string): Promise<boolean>;
+  /** The run ids this worker is training now. */
+  activeRuns(): Promise<string[]>;
+  /** Save a finished run as a new immutable model version; returns its id. */
+  saveModel(runId: string, name: string): Promise<string>;
+  /** A model version as a zip: model.json + weight shards + metadata.json + README.md. */
+  exportModel(modelId: string): Promise<ExportedModel>;
+  /** Validate a bundle zip and add it as a new model version (nothing is written for a bad one). */
+  importModel(projectId: string, file: Blob, fileName: string): Promise<string>;
+  /** A prediction of a model version, computed here; the request is logged for skew checks. */
+  predict(req: PredictRequest): Promise<PredictResult>;
+}
+
+/** What the model builder needs to know about the data before a model can be built. */
+export interface PrepareRequest {
+  datasetVersionId: string;
+  features: FeatureChoice[];
+  label: string;
+  labelTask: 'classification' | 'regression';
+  split: RunConfig['split'];
+  /** Use this model version's preprocessing (fine-tuning): the input must stay what it was. */
+  baseModelId?: string | null;
+}
+
+export interface PrepareResult {
+  input: InputSpec;
+  /** Class names in output order (classification). */
+  classes: string[] | null;
+  counts: SplitRecord['counts'];
+  /** Vector slots of a tabular input (e.g. "Island=Biscoe"). */
+  slots: number;
+  warnings: string[];
+  /** For fine-tuning: the base model's layers (null when its bundle had no spec). */
+  baseSpec?: ModelSpec | null;
+}
+
+export interface StartRunRequest {
+  runId: string;
+  projectId: string;
+  datasetVersionId: string;
+  config: RunConfig;
+}
+
+export type TrainEvent =
+  | { kind: 'phase'; runId: string; phase: RunPhase }
+  | { kind: 'batch'; runId: string; progress: BatchProgress };
+
+export interface RunOutcome {
+  runId: string;
+  status: 'done' | 'cancelled' | 'failed';
+}
+
+export interface ExportedModel {
+  fileName: string;
+  bytes: Uint8Array;
+}
+
+/** A decoded image (RGBA as canvas ImageData gives, or gray), for a drawn digit. */
+export interface PredictImage {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray | Uint8Array;
+  channels: 1 | 4;
+}
+
+export type PredictRequest = {
+  projectId: string;
+  modelId: string;
+} & (
+  /** A row of feature values (tabular and text models): strings are parsed as the column's type. */
+  | { kind: 'row'; values: Record<string, string | number | boolean | null> }
+  | { kind: 'image'; image: PredictImage }
+);
+
+export interface PredictResult {
+  task: 'classification' | 'regression';
+  /** The predicted class, or the predicted value as text. */
+  predicted: string;
+  /** Class probabilities in the order of `labels` (classification). */
+  labels: string[] | null;
+  probabilities: number[] | null;
+  value: number | null;
 }

@@ -38,5 +38,21 @@ export async function sweepInterrupted(db: PipetteDB): Promise<{ versions: numbe
     await db.jobs.update(job.id, { status: 'interrupted', updatedAt: Date.now() });
     jobs++;
   }
+  await sweepRuns(db);
   return { versions, jobs };
+}
+
+/**
+ * Training runs: the training worker holds a run's writer lock while it trains (or is paused), so a run
+ * still marked active without its lock lost its worker (a reload, a closed tab, a crash). Its last
+ * checkpoint stays, and the Train stage offers to resume from it.
+ */
+export async function sweepRuns(db: PipetteDB): Promise<number> {
+  let runs = 0;
+  for (const run of await db.runs.where('status').anyOf('running', 'queued', 'paused').toArray()) {
+    if (await isHeld(run.id)) continue;
+    await db.runs.update(run.id, { status: 'interrupted', updatedAt: Date.now() });
+    runs++;
+  }
+  return runs;
 }

@@ -1,5 +1,95 @@
-/** Records of the Train stage and the model registry (issue 3). */
+/**
+ * Records of the Train stage and the model registry (issue 3). Plain structured-clone data: typed arrays
+ * for weights, JSON for the rest. Types only come from core (erased at build), so the page can import
+ * these without loading TF.js or Arrow.
+ */
+import type { BundleMetadata } from '../core/train/bundle';
+import type { SerializedTrainError } from '../core/train/errors';
+import type { ClassificationReport, RegressionReport, WorstPrediction } from '../core/train/metrics';
+import type { ModelSpec } from '../core/train/model-spec';
+import type { FeatureChoice, PreprocessStats } from '../core/train/preprocess';
+import type { Task } from '../core/train/presets';
+import type { SplitFractions, SplitRecord } from '../core/train/split';
+import type { Checkpoint, EpochLog, FitStatus, OptimizerName } from '../core/train/trainer';
+import type { BackendName } from '../protocol/train';
+
 export type RunStatus = 'queued' | 'running' | 'paused' | 'done' | 'failed' | 'cancelled' | 'interrupted';
+
+/** Statuses of a run whose worker may still be working on it (the sweep checks their writer lock). */
+export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused'];
+
+export interface Hyperparameters {
+  optimizer: OptimizerName;
+  learningRate: number;
+  batchSize: number;
+  epochs: number;
+  /** Early-stopping patience in epochs; 0 = train every epoch. */
+  patience: number;
+  classWeights: 'none' | 'balanced';
+}
+
+/** Everything a person chose for a run: with the dataset version it reproduces the run. */
+export interface RunConfig {
+  name: string;
+  task: Task;
+  presetId: string | null;
+  features: FeatureChoice[];
+  label: string;
+  /** The model as trained (input and head follow from the data); null when it comes from baseModelId. */
+  spec: ModelSpec | null;
+  /** Train further from this model version's weights (fine-tuning) instead of a fresh model. */
+  baseModelId: string | null;
+  split: { seed: number; fractions: SplitFractions };
+  hyper: Hyperparameters;
+  backend: 'auto' | BackendName;
+}
+
+/** One epoch of the history, with the worker's tensor count after it (flat across epochs = no leak). */
+export interface EpochRecord extends EpochLog {
+  numTensors: number;
+}
+
+export interface BackendCandidate {
+  name: BackendName;
+  /** Median ms of this model's train step (forward, backward, optimizer update, loss readback). */
+  msPerStep?: number;
+  /** The fixed parity check against cpu (cpu itself has none). */
+  parityOk?: boolean;
+  maxAbsDiff?: number;
+  /** Why it was not timed or not chosen. */
+  error?: string;
+}
+
+/** The backend a run trained on and why. */
+export interface BackendChoice {
+  requested: 'auto' | BackendName;
+  name: BackendName;
+  msPerStep: number;
+  candidates: BackendCandidate[];
+}
+
+/** Cells of a dataset row as the page shows them (images as their encoded bytes). */
+export type DisplayCell = number | string | boolean | null | Uint8Array;
+
+export interface WorstRow extends WorstPrediction {
+  actualLabel: string;
+  predictedLabel: string;
+  /** The row's feature values (and label), for a person to look at. */
+  cells: Record<string, DisplayCell>;
+}
+
+export type Evaluation =
+  | { task: 'classification'; split: 'test' | 'validation'; report: ClassificationReport; worst: WorstRow[] }
+  | { task: 'regression'; split: 'test' | 'validation'; report: RegressionReport; worst: WorstRow[] };
+
+export interface RunMetrics {
+  /** Headline numbers: accuracy, macroF1, logLoss (and auc for two classes); or mae, rmse, r2. */
+  summary: Record<string, number>;
+  evaluation: Evaluation | null;
+}
+
+/** What training is doing now (for the page; the history and status are the durable part). */
+export type RunPhase = 'loading' | 'encoding' | 'backend' | 'training' | 'evaluating' | 'finished';
 
 /** One training run: an experiment record. */
 export interface RunRecord {
@@ -7,20 +97,36 @@ export interface RunRecord {
   projectId: string;
   datasetVersionId: string;
   status: RunStatus;
-  /** Model spec, hyperparameters, split seed and fractions, features and label, backend and step time, curves, metrics. */
-  config: unknown;
-  history: unknown;
-  metrics: unknown;
-  error?: unknown;
+  config: RunConfig;
+  phase?: RunPhase;
+  /** Row counts of the split (the rows themselves follow from the seed, fractions and labels). */
+  split?: SplitRecord;
+  /** Fitted on the training rows; the same statistics go into a saved model's metadata. */
+  preprocessing?: PreprocessStats;
+  backend?: BackendChoice;
+  history: EpochRecord[];
+  metrics: RunMetrics | null;
+  fit?: { status: FitStatus; bestEpoch: number | null; restoredBest: boolean };
+  /** Wall time spent working on the run (loading, training, evaluating), summed over resumes; pauses excluded. */
+  durationMs: number;
+  /** How often it was continued from a checkpoint after an interruption. */
+  resumes?: number;
+  error?: SerializedTrainError | { message: string };
+  /** The model version saved from this run. */
+  modelId?: string;
   createdAt: number;
   updatedAt: number;
 }
 
-/** The latest checkpoint of a run: weights, optimizer state, epoch. Replaced after every epoch. */
+/**
+ * The latest checkpoint of a run: weights, optimizer state, epoch. Replaced after every epoch ('epoch');
+ * when the run finishes it becomes the final weights the registry saves from ('final').
+ */
 export interface CheckpointRecord {
   runId: string;
+  kind: 'epoch' | 'final';
   epoch: number;
-  data: unknown;
+  data: Checkpoint;
   savedAt: number;
 }
 
@@ -29,18 +135,31 @@ export interface ModelVersionRecord {
   id: string;
   projectId: string;
   name: string;
+  /** 1, 2, 3 ... within the project. */
   version: number;
+  source: 'run' | 'import';
   runId: string | null;
   datasetVersionId: string | null;
+  /** Trained further from (fine-tuning) or imported as this version. */
   parentModelId: string | null;
-  metadata: unknown;
+  /** What metadata.json of an exported bundle holds. */
+  metadata: BundleMetadata;
+  /** Bytes of weights. */
+  weightBytes: number;
   createdAt: number;
+}
+
+/** The TF.js Layers artifacts of a model version: what tf.io.fromMemory takes. */
+export interface ModelArtifacts {
+  modelTopology: object;
+  weightSpecs: { name: string; shape: number[]; dtype: string }[];
+  weightData: ArrayBuffer;
 }
 
 /** The TF.js artifacts of a model version (model.json + weights), kept apart from the small metadata row. */
 export interface ModelArtifactsRecord {
   modelId: string;
-  artifacts: unknown;
+  artifacts: ModelArtifacts;
 }
 
 /** An alias such as "staging" or "production" pointing at a model version. */

@@ -1,0 +1,225 @@
+/**
+ * Model versions with TF.js (training worker): a finished run saved as a version, a version exported as
+ * a bundle zip or imported from one, a version loaded for training further, and predictions for the
+ * predict panel (each logged to servingRequests, so the Validate stage can measure training/serving skew).
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+import { encodePng } from '../core/data/png';
+import { exportBundle, importBundle, makeMetadata, type BundleMetadata } from '../core/train/bundle';
+import { buildModel, type TF } from '../core/train/model-spec';
+import { encode, featureShapeOf, imageToInput, tableFromRecords, type CellValue } from '../core/train/preprocess';
+import { argmaxRows } from '../core/train/metrics';
+import type { ExportedModel, PredictRequest, PredictResult } from '../protocol/train';
+import { newId, type PipetteDB } from '../store/db';
+import type { ModelArtifacts, RunRecord } from '../store/training-records';
+import { addModelVersion } from './registry';
+import type { LoadedModel } from './train';
+
+/** The save handler's artifacts of a model, in the registry's form. */
+export async function artifactsOf(tf: TF, model: tfjs.LayersModel): Promise<ModelArtifacts> {
+  let captured: tfjs.io.ModelArtifacts | null = null;
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      captured = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  const a = captured as tfjs.io.ModelArtifacts | null;
+  if (!a?.modelTopology || !a.weightSpecs) throw new Error('TF.js returned no model artifacts');
+  const joined = a.weightData ? tf.io.CompositeArrayBuffer.join(a.weightData) : new ArrayBuffer(0);
+  return { modelTopology: a.modelTopology as object, weightSpecs: a.weightSpecs.map((w) => ({ name: w.name, shape: w.shape.slice(), dtype: w.dtype })), weightData: joined };
+}
+
+function fileSlug(name: string): string {
+  return name.normalize('NFKD').replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'model';
+}
+
+function base64(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+export class ModelService {
+  readonly #tf: TF;
+  readonly #db: PipetteDB;
+  /** Loaded models for predictions, most recently used last. */
+  readonly #cache = new Map<string, Promise<LoadedModel>>();
+  readonly #keep: number;
+
+  constructor(deps: { tf: TF; db: PipetteDB }, keep = 3) {
+    this.#tf = deps.tf;
+    this.#db = deps.db;
+    this.#keep = keep;
+  }
+
+  /** A fresh instance of a model version (its own weights: training it leaves the version alone). */
+  async load(modelId: string): Promise<LoadedModel> {
+    const [record, stored] = await Promise.all([this.#db.models.get(modelId), this.#db.modelArtifacts.get(modelId)]);
+    if (!record || !stored) throw new Error(`Model version ${modelId} does not exist (it may have been deleted)`);
+    const { modelTopology, weightSpecs, weightData } = stored.artifacts;
+    const model = await this.#tf.loadLayersModel(
+      this.#tf.io.fromMemory({ modelTopology, weightSpecs: weightSpecs as tfjs.io.WeightsManifestEntry[], weightData }),
+    );
+    return { model, metadata: record.metadata };
+  }
+
+  #cached(modelId: string): Promise<LoadedModel> {
+    let hit = this.#cache.get(modelId);
+    if (hit) this.#cache.delete(modelId);
+    else {
+      hit = this.load(modelId);
+      hit.catch(() => this.#cache.delete(modelId));
+    }
+    this.#cache.set(modelId, hit);
+    while (this.#cache.size > this.#keep) {
+      const [oldest, entry] = this.#cache.entries().next().value!;
+      this.#cache.delete(oldest);
+      void entry.then((m) => m.model.dispose()).catch(() => {});
+    }
+    return hit;
+  }
+
+  /** Drop a cached model (its version was deleted). */
+  forget(modelId: string): void {
+    const hit = this.#cache.get(modelId);
+    this.#cache.delete(modelId);
+    void hit?.then((m) => m.model.dispose()).catch(() => {});
+  }
+
+  /** Save a finished run's final weights as a new immutable model version, with its lineage. */
+  async saveRun(runId: string, name: string): Promise<string> {
+    const tf = this.#tf;
+    const db = this.#db;
+    const run = await db.runs.get(runId);
+    if (!run) throw new Error(`Run ${runId} does not exist`);
+    if (run.modelId && (await db.models.get(run.modelId))) return run.modelId;
+    if (run.status !== 'done' || !run.preprocessing) throw new Error(`Run "${run.config.name}" has not finished; only a finished run can become a model version`);
+    const final = await db.checkpoints.get(runId);
+    if (!final || final.kind !== 'final') throw new Error(`Run "${run.config.name}" has no final weights`);
+    const model = await this.#modelForRun(run);
+    try {
+      const weights = final.data.weights.map((w) => tf.tensor(w.values, w.shape, w.dtype));
+      model.setWeights(weights);
+      weights.forEach((t) => t.dispose());
+      const artifacts = await artifactsOf(tf, model);
+      const version = await db.versions.get(run.datasetVersionId);
+      const id = newId();
+      const metadata = makeMetadata({
+        name: name.trim() || run.config.name,
+        tfjsVersion: tf.version.tfjs,
+        preprocessing: run.preprocessing,
+        modelSpec: run.config.spec,
+        metrics: run.metrics ? { ...run.metrics.summary, split: run.metrics.evaluation?.split ?? null } : null,
+        lineage: {
+          projectId: run.projectId,
+          datasetId: version?.datasetId,
+          datasetVersionId: run.datasetVersionId,
+          runId,
+          modelVersionId: id,
+          ...(run.config.baseModelId ? { parentModelVersionId: run.config.baseModelId } : {}),
+          splitSeed: run.config.split.seed,
+        },
+      });
+      const saved = await addModelVersion(
+        db,
+        { id, projectId: run.projectId, name: metadata.name, source: 'run', runId, datasetVersionId: run.datasetVersionId, parentModelId: run.config.baseModelId, metadata },
+        artifacts,
+      );
+      return saved.id;
+    } finally {
+      model.dispose();
+    }
+  }
+
+  async #modelForRun(run: RunRecord): Promise<tfjs.LayersModel> {
+    if (run.config.baseModelId) return (await this.load(run.config.baseModelId)).model;
+    if (!run.config.spec) throw new Error(`Run "${run.config.name}" has no model spec`);
+    return buildModel(this.#tf, run.config.spec);
+  }
+
+  /** A version as a bundle zip (core/train/bundle.ts): loadable by tf.loadLayersModel unchanged. */
+  async exportZip(modelId: string): Promise<ExportedModel> {
+    const record = await this.#db.models.get(modelId);
+    if (!record) throw new Error(`Model version ${modelId} does not exist`);
+    const { model } = await this.load(modelId);
+    try {
+      const bytes = await exportBundle(this.#tf, model, record.metadata);
+      return { fileName: `${fileSlug(record.name)}-v${record.version}.zip`, bytes };
+    } finally {
+      model.dispose();
+    }
+  }
+
+  /**
+   * Validate a bundle zip (every problem is a TrainError naming the file or weight, and nothing is
+   * written), then add it as a new version that can be trained further.
+   */
+  async importZip(projectId: string, bytes: Uint8Array): Promise<string> {
+    const { model, metadata, bundle } = await importBundle(this.#tf, bytes);
+    model.dispose();
+    const id = newId();
+    const origin = metadata.lineage?.modelVersionId ?? null;
+    const local = origin ? await this.#db.models.get(origin) : undefined;
+    const meta: BundleMetadata = {
+      ...metadata,
+      lineage: { ...metadata.lineage, projectId, modelVersionId: id, ...(origin ? { parentModelVersionId: origin } : {}) },
+    };
+    const artifacts: ModelArtifacts = {
+      modelTopology: bundle.modelJson.modelTopology,
+      weightSpecs: bundle.weightSpecs.map((w) => ({ name: w.name, shape: w.shape.slice(), dtype: w.dtype })),
+      weightData: bundle.weightData,
+    };
+    const saved = await addModelVersion(
+      this.#db,
+      { id, projectId, name: metadata.name, source: 'import', runId: null, datasetVersionId: null, parentModelId: local?.projectId === projectId ? local.id : null, metadata: meta },
+      artifacts,
+    );
+    return saved.id;
+  }
+
+  /** One prediction, computed here, and logged. */
+  async predict(req: PredictRequest): Promise<PredictResult> {
+    const tf = this.#tf;
+    const { model, metadata } = await this.#cached(req.modelId);
+    const stats = metadata.preprocessing;
+    let x: Float32Array;
+    let features: Record<string, number | string | boolean | null>;
+    if (req.kind === 'image') {
+      const img = req.image;
+      x = imageToInput(stats, { width: img.width, height: img.height, data: img.data, channels: img.channels });
+      const column = stats.features[0]!.column;
+      // the request as the model saw it: a PNG data URL (images have no other loggable form)
+      features = { [column]: `data:image/png;base64,${base64(encodePng(Uint8Array.from(img.data), img.width, img.height, img.channels))}` };
+    } else {
+      const types = Object.fromEntries(stats.features.map((f) => [f.column, f.sourceType]));
+      features = {};
+      for (const f of stats.features) {
+        const v = req.values[f.column];
+        features[f.column] = v === undefined || v === '' ? null : v;
+      }
+      const table = tableFromRecords([features as Record<string, CellValue>], types);
+      x = (await encode(stats, table, null, { labels: false })).x;
+    }
+    const input = tf.tensor(x, [1, ...featureShapeOf(stats)], 'float32');
+    let values: Float32Array;
+    try {
+      const out = model.predict(input) as tfjs.Tensor;
+      try {
+        values = Float32Array.from((await out.data()) as Float32Array);
+      } finally {
+        out.dispose();
+      }
+    } finally {
+      input.dispose();
+    }
+    await this.#db.servingRequests.add({ projectId: req.projectId, modelId: req.modelId, at: Date.now(), features });
+    if (stats.label.task === 'classification') {
+      const labels = stats.label.classes.slice();
+      const best = argmaxRows(values, labels.length)[0]!;
+      return { task: 'classification', predicted: labels[best]!, labels, probabilities: Array.from(values), value: null };
+    }
+    const value = values[0]! * stats.label.std + stats.label.mean;
+    return { task: 'regression', predicted: String(value), labels: null, probabilities: null, value };
+  }
+}

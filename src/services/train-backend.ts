@@ -1,0 +1,173 @@
+/**
+ * Choosing a run's backend by timing THIS model's train step on each backend that passed the parity
+ * check against cpu (the fixed check in core/train/backends.ts). The parity check says a backend computes
+ * correctly; only the real model's step says which one is fastest for it: WebGPU's per-dispatch cost
+ * loses on a small MLP and wins on a big CNN.
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+import type { ModelSpec, TF } from '../core/train/model-spec';
+import type { OptimizerName } from '../core/train/trainer';
+import type { BackendName, BackendReport } from '../protocol/train';
+import type { BackendCandidate, BackendChoice } from '../store/training-records';
+
+/** What the service needs from the worker's backend selector (a fake in Node tests). */
+export interface BackendControl {
+  /** Parity and availability of every backend (probing them once, then cached). */
+  reports(): Promise<BackendReport[]>;
+  /** Make `name` TF.js's active backend; throws with the reason when it cannot. */
+  use(name: BackendName): Promise<void>;
+}
+
+export interface StepProbe {
+  /** Builds the model on the active backend (a fresh one per backend). */
+  build: () => tfjs.LayersModel | Promise<tfjs.LayersModel>;
+  /** One batch of real training data: x row-major for [batch, ...featureShape], y one-hot or [batch, 1]. */
+  x: Float32Array;
+  featureShape: number[];
+  y: Float32Array;
+  outputs: number;
+  batch: number;
+  task: 'classification' | 'regression';
+  optimizer: OptimizerName;
+  learningRate: number;
+}
+
+/** The order backends are timed in: the usually fast ones first, so a slow one can be cut short. */
+const TIMING_ORDER: BackendName[] = ['wasm', 'cpu', 'webgl', 'webgpu'];
+
+function optimizerFor(tf: TF, name: OptimizerName, lr: number): tfjs.Optimizer {
+  switch (name) {
+    case 'adam':
+      return tf.train.adam(lr);
+    case 'sgd':
+      return tf.train.sgd(lr);
+    case 'momentum':
+      return tf.train.momentum(lr, 0.9);
+    case 'rmsprop':
+      return tf.train.rmsprop(lr);
+    case 'adagrad':
+      return tf.train.adagrad(lr);
+  }
+}
+
+/** wasm in TF.js 4.22 has no Conv2DBackpropFilter kernel, so it cannot train convolutions. */
+export function cannotTrainOn(name: BackendName, spec: ModelSpec | null, topologyHasConv = false): string | null {
+  const conv = topologyHasConv || (spec?.layers.some((l) => l.type === 'conv2d') ?? false);
+  if (name === 'wasm' && conv) return 'The wasm backend of TF.js 4.22 cannot train convolutions (Conv2DBackpropFilter is missing)';
+  return null;
+}
+
+/**
+ * Median ms of the model's train step on the active backend: forward, loss, gradients, the optimizer's
+ * update and a loss readback (so the time covers the whole queued GPU work). The first `warmup` steps
+ * compile shaders and fill buffer pools and are not counted. Stops early when a step takes longer than
+ * `giveUpMs` (a backend that slow will not be chosen anyway). Leaves no tensors behind.
+ */
+export async function timeModelStep(tf: TF, probe: StepProbe, options: { warmup?: number; repeats?: number; giveUpMs?: number } = {}): Promise<number> {
+  const { warmup = 1, repeats = 3, giveUpMs = Infinity } = options;
+  const model = await probe.build();
+  const optimizer = optimizerFor(tf, probe.optimizer, probe.learningRate);
+  const x = tf.tensor(probe.x, [probe.batch, ...probe.featureShape], 'float32');
+  const y = tf.tensor2d(probe.y, [probe.batch, probe.outputs], 'float32');
+  const vars = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
+  const step = async () => {
+    const loss = optimizer.minimize(
+      () => {
+        const pred = model.apply(x, { training: true }) as tfjs.Tensor;
+        return (
+          probe.task === 'classification'
+            ? tf.mean(tf.neg(tf.sum(tf.mul(y, tf.log(tf.clipByValue(pred, 1e-7, 1 - 1e-7))), -1)))
+            : tf.mean(tf.square(tf.sub(pred, y)))
+        ) as tfjs.Scalar;
+      },
+      true,
+      vars,
+    )!;
+    try {
+      await loss.data();
+    } finally {
+      loss.dispose();
+    }
+  };
+  try {
+    for (let i = 0; i < warmup; i++) await step();
+    const times: number[] = [];
+    for (let i = 0; i < Math.max(1, repeats); i++) {
+      const start = performance.now();
+      await step();
+      const ms = performance.now() - start;
+      times.push(ms);
+      if (ms > giveUpMs) break;
+    }
+    times.sort((a, b) => a - b);
+    return times[Math.floor(times.length / 2)]!;
+  } finally {
+    x.dispose();
+    y.dispose();
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Pick the backend for a run. 'auto': time the model on every available backend that passed parity
+ * (cpu always qualifies) and activate the fastest. A named backend: activate it and time it, for the
+ * record. Throws when the named backend cannot train this model.
+ */
+export async function chooseBackend(
+  tf: TF,
+  control: BackendControl,
+  requested: 'auto' | BackendName,
+  probe: StepProbe,
+  blocked: (name: BackendName) => string | null,
+): Promise<BackendChoice> {
+  const reports = await control.reports();
+  if (requested !== 'auto') {
+    const why = blocked(requested);
+    if (why) throw new Error(why);
+    await control.use(requested);
+    const report = reports.find((r) => r.name === requested);
+    const msPerStep = await timeModelStep(tf, probe);
+    return {
+      requested,
+      name: requested,
+      msPerStep,
+      candidates: [{ name: requested, msPerStep, parityOk: requested === 'cpu' ? undefined : report?.parity?.ok, maxAbsDiff: report?.parity?.maxAbsDiff }],
+    };
+  }
+  const candidates: BackendCandidate[] = [];
+  let best: { name: BackendName; ms: number } | null = null;
+  const ordered = [...reports].sort((a, b) => TIMING_ORDER.indexOf(a.name) - TIMING_ORDER.indexOf(b.name));
+  for (const r of ordered) {
+    const c: BackendCandidate = { name: r.name, parityOk: r.name === 'cpu' ? undefined : r.parity?.ok, maxAbsDiff: r.parity?.maxAbsDiff };
+    candidates.push(c);
+    if (!r.available) {
+      c.error = r.error ?? 'not available in this browser';
+      continue;
+    }
+    if (r.name !== 'cpu' && !r.parity?.ok) {
+      c.error = r.error ?? `failed the parity check against cpu (max difference ${r.parity?.maxAbsDiff ?? '?'})`;
+      continue;
+    }
+    const why = blocked(r.name);
+    if (why) {
+      c.error = why;
+      continue;
+    }
+    try {
+      await control.use(r.name);
+      // 3x the best so far is out of the running: stop timing it after one step
+      c.msPerStep = await timeModelStep(tf, probe, { giveUpMs: best ? best.ms * 3 : Infinity });
+      if (!best || c.msPerStep < best.ms) best = { name: r.name, ms: c.msPerStep };
+    } catch (e) {
+      c.error = message(e);
+    }
+  }
+  if (!best) throw new Error(`No backend can train this model: ${candidates.map((c) => `${c.name}: ${c.error}`).join('; ')}`);
+  await control.use(best.name);
+  return { requested, name: best.name, msPerStep: best.ms, candidates };
+}

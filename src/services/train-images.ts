@@ -1,0 +1,28 @@
+/**
+ * The browser's image decoder for training (injected into core/train/preprocess): createImageBitmap
+ * decodes PNG, JPEG, GIF, WebP and BMP off the main thread, and one OffscreenCanvas per image size turns
+ * the bitmap into RGBA bytes. Runs in the training worker (both APIs exist in workers).
+ */
+import type { DecodeImage, DecodedImage } from '../core/train/preprocess';
+
+export function browserImageDecoder(): DecodeImage {
+  let canvas: OffscreenCanvas | null = null;
+  let ctx: OffscreenCanvasRenderingContext2D | null = null;
+  return async (bytes: Uint8Array): Promise<DecodedImage> => {
+    // no colour management or premultiplication: the model must see the stored pixel values
+    const bitmap = await createImageBitmap(new Blob([bytes as Uint8Array<ArrayBuffer>]), { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+    try {
+      const { width, height } = bitmap;
+      if (!canvas || !ctx || canvas.width !== width || canvas.height !== height) {
+        canvas = new OffscreenCanvas(width, height);
+        ctx = canvas.getContext('2d', { willReadFrequently: true });
+        if (!ctx) throw new Error('no 2D canvas context in this worker');
+      }
+      ctx.clearRect(0, 0, width, height);
+      ctx.drawImage(bitmap, 0, 0);
+      return { width, height, data: ctx.getImageData(0, 0, width, height).data, channels: 4 };
+    } finally {
+      bitmap.close();
+    }
+  };
+}

@@ -1,0 +1,415 @@
+/**
+ * Training runs: the service the training worker offers. It composes the core (split, preprocessing,
+ * model, trainer, metrics) with the store (run records, checkpoints):
+ *
+ *  - a run is a row in `runs` (an experiment record) written before any work starts;
+ *  - while it trains the worker holds the run's writer lock, so a closed tab or a crashed worker leaves a
+ *    'running' row without its lock, which the start-up sweep marks 'interrupted';
+ *  - after EVERY epoch one transaction replaces the run's checkpoint (weights, optimizer state, epoch,
+ *    early-stopping state) and appends the epoch to the run's history, so the two never disagree;
+ *  - resume() rebuilds the same split and preprocessing, restores the checkpoint and trains on; the
+ *    trainer shuffles epoch e from (seed, e), so the resumed run sees the batches it would have seen.
+ *
+ * TF.js is injected (the worker passes its module; Node tests pass a cpu one), and so are the image
+ * decoder and the backend switch.
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+import type { BundleMetadata } from '../core/train/bundle';
+import { TrainError } from '../core/train/errors';
+import { classificationMetrics, regressionMetrics, worstPredictions } from '../core/train/metrics';
+import { buildModel, validateSpec, type ModelSpec, type TF } from '../core/train/model-spec';
+import { decodeRegression, encode, type ColumnTable, type DecodeImage, type Encoded, type PreprocessStats } from '../core/train/preprocess';
+import { splitRecord } from '../core/train/split';
+import { balancedClassWeights, PauseGate, predict, toTensors, Trainer, type Checkpoint, type TrainConfig } from '../core/train/trainer';
+import type { PrepareRequest, PrepareResult, RunOutcome, StartRunRequest, TrainEvent } from '../protocol/train';
+import type { PipetteDB } from '../store/db';
+import { holdingWriterLock } from '../store/sweep';
+import type { DisplayCell, EpochRecord, Evaluation, Hyperparameters, RunMetrics, RunPhase, RunRecord, WorstRow } from '../store/training-records';
+import { cannotTrainOn, chooseBackend, type BackendControl, type StepProbe } from './train-backend';
+import { labelTaskOf, prepareData, TableCache, type PreparedData } from './train-data';
+
+export interface LoadedModel {
+  model: tfjs.LayersModel;
+  metadata: BundleMetadata;
+}
+
+export interface TrainDeps {
+  tf: TF;
+  db: PipetteDB;
+  backends: BackendControl;
+  /** A FRESH instance of a model version (training changes its weights). */
+  loadModel: (modelId: string) => Promise<LoadedModel>;
+  decode?: DecodeImage;
+}
+
+/** Rows shown in a run's table of worst predictions. */
+export const WORST_ROWS = 10;
+const TEXT_CELL_CHARS = 200;
+
+interface Active {
+  gate: PauseGate;
+  /** Wall time when the current pause began. */
+  pausedAt: number | null;
+  pausedMs: number;
+}
+
+function serializeError(e: unknown): RunRecord['error'] {
+  if (e instanceof TrainError) return e.toJSON();
+  return { message: e instanceof Error ? e.message : String(e) };
+}
+
+/** The spec a run trains: the person's layers on the input and head the data gives. */
+export function resolveSpec(spec: ModelSpec, stats: PreprocessStats): ModelSpec {
+  return {
+    ...spec,
+    version: 1,
+    input: stats.input,
+    head: stats.label.task === 'classification' ? { kind: 'classification', classes: stats.label.classes.length } : { kind: 'regression' },
+  };
+}
+
+/** A dataset cell as the page shows it. */
+export function displayCell(table: ColumnTable, column: string, row: number): DisplayCell {
+  const col = table.columns.get(column);
+  if (!col) return null;
+  switch (col.type) {
+    case 'number':
+    case 'integer':
+    case 'datetime': {
+      const v = col.values[row]!;
+      return Number.isNaN(v) ? null : v;
+    }
+    case 'boolean':
+      return col.values[row] === 2 ? null : col.values[row] === 1;
+    case 'categorical':
+      return col.codes[row]! < 0 ? null : col.dictionary[col.codes[row]!]!;
+    case 'text': {
+      const s = col.values[row] ?? null;
+      return s !== null && s.length > TEXT_CELL_CHARS ? `${s.slice(0, TEXT_CELL_CHARS)}…` : s;
+    }
+    case 'image': {
+      const b = col.values[row];
+      return b ? b.slice() : null;
+    }
+  }
+}
+
+export class TrainService {
+  readonly #deps: TrainDeps;
+  readonly #tables: TableCache;
+  readonly #active = new Map<string, Active>();
+
+  constructor(deps: TrainDeps) {
+    this.#deps = deps;
+    this.#tables = new TableCache(deps.db);
+  }
+
+  /** Runs this service is training now. */
+  get activeRuns(): string[] {
+    return [...this.#active.keys()];
+  }
+
+  async prepare(req: PrepareRequest): Promise<PrepareResult> {
+    const { db } = this.#deps;
+    const base = req.baseModelId ? await db.models.get(req.baseModelId) : null;
+    if (req.baseModelId && !base) throw new Error(`Model version ${req.baseModelId} does not exist`);
+    const features = base ? base.metadata.preprocessing.features.map((f) => ({ column: f.column, encoding: f.encoding })) : req.features;
+    const label = base ? base.metadata.preprocessing.label.column : req.label;
+    const loaded = await this.#tables.load(req.datasetVersionId, [...features.map((f) => f.column), label]);
+    const data = await prepareData(loaded, {
+      features,
+      label,
+      labelTask: base ? base.metadata.task : req.labelTask,
+      split: req.split,
+      stats: base?.metadata.preprocessing ?? null,
+      decode: this.#deps.decode,
+    });
+    const { stats, split } = data;
+    return {
+      input: stats.input,
+      classes: stats.label.task === 'classification' ? stats.label.classes.slice() : null,
+      counts: splitRecord(split).counts,
+      slots: stats.input.kind === 'tabular' ? stats.input.features : 0,
+      warnings: stats.warnings.slice(),
+      ...(base ? { baseSpec: base.metadata.modelSpec } : {}),
+    };
+  }
+
+  /** Create the run record and train it to the end. */
+  start(req: StartRunRequest, signal: AbortSignal, onEvent: (e: TrainEvent) => void = () => {}): Promise<RunOutcome> {
+    const { db } = this.#deps;
+    return holdingWriterLock(req.runId, async () => {
+      const now = Date.now();
+      const run: RunRecord = {
+        id: req.runId,
+        projectId: req.projectId,
+        datasetVersionId: req.datasetVersionId,
+        status: 'running',
+        phase: 'loading',
+        config: req.config,
+        history: [],
+        metrics: null,
+        durationMs: 0,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await db.runs.add(run);
+      return this.#execute(run, null, signal, onEvent);
+    });
+  }
+
+  /** Continue an interrupted run from its last checkpoint (or from the start when it had none). */
+  resume(runId: string, signal: AbortSignal, onEvent: (e: TrainEvent) => void = () => {}): Promise<RunOutcome> {
+    const { db } = this.#deps;
+    return holdingWriterLock(runId, async () => {
+      const run = await db.runs.get(runId);
+      if (!run) throw new Error(`Run ${runId} does not exist`);
+      if (run.status !== 'interrupted') throw new Error(`Run "${run.config.name}" is ${run.status}; only an interrupted run can be resumed`);
+      const saved = await db.checkpoints.get(runId);
+      const checkpoint = saved?.kind === 'epoch' ? saved.data : null;
+      // the history after the checkpoint was never saved with weights: it is trained again
+      const history = run.history.slice(0, checkpoint?.epoch ?? 0);
+      const patch = { status: 'running' as const, phase: 'loading' as const, history, resumes: (run.resumes ?? 0) + 1, error: undefined, updatedAt: Date.now() };
+      await db.runs.update(runId, patch);
+      return this.#execute({ ...run, ...patch }, checkpoint, signal, onEvent);
+    });
+  }
+
+  /** Park the run at the next batch boundary. */
+  async pause(runId: string): Promise<boolean> {
+    const a = this.#active.get(runId);
+    if (!a || a.gate.paused) return false;
+    a.gate.pause();
+    a.pausedAt = Date.now();
+    await this.#deps.db.runs.update(runId, { status: 'paused', updatedAt: Date.now() });
+    return true;
+  }
+
+  async continue(runId: string): Promise<boolean> {
+    const a = this.#active.get(runId);
+    if (!a || !a.gate.paused) return false;
+    if (a.pausedAt !== null) a.pausedMs += Date.now() - a.pausedAt;
+    a.pausedAt = null;
+    await this.#deps.db.runs.update(runId, { status: 'running', updatedAt: Date.now() });
+    a.gate.resume();
+    return true;
+  }
+
+  async #execute(run: RunRecord, checkpoint: Checkpoint | null, signal: AbortSignal, onEvent: (e: TrainEvent) => void): Promise<RunOutcome> {
+    const { tf, db } = this.#deps;
+    const runId = run.id;
+    const config = run.config;
+    const active: Active = { gate: new PauseGate(), pausedAt: null, pausedMs: 0 };
+    this.#active.set(runId, active);
+    const started = Date.now();
+    const priorMs = run.durationMs;
+    const elapsed = () => priorMs + (Date.now() - started - active.pausedMs - (active.pausedAt !== null ? Date.now() - active.pausedAt : 0));
+    const update = (patch: Partial<RunRecord>) => db.runs.update(runId, { ...patch, updatedAt: Date.now() });
+    const phase = async (p: RunPhase) => {
+      await update({ phase: p });
+      onEvent({ kind: 'phase', runId, phase: p });
+    };
+    const owned: { dispose(): void }[] = [];
+    try {
+      const labelTask = labelTaskOf(config);
+      const baseMeta = config.baseModelId ? (await db.models.get(config.baseModelId))?.metadata : null;
+      if (config.baseModelId && !baseMeta) throw new Error(`The model version this run starts from (${config.baseModelId}) was deleted`);
+      const features = baseMeta ? baseMeta.preprocessing.features.map((f) => ({ column: f.column, encoding: f.encoding })) : config.features;
+      const label = baseMeta ? baseMeta.preprocessing.label.column : config.label;
+      const loaded = await this.#tables.load(run.datasetVersionId, [...features.map((f) => f.column), label]);
+      const data = await prepareData(loaded, {
+        features,
+        label,
+        labelTask: baseMeta ? baseMeta.task : labelTask,
+        split: config.split,
+        stats: run.preprocessing ?? baseMeta?.preprocessing ?? null,
+        decode: this.#deps.decode,
+      });
+      const spec = config.spec && !config.baseModelId ? resolveSpec(config.spec, data.stats) : null;
+      if (spec) {
+        const issues = validateSpec(spec);
+        if (issues.length) throw new TrainError('invalid-spec', { layer: typeof issues[0]!.at === 'number' ? issues[0]!.at : undefined }, issues.map((i) => i.message).join('\n'));
+      } else if (!config.baseModelId) throw new TrainError('invalid-spec', {}, 'The run has no model spec');
+      await update({ split: splitRecord(data.split), preprocessing: data.stats, config: { ...config, spec: spec ?? config.spec } });
+
+      await phase('encoding');
+      const decode = this.#deps.decode;
+      const trainEnc = await encode(data.stats, data.table, data.split.train, { decode });
+      const valEnc = data.split.validation.length ? await encode(data.stats, data.table, data.split.validation, { decode }) : null;
+      if (signal.aborted) return await this.#finishCancelled(runId, elapsed());
+
+      await phase('backend');
+      const build = async (): Promise<tfjs.LayersModel> => (config.baseModelId ? (await this.#deps.loadModel(config.baseModelId)).model : buildModel(tf, spec!));
+      const hasConv = config.baseModelId ? JSON.stringify(await this.#baseTopology(config.baseModelId)).includes('"Conv2D"') : false;
+      const blocked = (name: Parameters<typeof cannotTrainOn>[0]) => cannotTrainOn(name, spec, hasConv);
+      let backend = run.backend;
+      if (backend) {
+        // a resumed run stays on the backend it was timed on
+        try {
+          await this.#deps.backends.reports();
+          await this.#deps.backends.use(backend.name);
+        } catch {
+          backend = undefined;
+        }
+      }
+      backend ??= await chooseBackend(tf, this.#deps.backends, config.backend, this.#probe(data.stats, trainEnc, build, config.hyper), blocked);
+      await update({ backend });
+
+      const model = await build();
+      owned.push(model);
+      const classes = data.stats.label.task === 'classification' ? data.stats.label.classes.length : 1;
+      const trainConfig: TrainConfig = {
+        task: data.stats.label.task,
+        optimizer: config.hyper.optimizer,
+        learningRate: config.hyper.learningRate,
+        batchSize: config.hyper.batchSize,
+        epochs: config.hyper.epochs,
+        seed: config.split.seed,
+        classWeights: config.hyper.classWeights === 'balanced' && data.stats.label.task === 'classification' ? balancedClassWeights(trainEnc.y as Int32Array, classes) : null,
+        earlyStopping: config.hyper.patience > 0 ? { patience: config.hyper.patience, restoreBestWeights: true } : null,
+      };
+      const trainer = new Trainer(tf, model, trainConfig, active.gate);
+      owned.push(trainer);
+      if (checkpoint) await trainer.restoreCheckpoint(checkpoint);
+      const train = toTensors(tf, trainEnc, data.stats.label);
+      owned.push(train.x, train.y);
+      const validation = valEnc ? toTensors(tf, valEnc, data.stats.label) : null;
+      if (validation) owned.push(validation.x, validation.y);
+
+      await phase('training');
+      const history: EpochRecord[] = run.history.slice(0, checkpoint?.epoch ?? 0);
+      const result = await trainer.fit({
+        train,
+        validation,
+        signal,
+        onBatch: (progress) => onEvent({ kind: 'batch', runId, progress }),
+        onEpoch: async (log) => {
+          history.push({ ...log, numTensors: tf.memory().numTensors });
+          const c = await trainer.getCheckpoint();
+          // checkpoint and history in one transaction: a reload never finds one without the other
+          await db.transaction('rw', [db.runs, db.checkpoints], async () => {
+            await db.checkpoints.put({ runId, kind: 'epoch', epoch: c.epoch, data: c, savedAt: Date.now() });
+            await db.runs.update(runId, { history: history.slice(), durationMs: elapsed(), updatedAt: Date.now() });
+          });
+        },
+      });
+      if (result.status === 'cancelled') return await this.#finishCancelled(runId, elapsed());
+      if (result.status === 'diverged') {
+        throw new Error('Training diverged: the loss became infinite or NaN. Try a smaller learning rate.');
+      }
+
+      await phase('evaluating');
+      // the model no longer needs the training tensors: free them before evaluation allocates
+      for (const t of [train.x, train.y, validation?.x, validation?.y]) t?.dispose();
+      const evalSplit = data.split.test.length ? 'test' : data.split.validation.length ? 'validation' : null;
+      let metrics: RunMetrics = { summary: {}, evaluation: null };
+      if (evalSplit) {
+        const rows = evalSplit === 'test' ? data.split.test : data.split.validation;
+        const enc = evalSplit === 'validation' && valEnc ? valEnc : await encode(data.stats, data.table, rows, { decode });
+        metrics = await evaluateModel(tf, model, data, enc, rows, evalSplit, config.hyper.batchSize);
+      }
+      const final = await trainer.getCheckpoint();
+      await db.transaction('rw', [db.runs, db.checkpoints], async () => {
+        await db.checkpoints.put({ runId, kind: 'final', epoch: final.epoch, data: final, savedAt: Date.now() });
+        await db.runs.update(runId, {
+          status: 'done',
+          phase: 'finished',
+          metrics,
+          fit: { status: result.status, bestEpoch: result.bestEpoch, restoredBest: result.restoredBest },
+          durationMs: elapsed(),
+          updatedAt: Date.now(),
+        });
+      });
+      onEvent({ kind: 'phase', runId, phase: 'finished' });
+      return { runId, status: 'done' };
+    } catch (e) {
+      await db.transaction('rw', [db.runs, db.checkpoints], async () => {
+        await db.checkpoints.delete(runId);
+        await db.runs.update(runId, { status: 'failed', phase: 'finished', error: serializeError(e), durationMs: elapsed(), updatedAt: Date.now() });
+      });
+      throw e;
+    } finally {
+      for (const o of owned) o.dispose();
+      this.#active.delete(runId);
+    }
+  }
+
+  async #finishCancelled(runId: string, durationMs: number): Promise<RunOutcome> {
+    const { db } = this.#deps;
+    // a cancelled run is not resumed: its checkpoint would only take space
+    await db.transaction('rw', [db.runs, db.checkpoints], async () => {
+      await db.checkpoints.delete(runId);
+      await db.runs.update(runId, { status: 'cancelled', phase: 'finished', durationMs, updatedAt: Date.now() });
+    });
+    return { runId, status: 'cancelled' };
+  }
+
+  async #baseTopology(modelId: string): Promise<object> {
+    const a = await this.#deps.db.modelArtifacts.get(modelId);
+    return a?.artifacts.modelTopology ?? {};
+  }
+
+  /** One batch of the real training rows, for timing the model's step on each backend. */
+  #probe(stats: PreprocessStats, enc: Encoded, build: () => Promise<tfjs.LayersModel>, hyper: Hyperparameters): StepProbe {
+    const batch = Math.max(1, Math.min(hyper.batchSize, enc.rows));
+    const size = enc.featureShape.reduce((a, b) => a * b, 1);
+    const outputs = stats.label.task === 'classification' ? stats.label.classes.length : 1;
+    const x = enc.x.slice(0, batch * size);
+    const y = new Float32Array(batch * outputs);
+    for (let i = 0; i < batch; i++) {
+      if (stats.label.task === 'classification') y[i * outputs + (enc.y as Int32Array)[i]!] = 1;
+      else y[i] = (enc.y as Float32Array)[i]!;
+    }
+    return { build, x, featureShape: enc.featureShape, y, outputs, batch, task: stats.label.task, optimizer: hyper.optimizer, learningRate: hyper.learningRate };
+  }
+}
+
+/** Test-split metrics and the worst predictions with their rows' values. */
+export async function evaluateModel(
+  tf: TF,
+  model: tfjs.LayersModel,
+  data: PreparedData,
+  enc: Encoded,
+  rows: Uint32Array,
+  split: 'test' | 'validation',
+  batchSize: number,
+): Promise<RunMetrics> {
+  const { stats, table } = data;
+  const x = tf.tensor(enc.x, [enc.rows, ...enc.featureShape], 'float32');
+  let out: Float32Array;
+  try {
+    out = await predict(tf, model, x, batchSize);
+  } finally {
+    x.dispose();
+  }
+  const columns = [...stats.features.map((f) => f.column), stats.label.column];
+  const cells = (row: number) => Object.fromEntries(columns.map((c) => [c, displayCell(table, c, row)]));
+  let evaluation: Evaluation;
+  let summary: Record<string, number>;
+  if (stats.label.task === 'classification') {
+    const classes = stats.label.classes;
+    const yTrue = enc.y as Int32Array;
+    const report = classificationMetrics(yTrue, out, classes);
+    const worst: WorstRow[] = worstPredictions({ kind: 'classification', yTrue, probs: out, classes: classes.length, rows }, WORST_ROWS).map((w) => ({
+      ...w,
+      actualLabel: classes[w.actual]!,
+      predictedLabel: classes[w.predicted]!,
+      cells: cells(w.row!),
+    }));
+    evaluation = { task: 'classification', split, report, worst };
+    summary = { accuracy: report.accuracy, macroF1: report.macro.f1, logLoss: report.logLoss, ...(report.roc ? { auc: report.roc.auc } : {}) };
+  } else {
+    const truth = decodeRegression(stats.label, enc.y as Float32Array);
+    const pred = decodeRegression(stats.label, out);
+    const report = regressionMetrics(truth, pred);
+    const worst: WorstRow[] = worstPredictions({ kind: 'regression', yTrue: truth, yPred: pred, rows }, WORST_ROWS).map((w) => ({
+      ...w,
+      actualLabel: String(w.actual),
+      predictedLabel: String(w.predicted),
+      cells: cells(w.row!),
+    }));
+    evaluation = { task: 'regression', split, report, worst };
+    summary = { mae: report.mae, rmse: report.rmse, r2: report.r2 };
+  }
+  return { summary, evaluation };
+}
