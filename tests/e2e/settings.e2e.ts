@@ -19,3 +19,17 @@ test('settings: the TF.js backends this browser offers, each checked against cpu
   // Storage use and quota are shown.
   await expect(page.getByTestId('storage-quota')).not.toBeEmpty();
 });
+
+test('a file over the import limit is refused with its size and the limit; nothing is written', async ({ page }) => {
+  await page.goto('./#/settings');
+  await page.getByTestId('import-limit').fill('1');
+  await page.getByTestId('import-limit').blur();
+  await page.goto('./');
+  await page.getByTestId('new-project-name').fill('Limits');
+  await page.getByTestId('create-project').click();
+  await page.getByTestId('stage-data').click();
+  const rows = Array.from({ length: 120_000 }, (_, i) => `${i},${i * 2}`).join('\n');
+  await page.getByTestId('import-files').setInputFiles({ name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.from(`a,b\n${rows}\n`) });
+  await expect(page.getByTestId('import-error')).toContainText('big.csv is 1.4 MB; the import limit is 1 MB');
+  await expect(page.getByTestId('no-datasets')).toBeVisible();
+});

@@ -4,6 +4,10 @@ export const settings = defineMessages({
   en: {
     'settings.title': 'Settings',
 
+    'settings.import.heading': 'Importing data',
+    'settings.import.limit': 'Largest file to import',
+    'settings.import.invalid': 'Enter a size of at least 1 MB.',
+    'settings.import.hint': 'Imports stream, so memory is not the limit; the browser storage quota is. The limit keeps a mistaken drop of a huge file from filling it.',
     'settings.language.heading': 'Language',
     'settings.language.label': 'Display language',
     // Language names are written in their own language in both catalogs, so people can find theirs.
@@ -70,6 +74,10 @@ export const settings = defineMessages({
   'zh-TW': {
     'settings.title': '設定',
 
+    'settings.import.heading': '匯入資料',
+    'settings.import.limit': '可匯入的最大檔案',
+    'settings.import.invalid': '請輸入至少 1 MB 的大小。',
+    'settings.import.hint': '匯入採串流方式，記憶體不是限制，瀏覽器的儲存配額才是。這個上限可避免誤拖一個巨大檔案而把配額用光。',
     'settings.language.heading': '語言',
     'settings.language.label': '介面語言',
     'settings.language.en': 'English',
