@@ -1,46 +1,12 @@
 /**
- * The labeling-function runner against the real worker code: src/core/label/sandbox.ts is transpiled on its
- * own (it has no runtime imports) and run in a Node worker_threads Worker behind a small adapter to the
- * browser Worker interface, so the endless loop below really spins until the runner terminates it.
- * A fake worker covers a worker that dies.
+ * The labeling-function runner against the real worker code (sandbox.ts in a worker_threads Worker, see
+ * node-worker.ts), so the endless loop below really spins until the runner terminates it. A fake worker
+ * covers a worker that dies.
  */
-import { Worker } from 'node:worker_threads';
-import { readFileSync } from 'node:fs';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { ABSTAIN, type CodeLf, type LfSpec } from '../../../src/core/label/lf';
 import { applyLabelingFunctions, LfRunner, type WorkerLike } from '../../../src/core/label/runner';
-
-const sandboxJs = ts.transpileModule(readFileSync(new URL('../../../src/core/label/sandbox.ts', import.meta.url), 'utf8'), {
-  compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
-}).outputText;
-
-// The worker's global scope as the sandbox expects it, over parentPort; the sandbox strips Node's globals too.
-const workerSource = `
-const { parentPort } = require('node:worker_threads');
-const mod = { exports: {} };
-(function (exports, module) { ${sandboxJs} })(mod.exports, mod);
-const listeners = [];
-parentPort.on('message', (data) => { for (const l of listeners) l({ data }); });
-mod.exports.installLfWorker({
-  postMessage: (m, t) => parentPort.postMessage(m, t),
-  addEventListener: (type, l) => { if (type === 'message') listeners.push(l); },
-}, globalThis);
-`;
-
-let started = 0;
-function nodeWorker(): WorkerLike {
-  started++;
-  const w = new Worker(workerSource, { eval: true });
-  return {
-    postMessage: (m) => w.postMessage(m),
-    terminate: () => void w.terminate(),
-    addEventListener: (type, listener) => {
-      if (type === 'message') w.on('message', (data: unknown) => listener({ data }));
-      else w.on('error', (e: Error) => listener({ message: e.message }));
-    },
-  };
-}
+import { nodeWorker, workerStats } from './node-worker';
 
 const code = (id: string, source: string): CodeLf => ({ kind: 'code', id, name: id, source });
 const columns = {
@@ -50,7 +16,7 @@ const columns = {
 
 describe('LfRunner', () => {
   it('reports ok, throw, invalid label, compile error and timeout per function, and keeps the others', async () => {
-    started = 0;
+    workerStats.started = 0;
     const runner = new LfRunner(nodeWorker, { timeoutMs: 800 });
     const t0 = Date.now();
     const reports = await runner.run(
@@ -83,7 +49,7 @@ describe('LfRunner', () => {
     expect([...reports[4]!.labels].every((v) => v === ABSTAIN)).toBe(true);
     // The function after the endless one ran in a fresh worker.
     expect([...reports[5]!.labels]).toEqual([ABSTAIN, 0, 0, ABSTAIN, 0]);
-    expect(started).toBe(2);
+    expect(workerStats.started).toBe(2);
   });
 
   it('hides the network and storage globals and the message port from user code', async () => {
