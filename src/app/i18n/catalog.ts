@@ -11,8 +11,6 @@ import { stages } from './messages/stages';
 import { projects } from './messages/projects';
 import { data } from './messages/data';
 import { settings } from './messages/settings';
-import { train } from './messages/train';
-import { registry } from './messages/registry';
 import { validate } from './messages/validate';
 
 export const LOCALES = ['en', 'zh-TW'] as const;
@@ -32,7 +30,7 @@ export function defineMessages<E extends Record<string, string>>(m: {
   return m as Messages<Extract<keyof E, string>>;
 }
 
-const areas = [common, shell, stages, projects, data, settings, validate, train, registry] as const;
+const areas = [common, shell, stages, projects, data, settings, validate] as const;
 
 type AreaKeys<A> = A extends Messages<infer K> ? K : never;
 export type MessageKey = AreaKeys<(typeof areas)[number]>;
