@@ -24,6 +24,7 @@ import type { BundleMetadata } from '../train/bundle';
 import { buildModel, inferShapes, type ModelSpec, type TF } from '../train/model-spec';
 import { mixSeed, permutation } from '../train/split';
 import { Trainer, type EpochLog, type FitResult, type OptimizerName, type TrainConfig, type TrainTensors } from '../train/trainer';
+import type { OptimizationRecord } from './artifacts';
 import { OptimizeError } from './errors';
 
 export interface DistillSettings {
@@ -422,4 +423,26 @@ export async function trainStudentFromScratch(
   } finally {
     trainer.dispose();
   }
+}
+
+/** What a student's metadata records: distilled (with its settings and teacher) or trained from scratch. */
+export function studentRecord(
+  method: 'distill' | 'scratch',
+  config: { optimizer: OptimizerName; learningRate: number; batchSize: number; epochs: number; seed: number; alpha?: number; temperature?: number },
+  teacher: { name: string; params: number },
+  warnings: readonly string[] = [],
+): OptimizationRecord {
+  const settings: Record<string, unknown> = { optimizer: config.optimizer, learningRate: config.learningRate, batchSize: config.batchSize, epochs: config.epochs, seed: config.seed };
+  if (method === 'distill') Object.assign(settings, { alpha: config.alpha, temperature: config.temperature, teacher: teacher.name, teacherParams: teacher.params });
+  return {
+    method,
+    settings,
+    notes:
+      method === 'distill'
+        ? [
+            `Trained on alpha x cross-entropy with the labels + (1 - alpha) x T^2 x KL(teacher || student) at temperature T (Hinton et al. 2015; Keras's convention), against "${teacher.name}".`,
+            ...warnings,
+          ]
+        : [`The same student architecture trained on the labels alone, for comparison with distillation from "${teacher.name}".`],
+  };
 }

@@ -21,6 +21,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { TF } from '../train/model-spec';
 import { Trainer, type FitOptions, type FitResult, type StepInfo, type TrainConfig } from '../train/trainer';
+import type { OptimizationRecord } from './artifacts';
 import { OptimizeError } from './errors';
 
 export interface PruningSchedule {
@@ -321,4 +322,24 @@ export async function pruneAndFineTune(tf: TF, model: tfjs.LayersModel, options:
     trainer.dispose();
     pruner.dispose();
   }
+}
+
+/** What a pruned variant's metadata records: the schedule, the fine-tuning and the sparsity reached. */
+export function pruningRecord(schedule: PruningSchedule, config: Pick<TrainConfig, 'optimizer' | 'learningRate' | 'batchSize' | 'epochs'>, report: SparsityReport): OptimizationRecord {
+  return {
+    method: 'prune',
+    settings: {
+      ...schedule,
+      power: schedule.power ?? 3,
+      optimizer: config.optimizer,
+      learningRate: config.learningRate,
+      batchSize: config.batchSize,
+      epochs: config.epochs,
+      layers: report.layers.map((l) => ({ layer: l.layer, sparsity: l.sparsity })),
+    },
+    notes: [
+      `Magnitude pruning: ${(report.sparsity * 100).toFixed(1)} % of the Dense and Conv2D kernel weights are exactly 0 (biases are not pruned).`,
+      'The zeros are still stored as float32: the bundle has the same size, but its gzip size shrinks; quantizing it as well shrinks both.',
+    ],
+  };
 }

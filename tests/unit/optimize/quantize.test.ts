@@ -111,7 +111,7 @@ describe('float16', () => {
   it('decodes like TF.js: a float16 manifest entry loads to the same floats', async () => {
     const values = randoms(300, -2, 2, 11);
     const half = toFloat16(values);
-    const decoded = tf.io.decodeWeights(half.buffer, [{ name: 'w', shape: [300], dtype: 'float32', quantization: { dtype: 'float16' } }]);
+    const decoded = tf.io.decodeWeights(half.buffer as ArrayBuffer, [{ name: 'w', shape: [300], dtype: 'float32', quantization: { dtype: 'float16' } }]);
     expect(Array.from(await decoded.w!.data())).toEqual(Array.from(fromFloat16(half)));
     decoded.w!.dispose();
   });
