@@ -10,6 +10,9 @@
 /** Same value as lf.ts's ABSTAIN; repeated so this file stays import-free. */
 const ABSTAIN = -1;
 
+/** Taken at load, before installLfWorker hides the global and the constructors that lead to it. */
+const FunctionCtor = Function;
+
 export type SandboxCell = string | number | boolean | null | undefined;
 export type SandboxColumns = Readonly<Record<string, ArrayLike<SandboxCell>>>;
 
@@ -48,7 +51,10 @@ export function labelArray(n: number, k: number): Int8Array | Int16Array {
  * throws instead of creating a global.
  */
 export function compileCode(source: string): (row: Readonly<Record<string, SandboxCell>>) => unknown {
-  const make = new Function('ABSTAIN', `"use strict";\nreturn (\n${source}\n);`) as (abstain: number) => unknown;
+  // import() would fetch code from the network and no global can hide it; refusing the word is crude
+  // (a comment saying "import" is refused too) but cannot be got around.
+  if (/\bimport\b/.test(source)) throw new SyntaxError('import is not allowed in a labeling function');
+  const make = new FunctionCtor('ABSTAIN', `"use strict";\nreturn (\n${source}\n);`) as (abstain: number) => unknown;
   const fn = make(ABSTAIN);
   if (typeof fn !== 'function') throw new TypeError(`the code must be a function from a row to a class, not ${typeof fn}`);
   return fn as (row: Readonly<Record<string, SandboxCell>>) => unknown;
@@ -131,6 +137,11 @@ export const BLOCKED_GLOBALS = [
   'onmessage',
   'addEventListener',
   'removeEventListener',
+  // Code from strings: with these gone, the only code that runs is the source the runner sent.
+  'eval',
+  'Function',
+  'setTimeout',
+  'setInterval',
 ] as const;
 
 /**
@@ -152,6 +163,24 @@ export function disableGlobals(scope: object, names: readonly string[] = BLOCKED
     if ((scope as Record<string, unknown>)[name] !== undefined) left.push(name);
   }
   return left;
+}
+
+/**
+ * Make the function constructors reachable from any function ((() => {}).constructor, and the async and
+ * generator ones) throw, so user code cannot compile more code (and with it import()).
+ */
+export function disableCodeGeneration(): void {
+  const blocked = function () {
+    throw new EvalError('code generation is disabled in labeling functions');
+  };
+  const samples = [function () {}, async function () {}, function* () {}, async function* () {}];
+  for (const f of samples) {
+    try {
+      Object.defineProperty(Object.getPrototypeOf(f), 'constructor', { value: blocked, writable: false, configurable: false });
+    } catch {
+      /* already locked */
+    }
+  }
 }
 
 export interface WorkerScopeLike {
@@ -191,4 +220,5 @@ export function installLfWorker(scope: WorkerScopeLike & object, globals: object
     post({ type: 'result', index: msg.index, outcome }, [outcome.labels.buffer as ArrayBuffer]);
   });
   disableGlobals(globals);
+  disableCodeGeneration();
 }

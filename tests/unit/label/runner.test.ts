@@ -52,12 +52,14 @@ describe('LfRunner', () => {
     expect(workerStats.started).toBe(2);
   });
 
-  it('hides the network and storage globals and the message port from user code', async () => {
+  it('hides the network and storage globals, the message port and code generation from user code', async () => {
     const runner = new LfRunner(nodeWorker);
-    const [probe, forge] = await runner.run(
+    const [probe, forge, ctor, imp] = await runner.run(
       [
-        code('probe', `() => [typeof fetch, typeof WebSocket, typeof indexedDB, typeof postMessage, typeof importScripts].every((t) => t === 'undefined') ? 1 : 0`),
+        code('probe', `() => [typeof fetch, typeof WebSocket, typeof indexedDB, typeof postMessage, typeof importScripts, typeof eval, typeof Function].every((t) => t === 'undefined') ? 1 : 0`),
         code('forge', `() => { postMessage({ type: 'result', index: 1, outcome: null }); return 1; }`),
+        code('ctor', `() => (() => {}).constructor('return 1')()`),
+        code('import', `() => { import('https://example.com/x.js'); return 1; }`),
       ],
       columns,
       5,
@@ -66,6 +68,10 @@ describe('LfRunner', () => {
     expect([...probe!.labels]).toEqual([1, 1, 1, 1, 1]);
     expect(forge!.status).toBe('threw');
     expect(forge!.errors).toBe(5);
+    expect(ctor!.status).toBe('threw');
+    expect(ctor!.firstError!.message).toMatch(/code generation is disabled/);
+    expect(imp!.status).toBe('compile-error');
+    expect(imp!.message).toMatch(/import is not allowed/);
   });
 
   it('applies no-code and code functions into one label matrix', async () => {
