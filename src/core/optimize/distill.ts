@@ -71,16 +71,25 @@ const LOG_CLIP = 1e-30;
 
 export function logitsFunction(tf: TF, model: tfjs.LayersModel): LogitsOf {
   const head = model.layers[model.layers.length - 1];
-  const config = head?.getConfig() as { activation?: string; useBias?: boolean } | undefined;
-  const inputShape = head ? (head.inputSpec?.[0]?.ndim ?? (head.input as tfjs.SymbolicTensor).shape?.length) : undefined;
-  if (head && head.getClassName() === 'Dense' && config?.activation === 'softmax' && inputShape === 2 && model.inputs.length === 1) {
-    // a model sharing the layers (and so the variables) up to the head's input
-    const body = tf.model({ inputs: model.inputs, outputs: head.input as tfjs.SymbolicTensor });
+  const config = head?.getConfig() as { activation?: string } | undefined;
+  let body: tfjs.LayersModel | null = null;
+  if (head && head.getClassName() === 'Dense' && config?.activation === 'softmax' && model.inputs.length === 1) {
+    // a model sharing the layers (and so the variables) up to the head's input. A head on a sequence, or
+    // used at more than one place (no single input), falls back to log-probabilities below.
+    try {
+      const input = head.input as tfjs.SymbolicTensor;
+      if (input.shape.length === 2) body = tf.model({ inputs: model.inputs, outputs: input });
+    } catch {
+      body = null;
+    }
+  }
+  if (body && head) {
+    const net = body;
     const kernel = head.weights.find((w) => w.originalName.endsWith('/kernel'))!;
     const bias = head.weights.find((w) => w.originalName.endsWith('/bias'));
     const f = (x: tfjs.Tensor, training: boolean) =>
       tf.tidy(() => {
-        const h = body.apply(x, { training }) as tfjs.Tensor;
+        const h = net.apply(x, { training }) as tfjs.Tensor;
         const z = tf.matMul(h as tfjs.Tensor2D, kernel.read() as tfjs.Tensor2D);
         return bias ? tf.add(z, bias.read()) : z;
       });

@@ -2,6 +2,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { measureBundle, variantMetadata } from '../../../src/core/optimize/artifacts';
 import { accuracyOf, chartPoints, compareVariants, finishRows, type ComparisonRow } from '../../../src/core/optimize/compare';
+import { measureLatency } from '../../../src/core/optimize/latency';
 import { quantizeBundle } from '../../../src/core/optimize/quantize';
 import { smallBundle, useCpu } from './helpers';
 
@@ -62,5 +63,21 @@ describe('comparison rows', () => {
     expect(both.lineage.parentModelVersionId).toBe('mv-pruned');
     expect(both.optimization!.previous!.map((p) => p.method)).toEqual(['prune']);
     expect(both.metrics).toBeNull();
+  });
+});
+
+describe('latency', () => {
+  it('median and minimum over timed runs after warm-up, without leaking tensors', async () => {
+    const { model } = await smallBundle(tf);
+    const x = tf.zeros([8, 20]);
+    const before = tf.memory().numTensors;
+    const r = await measureLatency(tf, model, x, { runs: 5, warmup: 1 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(r.runs).toBe(5);
+    expect(r.batch).toBe(8);
+    expect(r.minMs).toBeGreaterThanOrEqual(0);
+    expect(r.medianMs).toBeGreaterThanOrEqual(r.minMs);
+    x.dispose();
+    model.dispose();
   });
 });

@@ -82,6 +82,18 @@ describe('logits', () => {
     tf.dispose([x, z, p, sm, soft1, soft2]);
     model.dispose();
   });
+
+  it('fall back to log-probabilities for a model whose softmax is a separate layer', async () => {
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [6], units: 3 }), tf.layers.activation({ activation: 'softmax' })] });
+    const f = logitsFunction(tf, model);
+    expect(f.method).toBe('log-probs');
+    const x = tf.tensor2d(Float32Array.from({ length: 12 }, (_, i) => Math.cos(i)), [2, 6]);
+    const z = f(x, false);
+    const [a, b] = await Promise.all([tf.softmax(z).data(), (model.predict(x) as tfjs.Tensor).data()]);
+    for (let i = 0; i < a.length; i++) expect(a[i]).toBeCloseTo(b[i]!, 6);
+    tf.dispose([x, z]);
+    model.dispose();
+  });
 });
 
 describe('checks', () => {
