@@ -221,7 +221,7 @@ describe('bootstrap intervals', () => {
     const e = evaluateSlices(pred, { bootstrap: { samples: 400, seed: 1 } });
     const auc = e.overall.metrics.auc!;
     // Hanley & McNeil (1982) standard error of AUC
-    const yt = (pred as { yTrue: number[] }).yTrue;
+    const yt = Array.from(pred.yTrue);
     const P = yt.filter((v) => v === 1).length;
     const N = yt.length - P;
     const A = auc.value;
