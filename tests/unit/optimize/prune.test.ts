@@ -15,7 +15,7 @@ import {
   type PruningSchedule,
 } from '../../../src/core/optimize/prune';
 import { quantizeBundle } from '../../../src/core/optimize/quantize';
-import { exportBundle } from '../../../src/core/train/bundle';
+import { exportBundle, importBundle } from '../../../src/core/train/bundle';
 import { buildModel, type ModelSpec } from '../../../src/core/train/model-spec';
 import { toTensors, Trainer, type TrainConfig } from '../../../src/core/train/trainer';
 import { blobs } from '../train/helpers';
@@ -164,8 +164,35 @@ describe('pruning during fine-tuning', () => {
     // 0 is a code of the nudged range, so the pruned weights stay exactly 0 in the 8-bit bundle too
     expect(both.report.after.weightGzipBytes).toBeLessThan(b.weightGzipBytes / 2);
     expect(both.metadata.optimization?.method).toBe('quantize');
+    const { model: loaded } = await importBundle(tf, both.zip);
+    const zerosAfter = (await measureSparsity(loaded)).layers.map((l) => l.zeros);
+    expect(zerosAfter).toEqual(report.layers.map((l) => l.zeros));
+    loaded.dispose();
     model.dispose();
     train.x.dispose();
     train.y.dispose();
+  });
+});
+
+describe('which kernels', () => {
+  it('prunes Conv2D and Dense kernels per layer, never biases, BatchNormalization or pooling', async () => {
+    const model = buildModel(tf, {
+      version: 1,
+      input: { kind: 'image', height: 8, width: 8, channels: 2 },
+      layers: [{ type: 'conv2d', filters: 4, kernelSize: 3, activation: 'relu' }, { type: 'batchNormalization' }, { type: 'maxPooling2d' }, { type: 'flatten' }],
+      head: { kind: 'classification', classes: 3 },
+      seed: 1,
+    });
+    const pruner = new Pruner(tf, model, { initialSparsity: 0, finalSparsity: 0.5, beginStep: 0, endStep: 1, frequency: 1 });
+    await pruner.updateMasks(0.5);
+    const r = await pruner.report();
+    expect(r.layers.map((l) => [l.layer, l.kind, l.size, l.masked])).toEqual([
+      ['conv2d_1', 'Conv2D', 3 * 3 * 2 * 4, 36],
+      ['output', 'Dense', 36 * 3, 54],
+    ]);
+    expect(r.totalParams).toBe(72 + 4 + 16 + 108 + 3);
+    expect(() => new Pruner(tf, model, schedule, { layers: ['batch_normalization_2'] })).toThrowError(/is a BatchNormalization; only Dense and Conv2D kernels are pruned/);
+    pruner.dispose();
+    model.dispose();
   });
 });
