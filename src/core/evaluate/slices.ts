@@ -309,6 +309,30 @@ function assignFeature(s: FeatureSlicing, columns: Record<string, ArrayLike<Cell
   return s.kind === 'categorical' ? assignCategorical(s, values) : assignNumeric(s, values);
 }
 
+/** What columnValues needs of an Arrow Vector (structural, so this module does not load Arrow). */
+export interface VectorLike {
+  readonly length: number;
+  readonly nullCount: number;
+  get(index: number): unknown;
+  toArray(): ArrayLike<unknown>;
+}
+
+/**
+ * One plain value per row of an Arrow column, nulls as null. A Float64 column without nulls is returned
+ * as its typed array (no copy); otherwise each value is read with get(), because toArray() leaves
+ * arbitrary numbers where the nulls are and gives dictionary codes for categorical columns.
+ */
+export function columnValues(vector: VectorLike): ArrayLike<CellValue> {
+  const raw = vector.nullCount === 0 ? vector.toArray() : null;
+  if (raw instanceof Float64Array || raw instanceof Float32Array || raw instanceof Int32Array) return raw;
+  const out: CellValue[] = new Array(vector.length);
+  for (let i = 0; i < vector.length; i++) {
+    const v = vector.get(i);
+    out[i] = v === null || v === undefined ? null : v instanceof Date ? v.getTime() : (v as CellValue);
+  }
+  return out;
+}
+
 /** Which slice of `spec` each of the n rows falls in. Crosses keep only the combinations that occur. */
 export function assignSlices(spec: SliceSpec, columns: Record<string, ArrayLike<CellValue>> | undefined, n: number): SliceAssignment {
   if (!('cross' in spec)) return assignFeature(spec, columns, n);

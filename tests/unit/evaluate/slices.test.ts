@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EvalError } from '../../../src/core/evaluate/errors';
 import {
   assignSlices,
+  columnValues,
   confusionSummary,
   evaluateSlices,
   metricTable,
@@ -283,5 +284,22 @@ describe('bootstrap intervals', () => {
     const t = metricTable(e);
     expect(t[OVERALL]!.accuracy).toBe(0.75);
     expect(t['g="b"']!.auc).toBe(1);
+  });
+});
+
+describe('columns from Arrow', () => {
+  it('reads categorical, numeric and boolean vectors with their nulls', async () => {
+    const arrow = await import('apache-arrow');
+    const cat = arrow.vectorFromArray(['a', null, 'b', 'a'], new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32()));
+    expect(Array.from(columnValues(cat))).toEqual(['a', null, 'b', 'a']);
+    const num = arrow.vectorFromArray([1.5, null, 3], new arrow.Float64());
+    expect(Array.from(columnValues(num))).toEqual([1.5, null, 3]);
+    const dense = arrow.vectorFromArray([1, 2, 3], new arrow.Float64());
+    expect(columnValues(dense)).toBeInstanceOf(Float64Array);
+    const bool = arrow.vectorFromArray([true, null, false], new arrow.Bool());
+    expect(Array.from(columnValues(bool))).toEqual([true, null, false]);
+    // and they slice like plain arrays: numeric null -> the missing slice
+    const a = assignSlices({ column: 'n', kind: 'numeric', buckets: 2 }, { n: columnValues(num) }, 3);
+    expect(a.slices.map((s) => s[0]!.kind)).toEqual(['range', 'range', 'missing']);
   });
 });
