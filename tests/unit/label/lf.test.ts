@@ -20,6 +20,9 @@ describe('no-code labeling functions', () => {
     ]);
     const sub = compileMatcher(kw(['free'], 'substring'));
     expect(['freedom', 'carefree', 'fre e'].map(sub)).toEqual([true, true, false]);
+    // The longest keyword fails the word check here, the shorter one at the same place passes.
+    expect(compileMatcher(kw(['click', 'click here'], 'word'))('CLICK HEREBY')).toBe(true);
+    expect(compileMatcher(kw(['click here'], 'word'))('click hereby')).toBe(false);
     expect(compileMatcher(kw(['café'], 'word'))('Un CAFÉ noir')).toBe(true);
   });
 
