@@ -1,5 +1,6 @@
 /** Formatting for people: sizes, dates, and errors in the current language. */
 import { DataError, isSerializedDataError, type DataErrorCode } from '../core/data/errors';
+import { TrainError, isSerializedTrainError, type TrainErrorCode } from '../core/train/errors';
 import { i18n, n, t } from './i18n.svelte';
 import type { MessageKey } from './i18n/catalog';
 
@@ -32,6 +33,19 @@ export function errorMessage(e: unknown): string {
     const column_ = column && !['ragged-row'].includes(data.code) ? t('error.column', { column }) : '';
     return t(key, values) + column_;
   }
+  const train = e instanceof TrainError ? e.toJSON() : isSerializedTrainError(e) ? e : undefined;
+  if (train) return trainErrorMessage(train.code, train.details, train.message);
   const message = e instanceof Error ? e.message : String(e);
   return t('error.generic', { message });
+}
+
+/**
+ * A TrainError in the person's language: the column, row, file or weight it names, plus (for codes whose
+ * cause varies) the worker's own English detail.
+ */
+function trainErrorMessage(code: TrainErrorCode, details: TrainError['details'], message: string): string {
+  const { column = '', row, file = '', weight = '', params = {} } = details;
+  const detail = message.replace(/^This is not a zip file: /, '');
+  const values: Record<string, string | number> = { value: '', expected: '', actual: '', dtype: '', ...params, column, row: row ?? '?', file, weight, detail };
+  return t(`train.error.${code}` as MessageKey, values);
 }

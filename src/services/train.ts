@@ -382,7 +382,8 @@ export async function evaluateModel(
   } finally {
     x.dispose();
   }
-  const columns = [...stats.features.map((f) => f.column), stats.label.column];
+  // the label is the Actual column already
+  const columns = stats.features.map((f) => f.column);
   const cells = (row: number) => Object.fromEntries(columns.map((c) => [c, displayCell(table, c, row)]));
   let evaluation: Evaluation;
   let summary: Record<string, number>;

@@ -11,6 +11,8 @@ import { stages } from './messages/stages';
 import { projects } from './messages/projects';
 import { data } from './messages/data';
 import { settings } from './messages/settings';
+import { train } from './messages/train';
+import { registry } from './messages/registry';
 import { validate } from './messages/validate';
 
 export const LOCALES = ['en', 'zh-TW'] as const;
@@ -30,7 +32,7 @@ export function defineMessages<E extends Record<string, string>>(m: {
   return m as Messages<Extract<keyof E, string>>;
 }
 
-const areas = [common, shell, stages, projects, data, settings, validate] as const;
+const areas = [common, shell, stages, projects, data, settings, validate, train, registry] as const;
 
 type AreaKeys<A> = A extends Messages<infer K> ? K : never;
 export type MessageKey = AreaKeys<(typeof areas)[number]>;

@@ -1,0 +1,115 @@
+/**
+ * The Train stage's page state: the runs this tab's training worker is working on (their per-batch
+ * progress arrives through a Comlink callback and is never stored), and the new-run form, kept at module
+ * level so leaving the stage and coming back keeps what was typed. Everything durable (status, curves,
+ * metrics) is in the run records, which the page reads with liveQuery.
+ */
+import * as Comlink from 'comlink';
+import type { LayerSpec } from '../core/train/model-spec';
+import type { Task } from '../core/train/presets';
+import type { BatchProgress } from '../core/train/trainer';
+import type { BackendName, TrainEvent } from '../protocol/train';
+import type { Hyperparameters, RunConfig, RunPhase } from '../store/training-records';
+import { trainWorker } from './workers';
+
+class TrainState {
+  /** Live progress of runs this tab trains, by run id. */
+  progress = $state.raw<Record<string, BatchProgress>>({});
+  phase = $state.raw<Record<string, RunPhase>>({});
+  /** Runs this tab's worker is training (or has paused). */
+  mine = $state.raw<string[]>([]);
+  /** Why a run this tab started failed, by run id (also stored in the run record). */
+  errors = $state.raw<Record<string, unknown>>({});
+  selected = $state<string | null>(null);
+  compare = $state.raw<string[]>([]);
+
+  #onEvent = Comlink.proxy((e: TrainEvent) => {
+    if (e.kind === 'batch') this.progress = { ...this.progress, [e.runId]: e.progress };
+    else this.phase = { ...this.phase, [e.runId]: e.phase };
+  });
+
+  start(projectId: string, datasetVersionId: string, config: RunConfig): string {
+    const runId = crypto.randomUUID();
+    this.selected = runId;
+    void this.#track(runId, () => trainWorker.api.startRun({ runId, projectId, datasetVersionId, config }, this.#onEvent));
+    return runId;
+  }
+
+  /** Continue an interrupted run from its last checkpoint. */
+  resume(runId: string): void {
+    this.selected = runId;
+    void this.#track(runId, () => trainWorker.api.resumeRun(runId, this.#onEvent));
+  }
+
+  async #track(runId: string, work: () => Promise<unknown>): Promise<void> {
+    this.mine = [...this.mine, runId];
+    const { [runId]: _, ...rest } = this.errors;
+    this.errors = rest;
+    try {
+      await work();
+    } catch (e) {
+      this.errors = { ...this.errors, [runId]: e };
+    } finally {
+      this.mine = this.mine.filter((id) => id !== runId);
+      const { [runId]: _p, ...progress } = this.progress;
+      this.progress = progress;
+    }
+  }
+
+  isMine(runId: string): boolean {
+    return this.mine.includes(runId);
+  }
+
+  pause(runId: string): Promise<boolean> {
+    return trainWorker.api.pauseRun(runId);
+  }
+
+  continue(runId: string): Promise<boolean> {
+    return trainWorker.api.continueRun(runId);
+  }
+
+  cancel(runId: string): Promise<boolean> {
+    return trainWorker.api.cancel(runId);
+  }
+
+  toggleCompare(runId: string): void {
+    this.compare = this.compare.includes(runId) ? this.compare.filter((id) => id !== runId) : [...this.compare, runId];
+  }
+}
+
+export const training = new TrainState();
+
+/** The new-run form. Reset per project; presets fill the layers and the training settings. */
+class TrainDraft {
+  projectId = $state<string | null>(null);
+  open = $state(true);
+  datasetVersionId = $state('');
+  task = $state<Task>('tabular-classification');
+  presetId = $state('mlp-classifier');
+  label = $state('');
+  features = $state<string[]>([]);
+  layers = $state<LayerSpec[]>([]);
+  /** The input kind the layers were made for: a new kind (another dataset) remakes them from the preset. */
+  layersFor = $state('');
+  seed = $state(42);
+  fractions = $state({ train: 0.7, validation: 0.15, test: 0.15 });
+  hyper = $state<Hyperparameters>({ optimizer: 'adam', learningRate: 0.005, batchSize: 32, epochs: 60, patience: 10, classWeights: 'none' });
+  backend = $state<'auto' | BackendName>('auto');
+  /** Train further from this model version instead of a new model. */
+  baseModelId = $state<string | null>(null);
+
+  /** Start over for another project (or keep the form as it was for the same one). */
+  forProject(projectId: string): void {
+    if (this.projectId === projectId) return;
+    this.projectId = projectId;
+    this.open = true;
+    this.datasetVersionId = '';
+    this.label = '';
+    this.features = [];
+    this.layers = [];
+    this.layersFor = '';
+    this.baseModelId = null;
+  }
+}
+
+export const draft = new TrainDraft();
