@@ -11,7 +11,7 @@ export default defineConfig({
   workers: 1,
   timeout: 180_000,
   expect: { timeout: 30_000 },
-  reporter: [['list'], ['json', { outputFile: join('test-results', 'e2e.json') }]],
+  reporter: [['list'], ['json', { outputFile: join('.test-output', 'e2e.json') }]],
   use: {
     baseURL: `http://127.0.0.1:${port}/`,
     launchOptions: {

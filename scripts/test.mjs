@@ -6,7 +6,8 @@ import { ensureChromium, ensureDependencies, root, run } from './setup.mjs';
 
 ensureDependencies();
 const chromium = ensureChromium();
-const results = join(root, 'test-results');
+// Not test-results/: Playwright empties that folder when it starts.
+const results = join(root, '.test-output');
 rmSync(results, { recursive: true, force: true });
 
 const failures = [];
