@@ -75,8 +75,8 @@ export interface LabelModelOptions {
   /** Pseudo-count added to every count (Dirichlet / Beta smoothing), so no probability is 0 or 1. */
   smoothing?: number;
   /**
-   * A Beta prior on each function's accuracy (MAP-EM), as pseudo-votes: `strength` votes of which a share
-   * `mean` are right. It encodes what a person writing a function believes (better than chance; Snorkel's
+   * A prior on each function's accuracy (MAP-EM), as pseudo-votes: `strength` votes of which a share
+   * `mean` are right (a Beta prior for one-coin; Dirichlet pseudo-counts on the confusion rows). It encodes what a person writing a function believes (better than chance; Snorkel's
    * LabelModel starts from 0.7 too) and keeps EM from turning a small function whose votes co-occur with
    * the other side's functions into an "always wrong" one. Its pull fades as 1 / votes. strength 0 = off.
    */
@@ -157,6 +157,8 @@ export function fitLabelModel(L: LabelMatrix, options: LabelModelOptions = {}): 
   const prevPrior = new Float64Array(k);
   const counts = new Float64Array(m * k * K1);
   const classMass = new Float64Array(k);
+  const rho = new Float64Array(k); // one function's P(abstain | c)
+  const votedBy = new Float64Array(k); // one function's vote mass per class
 
   const mStep = () => {
     classMass.fill(0);
@@ -178,9 +180,6 @@ export function fitLabelModel(L: LabelMatrix, options: LabelModelOptions = {}): 
     for (let j = 0; j < m; j++) {
       // Abstain counts: the class mass of every row in the fit, less the rows where j voted.
       let voteMass = 0;
-      const rho = new Float64Array(k);
-      const votedBy = new Float64Array(k);
-      const voteMassOf = (c: number) => votedBy[c]!;
       for (let c = 0; c < k; c++) {
         let voted = 0;
         for (let v = 0; v < k; v++) voted += counts[(j * k + c) * K1 + v]!;
@@ -197,8 +196,10 @@ export function fitLabelModel(L: LabelMatrix, options: LabelModelOptions = {}): 
       } else {
         for (let c = 0; c < k; c++) {
           let row = 0;
-          // The accuracy prior as pseudo-votes for class c: right on the diagonal, spread over the rest.
-          const pseudo = (v: number) => smoothing + priorStrength * (v === c ? priorMean : (1 - priorMean) / (k - 1)) * (voteMassOf(c) / Math.max(voteMass, 1e-12));
+          // The accuracy prior as pseudo-votes, shared out over the classes as the function's votes are:
+          // right on the diagonal, the rest spread over the other classes.
+          const share = (priorStrength * votedBy[c]!) / Math.max(voteMass, 1e-12);
+          const pseudo = (v: number) => smoothing + share * (v === c ? priorMean : (1 - priorMean) / (k - 1));
           for (let v = 0; v < k; v++) row += counts[(j * k + c) * K1 + v]! + pseudo(v);
           for (let v = 0; v < k; v++) theta[(j * k + c) * K1 + v] = ((1 - rho[c]!) * (counts[(j * k + c) * K1 + v]! + pseudo(v))) / row;
         }
