@@ -3,6 +3,9 @@
  * An endless loop can only be stopped by terminate(), so the runner sends one function at a time, arms a
  * timer per function, and on a timeout (or a worker crash) terminates the worker, reports that function,
  * and continues the remaining functions in a fresh worker: nothing the others computed is lost.
+ * Functions of one run share a worker until one of them times out or crashes, so a function that
+ * tampers with built-ins can affect the ones after it; they are all the same person's code, and a fresh
+ * worker per function would clone the columns once per function.
  */
 import { applyNoCodeLf, emptyLabelMatrix, LfSpecError, setLfColumn, type CodeLf, type Columns, type LabelMatrix, type LfSpec } from './lf';
 import { labelArray, type CodeLfOutcome, type LfWorkerRequest, type LfWorkerResponse } from './sandbox';
