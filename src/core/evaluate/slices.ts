@@ -13,6 +13,7 @@
  */
 import { argmaxRows, classificationMetrics, regressionMetrics } from '../train/metrics';
 import { mixSeed, Rng } from '../train/split';
+import { thresholdMetrics } from './curves';
 import { checkLength, EvalError } from './errors';
 
 export type CellValue = string | number | boolean | bigint | null | undefined;
@@ -59,6 +60,11 @@ export type Predictions =
       classes: readonly string[];
       /** Binary tasks: the class whose probability is the score for AUC (default 1). */
       positiveClass?: number;
+      /**
+       * Binary tasks: the decision threshold of `precision` and `recall` (default 0.5; a score >= it is
+       * positive, as in curves.ts). Accuracy and the macro metrics keep the argmax, as in training.
+       */
+      threshold?: number;
     }
   | { kind: 'regression'; yTrue: ArrayLike<number>; yPred: ArrayLike<number> };
 
@@ -72,6 +78,8 @@ export const METRIC_DIRECTIONS: Readonly<Record<string, Direction>> = {
   macroRecall: 'higher',
   macroF1: 'higher',
   auc: 'higher',
+  precision: 'higher',
+  recall: 'higher',
   mae: 'lower',
   rmse: 'lower',
   r2: 'higher',
@@ -80,7 +88,7 @@ export const METRIC_DIRECTIONS: Readonly<Record<string, Direction>> = {
 export function metricNames(p: Predictions): string[] {
   if (p.kind === 'regression') return ['mae', 'rmse', 'r2'];
   const names = ['accuracy', 'logLoss', 'macroPrecision', 'macroRecall', 'macroF1'];
-  return p.classes.length === 2 ? [...names, 'auc'] : names;
+  return p.classes.length === 2 ? [...names, 'auc', 'precision', 'recall'] : names;
 }
 
 export interface MetricValue {
@@ -450,6 +458,8 @@ function prepareClassification(p: Extract<Predictions, { kind: 'classification' 
   const binary = k === 2;
   const pos = p.positiveClass ?? 1;
   const score = binary ? Float64Array.from({ length: n }, (_, i) => p.probs[i * 2 + pos]!) : null;
+  const threshold = p.threshold ?? 0.5;
+  if (binary && !Number.isFinite(threshold)) throw new EvalError('bad-option', { params: { threshold } }, 'The decision threshold must be a finite number');
   return {
     names,
     n,
@@ -470,7 +480,16 @@ function prepareClassification(p: Extract<Predictions, { kind: 'classification' 
         macroRecall: rep.macro.recall,
         macroF1: rep.macro.f1,
       };
-      if (binary) out.auc = rep.roc ? rep.roc.auc : NaN;
+      if (binary) {
+        out.auc = rep.roc ? rep.roc.auc : NaN;
+        const at = thresholdMetrics(
+          Uint8Array.from(rows, (i) => (yTrue[i] === pos ? 1 : 0)),
+          Float64Array.from(rows, (i) => score![i]!),
+          threshold,
+        );
+        out.precision = at.precision;
+        out.recall = at.tpr;
+      }
       return out;
     },
     replicate(rows, rng, samples, out) {
@@ -482,12 +501,14 @@ function prepareClassification(p: Extract<Predictions, { kind: 'classification' 
       const rowLoss = new Float64Array(m);
       const isPos = new Uint8Array(m);
       const groupEnd = new Uint8Array(m);
+      const predPos = new Uint8Array(m);
       for (let r = 0; r < m; r++) {
         const i = sorted[r]!;
         cell[r] = yTrue[i]! * k + yPred[i]!;
         rowLoss[r] = loss[i]!;
         isPos[r] = yTrue[i] === pos ? 1 : 0;
         groupEnd[r] = !binary || r === m - 1 || score![i] !== score![sorted[r + 1]!] ? 1 : 0;
+        predPos[r] = binary && score![i]! >= threshold ? 1 : 0;
       }
       const conf = new Float64Array(k * k);
       const w = new Uint8Array(m);
@@ -501,13 +522,21 @@ function prepareClassification(p: Extract<Predictions, { kind: 'classification' 
         let prevTp = 0;
         let prevFp = 0;
         let area = 0;
+        // weighted positives / negatives predicted positive at the decision threshold
+        let tpAt = 0;
+        let fpAt = 0;
         for (let r = 0; r < m; r++) {
           const wi = w[r]!;
           if (wi) {
             lossSum += wi * rowLoss[r]!;
             conf[cell[r]!] += wi;
-            if (isPos[r]) tp += wi;
-            else fp += wi;
+            if (isPos[r]) {
+              tp += wi;
+              if (predPos[r]) tpAt += wi;
+            } else {
+              fp += wi;
+              if (predPos[r]) fpAt += wi;
+            }
           }
           if (groupEnd[r]) {
             area += ((fp - prevFp) * (tp + prevTp)) / 2;
@@ -522,7 +551,11 @@ function prepareClassification(p: Extract<Predictions, { kind: 'classification' 
         out[2 * samples + b] = fromConf.precision;
         out[3 * samples + b] = fromConf.recall;
         out[4 * samples + b] = fromConf.f1;
-        if (binary) out[5 * samples + b] = tp > 0 && fp > 0 ? area / (tp * fp) : NaN;
+        if (binary) {
+          out[5 * samples + b] = tp > 0 && fp > 0 ? area / (tp * fp) : NaN;
+          out[6 * samples + b] = tpAt + fpAt > 0 ? tpAt / (tpAt + fpAt) : NaN;
+          out[7 * samples + b] = tp > 0 ? tpAt / tp : NaN;
+        }
       }
     },
   };

@@ -114,7 +114,7 @@ describe('slice assignment', () => {
 describe('sliced metrics', () => {
   it('overall and per-slice metrics by hand, with counts and small-slice flags', () => {
     const e = evaluateSlices(binary, { columns: { g }, specs: [{ column: 'g', kind: 'categorical' }], minCount: 5, bootstrap: false });
-    expect(e.metrics).toEqual(['accuracy', 'logLoss', 'macroPrecision', 'macroRecall', 'macroF1', 'auc']);
+    expect(e.metrics).toEqual(['accuracy', 'logLoss', 'macroPrecision', 'macroRecall', 'macroF1', 'auc', 'precision', 'recall']);
     const o = e.overall;
     expect(o.id).toBe(OVERALL);
     expect(o.count).toBe(8);
@@ -139,6 +139,21 @@ describe('sliced metrics', () => {
     expect(b!.metrics.auc!.value).toBe(1);
     expect(b!.metrics.logLoss!.value).toBeCloseTo(0.289909, 5);
     expect(b!.metrics.accuracy!.ci).toBeNull();
+    // at the default threshold .5 (score >= .5 positive): overall .6 (neg) .9 .8 .7 (pos) predicted
+    // positive -> precision 3/4, recall 3 of 4 positives; a: .6 (neg) .9 (pos) -> 1/2, 1/2; b: 1, 1
+    expect([o.metrics.precision!.value, o.metrics.recall!.value]).toEqual([0.75, 0.75]);
+    expect([a!.metrics.precision!.value, a!.metrics.recall!.value]).toEqual([0.5, 0.5]);
+    expect([b!.metrics.precision!.value, b!.metrics.recall!.value]).toEqual([1, 1]);
+  });
+
+  it('precision and recall follow a chosen decision threshold', () => {
+    // threshold .65: predicted positive .9 .8 .7 (all positives) -> precision 1, recall 3/4
+    // threshold .85: only .9 -> precision 1, recall 1/4; threshold .95: nothing predicted -> precision NaN
+    const at = (threshold: number) => evaluateSlices({ ...binary, threshold } as Predictions, { bootstrap: false }).overall.metrics;
+    expect([at(0.65).precision!.value, at(0.65).recall!.value]).toEqual([1, 0.75]);
+    expect([at(0.85).precision!.value, at(0.85).recall!.value]).toEqual([1, 0.25]);
+    expect(at(0.95).precision!.value).toBeNaN();
+    expect(at(0.95).recall!.value).toBe(0);
   });
 
   it('AUC is NaN on a slice with one class', () => {
