@@ -10,6 +10,7 @@
 import Dexie, { type EntityTable } from 'dexie';
 import type { ColumnInfo, ImportWarning, SourceInfo } from '../core/data/types';
 import type { AnomalyDecisionRecord, SchemaVersionRecord, ServingRequestRecord, StatisticsRecord } from './validation-records';
+import type { LabelEventRecord, LabelSchemaRecord, LabelSetRecord, LabelingFunctionRecord } from './label-records';
 import type { AliasRecord, CheckpointRecord, ModelArtifactsRecord, ModelVersionRecord, RunRecord } from './training-records';
 
 /** The "define scope, define data, set a baseline" card of a project. */
@@ -111,6 +112,11 @@ export class PipetteDB extends Dexie {
   models!: EntityTable<ModelVersionRecord, 'id'>;
   modelArtifacts!: EntityTable<ModelArtifactsRecord, 'modelId'>;
   aliases!: Dexie.Table<AliasRecord, [string, string]>;
+  // Label stage
+  labelSchemas!: EntityTable<LabelSchemaRecord, 'id'>;
+  labelEvents!: Dexie.Table<LabelEventRecord, number>;
+  labelSets!: EntityTable<LabelSetRecord, 'id'>;
+  labelingFunctions!: EntityTable<LabelingFunctionRecord, 'id'>;
 
   constructor(name = 'pipette') {
     super(name);
@@ -131,6 +137,12 @@ export class PipetteDB extends Dexie {
       models: 'id, projectId, runId, createdAt',
       modelArtifacts: 'modelId',
       aliases: '[projectId+alias], projectId, modelId',
+    });
+    this.version(3).stores({
+      labelSchemas: 'id, projectId, createdAt',
+      labelEvents: '++seq, projectId, datasetVersionId, [datasetVersionId+labeler]',
+      labelSets: 'id, projectId, datasetVersionId, createdAt',
+      labelingFunctions: 'id, projectId',
     });
   }
 }

@@ -35,6 +35,7 @@ export async function deleteProject(db: PipetteDB, id: string): Promise<void> {
     db.projects, db.datasets, db.versions, db.batches, db.jobs,
     db.schemas, db.statistics, db.anomalyDecisions, db.servingRequests,
     db.runs, db.checkpoints, db.models, db.modelArtifacts, db.aliases,
+    db.labelSchemas, db.labelEvents, db.labelSets, db.labelingFunctions,
   ];
   await db.transaction('rw', tables, async () => {
     const versionIds = await db.versions.where('projectId').equals(id).primaryKeys();
@@ -46,7 +47,10 @@ export async function deleteProject(db: PipetteDB, id: string): Promise<void> {
     await db.checkpoints.bulkDelete(runIds);
     const modelIds = await db.models.where('projectId').equals(id).primaryKeys();
     await db.modelArtifacts.bulkDelete(modelIds);
-    for (const table of [db.versions, db.datasets, db.jobs, db.schemas, db.anomalyDecisions, db.servingRequests, db.runs, db.models, db.aliases])
+    for (const table of [
+      db.versions, db.datasets, db.jobs, db.schemas, db.anomalyDecisions, db.servingRequests, db.runs, db.models, db.aliases,
+      db.labelSchemas, db.labelEvents, db.labelSets, db.labelingFunctions,
+    ])
       await table.where('projectId').equals(id).delete();
     await db.projects.delete(id);
   });
