@@ -320,6 +320,11 @@ export interface KernelShapOptions {
   seed?: number;
   /** Rows per predict call (default 16384). */
   batchRows?: number;
+  /**
+   * Use at most this many background rows, a seeded sample (default 100): each coalition costs one model
+   * row per background row, and E[f] is stable well before the whole training set.
+   */
+  maxBackground?: number;
 }
 
 export interface KernelShap {
@@ -334,6 +339,8 @@ export interface KernelShap {
   coalitions: number;
   /** Model rows evaluated. */
   evaluations: number;
+  /** Background rows used. */
+  backgroundRows: number;
 }
 
 function binomial(n: number, k: number): number {
@@ -400,15 +407,23 @@ export function solveLinear(a: Float64Array, b: Float64Array, n: number): Float6
 
 export async function kernelShap(o: KernelShapOptions): Promise<KernelShap> {
   const d = o.x.length;
-  const nb = o.background.length / d;
-  if (!Number.isInteger(nb) || nb < 1) {
+  const allRows = o.background.length / d;
+  if (!Number.isInteger(allRows) || allRows < 1) {
     throw new EvalError('input-mismatch', { params: { what: 'background', d, actual: o.background.length } }, `The background must hold whole rows of ${d} values, got ${o.background.length}`);
   }
+  const seed = (o.seed ?? 0) >>> 0;
+  const maxBackground = o.maxBackground ?? 100;
+  let background = o.background;
+  if (allRows > maxBackground) {
+    const pick = permutation(allRows, mixSeed(seed, 0xb6)).slice(0, maxBackground).sort();
+    background = new Float32Array(maxBackground * d);
+    pick.forEach((row, r) => background.set(o.background.subarray(row * d, row * d + d), r * d));
+  }
+  const nb = background.length / d;
   const groups = o.features ?? defaultGroups(d, o.names);
   checkGroups(groups, d);
   const M = groups.length;
   const output = o.output ?? 0;
-  const seed = (o.seed ?? 0) >>> 0;
   const batchRows = o.batchRows ?? 16384;
   const x = Float32Array.from(o.x);
 
@@ -417,13 +432,14 @@ export async function kernelShap(o: KernelShapOptions): Promise<KernelShap> {
   const k = outputsPerRow(fxOut, 1);
   if (!Number.isInteger(output) || output < 0 || output >= k) throw new EvalError('bad-option', { params: { output, outputs: k } }, `Output ${output} is not one of the model's ${k} outputs`);
   const fx = fxOut[output]!;
-  const bgOut = await o.predict(o.background, nb);
+  const bgOut = await o.predict(background, nb);
+  if (bgOut.length !== nb * k) throw new EvalError('input-mismatch', { params: { rows: nb, values: bgOut.length } }, `The model returned ${bgOut.length} values for ${nb} rows`);
   let expected = 0;
   for (let b = 0; b < nb; b++) expected += bgOut[b * k + output]!;
   expected /= nb;
   const delta = fx - expected;
   const names = groups.map((g) => g.name);
-  if (M === 1) return { values: Float64Array.of(delta), names, expected, fx, exact: true, coalitions: 0, evaluations: 1 + nb };
+  if (M === 1) return { values: Float64Array.of(delta), names, expected, fx, exact: true, coalitions: 0, evaluations: 1 + nb, backgroundRows: nb };
 
   // coalitions and their weights: the kernel mass of each size s is ∝ (M-1) / (s (M-s)), spread evenly
   // over its C(M, s) coalitions. Sizes are enumerated in full from the outside in (s and M-s together)
@@ -508,11 +524,12 @@ export async function kernelShap(o: KernelShapOptions): Promise<KernelShap> {
       const mask = masks[c0 + c]!;
       for (let b = 0; b < nb; b++) {
         const at = (c * nb + b) * d;
-        rows.set(o.background.subarray(b * d, b * d + d), at);
+        rows.set(background.subarray(b * d, b * d + d), at);
         for (let g = 0; g < M; g++) if (mask[g]) for (const col of groups[g]!.columns) rows[at + col] = x[col]!;
       }
     }
     const out = await o.predict(rows, cn * nb);
+    if (out.length !== cn * nb * k) throw new EvalError('input-mismatch', { params: { rows: cn * nb, values: out.length } }, `The model returned ${out.length} values for ${cn * nb} rows`);
     evaluations += cn * nb;
     for (let c = 0; c < cn; c++) {
       let sum = 0;
@@ -547,7 +564,7 @@ export async function kernelShap(o: KernelShapOptions): Promise<KernelShap> {
     rest -= phi[j]!;
   }
   values[P] = rest;
-  return { values, names, expected, fx, exact, coalitions: C, evaluations };
+  return { values, names, expected, fx, exact, coalitions: C, evaluations, backgroundRows: nb };
 }
 
 /* ───────────────────────────── What-If ───────────────────────────── */

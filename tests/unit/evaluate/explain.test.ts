@@ -188,9 +188,25 @@ describe('KernelSHAP', () => {
     const model = fnModel(2, (r) => [r[0]!]);
     await expect(kernelShap({ predict: model, x: [1, 2], background: new Float32Array(3) })).rejects.toThrow(EvalError);
     await expect(kernelShap({ predict: model, x: [1, 2], background: new Float32Array(2), output: 1 })).rejects.toThrow(/Output 1/);
+    // a model that returns the wrong number of values
+    const bad: PredictFn = async (_x, n) => new Float32Array(n === 1 ? 1 : n + 1);
+    await expect(kernelShap({ predict: bad, x: [1, 2], background: new Float32Array(4) })).rejects.toThrow(/returned 3 values for 2 rows/);
     // one feature: all of f(x) - E[f]
     const one = await kernelShap({ predict: fnModel(1, (r) => [2 * r[0]!]), x: [3], background: Float32Array.of(1) });
     expect(Array.from(one.values)).toEqual([4]);
+  });
+
+  it('subsamples a large background, seeded', async () => {
+    const model = fnModel(3, (r) => [r[0]! + 2 * r[1]! * r[2]!]);
+    const background = randomRows(1000, 3, 30);
+    const a = await kernelShap({ predict: model, x: [1, 1, 1], background, maxBackground: 50, seed: 3 });
+    const b = await kernelShap({ predict: model, x: [1, 1, 1], background, maxBackground: 50, seed: 3 });
+    expect(a.backgroundRows).toBe(50);
+    expect(a.evaluations).toBe(1 + 50 + 6 * 50);
+    expect(Array.from(a.values)).toEqual(Array.from(b.values));
+    // the mean of 50 uniform(-1, 1) rows of x0 is near 0, so φ0 = 1 - mean ≈ 1
+    expect(a.values[0]).toBeGreaterThan(0.7);
+    expect(a.values[0]).toBeLessThan(1.3);
   });
 
   it('solveLinear solves and zeroes a variable with no pivot', () => {
