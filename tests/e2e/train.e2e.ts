@@ -1,0 +1,274 @@
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import * as tf from '@tensorflow/tfjs';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { encode, tableFromRecords, type PreprocessStats } from '../../src/core/train/preprocess';
+
+// One demo project for the whole file: opening it imports five datasets (10,000 MNIST PNGs among them).
+test.describe.configure({ mode: 'serial' });
+
+let page: Page;
+
+test.beforeAll(async ({ browser }: { browser: Browser }) => {
+  page = await (await browser.newContext({ acceptDownloads: true })).newPage();
+  await page.goto('./');
+  await page.getByTestId('open-demo').click();
+  await expect(page.getByTestId('project-title')).toBeVisible({ timeout: 120_000 });
+});
+
+test.afterAll(async () => {
+  await page.context().close();
+});
+
+async function openTrain(): Promise<void> {
+  await page.getByTestId('stage-train').click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Train');
+  if ((await page.getByTestId('new-run-toggle').getAttribute('aria-expanded')) === 'false') await page.getByTestId('new-run-toggle').click();
+  await expect(page.getByTestId('new-run')).toBeVisible();
+}
+
+async function pickDataset(name: string): Promise<void> {
+  const option = page.getByTestId('train-dataset').locator('option', { hasText: name });
+  await page.getByTestId('train-dataset').selectOption((await option.getAttribute('value'))!);
+}
+
+/** Start the run as the form stands, and return the run view once the run is done. */
+async function startAndFinish(timeout: number) {
+  await expect(page.getByTestId('train-start')).toBeEnabled();
+  await page.getByTestId('train-start').click();
+  const view = page.getByTestId('run-view');
+  await expect(view.getByTestId('run-status')).toHaveAttribute('data-status', 'done', { timeout });
+  return view;
+}
+
+async function numberAttr(locator: ReturnType<Page['getByTestId']>, name = 'data-value'): Promise<number> {
+  return Number(await locator.getAttribute(name));
+}
+
+const PENGUIN = { Island: 'Biscoe', 'Beak Length (mm)': '46.1', 'Beak Depth (mm)': '13.2', 'Flipper Length (mm)': '211', 'Body Mass (g)': '4500', Sex: 'FEMALE' };
+
+async function predictPenguin(): Promise<Record<string, number>> {
+  const panel = page.getByTestId('predict-panel');
+  await panel.getByTestId('predict-field-Island').selectOption(PENGUIN.Island);
+  await panel.getByTestId('predict-field-Sex').selectOption(PENGUIN.Sex);
+  for (const c of ['Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)'] as const) await panel.getByTestId(`predict-field-${c}`).fill(PENGUIN[c]);
+  await panel.getByTestId('predict-run').click();
+  await expect(panel.getByTestId('predict-result')).toBeVisible();
+  const probs: Record<string, number> = {};
+  for (const li of await panel.getByTestId('predict-prob').all()) probs[(await li.getAttribute('data-label'))!] = await numberAttr(li);
+  return probs;
+}
+
+let penguinProbs: Record<string, number>;
+let bundle: Buffer;
+
+test('penguins: automatic backend, >= 0.95 test accuracy, flat tensor count, evaluation', async () => {
+  await openTrain();
+  await pickDataset('Palmer penguins');
+  await expect(page.getByTestId('train-label')).toHaveValue('Species');
+  await expect(page.getByTestId('train-task')).toHaveValue('tabular-classification');
+  await expect(page.getByTestId('prepare-summary')).toContainText('3 classes: Adelie, Chinstrap, Gentoo');
+  // 4 numbers + Island (3 + other) + Sex (3 + other): the input the layer editor shows
+  await expect(page.getByTestId('shape-input')).toHaveText('[12]');
+  await expect(page.getByTestId('shape-output')).toHaveText('[3]');
+  // 12*64+64 + 64*32+32 + 32*3+3
+  await expect(page.getByTestId('total-params')).toHaveAttribute('data-value', String(12 * 64 + 64 + 64 * 32 + 32 + 32 * 3 + 3));
+  await expect(page.getByTestId('train-backend')).toHaveValue('auto');
+
+  const view = await startAndFinish(150_000);
+  const accuracy = await numberAttr(view.getByTestId('metric-accuracy'));
+  expect(accuracy).toBeGreaterThanOrEqual(0.95);
+  // the automatic choice timed this model on the backends and says which it took
+  const backend = await view.getByTestId('run-backend').getAttribute('data-backend');
+  expect(['webgpu', 'webgl', 'wasm', 'cpu']).toContain(backend);
+  expect(await numberAttr(view.getByTestId('run-backend'), 'data-ms')).toBeGreaterThan(0);
+  await expect(view.getByTestId('backend-candidates').locator('tbody tr')).toHaveCount(4);
+  // no tensor leak: the same count after every epoch
+  const tensors = await view.getByTestId('epoch-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-tensors')));
+  expect(tensors.length).toBeGreaterThan(5);
+  expect(new Set(tensors).size).toBe(1);
+  // evaluation: per-class table, a 3x3 confusion matrix over the test rows, the worst predictions
+  await expect(view.getByTestId('per-class').locator('tbody tr')).toHaveCount(3);
+  const cells = await view.getByTestId('confusion-matrix').locator('tbody td').allTextContents();
+  expect(cells).toHaveLength(9);
+  expect(cells.map(Number).reduce((a, b) => a + b, 0)).toBe(await numberAttr(view.getByTestId('eval-title'), 'data-count'));
+  await expect(view.getByTestId('worst-row')).toHaveCount(10);
+  await expect(view.getByTestId('curve-loss').locator('polyline')).toHaveCount(2);
+
+  await view.getByTestId('save-model-name').fill('Penguin species');
+  await view.getByTestId('save-model').click();
+  await expect(view.getByTestId('saved-model')).toBeVisible();
+});
+
+test('registry: predict, aliases, export a TF.js bundle, import it back with the same predictions', async () => {
+  await page.getByTestId('stage-registry').click();
+  await expect(page.getByTestId('model-item')).toHaveCount(1);
+  await expect(page.getByTestId('model-item')).toContainText('Penguin species');
+  await expect(page.getByTestId('model-item')).toContainText('Palmer penguins v1');
+
+  penguinProbs = await predictPenguin();
+  expect(Object.keys(penguinProbs).sort()).toEqual(['Adelie', 'Chinstrap', 'Gentoo']);
+  expect(Object.values(penguinProbs).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+  expect(await page.getByTestId('predict-result').getAttribute('data-predicted')).toBe('Gentoo');
+
+  await page.getByTestId('alias-input').fill('production');
+  await page.getByTestId('alias-set').click();
+  await expect(page.getByTestId('model-alias')).toHaveText(/production/);
+
+  // Download: model.json + shards + metadata.json + README.md, loadable by tf.loadLayersModel unchanged.
+  const download = page.waitForEvent('download');
+  await page.getByTestId('model-download').click();
+  bundle = Buffer.concat(await (await (await download).createReadStream()).toArray());
+  const files = unzipSync(new Uint8Array(bundle));
+  expect(Object.keys(files).sort()).toEqual(['README.md', 'group1-shard1of1.bin', 'metadata.json', 'model.json']);
+  const modelJson = JSON.parse(strFromU8(files['model.json']!));
+  const metadata = JSON.parse(strFromU8(files['metadata.json']!));
+  expect(metadata.labels).toEqual(['Adelie', 'Chinstrap', 'Gentoo']);
+  expect(metadata.lineage.splitSeed).toBe(42);
+  // In Node: the same files, loaded the way tf.loadLayersModel loads them over HTTP, give the same numbers.
+  await tf.setBackend('cpu');
+  const model = await tf.loadLayersModel({
+    load: async () => ({
+      modelTopology: modelJson.modelTopology,
+      weightSpecs: modelJson.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights),
+      weightData: new Uint8Array(Buffer.concat(modelJson.weightsManifest.flatMap((g: { paths: string[] }) => g.paths.map((p) => Buffer.from(files[p]!))))).buffer,
+    }),
+  });
+  const stats = metadata.preprocessing as PreprocessStats;
+  const types = Object.fromEntries(stats.features.map((f) => [f.column, f.sourceType]));
+  const x = (await encode(stats, tableFromRecords([PENGUIN], types), null, { labels: false })).x;
+  const out = Array.from(await (model.predict(tf.tensor2d(x, [1, x.length])) as tf.Tensor).data());
+  metadata.labels.forEach((label: string, i: number) => expect(Math.abs(out[i]! - penguinProbs[label]!)).toBeLessThan(1e-5));
+
+  // Import the zip: a new version whose predictions are the same numbers.
+  await page.getByTestId('model-import').setInputFiles({ name: 'penguins.zip', mimeType: 'application/zip', buffer: bundle });
+  await expect(page.getByTestId('import-done')).toBeVisible();
+  await expect(page.getByTestId('model-item')).toHaveCount(2);
+  await expect(page.getByTestId('model-view')).toContainText('v2');
+  const again = await predictPenguin();
+  for (const label of Object.keys(penguinProbs)) expect(again[label]).toBe(penguinProbs[label]);
+
+  // A zip of something else, and a model.json without its weights: clear messages, nothing written.
+  await page.getByTestId('model-import').setInputFiles({ name: 'notes.zip', mimeType: 'application/zip', buffer: Buffer.from('hello, not a zip') });
+  await expect(page.getByTestId('import-error')).toContainText('not a zip');
+  const noWeights = zipSync({ 'model.json': files['model.json']!, 'metadata.json': files['metadata.json']! });
+  await page.getByTestId('model-import').setInputFiles({ name: 'no-weights.zip', mimeType: 'application/zip', buffer: Buffer.from(noWeights) });
+  await expect(page.getByTestId('import-error')).toContainText('group1-shard1of1.bin');
+  const wrongSize = zipSync({ ...files, 'group1-shard1of1.bin': files['group1-shard1of1.bin']!.subarray(0, 100), 'x.txt': strToU8('') });
+  await page.getByTestId('model-import').setInputFiles({ name: 'short.zip', mimeType: 'application/zip', buffer: Buffer.from(wrongSize) });
+  await expect(page.getByTestId('import-error')).toContainText('weight');
+  await expect(page.getByTestId('model-item')).toHaveCount(2);
+
+  // Deleting asks first.
+  const v2 = page.locator('[data-testid="model-item"][data-version="2"]');
+  await v2.getByTestId('model-delete').click();
+  await page.getByTestId('confirm-cancel').click();
+  await expect(page.getByTestId('model-item')).toHaveCount(2);
+  await v2.getByTestId('model-delete').click();
+  await page.getByTestId('confirm-ok').click();
+  await expect(page.getByTestId('model-item')).toHaveCount(1);
+  await expect(page.getByTestId('model-alias')).toHaveText(/production/);
+});
+
+test('one tiny training step on the webgpu backend, chosen by hand; runs compare side by side', async () => {
+  await openTrain();
+  await pickDataset('Palmer penguins');
+  await page.getByTestId('train-backend').selectOption('webgpu');
+  await page.getByTestId('train-epochs').fill('1');
+  await page.getByTestId('train-patience').fill('0');
+  const view = await startAndFinish(120_000);
+  await expect(view.getByTestId('run-backend')).toHaveAttribute('data-backend', 'webgpu');
+  await expect(view.getByTestId('run-epochs')).toHaveAttribute('data-value', '1');
+
+  await expect(page.getByTestId('run-item')).toHaveCount(2);
+  for (const box of await page.getByTestId('run-compare').all()) await box.check();
+  const compare = page.getByTestId('compare-view');
+  await expect(compare.getByTestId('compare-table')).toContainText('webgpu');
+  await expect(compare.getByTestId('compare-loss').locator('polyline, circle')).toHaveCount(2);
+  for (const box of await page.getByTestId('run-compare').all()) await box.uncheck();
+});
+
+test('MNIST: the layer editor refuses an invalid stack; an MLP on wasm reaches >= 0.90; a drawn digit is predicted', async () => {
+  await openTrain();
+  await pickDataset('MNIST digits');
+  await expect(page.getByTestId('train-task')).toHaveValue('image-classification');
+  await expect(page.getByTestId('train-label')).toHaveValue('label');
+  await expect(page.getByTestId('prepare-summary')).toContainText('10 classes', { timeout: 60_000 });
+  await expect(page.getByTestId('shape-input')).toHaveText('[28 × 28 × 1]');
+  // small CNN: conv, pool, conv, pool, flatten, dropout, dense
+  await expect(page.getByTestId('layer-row')).toHaveCount(7);
+  await expect(page.getByTestId('layer-shape-4')).toHaveText('[800]');
+
+  // Flatten moved before the last pooling layer: refused, with the layer named.
+  await page.getByTestId('layer-up-4').click();
+  await expect(page.getByTestId('spec-issues')).toBeVisible();
+  await expect(page.getByTestId('layer-issue').first()).toContainText('Layer 5 (MaxPooling2D)');
+  await expect(page.getByTestId('train-start')).toBeDisabled();
+  await page.getByTestId('layer-down-3').click();
+  await expect(page.getByTestId('spec-issues')).toHaveCount(0);
+
+  // Make it an MLP: drop the four conv/pool layers, widen the dense layer.
+  for (let i = 0; i < 4; i++) await page.getByTestId('layer-remove-0').click();
+  await expect(page.getByTestId('layer-row')).toHaveCount(3);
+  await page.getByTestId('layer-units-2').fill('128');
+  await expect(page.getByTestId('total-params')).toHaveAttribute('data-value', String(784 * 128 + 128 + 128 * 10 + 10));
+  // wasm cannot train convolutions, but this MLP is fine
+  await page.getByTestId('train-backend').selectOption('wasm');
+  await expect(page.getByTestId('wasm-conv')).toHaveCount(0);
+  await page.getByTestId('train-epochs').fill('5');
+  await page.getByTestId('train-lr').fill('0.002');
+  await page.getByTestId('train-batch').fill('64');
+
+  const view = await startAndFinish(180_000);
+  await expect(view.getByTestId('run-backend')).toHaveAttribute('data-backend', 'wasm');
+  expect(await numberAttr(view.getByTestId('metric-accuracy'))).toBeGreaterThanOrEqual(0.9);
+  await expect(view.getByTestId('confusion-matrix').locator('tbody tr')).toHaveCount(10);
+  await expect(view.getByTestId('worst-row').first().locator('img')).toBeVisible();
+
+  await view.getByTestId('save-model-name').fill('MNIST MLP');
+  await view.getByTestId('save-model').click();
+  await view.getByTestId('saved-model-link').click();
+  const mnist = page.getByTestId('model-item').filter({ hasText: 'MNIST MLP' });
+  await mnist.getByTestId('model-open').click();
+
+  // Draw a "1": one vertical stroke.
+  const canvas = page.getByTestId('digit-canvas');
+  const box = (await canvas.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.15);
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * (0.15 + 0.07 * i));
+  await page.mouse.up();
+  await page.getByTestId('predict-run').click();
+  await expect(page.getByTestId('predict-result')).toHaveAttribute('data-predicted', '1');
+  await expect(page.getByTestId('predict-prob')).toHaveCount(10);
+});
+
+test('a reload mid-training leaves the run interrupted; resume continues from the checkpoint to the same quality', async () => {
+  await openTrain();
+  await pickDataset('MNIST digits');
+  await page.getByTestId('train-preset').selectOption('mlp-pixels');
+  await expect(page.getByTestId('layer-row')).toHaveCount(4);
+  await page.getByTestId('train-backend').selectOption('wasm');
+  await page.getByTestId('train-epochs').fill('6');
+  await page.getByTestId('train-patience').fill('0');
+  await expect(page.getByTestId('train-start')).toBeEnabled();
+  await page.getByTestId('train-start').click();
+  const view = page.getByTestId('run-view');
+  await expect(view.getByTestId('run-status')).toHaveAttribute('data-status', 'running', { timeout: 60_000 });
+  // pause after two checkpoints, so the reload lands mid-run however fast the epochs are
+  await expect.poll(() => numberAttr(view.getByTestId('run-epochs')), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
+  await view.getByTestId('run-pause').click();
+  await expect(view.getByTestId('run-status')).toHaveAttribute('data-status', 'paused');
+  const epochs = await numberAttr(view.getByTestId('run-epochs'));
+  expect(epochs).toBeLessThan(6);
+
+  await page.reload();
+  await openTrain();
+  const run = page.getByTestId('run-view');
+  await expect(run.getByTestId('run-status')).toHaveAttribute('data-status', 'interrupted');
+  await expect(run.getByTestId('run-interrupted')).toContainText(`epoch ${epochs}`);
+  await run.getByTestId('run-resume').click();
+  await expect(run.getByTestId('run-status')).toHaveAttribute('data-status', 'done', { timeout: 180_000 });
+  await expect(run.getByTestId('run-epochs')).toHaveAttribute('data-value', '6');
+  await expect(run.getByTestId('run-epochs')).toContainText('resumed 1×');
+  expect(await numberAttr(run.getByTestId('metric-accuracy'))).toBeGreaterThanOrEqual(0.9);
+});
