@@ -7,10 +7,16 @@
  * A score >= the threshold is predicted positive (as in curves.ts). A group without positives (or
  * negatives) has NaN for the rates that need them; gaps are taken over the groups where a rate is
  * defined, and NaN when fewer than two groups define it.
+ *
+ * Optional bootstrap intervals (Poisson weights, as in slices.ts) for every group rate and every gap: one
+ * replicate reweights all rows at once, so the gap of a replicate compares the groups of that replicate.
+ * Each row falls in one bin between consecutive thresholds, so a replicate is one pass over the rows
+ * plus a suffix sum per group, whatever the number of thresholds.
  */
+import { mixSeed, Rng } from '../train/split';
 import { metricsFromCounts, type ThresholdMetrics } from './curves';
 import { checkLength, EvalError } from './errors';
-import type { CellValue } from './slices';
+import { fillPoisson1, percentileInterval, type CellValue, type Interval } from './slices';
 
 export interface GroupSummary {
   /** The group's value; null for missing values, which form their own group. */
@@ -31,12 +37,25 @@ export interface FairnessGaps {
   disparateImpactRatio: number;
 }
 
+/** The rates that get intervals. */
+export const FAIRNESS_RATES = ['positiveRate', 'tpr', 'fpr', 'fnr', 'precision', 'falseDiscoveryRate', 'falseOmissionRate'] as const;
+export type FairnessRate = (typeof FAIRNESS_RATES)[number];
+const GAP_NAMES = ['demographicParityDifference', 'tprGap', 'fprGap', 'equalizedOddsDifference', 'disparateImpactRatio'] as const;
+
+export interface FairnessIntervals {
+  /** Per group (order of FairnessReport.groups), per rate. */
+  groups: Record<FairnessRate, Interval | null>[];
+  gaps: Record<keyof FairnessGaps, Interval | null>;
+}
+
 export interface FairnessAtThreshold {
   threshold: number;
   overall: ThresholdMetrics;
   /** In the order of FairnessReport.groups. */
   groups: ThresholdMetrics[];
   gaps: FairnessGaps;
+  /** Null without bootstrap. */
+  intervals: FairnessIntervals | null;
 }
 
 export interface FairnessReport {
@@ -58,6 +77,8 @@ export interface FairnessInput {
   thresholds?: readonly number[];
   /** Groups with fewer examples are flagged small (default 30). */
   minCount?: number;
+  /** Percentile intervals of the rates and gaps (off by default). */
+  bootstrap?: { samples?: number; seed?: number; level?: number };
 }
 
 /** from, from + step, ..., to (inclusive), rounded so 0.1 * 3 reads 0.3. */
@@ -153,29 +174,107 @@ export function fairnessIndicators(input: FairnessInput): FairnessReport {
     const fp = countAtLeast(neg[g]!, t);
     return metricsFromCounts(t, tp, fp, neg[g]!.length - fp, pos[g]!.length - tp);
   };
+  const intervals = input.bootstrap ? bootstrapIntervals(input, gid, order, thresholds, input.bootstrap) : null;
   return {
     column: input.column,
     groups,
-    thresholds: thresholds.map((t) => {
+    thresholds: thresholds.map((t, j) => {
       const per = order.map((g) => at(g, t));
-      const pr = spread(per.map((m) => m.positiveRate));
-      const tpr = spread(per.map((m) => m.tpr));
-      const fpr = spread(per.map((m) => m.fpr));
-      return {
-        threshold: t,
-        overall: at(k, t),
-        groups: per,
-        gaps: {
-          demographicParityDifference: pr.gap,
-          tprGap: tpr.gap,
-          fprGap: fpr.gap,
-          // NaN only when both gaps are undefined
-          equalizedOddsDifference: Number.isNaN(tpr.gap) ? fpr.gap : Number.isNaN(fpr.gap) ? tpr.gap : Math.max(tpr.gap, fpr.gap),
-          disparateImpactRatio: pr.max > 0 ? pr.min / pr.max : NaN,
-        },
-      };
+      return { threshold: t, overall: at(k, t), groups: per, gaps: gapsOf(per), intervals: intervals?.[j] ?? null };
     }),
   };
+}
+
+function gapsOf(per: readonly Pick<ThresholdMetrics, 'positiveRate' | 'tpr' | 'fpr'>[]): FairnessGaps {
+  const pr = spread(per.map((m) => m.positiveRate));
+  const tpr = spread(per.map((m) => m.tpr));
+  const fpr = spread(per.map((m) => m.fpr));
+  return {
+    demographicParityDifference: pr.gap,
+    tprGap: tpr.gap,
+    fprGap: fpr.gap,
+    // NaN only when both gaps are undefined
+    equalizedOddsDifference: Number.isNaN(tpr.gap) ? fpr.gap : Number.isNaN(fpr.gap) ? tpr.gap : Math.max(tpr.gap, fpr.gap),
+    disparateImpactRatio: pr.max > 0 ? pr.min / pr.max : NaN,
+  };
+}
+
+/** Intervals per threshold (in the order given) for each group's rates and for the gaps. */
+function bootstrapIntervals(
+  input: FairnessInput,
+  gid: Int32Array,
+  order: number[],
+  thresholds: readonly number[],
+  options: NonNullable<FairnessInput['bootstrap']>,
+): FairnessIntervals[] {
+  const samples = options.samples ?? 200;
+  const level = options.level ?? 0.95;
+  if (!Number.isInteger(samples) || samples < 2 || !(level > 0 && level < 1)) {
+    throw new EvalError('bad-option', { params: { samples, level } }, 'Bootstrap needs at least 2 samples and a level between 0 and 1');
+  }
+  const n = gid.length;
+  const k = order.length;
+  const T = thresholds.length;
+  // bin of a row = how many thresholds (ascending) it reaches; it is predicted positive at the j-th
+  // smallest threshold exactly when its bin > j
+  const asc = thresholds.map((t, j) => ({ t, j })).sort((a, b) => a.t - b.t);
+  const bins = T + 1;
+  const bin = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = input.scores[i]!;
+    let c = 0;
+    while (c < T && asc[c]!.t <= s) c++;
+    bin[i] = c;
+  }
+  const isPos = Uint8Array.from({ length: n }, (_, i) => (input.positive[i] ? 1 : 0));
+  const slot = new Int32Array(k);
+  order.forEach((g, r) => (slot[g] = r));
+  const R = FAIRNESS_RATES.length;
+  // values[((j * k + group) * R + rate) * samples + b], gaps[(j * G + gap) * samples + b]
+  const values = new Float64Array(T * k * R * samples);
+  const gaps = new Float64Array(T * GAP_NAMES.length * samples);
+  const hist = new Float64Array(k * 2 * bins);
+  const w = new Uint8Array(n);
+  const rng = new Rng(mixSeed((options.seed ?? 0) >>> 0, 0xfa1));
+  const per: { positiveRate: number; tpr: number; fpr: number }[] = Array.from({ length: k }, () => ({ positiveRate: 0, tpr: 0, fpr: 0 }));
+  for (let b = 0; b < samples; b++) {
+    fillPoisson1(rng, w);
+    hist.fill(0);
+    for (let i = 0; i < n; i++) if (w[i]) hist[(slot[gid[i]!]! * 2 + isPos[i]!) * bins + bin[i]!] += w[i]!;
+    for (let a = 0; a < T; a++) {
+      const j = asc[a]!.j;
+      for (let r = 0; r < k; r++) {
+        // weighted counts at the a-th smallest threshold: predicted positive = bins above a
+        let tp = 0;
+        let fn = 0;
+        let fp = 0;
+        let tn = 0;
+        for (let c = 0; c < bins; c++) {
+          const neg = hist[(r * 2) * bins + c]!;
+          const pos = hist[(r * 2 + 1) * bins + c]!;
+          if (c > a) {
+            tp += pos;
+            fp += neg;
+          } else {
+            fn += pos;
+            tn += neg;
+          }
+        }
+        const m = metricsFromCounts(asc[a]!.t, tp, fp, tn, fn);
+        for (let q = 0; q < R; q++) values[((j * k + r) * R + q) * samples + b] = m[FAIRNESS_RATES[q]!];
+        per[r]!.positiveRate = m.positiveRate;
+        per[r]!.tpr = m.tpr;
+        per[r]!.fpr = m.fpr;
+      }
+      const g = gapsOf(per);
+      GAP_NAMES.forEach((name, q) => (gaps[(j * GAP_NAMES.length + q) * samples + b] = g[name]));
+    }
+  }
+  const interval = (arr: Float64Array, at: number) => percentileInterval(arr.subarray(at * samples, (at + 1) * samples), level);
+  return thresholds.map((_, j) => ({
+    groups: Array.from({ length: k }, (_, r) => Object.fromEntries(FAIRNESS_RATES.map((rate, q) => [rate, interval(values, (j * k + r) * R + q)])) as Record<FairnessRate, Interval | null>),
+    gaps: Object.fromEntries(GAP_NAMES.map((name, q) => [name, interval(gaps, j * GAP_NAMES.length + q)])) as Record<keyof FairnessGaps, Interval | null>,
+  }));
 }
 
 function compareGroups(a: CellValue, b: CellValue): number {

@@ -91,11 +91,18 @@ export function metricNames(p: Predictions): string[] {
   return p.classes.length === 2 ? [...names, 'auc', 'precision', 'recall'] : names;
 }
 
+/** A bootstrap percentile interval and how many replicates defined the metric. */
+export interface Interval {
+  lo: number;
+  hi: number;
+  replicates: number;
+}
+
 export interface MetricValue {
   /** NaN when undefined on this slice (AUC of a slice with one class). */
   value: number;
   /** Percentile bootstrap interval, or null without bootstrap or without enough defined replicates. */
-  ci: { lo: number; hi: number; replicates: number } | null;
+  ci: Interval | null;
 }
 
 export interface SliceResult {
@@ -394,7 +401,7 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
 }
 
 /** Percentile interval of replicate values; NaN replicates (metric undefined) are left out. */
-export function percentileInterval(replicates: ArrayLike<number>, level: number): { lo: number; hi: number; replicates: number } | null {
+export function percentileInterval(replicates: ArrayLike<number>, level: number): Interval | null {
   const valid = Float64Array.from(Array.prototype.filter.call(replicates, (v: number) => !Number.isNaN(v)) as number[]).sort();
   // fewer than two defined replicates say nothing about spread
   if (valid.length < 2) return null;

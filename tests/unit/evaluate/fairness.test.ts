@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EvalError } from '../../../src/core/evaluate/errors';
-import { fairnessIndicators, thresholdSweep } from '../../../src/core/evaluate/fairness';
+import { FAIRNESS_RATES, fairnessIndicators, thresholdSweep } from '../../../src/core/evaluate/fairness';
+import { Rng } from '../../../src/core/train/split';
 
 describe('fairness indicators', () => {
   it('the issue anchor, exactly', () => {
@@ -81,5 +82,55 @@ describe('fairness indicators', () => {
     const oneClass = () => fairnessIndicators({ column: 'sex', groups: ['f', 'm'], positive: [1, 1], scores: [0.1, 0.9] });
     expect(oneClass).toThrow(/only positive/);
     expect(() => fairnessIndicators({ column: 'sex', groups: ['f'], positive: [1, 0], scores: [0.1, 0.9] })).toThrow(EvalError);
+  });
+});
+
+describe('fairness intervals', () => {
+  /** Two groups; group b's scores run higher, so its positive rate and FPR are higher. */
+  function data(n: number, seed: number) {
+    const rng = new Rng(seed);
+    const groups: string[] = [];
+    const positive: number[] = [];
+    const scores: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const g = rng.next() < 0.5 ? 'a' : 'b';
+      const y = rng.next() < 0.4 ? 1 : 0;
+      groups.push(g);
+      positive.push(y);
+      scores.push(Math.min(1, Math.max(0, 0.25 + 0.35 * y + (g === 'b' ? 0.1 : 0) + 0.5 * (rng.next() - 0.5))));
+    }
+    return { column: 'g', groups, positive, scores };
+  }
+
+  it('bootstrap intervals for every rate and gap contain the point estimates and narrow with data', () => {
+    const small = fairnessIndicators({ ...data(400, 1), bootstrap: { samples: 300, seed: 2 } });
+    const big = fairnessIndicators({ ...data(8000, 1), bootstrap: { samples: 300, seed: 2 } });
+    for (const r of [small, big]) {
+      for (const t of r.thresholds) {
+        t.groups.forEach((m, g) => {
+          for (const rate of FAIRNESS_RATES) {
+            const ci = t.intervals!.groups[g]![rate];
+            if (Number.isNaN(m[rate]) || ci === null) continue;
+            expect(ci.lo, `${t.threshold} ${g} ${rate}`).toBeLessThanOrEqual(m[rate] + 1e-12);
+            expect(ci.hi, `${t.threshold} ${g} ${rate}`).toBeGreaterThanOrEqual(m[rate] - 1e-12);
+          }
+        });
+        for (const [name, value] of Object.entries(t.gaps)) {
+          const ci = t.intervals!.gaps[name as keyof typeof t.gaps];
+          if (Number.isNaN(value) || ci === null) continue;
+          // a max - min statistic is biased upwards in resamples, so allow the point a hair outside
+          expect(ci.lo, `${t.threshold} ${name}`).toBeLessThanOrEqual(value + 0.02);
+          expect(ci.hi, `${t.threshold} ${name}`).toBeGreaterThanOrEqual(value - 0.02);
+        }
+      }
+    }
+    const width = (r: typeof small) => {
+      const ci = r.thresholds[4]!.intervals!.gaps.demographicParityDifference!;
+      return ci.hi - ci.lo;
+    };
+    expect(width(big)).toBeLessThan(width(small) / 2);
+    // reproducible, and off unless asked for
+    expect(fairnessIndicators({ ...data(400, 1), bootstrap: { samples: 300, seed: 2 } })).toEqual(small);
+    expect(fairnessIndicators(data(50, 1)).thresholds[0]!.intervals).toBeNull();
   });
 });
