@@ -645,6 +645,13 @@ function prepareRegression(p: Extract<Predictions, { kind: 'regression' }>): Pre
   };
 }
 
+/** FNV-1a over UTF-16 code units: a stable 32-bit seed from a slice id. */
+function hashString(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
 /** Rows of each slice, ascending, by a counting sort of the slice ids. */
 function groupRows(ids: Int32Array, count: number): Uint32Array[] {
   const sizes = new Int32Array(count);
@@ -674,27 +681,28 @@ export function evaluateSlices(predictions: Predictions, options: SliceOptions =
   const names = prep.names;
   const scratch = boot ? new Float64Array(names.length * boot.samples) : null;
 
-  const evaluate = (rows: Uint32Array, conditions: SliceCondition[], specIndex: number, sliceIndex: number): SliceResult => {
+  const evaluate = (rows: Uint32Array, conditions: SliceCondition[]): SliceResult => {
+    const id = sliceId(conditions);
     const point = prep.point(rows);
     const metrics: Record<string, MetricValue> = {};
     if (boot && rows.length > 0) {
-      // a seed per slice: a slice's interval does not depend on which other slices were asked for
-      prep.replicate(rows, new Rng(mixSeed(boot.seed, specIndex + 1, sliceIndex)), boot.samples, scratch!);
+      // seeded by the slice's id: its interval does not depend on which other slices were asked for
+      prep.replicate(rows, new Rng(mixSeed(boot.seed, hashString(id))), boot.samples, scratch!);
     }
     names.forEach((name, m) => {
       const ci = boot && rows.length > 0 ? percentileInterval(scratch!.subarray(m * boot.samples, (m + 1) * boot.samples), boot.level) : null;
       metrics[name] = { value: point[name]!, ci };
     });
-    return { id: sliceId(conditions), conditions, count: rows.length, small: rows.length < minCount, metrics };
+    return { id, conditions, count: rows.length, small: rows.length < minCount, metrics };
   };
 
   const all = new Uint32Array(n);
   for (let i = 0; i < n; i++) all[i] = i;
-  const overall = evaluate(all, [], -1, 0);
-  const slicings = (options.specs ?? []).map((spec, s) => {
+  const overall = evaluate(all, []);
+  const slicings = (options.specs ?? []).map((spec) => {
     const { ids, slices } = assignSlices(spec, options.columns, n);
     const groups = groupRows(ids, slices.length);
-    return { spec, slices: slices.map((conditions, j) => evaluate(groups[j]!, conditions, s, j)) };
+    return { spec, slices: slices.map((conditions, j) => evaluate(groups[j]!, conditions)) };
   });
   return { overall, slicings, metrics: names, minCount, bootstrap: boot };
 }

@@ -228,8 +228,12 @@ describe('bootstrap intervals', () => {
     // same seed, same intervals
     expect(evaluateSlices(small.pred, opts(small.group))).toEqual(e1);
     // the interval of a slice does not depend on the other slicings asked for
-    const alone = evaluateSlices(small.pred, { ...opts(small.group), specs: [{ column: 'group', kind: 'categorical' }] });
-    expect(alone.slicings[0]!.slices[1]!.metrics.auc).toEqual(e1.slicings[0]!.slices[1]!.metrics.auc);
+    const more = evaluateSlices(small.pred, {
+      ...opts(small.group),
+      columns: { group: small.group, parity: small.group.map((_, i) => i % 2) },
+      specs: [{ column: 'parity', kind: 'categorical' }, { column: 'group', kind: 'categorical' }],
+    });
+    expect(more.slicings[1]!.slices[1]!.metrics.auc).toEqual(e1.slicings[0]!.slices[1]!.metrics.auc);
   });
 
   it('the AUC interval is about 2 standard errors (Hanley-McNeil) wide each way', () => {
