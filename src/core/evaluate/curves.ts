@@ -11,7 +11,7 @@
  * as a real, perfect rate for a group that simply has no such examples.
  */
 import { argmaxRows, rocCurve, type RocCurve } from '../train/metrics';
-import { checkLength, EvalError } from './errors';
+import { checkFinite, checkLength, EvalError } from './errors';
 
 export { rocCurve, type RocCurve };
 
@@ -29,6 +29,7 @@ export function binaryTarget(yTrue: ArrayLike<number>, probs: ArrayLike<number>,
   const n = yTrue.length;
   if (k !== 1 && k !== 2) throw new EvalError('bad-option', { params: { classes: k } }, `A binary curve needs 1 or 2 outputs, got ${k}`);
   checkLength('probabilities', probs.length, n * k);
+  checkFinite('probabilities', probs);
   const positive = new Uint8Array(n);
   const scores = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -99,6 +100,7 @@ export function metricsFromCounts(threshold: number, tp: number, fp: number, tn:
 /** Confusion counts and rates at one threshold (score >= threshold is positive). */
 export function thresholdMetrics(positive: ArrayLike<boolean | number>, scores: ArrayLike<number>, threshold: number): ThresholdMetrics {
   checkLength('scores', scores.length, positive.length);
+  checkFinite('scores', scores);
   let tp = 0;
   let fp = 0;
   let tn = 0;
@@ -131,6 +133,7 @@ export interface PrCurve {
 export function precisionRecallCurve(positive: ArrayLike<boolean | number>, scores: ArrayLike<number>): PrCurve | null {
   const n = scores.length;
   checkLength('scores', n, positive.length);
+  checkFinite('scores', scores);
   let positives = 0;
   for (let i = 0; i < n; i++) if (positive[i]) positives++;
   if (positives === 0) return null;
@@ -190,6 +193,7 @@ export interface CalibrationOptions {
 export function calibrationCurve(positive: ArrayLike<boolean | number>, scores: ArrayLike<number>, options: CalibrationOptions = {}): CalibrationCurve {
   const n = scores.length;
   checkLength('scores', n, positive.length);
+  checkFinite('scores', scores);
   const nb = options.bins ?? 10;
   if (!Number.isInteger(nb) || nb < 1) throw new EvalError('bad-option', { params: { bins: nb } }, `Bins must be a positive integer, got ${nb}`);
   const p = Float64Array.from(scores, (s) => Math.min(1, Math.max(0, s)));

@@ -10,6 +10,7 @@ export type EvalErrorCode =
   | 'one-group' // a sensitive column with fewer than two groups: there is nothing to compare
   | 'one-class' // the labels hold one class, but the rate needs positives and negatives
   | 'input-mismatch' // a model whose input size does not match the features given
+  | 'non-finite' // a NaN or infinite score or prediction (a diverged model)
   | 'bad-option'; // an option out of range (bins, steps, samples, thresholds...)
 
 export interface EvalErrorDetails {
@@ -43,6 +44,15 @@ export interface SerializedEvalError {
 
 export function isSerializedEvalError(x: unknown): x is SerializedEvalError {
   return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'EvalError';
+}
+
+/** Throw a non-finite error at the first NaN or infinite value. */
+export function checkFinite(what: string, values: ArrayLike<number>): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      throw new EvalError('non-finite', { params: { what, index: i, value: String(values[i]) } }, `The ${what} hold ${values[i]} at position ${i}; a model that diverged cannot be evaluated`);
+    }
+  }
 }
 
 /** Throw a length-mismatch error unless `actual === expected`. */

@@ -15,7 +15,7 @@
  */
 import { mixSeed, Rng } from '../train/split';
 import { metricsFromCounts, type ThresholdMetrics } from './curves';
-import { checkLength, EvalError } from './errors';
+import { checkFinite, checkLength, EvalError } from './errors';
 import { fillPoisson1, percentileInterval, type CellValue, type Interval } from './slices';
 
 export interface GroupSummary {
@@ -112,6 +112,7 @@ function spread(values: number[]): { min: number; max: number; gap: number } {
 export function fairnessIndicators(input: FairnessInput): FairnessReport {
   const n = input.scores.length;
   checkLength('labels', input.positive.length, n);
+  checkFinite('scores', input.scores);
   if (input.groups.length !== n) {
     throw new EvalError('length-mismatch', { column: input.column, params: { what: input.column, expected: n, actual: input.groups.length } }, `Column "${input.column}" has ${input.groups.length} values for ${n} rows`);
   }

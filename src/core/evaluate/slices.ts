@@ -14,7 +14,7 @@
 import { argmaxRows, classificationMetrics, regressionMetrics } from '../train/metrics';
 import { mixSeed, Rng } from '../train/split';
 import { thresholdMetrics } from './curves';
-import { checkLength, EvalError } from './errors';
+import { checkFinite, checkLength, EvalError } from './errors';
 
 export type CellValue = string | number | boolean | bigint | null | undefined;
 
@@ -454,6 +454,7 @@ function prepareClassification(p: Extract<Predictions, { kind: 'classification' 
   const k = p.classes.length;
   const n = p.yTrue.length;
   checkLength('probabilities', p.probs.length, n * k);
+  checkFinite('probabilities', p.probs);
   const names = metricNames(p);
   const yTrue = Int32Array.from(p.yTrue);
   for (let i = 0; i < n; i++) {
@@ -599,6 +600,8 @@ export function confusionSummary(conf: ArrayLike<number>, k: number, total: numb
 function prepareRegression(p: Extract<Predictions, { kind: 'regression' }>): Prepared {
   const n = p.yTrue.length;
   checkLength('predictions', p.yPred.length, n);
+  checkFinite('predictions', p.yPred);
+  checkFinite('labels', p.yTrue);
   const y = Float64Array.from(p.yTrue);
   const e = Float64Array.from({ length: n }, (_, i) => p.yTrue[i]! - p.yPred[i]!);
   return {

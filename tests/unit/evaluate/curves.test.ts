@@ -130,6 +130,12 @@ describe('calibration', () => {
     expect(c.ece).toBeCloseTo(0.1, 12);
   });
 
+  it('a diverged model (NaN scores) gets a clear error', () => {
+    expect(() => calibrationCurve([1, 0], [0.5, NaN])).toThrow(/NaN at position 1/);
+    expect(() => thresholdMetrics([1, 0], [Infinity, 0.2], 0.5)).toThrow(EvalError);
+    expect(() => precisionRecallCurve([1, 0], [NaN, 0.2])).toThrow(EvalError);
+  });
+
   it('binOf: half-open bins, the last one closed', () => {
     const edges = [0, 0.5, 1];
     expect([binOf(edges, 0), binOf(edges, 0.49), binOf(edges, 0.5), binOf(edges, 1)]).toEqual([0, 0, 1, 1]);

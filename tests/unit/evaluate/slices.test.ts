@@ -164,6 +164,15 @@ describe('sliced metrics', () => {
     expect(byLabel.slicings[0]!.slices[0]!.metrics.auc!.value).toBeNaN();
   });
 
+  it('non-finite outputs are refused with a clear error', () => {
+    try {
+      evaluateSlices({ kind: 'regression', yTrue: [1, 2], yPred: [1, NaN] });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as EvalError).code).toBe('non-finite');
+    }
+  });
+
   it('regression metrics by hand', () => {
     // y 1 2 3 4, prediction 1.5 2 2.5 5: errors -.5 0 .5 -1
     // MAE 2/4 = .5; MSE (.25 + 0 + .25 + 1)/4 = .375; R² = 1 - 1.5 / 5 (SST around 2.5) = .7
