@@ -288,11 +288,26 @@ export async function saliencyMap(tf: TF, model: tfjs.LayersModel, image: ArrayL
   checkOutput(model, output);
   const [height, width, channels] = shape as [number, number, number];
   const g = await gradients(tf, model, Float32Array.from(image), shape, 1, output);
+  return pixelHeatmap(g, height, width, channels, 'max');
+}
+
+/**
+ * A height x width heatmap in [0, 1] from per-value scores laid out height x width x channels: the
+ * largest |score| over a pixel's channels ('max', for saliency) or their sum ('sum', for integrated
+ * gradients, whose attributions add up), divided by the largest pixel.
+ */
+export function pixelHeatmap(values: ArrayLike<number>, height: number, width: number, channels: number, reduce: 'max' | 'sum' = 'max'): SaliencyMap {
+  if (values.length !== height * width * channels) {
+    throw new EvalError('input-mismatch', { params: { expected: height * width * channels, actual: values.length } }, `Expected ${height} x ${width} x ${channels} values, got ${values.length}`);
+  }
   const map = new Float32Array(height * width);
   let max = 0;
   for (let p = 0; p < height * width; p++) {
     let v = 0;
-    for (let c = 0; c < channels; c++) v = Math.max(v, Math.abs(g[p * channels + c]!));
+    for (let c = 0; c < channels; c++) {
+      const a = Math.abs(values[p * channels + c]!);
+      v = reduce === 'max' ? Math.max(v, a) : v + a;
+    }
     map[p] = v;
     if (v > max) max = v;
   }

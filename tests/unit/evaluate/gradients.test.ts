@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EvalError } from '../../../src/core/evaluate/errors';
-import { integratedGradients, kernelShap, saliencyMap, type PredictFn } from '../../../src/core/evaluate/explain';
+import { integratedGradients, kernelShap, pixelHeatmap, saliencyMap, type PredictFn } from '../../../src/core/evaluate/explain';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -94,6 +94,14 @@ describe('saliency maps', () => {
     expect(s.max).toBe(4);
     expect([s.height, s.width]).toEqual([2, 2]);
     expect(Array.from(s.map)).toEqual([1, 0.5, 0.125, 0]);
+  });
+
+  it('pixelHeatmap sums |attributions| over channels for integrated gradients', () => {
+    // 1 x 2 image, 2 channels: pixel 0 |1| + |-3| = 4, pixel 1 |2| + 0 = 2 -> [1, .5]
+    const h = pixelHeatmap([1, -3, 2, 0], 1, 2, 2, 'sum');
+    expect(Array.from(h.map)).toEqual([1, 0.5]);
+    expect(h.max).toBe(4);
+    expect(() => pixelHeatmap([1, 2, 3], 1, 2, 2)).toThrow(EvalError);
   });
 
   it('works on a small conv net and refuses tabular models', async () => {
