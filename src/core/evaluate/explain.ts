@@ -205,8 +205,15 @@ async function gradients(tf: TF, model: tfjs.LayersModel, x: Float32Array, shape
 export interface IntegratedGradientsOptions {
   /** Default all zeros. */
   baseline?: ArrayLike<number>;
-  /** Riemann trapezoid intervals along the path (default 64). */
+  /** Trapezoid intervals along the path to start with (default 64). */
   steps?: number;
+  /**
+   * Completeness target (default 0.05): while the relative gap is above it, the intervals are halved, up
+   * to maxSteps. Each halving reuses every gradient already computed and adds only the midpoints.
+   */
+  tolerance?: number;
+  /** Default 1024; set it to `steps` for a fixed number of steps. */
+  maxSteps?: number;
   /** Output index (the target class; 0 for regression). */
   output?: number;
   /** Path points per gradient call (default 32). */
@@ -222,45 +229,51 @@ export interface IntegratedGradients {
   fBaseline: number;
   /** Completeness: |sum - (fx - fBaseline)| / max(|fx - fBaseline|, 1e-12); small when steps suffice. */
   relativeError: number;
+  /** Trapezoid intervals used in the end. */
+  steps: number;
 }
 
 /**
  * IG_i = (x_i - x'_i) ∫₀¹ ∂F(x' + α(x - x'))/∂x_i dα, the integral by the trapezoid rule on m intervals.
- * Completeness says Σ IG_i = F(x) - F(x'); the relative gap measures the integration error.
+ * Completeness says Σ IG_i = F(x) - F(x'); the relative gap measures the integration error. With ReLU
+ * layers the integrand jumps where a unit switches, so the error falls only as 1/m and a fixed m may not
+ * be enough: hence the refinement up to `tolerance`.
  */
 export async function integratedGradients(tf: TF, model: tfjs.LayersModel, x: ArrayLike<number>, options: IntegratedGradientsOptions = {}): Promise<IntegratedGradients> {
   const shape = checkInput(model, x, 'the example');
   const size = x.length;
   const output = options.output ?? 0;
   checkOutput(model, output);
-  const m = options.steps ?? 64;
+  let m = options.steps ?? 64;
   const batch = options.batchSize ?? 32;
-  if (!Number.isInteger(m) || m < 1 || !Number.isInteger(batch) || batch < 1) throw new EvalError('bad-option', { params: { steps: m, batchSize: batch } }, 'Steps and batch size must be positive integers');
+  const tolerance = options.tolerance ?? 0.05;
+  const maxSteps = Math.max(m, options.maxSteps ?? 1024);
+  if (!Number.isInteger(m) || m < 1 || !Number.isInteger(batch) || batch < 1 || !(tolerance >= 0)) {
+    throw new EvalError('bad-option', { params: { steps: m, batchSize: batch, tolerance } }, 'Steps and batch size must be positive integers, the tolerance a number >= 0');
+  }
   const base = options.baseline ? Float64Array.from(options.baseline) : new Float64Array(size);
   if (base.length !== size) checkInput(model, base, 'the baseline');
   const diff = Float64Array.from({ length: size }, (_, i) => x[i]! - base[i]!);
-  const total = new Float64Array(size);
-  for (let start = 0; start <= m; start += batch) {
-    const count = Math.min(batch, m + 1 - start);
-    const path = new Float32Array(count * size);
-    for (let r = 0; r < count; r++) {
-      const alpha = (start + r) / m;
-      for (let i = 0; i < size; i++) path[r * size + i] = base[i]! + alpha * diff[i]!;
+
+  /** Σ_k weight_k ∂F/∂x at x' + α_k (x - x'), in calls of `batch` path points. */
+  const weightedGradients = async (alphas: number[], weight: (k: number) => number): Promise<Float64Array> => {
+    const acc = new Float64Array(size);
+    for (let start = 0; start < alphas.length; start += batch) {
+      const count = Math.min(batch, alphas.length - start);
+      const path = new Float32Array(count * size);
+      for (let r = 0; r < count; r++) {
+        const alpha = alphas[start + r]!;
+        for (let i = 0; i < size; i++) path[r * size + i] = base[i]! + alpha * diff[i]!;
+      }
+      const g = await gradients(tf, model, path, shape, count, output);
+      for (let r = 0; r < count; r++) {
+        const w = weight(start + r);
+        for (let i = 0; i < size; i++) acc[i] += w * g[r * size + i]!;
+      }
     }
-    const g = await gradients(tf, model, path, shape, count, output);
-    for (let r = 0; r < count; r++) {
-      const k = start + r;
-      const w = k === 0 || k === m ? 0.5 / m : 1 / m;
-      for (let i = 0; i < size; i++) total[i] += w * g[r * size + i]!;
-    }
-  }
-  const attributions = new Float32Array(size);
-  let sum = 0;
-  for (let i = 0; i < size; i++) {
-    const a = diff[i]! * total[i]!;
-    attributions[i] = a;
-    sum += a;
-  }
+    return acc;
+  };
+
   const ends = new Float32Array(2 * size);
   ends.set(base, 0);
   ends.set(Float32Array.from(x), size);
@@ -269,7 +282,30 @@ export async function integratedGradients(tf: TF, model: tfjs.LayersModel, x: Ar
   const fBaseline = out[output]!;
   const fx = out[k + output]!;
   const delta = fx - fBaseline;
-  return { attributions, sum, fx, fBaseline, relativeError: Math.abs(sum - delta) / Math.max(Math.abs(delta), 1e-12) };
+
+  // trapezoid on m intervals: end points weigh 1/(2m), inner points 1/m
+  let integral = await weightedGradients(
+    Array.from({ length: m + 1 }, (_, j) => j / m),
+    (j) => (j === 0 || j === m ? 0.5 / m : 1 / m),
+  );
+  for (;;) {
+    const attributions = new Float32Array(size);
+    let sum = 0;
+    for (let i = 0; i < size; i++) {
+      const a = diff[i]! * integral[i]!;
+      attributions[i] = a;
+      sum += a;
+    }
+    const relativeError = Math.abs(sum - delta) / Math.max(Math.abs(delta), 1e-12);
+    if (relativeError <= tolerance || 2 * m > maxSteps) return { attributions, sum, fx, fBaseline, relativeError, steps: m };
+    // T(2m) = T(m) / 2 + (1 / 2m) Σ g(midpoints)
+    const mids = await weightedGradients(
+      Array.from({ length: m }, (_, j) => (2 * j + 1) / (2 * m)),
+      () => 1 / (2 * m),
+    );
+    for (let i = 0; i < size; i++) integral[i] = integral[i]! / 2 + mids[i]!;
+    m *= 2;
+  }
 }
 
 export interface SaliencyMap {

@@ -43,8 +43,10 @@ describe('integrated gradients', () => {
     const x = [0.9, -1.2, 0.4, 1.5, -0.7];
     const baseline = [0, 0, 0, 0, 0];
     const before = tf.memory().numTensors;
-    const coarse = await integratedGradients(tf, m, x, { baseline, steps: 2, output: 1 });
-    const fine = await integratedGradients(tf, m, x, { baseline, steps: 100, output: 1, batchSize: 16 });
+    const coarse = await integratedGradients(tf, m, x, { baseline, steps: 2, maxSteps: 2, output: 1 });
+    const fine = await integratedGradients(tf, m, x, { baseline, steps: 100, maxSteps: 100, output: 1, batchSize: 16 });
+    expect(coarse.steps).toBe(2);
+    expect(fine.steps).toBe(100);
     expect(tf.memory().numTensors).toBe(before);
     expect(fine.attributions).toHaveLength(5);
     // the output actually changes along the path, so the check is not vacuous
@@ -52,6 +54,20 @@ describe('integrated gradients', () => {
     expect(fine.relativeError).toBeLessThan(0.05);
     expect(fine.relativeError).toBeLessThan(coarse.relativeError);
     expect(Math.abs(fine.sum - (fine.fx - fine.fBaseline))).toBeLessThan(0.05 * Math.abs(fine.fx - fine.fBaseline));
+  });
+
+  it('refines the path until completeness is within the tolerance, reusing the gradients', async () => {
+    const m = mlp();
+    const x = [0.9, -1.2, 0.4, 1.5, -0.7];
+    // with ReLUs two intervals leave about a 10 % gap; halving until 1 % takes a few rounds
+    const r = await integratedGradients(tf, m, x, { steps: 2, tolerance: 0.01, output: 1 });
+    expect(r.relativeError).toBeLessThanOrEqual(0.01);
+    expect(r.steps).toBeGreaterThan(2);
+    // the refined trapezoid equals a direct one on the same number of steps (up to float32 gradients)
+    const direct = await integratedGradients(tf, m, x, { steps: r.steps, maxSteps: r.steps, output: 1 });
+    Array.from(direct.attributions).forEach((a, i) => expect(r.attributions[i]).toBeCloseTo(a, 5));
+    // the default target of 5 % holds from the default start
+    expect((await integratedGradients(tf, m, x, { output: 1 })).relativeError).toBeLessThanOrEqual(0.05);
   });
 
   it('IG and KernelSHAP agree on the sign of the big attributions of the same model', async () => {
