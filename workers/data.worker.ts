@@ -13,10 +13,15 @@ import { TableService } from '../src/services/table';
 import { exportVersion } from '../src/services/export';
 import * as validate from '../src/services/validate';
 import type { StatsProgress } from '../src/protocol/validate';
+import { LabelService } from '../src/services/label';
+import type { WorkerLike } from '../src/core/label';
 
 installErrorTransfer();
 
 const tables = new TableService(db());
+// Code labeling functions run in a nested dedicated worker started from here: the columns are already in
+// this worker, so they are cloned once into the sandbox instead of crossing the page twice.
+const labels = new LabelService(db(), tables, () => new Worker(new URL('./lf.worker.ts', import.meta.url), { type: 'module', name: 'lf' }) as unknown as WorkerLike);
 
 const api: DataWorkerApi = {
   importFiles(req, onProgress) {
@@ -98,6 +103,24 @@ const api: DataWorkerApi = {
   },
   servingSkew(req, onProgress) {
     return runJob(req.jobId, (signal) => validate.servingSkew(db(), req, signal, progress(onProgress)));
+  },
+
+  // Label stage (services/label.ts)
+  runLabelingFunctions(req, onProgress) {
+    return runJob(req.jobId, (signal) => labels.runLabelingFunctions(req, signal, onProgress ? (d, t) => void onProgress(d, t) : undefined));
+  },
+  saveWeakLabels(runId, kind, note) {
+    return labels.saveWeakLabels(runId, kind, note);
+  },
+  saveManualLabels(projectId, versionId, labeler, note) {
+    return labels.saveManualLabels(projectId, versionId, labeler, note);
+  },
+  async uncertaintyQueue(req) {
+    const order = await labels.uncertaintyQueue(req);
+    return Comlink.transfer(order, [order.buffer]);
+  },
+  rowsAt(versionId, rows) {
+    return labels.rowsAt(versionId, rows);
   },
 };
 

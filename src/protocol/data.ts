@@ -1,6 +1,7 @@
 /** The data worker's API, as the page sees it. The worker (workers/data.worker.ts) implements it. */
 import type { ColumnInfo, ImportProgress, ImportSummary, SourceFormat } from '../core/data/types';
 import type { ValidateApi } from './validate';
+import type { LabelApi } from './label';
 
 export interface ImportRequest {
   /** Chosen by the page so it can cancel the job. */
@@ -51,7 +52,7 @@ export interface DemoDatasetInfo {
   rows: number;
 }
 
-export interface DataWorkerApi extends ValidateApi {
+export interface DataWorkerApi extends ValidateApi, LabelApi {
   importFiles(req: ImportRequest, onProgress: (p: ImportProgress) => void): Promise<ImportOutcome>;
   /** Create the demo project's datasets from the bundled demo files (through the same import path). */
   importDemo(jobId: string, projectId: string, demoBaseUrl: string, onProgress: (done: number, total: number, name: string) => void): Promise<ImportOutcome[]>;

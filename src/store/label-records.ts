@@ -1,10 +1,12 @@
 /** Records of the Label stage (issue 5). */
+import type { LfSpec } from '../core/label/lf';
 
 /** A project's classes and written labeling instructions (guidelines). Versioned like everything else. */
 export interface LabelSchemaRecord {
   id: string;
   projectId: string;
   version: number;
+  parentId?: string | null;
   classes: string[];
   instructions: string;
   createdAt: number;
@@ -25,27 +27,49 @@ export interface LabelEventRecord {
   at: number;
 }
 
+/** Manual labels: one entry per labeled row, with who and when (the labeler's latest event wins). */
+export interface ManualLabelData {
+  schemaId: string | null;
+  rows: Int32Array;
+  labels: Int32Array;
+  labelers: string[];
+  at: Float64Array;
+}
+
+/** Weak labels from labeling functions: covered rows only (rows where every function abstained are left out). */
+export interface WeakLabelData {
+  schemaId: string | null;
+  rows: Int32Array;
+  /** The most likely class per row. */
+  labels: Int32Array;
+  /** rows.length x k, row-major (majority vote: the vote shares). */
+  probs: Float32Array;
+  /** The functions that voted, by id and name, as they were when this was computed. */
+  lfs: { id: string; name: string }[];
+  /** Per function: the label model's estimated accuracy (label-model only). */
+  estimatedAccuracy?: number[];
+}
+
 /** An immutable label-set version: manual labels, or probabilistic labels from a label model. */
-export interface LabelSetRecord {
+export type LabelSetRecord = {
   id: string;
   projectId: string;
   datasetVersionId: string;
+  /** 1, 2, 3 ... within the dataset version. */
   version: number;
   parentId: string | null;
-  kind: 'manual' | 'majority-vote' | 'label-model';
   classes: string[];
-  /** Rows labelled, label per row (and probabilities n x k for weak labels), who and when. */
-  data: unknown;
   note: string;
   createdAt: number;
-}
+} & ({ kind: 'manual'; data: ManualLabelData } | { kind: 'majority-vote' | 'label-model'; data: WeakLabelData });
 
 /** A labeling function: no-code (keyword, regex, threshold) or JavaScript source. */
 export interface LabelingFunctionRecord {
   id: string;
   projectId: string;
   name: string;
-  spec: unknown;
+  /** spec.id === id and spec.name === name. */
+  spec: LfSpec;
   createdAt: number;
   updatedAt: number;
 }
