@@ -14,6 +14,7 @@ import { settings } from './messages/settings';
 import { train } from './messages/train';
 import { registry } from './messages/registry';
 import { validate } from './messages/validate';
+import { label } from './messages/label';
 
 export const LOCALES = ['en', 'zh-TW'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -32,7 +33,7 @@ export function defineMessages<E extends Record<string, string>>(m: {
   return m as Messages<Extract<keyof E, string>>;
 }
 
-const areas = [common, shell, stages, projects, data, settings, validate, train, registry] as const;
+const areas = [common, shell, stages, projects, data, settings, validate, train, registry, label] as const;
 
 type AreaKeys<A> = A extends Messages<infer K> ? K : never;
 export type MessageKey = AreaKeys<(typeof areas)[number]>;

@@ -1,0 +1,157 @@
+/**
+ * Page state of the labeling queue. A key press updates the screen from rows prefetched into memory and
+ * writes its label event to IndexedDB in the background (on the page's own Dexie connection: one put,
+ * no worker round trip), so the next example appears within a frame. A refused write is shown and
+ * rolled back.
+ */
+import type { Cell } from '../protocol/data';
+import { appendLabelEvent, labelsByLabeler, versionEvents } from '../services/label-store';
+import { db } from '../store/db';
+import { dataWorker } from './workers';
+
+const LABELER_KEY = 'pipette.labeler';
+/** Rows fetched ahead of the current one. */
+const PREFETCH = 24;
+
+export function savedLabeler(): string {
+  return globalThis.localStorage?.getItem(LABELER_KEY) ?? '';
+}
+export function rememberLabeler(name: string): void {
+  globalThis.localStorage?.setItem(LABELER_KEY, name.trim());
+}
+
+interface UndoStep {
+  row: number;
+  previous: number | null;
+  position: number;
+}
+
+export class LabelQueue {
+  /** Rows in queue order. */
+  order = $state.raw<ArrayLike<number>>([]);
+  position = $state(0);
+  /** This labeler's current labels, row -> class. */
+  mine = $state.raw(new Map<number, number>());
+  current = $state.raw<Cell[] | null>(null);
+  error = $state.raw<unknown>(null);
+  ready = $state(false);
+  readonly #cache = new Map<number, Cell[]>();
+  readonly #pending = new Set<number>();
+  #undo: UndoStep[] = [];
+  #showing = 0;
+
+  constructor(
+    readonly projectId: string,
+    readonly versionId: string,
+    readonly rowCount: number,
+    readonly labeler: string,
+  ) {}
+
+  get row(): number | undefined {
+    return this.position < this.order.length ? this.order[this.position] : undefined;
+  }
+
+  /** Load this labeler's labels, and start at the first row of `order` they have not labeled. */
+  async init(order: ArrayLike<number>): Promise<void> {
+    const events = await versionEvents(db(), this.versionId);
+    const current = labelsByLabeler(events).get(this.labeler);
+    this.mine = new Map([...(current ?? new Map())].map(([row, l]) => [row, l.label]));
+    this.setOrder(order);
+    this.ready = true;
+  }
+
+  setOrder(order: ArrayLike<number>): void {
+    this.order = order;
+    let p = 0;
+    while (p < order.length && this.mine.has(order[p]!)) p++;
+    void this.go(p);
+  }
+
+  /** Show the row at a queue position (clamped), then fetch the rows after it. */
+  async go(position: number): Promise<void> {
+    this.position = Math.max(0, Math.min(position, this.order.length));
+    const row = this.row;
+    const ticket = ++this.#showing;
+    if (row === undefined) {
+      this.current = null;
+      return;
+    }
+    const cached = this.#cache.get(row);
+    this.current = cached ?? null;
+    if (!cached) {
+      await this.#fetch(this.position);
+      if (ticket !== this.#showing) return;
+      this.current = this.#cache.get(row) ?? null;
+    }
+    void this.#fetch(this.position + 1);
+  }
+
+  /** Rows from position on that are neither cached nor on their way, in one worker call. */
+  async #fetch(from: number): Promise<void> {
+    const want: number[] = [];
+    for (let p = from; p < Math.min(this.order.length, from + PREFETCH); p++) {
+      const r = this.order[p]!;
+      if (!this.#cache.has(r) && !this.#pending.has(r)) want.push(r);
+    }
+    if (want.length === 0) return;
+    want.forEach((r) => this.#pending.add(r));
+    try {
+      const rows = await dataWorker.api.rowsAt(this.versionId, want);
+      want.forEach((r, i) => this.#cache.set(r, rows[i]!));
+      // keep memory bounded on long sessions: drop the oldest rows
+      while (this.#cache.size > 400) this.#cache.delete(this.#cache.keys().next().value!);
+    } catch (e) {
+      this.error = e;
+    } finally {
+      want.forEach((r) => this.#pending.delete(r));
+    }
+  }
+
+  move(delta: number): void {
+    void this.go(this.position + delta);
+  }
+
+  /** Label the current row and move on to the next row this labeler has not labeled. */
+  label(cls: number): void {
+    const row = this.row;
+    if (row === undefined) return;
+    const previous = this.mine.get(row) ?? null;
+    this.#undo.push({ row, previous, position: this.position });
+    this.#set(row, cls);
+    let p = this.position + 1;
+    while (p < this.order.length && this.mine.has(this.order[p]!)) p++;
+    void this.go(p);
+    void this.#write(row, cls, previous);
+  }
+
+  /** Take back the last label of this session: append an event restoring what the row had before. */
+  undo(): void {
+    const step = this.#undo.pop();
+    if (!step) return;
+    const now = this.mine.get(step.row) ?? null;
+    this.#set(step.row, step.previous);
+    void this.go(step.position);
+    void this.#write(step.row, step.previous, now);
+  }
+
+  get canUndo(): boolean {
+    return this.#undo.length > 0;
+  }
+
+  #set(row: number, label: number | null): void {
+    const next = new Map(this.mine);
+    if (label === null) next.delete(row);
+    else next.set(row, label);
+    this.mine = next;
+  }
+
+  async #write(row: number, label: number | null, rollback: number | null): Promise<void> {
+    try {
+      await appendLabelEvent(db(), { projectId: this.projectId, datasetVersionId: this.versionId, labeler: this.labeler, row, label });
+      this.error = null;
+    } catch (e) {
+      this.error = e;
+      this.#set(row, rollback);
+    }
+  }
+}
