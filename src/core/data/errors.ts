@@ -5,6 +5,8 @@
  * header) and column where they apply.
  */
 
+import { CodedError, type SerializedCodedError } from '../errors';
+
 export type DataErrorCode =
   | 'empty-file' // 0 bytes, or only a header / whitespace
   | 'binary-file' // NUL bytes or other signs that this is not text
@@ -31,29 +33,14 @@ export interface DataErrorDetails {
   params?: Record<string, string | number>;
 }
 
-export class DataError extends Error {
-  readonly code: DataErrorCode;
-  readonly details: DataErrorDetails;
-
+/** An error about an input file. The message starts with the file's name. */
+export class DataError extends CodedError<'DataError', DataErrorCode, DataErrorDetails> {
   constructor(code: DataErrorCode, details: DataErrorDetails, message: string) {
-    super(`${details.file}: ${message}`);
-    this.name = 'DataError';
-    this.code = code;
-    this.details = details;
-  }
-
-  /** Plain object form, for crossing a worker boundary (Error subclasses lose their fields there). */
-  toJSON(): SerializedDataError {
-    return { kind: 'DataError', code: this.code, details: this.details, message: this.message };
+    super('DataError', code, details, `${details.file}: ${message}`);
   }
 }
 
-export interface SerializedDataError {
-  kind: 'DataError';
-  code: DataErrorCode;
-  details: DataErrorDetails;
-  message: string;
-}
+export type SerializedDataError = SerializedCodedError<'DataError', DataErrorCode, DataErrorDetails>;
 
 export function isSerializedDataError(x: unknown): x is SerializedDataError {
   return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'DataError';

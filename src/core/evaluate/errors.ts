@@ -4,6 +4,8 @@
  * in the person's language, plus an English message for logs and tests.
  */
 
+import { CodedError, type SerializedCodedError } from '../errors';
+
 export type EvalErrorCode =
   | 'length-mismatch' // labels, scores, columns or rows of different lengths
   | 'missing-column' // a slice or sensitive column that was not supplied
@@ -18,29 +20,13 @@ export interface EvalErrorDetails {
   params?: Record<string, string | number>;
 }
 
-export class EvalError extends Error {
-  readonly code: EvalErrorCode;
-  readonly details: EvalErrorDetails;
-
+export class EvalError extends CodedError<'EvalError', EvalErrorCode, EvalErrorDetails> {
   constructor(code: EvalErrorCode, details: EvalErrorDetails, message: string) {
-    super(message);
-    this.name = 'EvalError';
-    this.code = code;
-    this.details = details;
-  }
-
-  /** Plain object form, for crossing a worker boundary (Error subclasses lose their fields there). */
-  toJSON(): SerializedEvalError {
-    return { kind: 'EvalError', code: this.code, details: this.details, message: this.message };
+    super('EvalError', code, details, message);
   }
 }
 
-export interface SerializedEvalError {
-  kind: 'EvalError';
-  code: EvalErrorCode;
-  details: EvalErrorDetails;
-  message: string;
-}
+export type SerializedEvalError = SerializedCodedError<'EvalError', EvalErrorCode, EvalErrorDetails>;
 
 export function isSerializedEvalError(x: unknown): x is SerializedEvalError {
   return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'EvalError';

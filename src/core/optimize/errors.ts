@@ -4,6 +4,8 @@
  * language; the English message is for logs and tests. Nothing is written when one is thrown.
  */
 
+import { CodedError } from '../errors';
+
 export type OptimizeErrorCode =
   | 'bad-sparsity' // a sparsity outside [0, 1), or a final sparsity below the initial one
   | 'bad-schedule' // begin / end steps or the pruning frequency do not make a schedule
@@ -25,19 +27,8 @@ export interface OptimizeErrorDetails {
   params?: Record<string, string | number>;
 }
 
-export class OptimizeError extends Error {
-  readonly code: OptimizeErrorCode;
-  readonly details: OptimizeErrorDetails;
-
+export class OptimizeError extends CodedError<'OptimizeError', OptimizeErrorCode, OptimizeErrorDetails> {
   constructor(code: OptimizeErrorCode, details: OptimizeErrorDetails, message: string) {
-    super(message);
-    this.name = 'OptimizeError';
-    this.code = code;
-    this.details = details;
-  }
-
-  /** Plain object form, for crossing a worker boundary. */
-  toJSON(): { kind: 'OptimizeError'; code: OptimizeErrorCode; details: OptimizeErrorDetails; message: string } {
-    return { kind: 'OptimizeError', code: this.code, details: this.details, message: this.message };
+    super('OptimizeError', code, details, message);
   }
 }

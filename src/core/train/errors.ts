@@ -4,6 +4,8 @@
  * so the page can show it in the person's language, plus an English message for logs and tests.
  */
 
+import { CodedError, type SerializedCodedError } from '../errors';
+
 export type TrainErrorCode =
   | 'missing-column' // a chosen feature or label column is not in the dataset
   | 'bad-encoding' // an encoding that does not fit the column's type, or a bad combination of features
@@ -41,29 +43,13 @@ export interface TrainErrorDetails {
   params?: Record<string, string | number>;
 }
 
-export class TrainError extends Error {
-  readonly code: TrainErrorCode;
-  readonly details: TrainErrorDetails;
-
+export class TrainError extends CodedError<'TrainError', TrainErrorCode, TrainErrorDetails> {
   constructor(code: TrainErrorCode, details: TrainErrorDetails, message: string) {
-    super(message);
-    this.name = 'TrainError';
-    this.code = code;
-    this.details = details;
-  }
-
-  /** Plain object form, for crossing a worker boundary (Error subclasses lose their fields there). */
-  toJSON(): SerializedTrainError {
-    return { kind: 'TrainError', code: this.code, details: this.details, message: this.message };
+    super('TrainError', code, details, message);
   }
 }
 
-export interface SerializedTrainError {
-  kind: 'TrainError';
-  code: TrainErrorCode;
-  details: TrainErrorDetails;
-  message: string;
-}
+export type SerializedTrainError = SerializedCodedError<'TrainError', TrainErrorCode, TrainErrorDetails>;
 
 export function isSerializedTrainError(x: unknown): x is SerializedTrainError {
   return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'TrainError';

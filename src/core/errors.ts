@@ -1,0 +1,30 @@
+/**
+ * The shape every stage's input errors share: a code the page translates (in the person's language), the
+ * details that name the place (file, row, column, weight, layer ...) and an English message for logs and
+ * tests. A plain-object form crosses worker boundaries (src/protocol/errors.ts rebuilds the class).
+ */
+export interface SerializedCodedError<Kind extends string, Code extends string, Details extends object> {
+  kind: Kind;
+  code: Code;
+  details: Details;
+  message: string;
+}
+
+export class CodedError<Kind extends string, Code extends string, Details extends object> extends Error {
+  readonly kind: Kind;
+  readonly code: Code;
+  readonly details: Details;
+
+  constructor(kind: Kind, code: Code, details: Details, message: string) {
+    super(message);
+    this.name = kind;
+    this.kind = kind;
+    this.code = code;
+    this.details = details;
+  }
+
+  /** Plain object form, for crossing a worker boundary (Error subclasses lose their fields there). */
+  toJSON(): SerializedCodedError<Kind, Code, Details> {
+    return { kind: this.kind, code: this.code, details: this.details, message: this.message };
+  }
+}
