@@ -1,5 +1,7 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Papa from 'papaparse';
 import { cohenKappa } from '../../src/core/label/agreement';
 
@@ -61,7 +63,13 @@ test('ten rows labeled from the keyboard survive a reload; undo takes a label ba
   await page.getByTestId('label-tab-queue').click();
   await setLabeler('alice');
   await expect(position()).toHaveAttribute('data-row', '0');
-  await expect(page.getByTestId('queue-field').filter({ has: page.locator('[data-column="subject"]') }).or(page.locator('[data-testid="queue-field"][data-column="subject"]'))).toHaveText(emails[0]!.subject);
+  const field = (column: string) => page.locator(`[data-testid="queue-field"][data-column="${column}"]`);
+  await expect(field('subject')).toHaveText(emails[0]!.subject);
+  // the answer column can be hidden from the labeler (remembered)
+  await expect(field('label')).toHaveText(emails[0]!.label);
+  await page.getByTestId('queue-columns').click();
+  await page.getByTestId('queue-column-toggle').and(page.locator('[data-column="label"]')).uncheck();
+  await expect(field('label')).toHaveCount(0);
 
   for (const [i, c] of ALICE.entries()) {
     await expect(position()).toHaveAttribute('data-row', String(i));
@@ -119,6 +127,10 @@ test('ten rows labeled from the keyboard survive a reload; undo takes a label ba
     await expect(position()).toHaveAttribute('data-row', String(row));
     await expect(page.getByTestId('queue-current-label')).toHaveAttribute('data-label', String(ALICE[row]));
   }
+
+  await expect(field('label')).toHaveCount(0);
+  await expect(field('body')).toHaveText(emails[0]!.body);
+  await page.screenshot({ path: join(tmpdir(), 'pipette-label-queue.png'), fullPage: true });
 
   await page.getByTestId('queue-save-set').click();
   await expect(page.getByTestId('queue-saved')).toHaveText('Saved label set v1 (10 rows).');
@@ -217,5 +229,5 @@ test('spam demo functions and the label model: accuracies against the true label
   await expect(page.getByTestId('queue-position')).toContainText(`of ${new Intl.NumberFormat('en').format(Math.round(coverage * emails.length))} in the queue`);
 
   await page.getByTestId('label-tab-functions').click();
-  await page.screenshot({ path: 'test-results/label-functions.png', fullPage: true });
+  await page.screenshot({ path: join(tmpdir(), 'pipette-label-functions.png'), fullPage: true });
 });

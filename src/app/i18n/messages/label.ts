@@ -26,6 +26,7 @@ export const label = defineMessages({
     // queue
     'label.queue.labeler': 'Your name (stored with each label)',
     'label.queue.labelerNeeded': 'Enter your name to start labeling.',
+    'label.queue.setLabeler': 'Start',
     'label.queue.needSchema': 'Define the classes first (Classes and instructions).',
     'label.queue.order': 'Order',
     'label.queue.order.rows': 'row order',
@@ -51,6 +52,7 @@ export const label = defineMessages({
     'label.queue.refused': 'The label was not stored: {message}',
     'label.queue.image': 'Image in column {column}',
     'label.queue.missing': '(missing)',
+    'label.queue.columns': 'Columns shown',
     // agreement
     'label.agree.lead': 'When two people label the same rows, Cohen\u2019s kappa says how much they agree beyond chance (1 = always, 0 = as by chance). The rows they disagree on show where the instructions need to be clearer.',
     'label.agree.needTwo': 'Only {count} labeler has labeled this version. Agreement needs two people labeling the same rows.',
@@ -166,6 +168,7 @@ export const label = defineMessages({
     'label.schema.duplicate': '類別「{name}」重複出現。',
     'label.queue.labeler': '你的名字（隨每個標註保存）',
     'label.queue.labelerNeeded': '請輸入你的名字以開始標註。',
+    'label.queue.setLabeler': '開始',
     'label.queue.needSchema': '請先定義類別（類別與說明）。',
     'label.queue.order': '順序',
     'label.queue.order.rows': '依列順序',
@@ -191,6 +194,7 @@ export const label = defineMessages({
     'label.queue.refused': '標註未被保存：{message}',
     'label.queue.image': '{column} 欄的圖片',
     'label.queue.missing': '（缺值）',
+    'label.queue.columns': '顯示的欄位',
     'label.agree.lead': '兩人標註相同的列時，Cohen\u2019s kappa 表示他們在機率之外的一致程度（1 = 完全一致，0 = 與隨機相同）。意見不一的列指出說明需要更清楚之處。',
     'label.agree.needTwo': '此版本目前只有 {count} 位標註者。一致性需要兩人標註相同的列。',
     'label.agree.a': '標註者 A',
