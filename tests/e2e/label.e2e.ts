@@ -149,6 +149,20 @@ test("two labelers: Cohen's kappa and the rows they disagree on", async () => {
   expect(shown).toBeCloseTo(expected.kappa, 12);
   await expect(page.getByTestId('agree-row')).toHaveCount(3);
   expect(await page.getByTestId('agree-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-row')))).toEqual(['2', '5', '7']);
+
+  // a disagreement opens in the queue, showing bob's label of that row
+  await page.locator('[data-testid="agree-row"][data-row="5"]').getByRole('button').click();
+  await expect(position()).toHaveAttribute('data-row', '5');
+  await expect(page.getByTestId('queue-current-label')).toHaveAttribute('data-label', String(BOB[5]));
+});
+
+test('image rows show their image in the queue', async () => {
+  await page.getByTestId('label-version-select').selectOption({ label: 'MNIST digits v1 (10,000 rows)' });
+  await expect(page.getByTestId('queue')).toBeVisible();
+  const img = page.getByTestId('queue-image');
+  await expect(img).toBeVisible();
+  await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(28);
+  await page.getByTestId('label-version-select').selectOption({ label: SPAM_OPTION });
 });
 
 test('a keyword function shows its coverage; an endless function is stopped and the others keep their results', async () => {
