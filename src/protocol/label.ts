@@ -23,8 +23,16 @@ export interface LfResultRow {
   id: string;
   name: string;
   status: LfStatus;
-  /** Why it failed or partly failed, for the person. */
+  /** Compile, crash, spec or time-limit message of the runner (English; the page words timeouts itself). */
   message: string | null;
+  /** Rows it threw on (those abstain), and the first. */
+  errors: number;
+  firstError: { row: number; message: string } | null;
+  /** Rows it returned a non-class on (those abstain), and the first. */
+  invalid: number;
+  firstInvalid: { row: number; value: string } | null;
+  /** The time limit it ran under, ms. */
+  timeoutMs: number;
   stats: LfStats;
   /** The label model's estimate of how often its vote is right (NaN when it never votes). */
   estimatedAccuracy: number;

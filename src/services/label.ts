@@ -17,8 +17,7 @@ import {
   type Cell as LfCell,
   type LabelMatrix,
   type LabelModelResult,
-  type LfReport,
-  type LfSpec,
+    type LfSpec,
   type WorkerLike,
 } from '../core/label';
 import { cellOf } from '../core/table/view';
@@ -97,13 +96,6 @@ function score(pred: ArrayLike<number>, gold: Int32Array | null, n: number): Com
   return { coverage: n === 0 ? 0 : labeled / n, accuracy: gold && scored > 0 ? right / scored : null, scored };
 }
 
-function reportMessage(r: LfReport): string | null {
-  if (r.message) return r.message;
-  if (r.status === 'threw') return `threw on ${r.errors} rows (those abstain); first, row ${r.firstError?.row}: ${r.firstError?.message}`;
-  if (r.status === 'invalid') return `returned a non-class on ${r.invalid} rows (those abstain); first, row ${r.firstInvalid?.row}: ${r.firstInvalid?.value}`;
-  return null;
-}
-
 /** A finished run, kept in the worker so "Save" writes exactly what the person saw. */
 interface Run {
   projectId: string;
@@ -138,9 +130,10 @@ export class LabelService {
     const hasCode = specs.some((s) => s.kind === 'code');
     const runner = hasCode && this.createLfWorker ? new LfRunner(this.createLfWorker) : undefined;
     if (hasCode && !runner) throw new Error('code labeling functions need the labeling-function worker');
+    const timeoutMs = req.timeoutMs ?? 5_000;
     onProgress?.(0, specs.length);
     const { matrix, reports } = await applyLabelingFunctions(specs, columns, n, k, runner, {
-      timeoutMs: req.timeoutMs ?? 5_000,
+      timeoutMs,
       signal,
       // the runner counts code functions only; the no-code ones are already done by then
       onProgress: (done) => onProgress?.(specs.length - specs.filter((s) => s.kind === 'code').length + done, specs.length),
@@ -166,7 +159,12 @@ export class LabelService {
       id: s.id,
       name: s.name,
       status: reports[j]!.status,
-      message: reportMessage(reports[j]!),
+      message: reports[j]!.message ?? null,
+      errors: reports[j]!.errors,
+      firstError: reports[j]!.firstError ?? null,
+      invalid: reports[j]!.invalid,
+      firstInvalid: reports[j]!.firstInvalid ?? null,
+      timeoutMs,
       stats: summary.lfs[j]!,
       estimatedAccuracy: fit ? fit.accuracy[j]! : NaN,
       ms: reports[j]!.ms,

@@ -244,4 +244,11 @@ test('spam demo functions and the label model: accuracies against the true label
 
   await page.getByTestId('label-tab-functions').click();
   await page.screenshot({ path: join(tmpdir(), 'pipette-label-functions.png'), fullPage: true });
+
+  // the page in Traditional Chinese
+  await page.getByTestId('header-locale').selectOption('zh-TW');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('標註資料');
+  await expect(page.getByTestId('lm-table')).toContainText('標註模型');
+  await expect(page.getByTestId('lm-table')).toContainText('多數決');
+  await page.getByTestId('header-locale').selectOption('en');
 });

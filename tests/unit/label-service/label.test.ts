@@ -220,13 +220,24 @@ describe('labeling functions, analysis and label model', () => {
     await saveLabelingFunction(db, projectId, { id: '', name: 'endless', kind: 'code', source: '(row) => { while (true) {} }' });
     await saveLabelingFunction(db, projectId, { id: '', name: 'hello', kind: 'code', source: "(row) => (row.subject === 'hello' ? 0 : ABSTAIN)" });
     await saveLabelingFunction(db, projectId, { id: '', name: 'broken', kind: 'code', source: '(row) => {' });
+    await saveLabelingFunction(db, projectId, { id: '', name: 'not a class', kind: 'code', source: '(row) => 5' });
+    await saveLabelingFunction(db, projectId, { id: '', name: 'throws', kind: 'code', source: "(row) => row.subject.length > 9 ? 1 : ABSTAIN" });
     const out = await new LabelService(db, null, nodeWorker).runLabelingFunctions({ jobId: 'j', projectId, versionId, gold: { kind: 'none' }, timeoutMs: 500 });
     const byName = new Map(out.lfs.map((l) => [l.name, l]));
     expect(byName.get('endless')!.status).toBe('timeout');
     expect(byName.get('endless')!.message).toBe('stopped after 500 ms');
+    expect(byName.get('endless')!.timeoutMs).toBe(500);
     expect(byName.get('endless')!.stats.coverage).toBe(0);
     expect(byName.get('broken')!.status).toBe('compile-error');
     expect(byName.get('hello')!.status).toBe('ok');
+    expect(byName.get('not a class')!.status).toBe('invalid');
+    expect(byName.get('not a class')!.invalid).toBe(12);
+    expect(byName.get('not a class')!.firstInvalid).toEqual({ row: 0, value: '5' });
+    // row 10 has no subject: that row abstains, the others keep their votes
+    expect(byName.get('throws')!.status).toBe('threw');
+    expect(byName.get('throws')!.errors).toBe(1);
+    expect(byName.get('throws')!.firstError!.row).toBe(10);
+    expect(byName.get('throws')!.stats.coverage).toBeCloseTo(SUBJECTS.filter((s) => s !== null && s.length > 9).length / 12, 12);
     expect(byName.get('hello')!.stats.coverage).toBeCloseTo(1 / 12, 12);
     expect(byName.get('money')!.stats.coverage).toBeCloseTo(4 / 12, 12);
   }, 30_000);
