@@ -15,9 +15,9 @@
  *   the fine bins that hold a wanted order statistic are partially sorted (exactOrderStats): about 30 ms
  *   per million values instead of 100 ms for a full sort. Past the cap the values move into a KLL sketch
  *   (k = 200: about 3k retained numbers, ~1.3% rank error) and quantiles and bin counts become approximate
- *   (`exact: false`, `rankError`). The default budget is 16M values (128 MB) spread over the numeric
- *   columns of a run (so 1M x 20 stays exact), per accumulator at least 64k and at most 8M values. A label
- *   breakdown at most doubles it (the groups partition the rows).
+ *   (`exact: false`, `rankError`). The default budget is 20 x 2^20 values (160 MB) spread over the numeric
+ *   columns of a run (so 1M x 20 stays exact even when all 20 are numeric), per accumulator at least 64k and
+ *   at most 8M values. A label breakdown at most doubles it (the groups partition the rows).
  * - Quantiles (exact mode) interpolate linearly between order statistics (Hyndman & Fan type 7, numpy's
  *   default): position h = q (n - 1), value = x[floor h] + (h - floor h)(x[floor h + 1] - x[floor h]).
  *   In sketch mode a quantile is the retained value whose cumulative weight first passes q (n - 1).
@@ -179,7 +179,7 @@ export interface StatsOptions {
   quantiles?: readonly number[];
   /** Finite values kept for exact quantiles per numeric accumulator (default: from `exactValueBudget`). */
   maxExactValues?: number;
-  /** Values kept for exact quantiles over all numeric columns of a run (default 16M = 128 MB). */
+  /** Values kept for exact quantiles over all numeric columns of a run (default 20 x 2^20 = 160 MB). */
   exactValueBudget?: number;
   /** KLL parameter past the exact cap (default 200). */
   kllK?: number;
@@ -201,7 +201,8 @@ export interface StatsOptions {
 }
 
 const DEFAULT_QUANTILES = Array.from({ length: 11 }, (_, i) => i / 10);
-const DEFAULT_EXACT_BUDGET = 16 * 1024 * 1024;
+// 20 x 2^20: 1M rows x 20 numeric columns fit (16 x 2^20 left 17+ numeric columns to the slow sketch)
+const DEFAULT_EXACT_BUDGET = 20 * 1024 * 1024;
 const MIN_EXACT_PER_COLUMN = 65_536;
 const MAX_EXACT_PER_COLUMN = 8 * 1024 * 1024;
 
