@@ -23,7 +23,10 @@ export function rememberLabeler(name: string): void {
 interface UndoStep {
   row: number;
   previous: number | null;
+  /** Queue position to return to; -1 = find the row in the order. */
   position: number;
+  /** The label event's seq, once written. */
+  seq?: number;
 }
 
 export class LabelQueue {
@@ -39,6 +42,8 @@ export class LabelQueue {
   readonly #pending = new Set<number>();
   #undo: UndoStep[] = [];
   #showing = 0;
+  /** Event writes, one after another: the log's order is the order of the key presses. */
+  #writes: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly projectId: string,
@@ -56,6 +61,18 @@ export class LabelQueue {
     const events = await versionEvents(db(), this.versionId);
     const current = labelsByLabeler(events).get(this.labeler);
     this.mine = new Map([...(current ?? new Map())].map(([row, l]) => [row, l.label]));
+    // Rebuild the undo history from the log, so undo also works after a reload.
+    const had = new Map<number, number>();
+    for (const e of events) {
+      if (e.labeler !== this.labeler) continue;
+      if (e.undoes !== undefined) {
+        let i = this.#undo.length - 1;
+        while (i >= 0 && this.#undo[i]!.seq !== e.undoes) i--;
+        if (i >= 0) this.#undo.splice(i, 1);
+      } else this.#undo.push({ row: e.row, previous: had.get(e.row) ?? null, position: -1, seq: e.seq });
+      if (e.label === null) had.delete(e.row);
+      else had.set(e.row, e.label);
+    }
     this.setOrder(order);
     this.ready = true;
   }
@@ -116,12 +133,13 @@ export class LabelQueue {
     const row = this.row;
     if (row === undefined) return;
     const previous = this.mine.get(row) ?? null;
-    this.#undo.push({ row, previous, position: this.position });
+    const step: UndoStep = { row, previous, position: this.position };
+    this.#undo.push(step);
     this.#set(row, cls);
     let p = this.position + 1;
     while (p < this.order.length && this.mine.has(this.order[p]!)) p++;
     void this.go(p);
-    void this.#write(row, cls, previous);
+    this.#write(row, cls, previous, undefined, (seq) => (step.seq = seq));
   }
 
   /** Take back the last label of this session: append an event restoring what the row had before. */
@@ -130,8 +148,14 @@ export class LabelQueue {
     if (!step) return;
     const now = this.mine.get(step.row) ?? null;
     this.#set(step.row, step.previous);
-    void this.go(step.position);
-    void this.#write(step.row, step.previous, now);
+    let position = step.position;
+    if (position < 0) {
+      position = Array.prototype.indexOf.call(this.order, step.row);
+      if (position < 0) position = this.position;
+    }
+    void this.go(position);
+    // the label event was written before this one runs (writes are serial), so its seq is known
+    this.#write(step.row, step.previous, now, () => step.seq);
   }
 
   get canUndo(): boolean {
@@ -145,13 +169,16 @@ export class LabelQueue {
     this.mine = next;
   }
 
-  async #write(row: number, label: number | null, rollback: number | null): Promise<void> {
-    try {
-      await appendLabelEvent(db(), { projectId: this.projectId, datasetVersionId: this.versionId, labeler: this.labeler, row, label });
-      this.error = null;
-    } catch (e) {
-      this.error = e;
-      this.#set(row, rollback);
-    }
+  #write(row: number, label: number | null, rollback: number | null, undoes?: () => number | undefined, written?: (seq: number) => void): void {
+    this.#writes = this.#writes.then(async () => {
+      try {
+        const event = await appendLabelEvent(db(), { projectId: this.projectId, datasetVersionId: this.versionId, labeler: this.labeler, row, label, undoes: undoes?.() });
+        written?.(event.seq!);
+        this.error = null;
+      } catch (e) {
+        this.error = e;
+        this.#set(row, rollback);
+      }
+    });
   }
 }

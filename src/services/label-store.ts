@@ -82,7 +82,9 @@ export async function appendLabelEvent(db: PipetteDB, event: Omit<LabelEventReco
       if (!Number.isInteger(event.label) || event.label < 0 || event.label >= schema.classes.length)
         throw new LabelStoreError('not-a-class', `label ${event.label} is not a class (0..${schema.classes.length - 1})`);
     }
-    const record: LabelEventRecord = { ...event, labeler: event.labeler.trim(), at: event.at ?? Date.now() };
+    const { undoes, ...rest } = event;
+    const record: LabelEventRecord = { ...rest, labeler: event.labeler.trim(), at: event.at ?? Date.now() };
+    if (undoes !== undefined) record.undoes = undoes;
     record.seq = await db.labelEvents.add(record);
     return record;
   });

@@ -25,6 +25,8 @@ export interface LabelEventRecord {
   /** Class index, or null for a retraction (undo / skip). */
   label: number | null;
   at: number;
+  /** Set on an undo: the seq of the event it takes back (so undo keeps working after a reload). */
+  undoes?: number;
 }
 
 /** Manual labels: one entry per labeled row, with who and when (the labeler's latest event wins). */

@@ -130,6 +130,28 @@ test('ten rows labeled from the keyboard survive a reload; undo takes a label ba
 
   await expect(field('label')).toHaveCount(0);
   await expect(field('body')).toHaveText(emails[0]!.body);
+
+  // undo works after the reload too: it takes back row 9's label (the last one kept), then row 8's
+  await page.keyboard.press('u');
+  await expect(progress()).toHaveAttribute('data-done', '9');
+  await expect(position()).toHaveAttribute('data-row', '9');
+  await page.keyboard.press('Control+z');
+  await expect(progress()).toHaveAttribute('data-done', '8');
+  await expect(position()).toHaveAttribute('data-row', '8');
+  await page.keyboard.press(String(ALICE[8]! + 1));
+  await expect(position()).toHaveAttribute('data-row', '9');
+  await page.keyboard.press(String(ALICE[9]! + 1));
+  await expect(progress()).toHaveAttribute('data-done', '10');
+  await expect(position()).toHaveAttribute('data-row', '10');
+  await page.reload();
+  await openLabel();
+  await expect(progress()).toHaveAttribute('data-done', '10');
+  await page.keyboard.press('ArrowLeft');
+  await expect(page.getByTestId('queue-current-label')).toHaveAttribute('data-label', String(ALICE[9]));
+  await page.keyboard.press('Home'); // no effect
+  for (let row = 8; row >= 0; row--) await page.keyboard.press('ArrowLeft');
+  await expect(position()).toHaveAttribute('data-row', '0');
+  await expect(page.getByTestId('queue-current-label')).toHaveAttribute('data-label', String(ALICE[0]));
   await page.screenshot({ path: join(tmpdir(), 'pipette-label-queue.png'), fullPage: true });
 
   await page.getByTestId('queue-save-set').click();
