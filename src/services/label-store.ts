@@ -217,3 +217,28 @@ export async function addSpamDemoFunctions(db: PipetteDB, projectId: string): Pr
   await db.labelingFunctions.bulkAdd(records);
   return { added: records.length, schema };
 }
+
+/** A label set as training targets: the rows it labels, and per row a class and k probabilities. */
+export interface LabelTargets {
+  labelSetId: string;
+  datasetVersionId: string;
+  kind: LabelSetRecord['kind'];
+  classes: string[];
+  rows: Int32Array;
+  labels: Int32Array;
+  /** rows.length x k, row-major; one-hot for manual labels, so every kind trains the same way (soft labels). */
+  probs: Float32Array;
+}
+
+/** Read a label-set version as training targets (for the Train stage's soft labels). */
+export async function labelTargets(db: PipetteDB, labelSetId: string): Promise<LabelTargets> {
+  const set = await db.labelSets.get(labelSetId);
+  if (!set) throw new Error(`label set ${labelSetId} does not exist`);
+  const k = set.classes.length;
+  let probs: Float32Array;
+  if (set.kind === 'manual') {
+    probs = new Float32Array(set.data.rows.length * k);
+    set.data.labels.forEach((l, r) => (probs[r * k + l] = 1));
+  } else probs = set.data.probs;
+  return { labelSetId, datasetVersionId: set.datasetVersionId, kind: set.kind, classes: set.classes, rows: set.data.rows, labels: set.data.labels, probs };
+}

@@ -8,6 +8,7 @@ import {
   consensusLabels,
   LabelStoreError,
   labelsByLabeler,
+  labelTargets,
   listLabelingFunctions,
   listLabelSets,
   saveLabelingFunction,
@@ -116,6 +117,10 @@ describe('label events', () => {
     const stored = await listLabelSets(db, versionId);
     expect(stored.map((s) => s.data.rows.length)).toEqual([2, 1]);
     await expect(saveManualLabelSet(db, projectId, versionId, 'nobody')).rejects.toThrow(/no rows/);
+    // as training targets: one-hot probabilities
+    const targets = await labelTargets(db, s1.id);
+    expect(Array.from(targets.probs)).toEqual([0, 1, 1, 0]);
+    expect(targets.classes).toEqual(['ham', 'spam']);
   });
 });
 
@@ -204,6 +209,9 @@ describe('labeling functions, analysis and label model', () => {
       expect(set.data.lfs.map((l) => l.name)).toEqual(['money', 'free', 'big', 'small']);
     }
     const lm = (await listLabelSets(db, versionId)).find((s) => s.kind === 'label-model')!;
+    const soft = await labelTargets(db, lm.id);
+    expect(Array.from(soft.rows)).toEqual(coveredRows);
+    expect(soft.probs.length).toBe(coveredRows.length * 2);
     // the uncertainty queue holds exactly the covered rows, least confident first
     const order = Array.from(await service.uncertaintyQueue({ versionId, labelSetId: lm.id, strategy: 'least-confidence' }));
     expect([...order].sort((a, b) => a - b)).toEqual(coveredRows);
