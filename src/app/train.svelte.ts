@@ -9,7 +9,9 @@ import type { LayerSpec } from '../core/train/model-spec';
 import type { Task } from '../core/train/presets';
 import type { BatchProgress } from '../core/train/trainer';
 import type { BackendName, TrainEvent } from '../protocol/train';
-import type { Hyperparameters, RunConfig, RunPhase } from '../store/training-records';
+import { db } from '../store/db';
+import { writerLockName } from '../store/sweep';
+import { ACTIVE_RUN_STATUSES, type Hyperparameters, type RunConfig, type RunPhase, type RunRecord } from '../store/training-records';
 import { trainWorker } from './workers';
 
 class TrainState {
@@ -72,6 +74,31 @@ class TrainState {
     return trainWorker.api.cancel(runId);
   }
 
+  readonly #watched = new Set<string>();
+
+  /**
+   * Runs marked active that no worker of this tab trains. The start-up sweep marks a run interrupted when
+   * its lock is free; but a reload can start this page before the old page's worker has let go (a long
+   * WebGL step in flight). So wait for the lock: when it comes free and the run is still marked active,
+   * its worker is gone. (A run another open tab trains finishes first, and is then left alone.)
+   */
+  watchOrphans(runs: readonly RunRecord[]): void {
+    const locks = globalThis.navigator?.locks;
+    if (!locks) return;
+    for (const run of runs) {
+      if (!ACTIVE_RUN_STATUSES.includes(run.status) || this.mine.includes(run.id) || this.#watched.has(run.id)) continue;
+      this.#watched.add(run.id);
+      void locks
+        .request(writerLockName(run.id), async () => {
+          const now = await db().runs.get(run.id);
+          if (now && ACTIVE_RUN_STATUSES.includes(now.status) && !this.mine.includes(run.id)) {
+            await db().runs.update(run.id, { status: 'interrupted', updatedAt: Date.now() });
+          }
+        })
+        .finally(() => this.#watched.delete(run.id));
+    }
+  }
+
   toggleCompare(runId: string): void {
     this.compare = this.compare.includes(runId) ? this.compare.filter((id) => id !== runId) : [...this.compare, runId];
   }
@@ -83,6 +110,8 @@ export const training = new TrainState();
 class TrainDraft {
   projectId = $state<string | null>(null);
   open = $state(true);
+  /** The person opened or closed the form (until then it is open only while the project has no runs). */
+  touched = $state(false);
   datasetVersionId = $state('');
   task = $state<Task>('tabular-classification');
   presetId = $state('mlp-classifier');
@@ -103,6 +132,7 @@ class TrainDraft {
     if (this.projectId === projectId) return;
     this.projectId = projectId;
     this.open = true;
+    this.touched = false;
     this.datasetVersionId = '';
     this.label = '';
     this.features = [];

@@ -83,6 +83,7 @@ test('penguins: automatic backend, >= 0.95 test accuracy, flat tensor count, eva
   expect(await numberAttr(view.getByTestId('run-backend'), 'data-ms')).toBeGreaterThan(0);
   await expect(view.getByTestId('backend-candidates').locator('tbody tr')).toHaveCount(4);
   // no tensor leak: the same count after every epoch
+  await view.getByTestId('epoch-table-toggle').click();
   const tensors = await view.getByTestId('epoch-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-tensors')));
   expect(tensors.length).toBeGreaterThan(5);
   expect(new Set(tensors).size).toBe(1);
