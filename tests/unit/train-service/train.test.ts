@@ -259,3 +259,62 @@ describe('registry', () => {
     expect((await db.models.get(child))!.parentModelId).toBe(modelId);
   });
 });
+
+describe('other tasks', () => {
+  it('regression: body mass from the other measurements, with MAE, RMSE and R² in grams', async () => {
+    const runId = crypto.randomUUID();
+    const preset = presetById('mlp-regressor')!;
+    const cfg = config({
+      task: 'tabular-regression',
+      presetId: preset.id,
+      label: 'Body Mass (g)',
+      features: ['Species', 'Island', 'Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Sex'].map((column) => ({ column })),
+      spec: preset.make({ input: { kind: 'tabular', features: 1 } }),
+    }, { epochs: 30 });
+    expect((await service.start({ runId, projectId, datasetVersionId: versionId, config: cfg }, never)).status).toBe('done');
+    const run = (await db.runs.get(runId))!;
+    // 2 penguins have no body mass: left out of every part
+    expect(run.split!.counts.excluded).toBe(2);
+    expect(run.metrics!.summary.r2).toBeGreaterThan(0.7);
+    expect(run.metrics!.summary.mae).toBeLessThan(400);
+    expect(run.metrics!.summary.rmse).toBeGreaterThanOrEqual(run.metrics!.summary.mae!);
+    expect(run.history.every((h) => h.acc === null)).toBe(true);
+    const ev = run.metrics!.evaluation!;
+    expect(ev.task).toBe('regression');
+    expect(ev.worst[0]!.loss).toBeGreaterThanOrEqual(ev.worst[9]!.loss);
+    const modelId = await models.saveRun(runId, 'mass');
+    const p = await models.predict({ projectId, modelId, kind: 'row', values: { Species: 'Gentoo', Island: 'Biscoe', 'Beak Length (mm)': 50, 'Beak Depth (mm)': 15.5, 'Flipper Length (mm)': 225, Sex: 'MALE' } });
+    expect(p.task).toBe('regression');
+    expect(p.value!).toBeGreaterThan(4800);
+    expect(p.value!).toBeLessThan(6500);
+  });
+
+  it('text: bag of words and a token embedding both learn which words mean what', async () => {
+    const good = ['great service, lovely staff', 'really great food', 'lovely and warm', 'great value, would return', 'staff were lovely'];
+    const bad = ['awful service, rude staff', 'really awful food', 'cold and rude', 'awful value, never again', 'staff were rude'];
+    const rows = ['text,mood'];
+    for (let i = 0; i < 40; i++) rows.push(`"${good[i % 5]} ${i}",good`, `"${bad[i % 5]} ${i}",bad`);
+    const out = await importIntoStore(db, { jobId: crypto.randomUUID(), projectId, sources: [new File([rows.join('\n')], 'reviews.csv')] }, never, () => {});
+    for (const [id, encoding] of [['text-bag-of-words', undefined], ['text-embedding', 'tokens']] as const) {
+      const preset = presetById(id)!;
+      const runId = crypto.randomUUID();
+      const cfg = config({
+        task: 'text-classification',
+        presetId: id,
+        label: 'mood',
+        features: [{ column: 'text', ...(encoding ? { encoding } : {}) }],
+        spec: preset.make({ input: encoding ? { kind: 'tokens', length: 4, vocabSize: 10 } : { kind: 'tabular', features: 1 }, classes: 2 }),
+      }, { epochs: 25, learningRate: 0.02, batchSize: 16 });
+      expect((await service.start({ runId, projectId, datasetVersionId: out.versionId, config: cfg }, never)).status).toBe('done');
+      const run = (await db.runs.get(runId))!;
+      expect(run.preprocessing!.input.kind).toBe(encoding ? 'tokens' : 'tabular');
+      expect(run.metrics!.summary.accuracy, id).toBeGreaterThanOrEqual(0.9);
+      // two classes: ROC and AUC
+      expect(run.metrics!.summary.auc).toBeGreaterThan(0.9);
+      const modelId = await models.saveRun(runId, id);
+      const p = await models.predict({ projectId, modelId, kind: 'row', values: { text: 'the staff were awful and rude' } });
+      expect(p.predicted).toBe('bad');
+    }
+  });
+});
+

@@ -1,0 +1,94 @@
+import type * as tfjs from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildModel, type ModelSpec } from '../../../src/core/train/model-spec';
+import type { BackendReport } from '../../../src/protocol/train';
+import { cannotTrainOn, chooseBackend, timeModelStep, type BackendControl, type StepProbe } from '../../../src/services/train-backend';
+import { useCpu } from '../train/helpers';
+
+let tf: typeof tfjs;
+beforeAll(async () => {
+  tf = await useCpu();
+});
+
+const mlp: ModelSpec = { version: 1, input: { kind: 'tabular', features: 4 }, layers: [{ type: 'dense', units: 8, activation: 'relu' }], head: { kind: 'classification', classes: 2 }, seed: 1 };
+const cnn: ModelSpec = { version: 1, input: { kind: 'image', height: 8, width: 8, channels: 1 }, layers: [{ type: 'conv2d', filters: 2, kernelSize: 3 }, { type: 'flatten' }], head: { kind: 'classification', classes: 2 }, seed: 1 };
+
+function probe(spec: ModelSpec): StepProbe {
+  const batch = 8;
+  const size = spec.input.kind === 'tabular' ? 4 : 64;
+  const y = new Float32Array(batch * 2);
+  for (let i = 0; i < batch; i++) y[i * 2 + (i % 2)] = 1;
+  return {
+    build: () => buildModel(tf, spec),
+    x: Float32Array.from({ length: batch * size }, (_, i) => Math.sin(i)),
+    featureShape: spec.input.kind === 'tabular' ? [4] : [8, 8, 1],
+    y,
+    outputs: 2,
+    batch,
+    task: 'classification',
+    optimizer: 'adam',
+    learningRate: 0.01,
+  };
+}
+
+/** Every "backend" is Node's cpu in disguise; the reports decide which may be timed. */
+function control(reports: BackendReport[], used: string[]): BackendControl {
+  return {
+    reports: async () => reports,
+    use: async (name) => {
+      used.push(name);
+      await tf.setBackend('cpu');
+    },
+  };
+}
+
+const ok = { maxAbsDiff: 1e-6, tolerance: 1e-3, ok: true };
+
+describe('choosing a backend for a model', () => {
+  it('times the model where parity passed, says why the others were skipped, and activates the fastest', async () => {
+    const used: string[] = [];
+    const reports: BackendReport[] = [
+      { name: 'webgpu', available: false, error: 'WebGPU is not available here' },
+      { name: 'webgl', available: true, parity: { maxAbsDiff: 0.4, tolerance: 1e-3, ok: false }, msPerStep: 1 },
+      { name: 'wasm', available: true, parity: ok, msPerStep: 1 },
+      { name: 'cpu', available: true, msPerStep: 1 },
+    ];
+    const before = tf.memory().numTensors;
+    const choice = await chooseBackend(tf, control(reports, used), 'auto', probe(mlp), (n) => cannotTrainOn(n, mlp));
+    expect(tf.memory().numTensors).toBe(before);
+    expect(choice.requested).toBe('auto');
+    const by = Object.fromEntries(choice.candidates.map((c) => [c.name, c]));
+    expect(by.webgpu!.error).toMatch(/not available/);
+    expect(by.webgl!.error).toMatch(/parity/);
+    expect(by.webgl!.msPerStep).toBeUndefined();
+    expect(by.wasm!.msPerStep).toBeGreaterThan(0);
+    expect(by.cpu!.msPerStep).toBeGreaterThan(0);
+    expect(['wasm', 'cpu']).toContain(choice.name);
+    expect(choice.msPerStep).toBe(Math.min(by.wasm!.msPerStep!, by.cpu!.msPerStep!));
+    // timed wasm then cpu, then switched to the winner
+    expect(used).toEqual(['wasm', 'cpu', choice.name]);
+  });
+
+  it('never times wasm for a convolution, and refuses it when chosen by hand', async () => {
+    expect(cannotTrainOn('wasm', cnn)).toMatch(/cannot train convolutions/);
+    expect(cannotTrainOn('webgl', cnn)).toBeNull();
+    expect(cannotTrainOn('wasm', mlp)).toBeNull();
+    const reports: BackendReport[] = [
+      { name: 'wasm', available: true, parity: ok },
+      { name: 'cpu', available: true },
+    ];
+    const choice = await chooseBackend(tf, control(reports, []), 'auto', probe(cnn), (n) => cannotTrainOn(n, cnn));
+    expect(choice.name).toBe('cpu');
+    expect(choice.candidates.find((c) => c.name === 'wasm')!.error).toMatch(/Conv2DBackpropFilter/);
+    await expect(chooseBackend(tf, control(reports, []), 'wasm', probe(cnn), (n) => cannotTrainOn(n, cnn))).rejects.toThrow(/cannot train convolutions/);
+    const manual = await chooseBackend(tf, control(reports, []), 'cpu', probe(cnn), (n) => cannotTrainOn(n, cnn));
+    expect(manual).toMatchObject({ requested: 'cpu', name: 'cpu' });
+    expect(manual.msPerStep).toBeGreaterThan(0);
+  });
+
+  it('times a step without leaving tensors behind', async () => {
+    const before = tf.memory().numTensors;
+    expect(await timeModelStep(tf, probe(cnn), { warmup: 1, repeats: 2 })).toBeGreaterThan(0);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

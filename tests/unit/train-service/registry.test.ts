@@ -1,0 +1,108 @@
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeMetadata } from '../../../src/core/train/bundle';
+import type { PreprocessStats } from '../../../src/core/train/preprocess';
+import { PipetteDB } from '../../../src/store/db';
+import { createProject, deleteProject } from '../../../src/store/projects';
+import { addModelVersion, deleteModelVersion, isValidAlias, listAliases, listModels, removeAlias, resolveAlias, setAlias } from '../../../src/services/registry';
+import { deleteRun, listRuns } from '../../../src/services/train-runs';
+import type { RunRecord } from '../../../src/store/training-records';
+
+let db: PipetteDB;
+let n = 0;
+let projectId: string;
+beforeEach(async () => {
+  db = new PipetteDB(`registry-${n++}`);
+  await db.open();
+  projectId = (await createProject(db, 'P')).id;
+});
+afterEach(async () => {
+  await db.delete();
+});
+
+const stats: PreprocessStats = {
+  version: 1,
+  features: [{ column: 'x', sourceType: 'number', offset: 0, slots: 1, missingInTrain: 0, encoding: 'standardize', mean: 0, std: 1 }],
+  label: { column: 'y', sourceType: 'categorical', task: 'classification', classes: ['a', 'b'], counts: [1, 1] },
+  input: { kind: 'tabular', features: 1 },
+  slotNames: ['x'],
+  trainRows: 2,
+  warnings: [],
+};
+
+function add(id: string, runId: string | null = null) {
+  return addModelVersion(
+    db,
+    { id, projectId, name: id, source: runId ? 'run' : 'import', runId, datasetVersionId: null, parentModelId: null, metadata: makeMetadata({ name: id, tfjsVersion: '4.22.0', preprocessing: stats }) },
+    { modelTopology: {}, weightSpecs: [], weightData: new ArrayBuffer(8) },
+  );
+}
+
+function run(id: string): RunRecord {
+  return {
+    id,
+    projectId,
+    datasetVersionId: 'dv',
+    status: 'done',
+    config: {} as RunRecord['config'],
+    history: [],
+    metrics: null,
+    durationMs: 1,
+    createdAt: Date.now(),
+    updatedAt: Date.now(),
+  };
+}
+
+describe('model versions', () => {
+  it('are numbered within the project, and a run is saved once', async () => {
+    await db.runs.add(run('r1'));
+    expect((await add('m1', 'r1')).version).toBe(1);
+    // the same run again: the existing version, nothing new
+    expect((await add('m2', 'r1')).id).toBe('m1');
+    expect((await add('m3')).version).toBe(2);
+    expect((await listModels(db, projectId)).map((m) => m.id)).toEqual(['m3', 'm1']);
+    expect((await db.runs.get('r1'))!.modelId).toBe('m1');
+    expect((await db.models.get('m1'))!.weightBytes).toBe(8);
+  });
+
+  it('aliases point at one version each, move, and are validated', async () => {
+    await add('m1');
+    await add('m2');
+    await setAlias(db, projectId, 'Production', 'm1');
+    await setAlias(db, projectId, 'staging', 'm1');
+    expect((await resolveAlias(db, projectId, 'production'))?.id).toBe('m1');
+    await setAlias(db, projectId, 'production', 'm2');
+    expect((await resolveAlias(db, projectId, 'production'))?.id).toBe('m2');
+    expect((await listAliases(db, projectId)).map((a) => `${a.alias}->${a.modelId}`).sort()).toEqual(['production->m2', 'staging->m1']);
+    await expect(setAlias(db, projectId, 'no spaces', 'm1')).rejects.toThrow(/not a valid alias/);
+    await expect(setAlias(db, projectId, 'x', 'nope')).rejects.toThrow(/does not exist/);
+    expect(isValidAlias('canary-2')).toBe(true);
+    await removeAlias(db, projectId, 'staging');
+    expect(await resolveAlias(db, projectId, 'staging')).toBeUndefined();
+  });
+
+  it('deleting a version removes its artifacts and aliases and frees its run', async () => {
+    await db.runs.add(run('r1'));
+    await add('m1', 'r1');
+    await setAlias(db, projectId, 'production', 'm1');
+    await deleteModelVersion(db, 'm1');
+    expect(await db.models.count()).toBe(0);
+    expect(await db.modelArtifacts.count()).toBe(0);
+    expect(await db.aliases.count()).toBe(0);
+    expect((await db.runs.get('r1'))!.modelId).toBeUndefined();
+  });
+
+  it('runs list newest first and delete with their checkpoint; a project takes everything with it', async () => {
+    await db.runs.add({ ...run('old'), createdAt: 1 });
+    await db.runs.add({ ...run('new'), createdAt: 2 });
+    await db.checkpoints.put({ runId: 'old', kind: 'final', epoch: 1, data: {} as never, savedAt: 1 });
+    expect((await listRuns(db, projectId)).map((r) => r.id)).toEqual(['new', 'old']);
+    await deleteRun(db, 'old');
+    expect(await db.checkpoints.count()).toBe(0);
+    await add('m1', 'new');
+    await deleteProject(db, projectId);
+    expect(await db.runs.count()).toBe(0);
+    expect(await db.models.count()).toBe(0);
+    expect(await db.modelArtifacts.count()).toBe(0);
+  });
+});
