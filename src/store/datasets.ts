@@ -121,9 +121,12 @@ export async function removeVersionData(db: PipetteDB, versionId: string): Promi
 
 /** Delete a dataset with all its versions, in one transaction. */
 export async function deleteDataset(db: PipetteDB, datasetId: string): Promise<void> {
-  await db.transaction('rw', [db.datasets, db.versions, db.batches], async () => {
+  await db.transaction('rw', [db.datasets, db.versions, db.batches, db.statistics], async () => {
     const ids = await db.versions.where('datasetId').equals(datasetId).primaryKeys();
-    for (const id of ids) await db.batches.where('versionId').equals(id).delete();
+    for (const id of ids) {
+      await db.batches.where('versionId').equals(id).delete();
+      await db.statistics.where('versionId').equals(id).delete();
+    }
     await db.versions.where('datasetId').equals(datasetId).delete();
     await db.datasets.delete(datasetId);
   });

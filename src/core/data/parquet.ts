@@ -10,6 +10,9 @@
  * categorical vs text and integer vs number exactly.
  */
 import { parquetMetadataAsync, parquetSchema, parquetScan, type FileMetaData, type SchemaElement, type SchemaTree } from 'hyparquet';
+// hyparquet itself reads uncompressed and Snappy pages; files from Arrow, DuckDB and Spark often use
+// ZSTD, GZIP, Brotli or LZ4 (vega-datasets' flights-3m is ZSTD), so bring those decoders too.
+import { compressors } from 'hyparquet-compressors';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import type { RecordBatch } from 'apache-arrow';
 import { batchColumnTypes, readColumn, valueAt } from './arrow';
@@ -163,7 +166,7 @@ export async function importParquet(source: ImportSource, sink: BatchSink, opts:
       throw badParquet(file, e);
     }
   };
-  const scan = await reading(() => parquetScan({ file: buffer, metadata, utf8: false, parsers }));
+  const scan = await reading(() => parquetScan({ file: buffer, metadata, utf8: false, parsers, compressors }));
   type Group = { rowStart: number; columns: ArrayLike<unknown>[] };
   // strings and bytes get their type from the first batchRows rows (one or more row groups)
   const decide = (groups: Group[]) => {
