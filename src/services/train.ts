@@ -267,6 +267,8 @@ export class TrainService {
         seed: config.split.seed,
         classWeights: config.hyper.classWeights === 'balanced' && data.stats.label.task === 'classification' ? balancedClassWeights(trainEnc.y as Int32Array, classes) : null,
         earlyStopping: config.hyper.patience > 0 ? { patience: config.hyper.patience, restoreBestWeights: true } : null,
+        // a progress bar needs a few updates a second; each one wakes the page and repaints it
+        progressEveryMs: 250,
       };
       const trainer = new Trainer(tf, model, trainConfig, active.gate);
       owned.push(trainer);
