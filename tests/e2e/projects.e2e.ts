@@ -15,7 +15,7 @@ test('create, rename and delete a project (with confirmation); the scope card is
   await expect(page.getByTestId('scope-metric')).toHaveValue('auc');
 
   // A stage that is not built says so, with no results.
-  await page.getByTestId('stage-train').click();
+  await page.getByTestId('stage-tune').click();
   await expect(page.getByTestId('not-built')).toContainText('Not built yet');
 
   await page.getByTestId('nav-settings').waitFor();
