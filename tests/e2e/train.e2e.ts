@@ -170,6 +170,21 @@ test('registry: predict, aliases, export a TF.js bundle, import it back with the
   await expect(page.getByTestId('model-alias')).toHaveText(/production/);
 });
 
+test('serving skew: the predict panel\'s logged requests against the training data, per column', async () => {
+  // The registry test's predictions (all of a Biscoe penguin) were logged; compare them with Palmer penguins v1.
+  await page.getByTestId('stage-validate').click();
+  await page.getByTestId('tab-drift').click();
+  await expect(page.getByTestId('skew-logged')).toBeVisible();
+  const option = page.getByTestId('skew-training').locator('option', { hasText: 'Palmer penguins' });
+  await page.getByTestId('skew-training').selectOption((await option.first().getAttribute('value'))!);
+  await page.getByTestId('skew-run').click();
+  const island = page.locator('[data-testid="skew-row"][data-column="Island"]');
+  await expect(island).toBeVisible();
+  // L-infinity distance: training has Biscoe 168, Dream 124, Torgersen 52 of 344; serving is all Biscoe,
+  // so the largest gap is 1 - 168/344 = 0.5116.
+  expect(Number(await island.getByTestId('distance').getAttribute('data-value'))).toBeCloseTo(1 - 168 / 344, 4);
+});
+
 test('one tiny training step on the webgpu backend, chosen by hand; runs compare side by side', async () => {
   await openTrain();
   await pickDataset('Palmer penguins');
