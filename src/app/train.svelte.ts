@@ -30,8 +30,12 @@ class TrainState {
     else this.phase = { ...this.phase, [e.runId]: e.phase };
   });
 
+  /** The project each run this tab started belongs to (its record may not exist yet). */
+  startedIn: Record<string, string> = {};
+
   start(projectId: string, datasetVersionId: string, config: RunConfig): string {
     const runId = crypto.randomUUID();
+    this.startedIn[runId] = projectId;
     this.selected = runId;
     void this.#track(runId, () => trainWorker.api.startRun({ runId, projectId, datasetVersionId, config }, this.#onEvent));
     return runId;
