@@ -6,7 +6,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { ModelSpec, TF } from '../core/train/model-spec';
-import type { OptimizerName } from '../core/train/trainer';
+import { makeOptimizer, type OptimizerName } from '../core/train/trainer';
 import type { BackendName, BackendReport } from '../protocol/train';
 import type { BackendCandidate, BackendChoice } from '../store/training-records';
 
@@ -35,21 +35,6 @@ export interface StepProbe {
 /** The order backends are timed in: the usually fast ones first, so a slow one can be cut short. */
 const TIMING_ORDER: BackendName[] = ['wasm', 'cpu', 'webgl', 'webgpu'];
 
-function optimizerFor(tf: TF, name: OptimizerName, lr: number): tfjs.Optimizer {
-  switch (name) {
-    case 'adam':
-      return tf.train.adam(lr);
-    case 'sgd':
-      return tf.train.sgd(lr);
-    case 'momentum':
-      return tf.train.momentum(lr, 0.9);
-    case 'rmsprop':
-      return tf.train.rmsprop(lr);
-    case 'adagrad':
-      return tf.train.adagrad(lr);
-  }
-}
-
 /** wasm in TF.js 4.22 has no Conv2DBackpropFilter kernel, so it cannot train convolutions. */
 export function cannotTrainOn(name: BackendName, spec: ModelSpec | null, topologyHasConv = false): string | null {
   const conv = topologyHasConv || (spec?.layers.some((l) => l.type === 'conv2d') ?? false);
@@ -66,7 +51,7 @@ export function cannotTrainOn(name: BackendName, spec: ModelSpec | null, topolog
 export async function timeModelStep(tf: TF, probe: StepProbe, options: { warmup?: number; repeats?: number; giveUpMs?: number } = {}): Promise<number> {
   const { warmup = 1, repeats = 3, giveUpMs = Infinity } = options;
   const model = await probe.build();
-  const optimizer = optimizerFor(tf, probe.optimizer, probe.learningRate);
+  const optimizer = makeOptimizer(tf, probe.optimizer, probe.learningRate);
   const x = tf.tensor(probe.x, [probe.batch, ...probe.featureShape], 'float32');
   const y = tf.tensor2d(probe.y, [probe.batch, probe.outputs], 'float32');
   const vars = model.trainableWeights.map((w) => w.read() as tfjs.Variable);

@@ -23,7 +23,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { BundleMetadata } from '../train/bundle';
 import { buildModel, inferShapes, type ModelSpec, type TF } from '../train/model-spec';
 import { mixSeed, permutation } from '../train/split';
-import { Trainer, type EpochLog, type FitResult, type OptimizerName, type TrainConfig, type TrainTensors } from '../train/trainer';
+import { makeOptimizer, Trainer, type EpochLog, type FitResult, type OptimizerName, type TrainConfig, type TrainTensors } from '../train/trainer';
 import type { OptimizationRecord } from './artifacts';
 import { OptimizeError } from './errors';
 
@@ -170,23 +170,6 @@ export interface DistillConfig extends DistillSettings {
 export interface DistillResult {
   status: 'completed' | 'cancelled' | 'diverged';
   history: EpochLog[];
-}
-
-function makeOptimizer(tf: TF, name: OptimizerName, lr: number): tfjs.Optimizer {
-  switch (name) {
-    case 'adam':
-      return tf.train.adam(lr);
-    case 'sgd':
-      return tf.train.sgd(lr);
-    case 'momentum':
-      return tf.train.momentum(lr, 0.9);
-    case 'rmsprop':
-      return tf.train.rmsprop(lr);
-    case 'adagrad':
-      return tf.train.adagrad(lr);
-    default:
-      throw new OptimizeError('bad-option', { field: 'optimizer' }, `Unknown optimizer "${String(name)}"`);
-  }
 }
 
 function indices(order: Uint32Array, batch: number, size: number): { idx: Int32Array; real: number } {

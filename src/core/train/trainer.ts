@@ -203,7 +203,8 @@ export function toTensors(tf: TF, data: Encoded, label: LabelStats): TrainTensor
 type Variable = tfjs.Variable;
 type LayersModel = tfjs.LayersModel;
 
-function makeOptimizer(tf: TF, name: OptimizerName, lr: number): tfjs.Optimizer {
+/** The optimizer a run's config names (shared by training, distillation and backend timing). */
+export function makeOptimizer(tf: TF, name: OptimizerName, lr: number): tfjs.Optimizer {
   switch (name) {
     case 'adam':
       return tf.train.adam(lr);
