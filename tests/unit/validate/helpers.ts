@@ -1,25 +1,18 @@
 /** Test data for the validation tests: Arrow record batches with Pipette's physical types, and brute force. */
 import {
-  Binary,
-  Bool,
-  Dictionary,
   Field,
-  Float64,
-  Int32,
   RecordBatch,
   Schema,
   Struct,
   Table,
-  TimestampMillisecond,
-  Utf8,
   makeData,
   tableFromIPC,
   tableToIPC,
   vectorFromArray,
-  type DataType,
   type Vector,
 } from 'apache-arrow';
 import type { ColumnType } from '../../../src/core/data/types';
+import { arrowTypeFor } from '../../../src/core/data/arrow';
 
 export type Cell = number | string | boolean | Uint8Array | null;
 
@@ -29,27 +22,13 @@ export interface TestColumn {
   values: Cell[];
 }
 
-function arrowType(type: ColumnType): DataType {
-  switch (type) {
-    case 'number':
-    case 'integer':
-      return new Float64();
-    case 'categorical':
-      return new Dictionary(new Utf8(), new Int32());
-    case 'text':
-      return new Utf8();
-    case 'boolean':
-      return new Bool();
-    case 'datetime':
-      return new TimestampMillisecond();
-    case 'image':
-      return new Binary();
-  }
-}
+// Every vector gets its own dictionary id, as Arrow's Dictionary does when none is given.
+let nextDictionaryId = 1;
+
 
 /** A whole column as one Arrow vector with the physical type of its logical type. */
 export function vectorOf(c: TestColumn): Vector {
-  return vectorFromArray(c.values as never[], arrowType(c.type) as never);
+  return vectorFromArray(c.values as never[], arrowTypeFor(c.type, nextDictionaryId++) as never);
 }
 
 /**
