@@ -23,7 +23,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { BundleMetadata } from '../train/bundle';
 import { buildModel, inferShapes, type ModelSpec, type TF } from '../train/model-spec';
 import { mixSeed, permutation } from '../train/split';
-import { makeOptimizer, Trainer, type EpochLog, type FitResult, type OptimizerName, type TrainConfig, type TrainTensors } from '../train/trainer';
+import { BatchMasks, makeOptimizer, Trainer, type EpochLog, type FitResult, type OptimizerName, type TrainConfig, type TrainTensors } from '../train/trainer';
 import type { OptimizationRecord } from './artifacts';
 import { OptimizeError } from './errors';
 
@@ -235,16 +235,8 @@ export async function distill(
     teacherAll.dispose();
     teacherAll = reordered;
   }
-  const masks = new Map<number, tfjs.Tensor1D>();
-  const mask = (real: number) => {
-    let m = masks.get(real);
-    if (!m) {
-      const v = new Float32Array(size);
-      v.fill(1, 0, real);
-      masks.set(real, (m = tf.tensor1d(v)));
-    }
-    return m;
-  };
+  const masks = new BatchMasks(tf, size);
+  const mask = (real: number) => masks.get(real);
   const history: EpochLog[] = [];
   let status: DistillResult['status'] = 'completed';
   let lastYield = performance.now();
@@ -316,7 +308,7 @@ export async function distill(
     }
   } finally {
     teacherAll.dispose();
-    for (const m of masks.values()) m.dispose();
+    masks.dispose();
     optimizer.dispose();
   }
   return { status, history };

@@ -201,6 +201,33 @@ export function toTensors(tf: TF, data: Encoded, label: LabelStats): TrainTensor
 }
 
 type Variable = tfjs.Variable;
+
+/**
+ * Loss masks for fixed-size batches: 1 for the real rows, 0 for the padding of the last batch. One tensor
+ * per real-row count, made once and kept until dispose().
+ */
+export class BatchMasks {
+  readonly #masks = new Map<number, tfjs.Tensor1D>();
+  constructor(
+    private readonly tf: TF,
+    private readonly size: number,
+  ) {}
+
+  get(real: number): tfjs.Tensor1D {
+    let m = this.#masks.get(real);
+    if (!m) {
+      const values = new Float32Array(this.size);
+      values.fill(1, 0, real);
+      this.#masks.set(real, (m = this.tf.tensor1d(values)));
+    }
+    return m;
+  }
+
+  dispose(): void {
+    for (const m of this.#masks.values()) m.dispose();
+    this.#masks.clear();
+  }
+}
 type LayersModel = tfjs.LayersModel;
 
 /** The optimizer a run's config names (shared by training, distillation and backend timing). */
@@ -319,20 +346,9 @@ export class Trainer {
     const minDelta = cfg.earlyStopping?.minDelta ?? 0;
 
     // Kept for the whole fit, made once: class weights and the loss masks of a full and of the last batch.
-    const keep: tfjs.Tensor[] = [];
     const classWeights = cfg.classWeights && classification ? tf.tensor1d(Array.from(cfg.classWeights), 'float32') : null;
-    if (classWeights) keep.push(classWeights);
-    const maskFor = new Map<number, tfjs.Tensor1D>();
-    const mask = (real: number) => {
-      let m = maskFor.get(real);
-      if (!m) {
-        const values = new Float32Array(size);
-        values.fill(1, 0, real);
-        maskFor.set(real, (m = tf.tensor1d(values)));
-        keep.push(m);
-      }
-      return m;
-    };
+    const masks = new BatchMasks(tf, size);
+    const mask = (real: number) => masks.get(real);
 
     const perExampleLoss = (y: tfjs.Tensor, pred: tfjs.Tensor): tfjs.Tensor =>
       classification
@@ -455,7 +471,8 @@ export class Trainer {
         }
       }
     } finally {
-      for (const t of keep) t.dispose();
+      classWeights?.dispose();
+      masks.dispose();
     }
 
     let restoredBest = false;
