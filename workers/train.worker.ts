@@ -19,6 +19,7 @@ import { TrainService } from '../src/services/train';
 import type { BackendControl } from '../src/services/train-backend';
 import { browserImageDecoder } from '../src/services/train-images';
 import { ModelService } from '../src/services/registry-model';
+import { ExplainService } from '../src/services/explain';
 import { activateBackend, recordInitErrors } from '../src/core/train/activate';
 import { BackendSelector } from '../src/core/train/backends';
 import { registerWebGPUWithRetry } from '../src/core/train/webgpu';
@@ -48,6 +49,7 @@ const backends: BackendControl = {
 };
 const models = new ModelService({ tf, db: db() });
 const training = new TrainService({ tf, db: db(), backends, loadModel: (id) => models.load(id), decode: browserImageDecoder() });
+const explain = new ExplainService({ tf, db: db(), loadModel: (id) => models.load(id), decode: browserImageDecoder() });
 
 /** Switching TF.js's one global backend under a running fit would move its tensors mid-epoch. */
 function refuseWhileTraining(): void {
@@ -80,6 +82,16 @@ const api: TrainWorkerApi = {
     return models.importZip(projectId, new Uint8Array(await file.arrayBuffer()));
   },
   predict: (req) => models.predict(req),
+
+  // Fairness and explanations (issue 7)
+  explainSetup: (target) => explain.explainSetup(target),
+  fairness: (req) => explain.fairness(req),
+  featureImportance: (req, onProgress) => runJob(req.jobId, (signal) => explain.featureImportance(req, signal, (p) => void onProgress(p))),
+  rowDetail: (req) => explain.rowDetail(req),
+  whatIf: (req) => explain.whatIf(req),
+  integratedGradients: (req) => explain.integratedGradients(req),
+  kernelShap: (req, onProgress) => runJob(req.jobId, (signal) => explain.kernelShap(req, signal, (p) => void onProgress(p))),
+  nearestCounterfactual: (req) => explain.nearestCounterfactual(req),
 };
 
 Comlink.expose(api);

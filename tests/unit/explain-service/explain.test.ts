@@ -1,0 +1,203 @@
+import 'fake-indexeddb/auto';
+import type * as tfjs from '@tensorflow/tfjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EvalError } from '../../../src/core/evaluate/errors';
+import type { ExplainProgress } from '../../../src/protocol/explain';
+import { ExplainService } from '../../../src/services/explain';
+import { importIntoStore } from '../../../src/services/import';
+import { loadModelData, predictEncoded } from '../../../src/services/model-data';
+import type { ModelService } from '../../../src/services/registry-model';
+import { PipetteDB } from '../../../src/store/db';
+import { createProject } from '../../../src/store/projects';
+import { useCpu } from '../train/helpers';
+import { trainPenguinModel } from '../train-service/penguin-model';
+
+// One small penguins species model for the whole file, trained with the real training service.
+let tf: typeof tfjs;
+let db: PipetteDB;
+let projectId: string;
+let modelId: string;
+let models: ModelService;
+let service: ExplainService;
+const own = { datasetVersionId: null };
+
+type Penguin = Record<string, string | number | null>;
+const penguins = JSON.parse(readFileSync(join(process.cwd(), 'node_modules/vega-datasets/data/penguins.json'), 'utf8')) as Penguin[];
+const FEATURES = ['Island', 'Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)', 'Sex'];
+const never = new AbortController().signal;
+
+async function importRows(rows: Penguin[], name: string): Promise<string> {
+  const out = await importIntoStore(db, { jobId: crypto.randomUUID(), projectId, sources: [new File([JSON.stringify(rows)], name)] }, never, () => {});
+  return out.versionId;
+}
+
+beforeAll(async () => {
+  tf = await useCpu();
+  db = new PipetteDB('explain-svc');
+  await db.open();
+  projectId = (await createProject(db, 'Penguins')).id;
+  const versionId = await importRows(penguins, 'penguins.json');
+  ({ modelId, models } = await trainPenguinModel(tf, db, projectId, versionId, { features: FEATURES, seed: 42, epochs: 10 }));
+  service = new ExplainService({ tf, db, loadModel: (id) => models.load(id) });
+}, 120_000);
+
+afterAll(async () => {
+  await db.delete();
+});
+
+describe('setup', () => {
+  it('offers the categorical columns as sensitive, and the test rows with their predictions', async () => {
+    const setup = await service.explainSetup({ modelId, ...own });
+    expect(setup.task).toBe('classification');
+    expect(setup.classes).toEqual(['Adelie', 'Chinstrap', 'Gentoo']);
+    expect(setup.part).toBe('test');
+    expect(setup.features.map((f) => f.column)).toEqual(FEATURES);
+    expect(setup.features.find((f) => f.column === 'Island')!.categories).toEqual(['Biscoe', 'Dream', 'Torgersen']);
+    expect(setup.sensitiveColumns.map((c) => c.column).sort()).toEqual(['Island', 'Sex']);
+    expect(setup.rows).toHaveLength(setup.evaluationRows);
+    expect(setup.rows.every((r) => setup.classes!.includes(r.predicted) && r.confidence! > 0 && r.confidence! <= 1)).toBe(true);
+  });
+});
+
+describe('fairness', () => {
+  it('gives per-group rates by sex that agree with the model outputs counted by hand', async () => {
+    const result = await service.fairness({ modelId, ...own, sensitiveColumn: 'Sex', positiveClass: 'Adelie' });
+    const { report } = result;
+    const data = await loadModelData(db, { modelId, part: 'test', extraColumns: ['Sex'] });
+    const { model } = await models.load(modelId);
+    const probs = await predictEncoded(tf, model, data.encoded, data.stats);
+    model.dispose();
+    const sex = data.table.columns.get('Sex')!;
+    if (sex.type !== 'categorical') throw new Error('Sex is categorical');
+    // by hand, at threshold 0.5: each group's share of rows with P(Adelie) >= 0.5, and its TPR
+    const at = report.thresholds.find((t) => t.threshold === 0.5)!;
+    report.groups.forEach((g, j) => {
+      const idx = Array.from(data.rows.keys()).filter((i) => {
+        const code = sex.codes[data.rows[i]!]!;
+        return (code < 0 ? null : sex.dictionary[code]) === g.group;
+      });
+      const predicted = idx.filter((i) => probs[i * 3]! >= 0.5);
+      expect(g.count).toBe(idx.length);
+      expect(at.groups[j]!.positiveRate).toBeCloseTo(predicted.length / idx.length, 10);
+      const actual = idx.filter((i) => data.encoded.y![i] === 0);
+      if (actual.length) expect(at.groups[j]!.tpr).toBeCloseTo(actual.filter((i) => probs[i * 3]! >= 0.5).length / actual.length, 10);
+    });
+    expect(report.groups.map((g) => g.group)).toContain('FEMALE');
+    expect(report.groups.map((g) => g.group)).toContain('MALE');
+    expect(report.thresholds.map((t) => t.threshold)).toEqual([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]);
+    const rates = at.groups.map((g) => g.positiveRate);
+    expect(at.gaps.demographicParityDifference).toBeCloseTo(Math.max(...rates) - Math.min(...rates), 12);
+    expect(result.evaluationRows).toBe(data.rows.length);
+  });
+
+  it('names the problem: one group, one class, an unknown class, a version without a feature', async () => {
+    const males = await importRows(penguins.filter((p) => p.Sex === 'MALE'), 'males.json');
+    const e1 = await service.fairness({ modelId, datasetVersionId: males, sensitiveColumn: 'Sex', positiveClass: 'Adelie' }).catch((e) => e);
+    expect(e1).toBeInstanceOf(EvalError);
+    expect(e1.code).toBe('one-group');
+    expect(e1.details.column).toBe('Sex');
+    const adelie = await importRows(penguins.filter((p) => p.Species === 'Adelie'), 'adelie.json');
+    const e2 = await service.fairness({ modelId, datasetVersionId: adelie, sensitiveColumn: 'Sex', positiveClass: 'Adelie' }).catch((e) => e);
+    expect(e2.code).toBe('one-class');
+    const e3 = await service.fairness({ modelId, ...own, sensitiveColumn: 'Sex', positiveClass: 'Emperor' }).catch((e) => e);
+    expect(e3.code).toBe('bad-option');
+    const noSex = await importRows(penguins.map(({ Sex: _, ...rest }) => rest), 'nosex.json');
+    const e4 = await service.explainSetup({ modelId, datasetVersionId: noSex }).catch((e) => e);
+    expect(e4.code).toBe('input-mismatch');
+    expect(e4.details.column).toBe('Sex');
+  });
+});
+
+describe('explanations', () => {
+  it('permutation importance by column, with progress, and a cancel that stops it', async () => {
+    const progress: ExplainProgress[] = [];
+    const result = await service.featureImportance({ modelId, ...own, jobId: 'j1', repeats: 2 }, never, (p) => progress.push(p));
+    expect(result.metric).toBe('accuracy');
+    expect(result.features.map((f) => f.name).sort()).toEqual([...FEATURES].sort());
+    expect(result.baseline).toBeGreaterThan(0.8);
+    // sorted, most important first; the beak and flipper measurements separate the species
+    expect(result.features[0]!.importance).toBeGreaterThan(0);
+    expect(result.features.map((f) => f.importance)).toEqual([...result.features.map((f) => f.importance)].sort((a, b) => b - a));
+    expect(progress.at(-1)).toEqual({ done: 12, total: 12 });
+
+    const abort = new AbortController();
+    const stopped = service.featureImportance({ modelId, ...own, jobId: 'j2' }, abort.signal, (p) => {
+      if (p.done === 1) abort.abort();
+    });
+    await expect(stopped).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('integrated gradients: attributions per column that sum to F(x) - F(baseline) within 5%', async () => {
+    const setup = await service.explainSetup({ modelId, ...own });
+    for (const item of setup.rows.slice(0, 3)) {
+      const ig = await service.integratedGradients({ modelId, ...own, row: item.row });
+      expect(ig.outputLabel).toBe(item.predicted);
+      expect(ig.columns.map((c) => c.column).sort()).toEqual([...FEATURES].sort());
+      expect(ig.columns.reduce((s, c) => s + c.value, 0)).toBeCloseTo(ig.sum, 4);
+      expect(Math.abs(ig.sum - (ig.fx - ig.fBaseline))).toBeLessThanOrEqual(0.05 * Math.abs(ig.fx - ig.fBaseline));
+      expect(ig.fx).toBeCloseTo(item.confidence!, 4);
+    }
+  });
+
+  it('KernelSHAP: one value per column summing to f(x) - E[f], with progress', async () => {
+    const setup = await service.explainSetup({ modelId, ...own });
+    const row = setup.rows[0]!.row;
+    const progress: ExplainProgress[] = [];
+    const shap = await service.kernelShap({ modelId, ...own, row, jobId: 's1' }, never, (p) => progress.push(p));
+    expect(shap.values.map((v) => v.column)).toEqual(FEATURES);
+    expect(shap.exact).toBe(true); // 6 columns: every coalition
+    expect(shap.sum).toBeCloseTo(shap.fx - shap.expected, 5);
+    expect(shap.fx).toBeCloseTo(setup.rows[0]!.confidence!, 5);
+    expect(shap.backgroundRows).toBe(100);
+    expect(progress.at(-1)!.done).toBe(progress.at(-1)!.total);
+  });
+
+  it('What-If: edited values change the prediction; unedited ones give the stored prediction', async () => {
+    const setup = await service.explainSetup({ modelId, ...own });
+    const item = setup.rows.find((r) => r.predicted === 'Adelie')!;
+    const detail = await service.rowDetail({ modelId, ...own, row: item.row });
+    expect(detail.prediction.predicted).toBe('Adelie');
+    expect(Object.keys(detail.values)).toEqual(FEATURES);
+    const same = await service.whatIf({ modelId, ...own, row: item.row, values: detail.values });
+    expect(same.probabilities![0]).toBeCloseTo(detail.prediction.probabilities![0]!, 5);
+    // a Gentoo's measurements on an Adelie's row
+    const edited = await service.whatIf({
+      modelId,
+      ...own,
+      row: item.row,
+      values: { ...detail.values, Island: 'Biscoe', 'Beak Length (mm)': 47.5, 'Beak Depth (mm)': 14.5, 'Flipper Length (mm)': 220, 'Body Mass (g)': 5200 },
+    });
+    expect(edited.predicted).toBe('Gentoo');
+  });
+
+  it('nearest counterfactual: an evaluation row predicted differently, with the columns that differ', async () => {
+    const setup = await service.explainSetup({ modelId, ...own });
+    const item = setup.rows[0]!;
+    const cf = await service.nearestCounterfactual({ modelId, ...own, row: item.row });
+    expect(cf.row).not.toBeNull();
+    expect(cf.prediction!.predicted).not.toBe(item.predicted);
+    expect(cf.changes.length).toBeGreaterThan(0);
+    const other = await service.rowDetail({ modelId, ...own, row: cf.row! });
+    const mine = await service.rowDetail({ modelId, ...own, row: item.row });
+    expect(other.prediction.predicted).toBe(cf.prediction!.predicted);
+    for (const c of cf.changes) {
+      expect(c.to).toEqual(other.values[c.column]);
+      expect(c.from).toEqual(mine.values[c.column]);
+    }
+  });
+
+  it('leaks no tensors', async () => {
+    const setup = await service.explainSetup({ modelId, ...own });
+    const row = setup.rows[1]!.row;
+    await service.integratedGradients({ modelId, ...own, row }); // the model is loaded and cached
+    const before = tf.memory().numTensors;
+    await service.integratedGradients({ modelId, ...own, row });
+    await service.kernelShap({ modelId, ...own, row, jobId: 's2' }, never, () => {});
+    await service.whatIf({ modelId, ...own, row, values: null });
+    await service.nearestCounterfactual({ modelId, ...own, row });
+    await service.fairness({ modelId, ...own, sensitiveColumn: 'Island', positiveClass: 'Gentoo' });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
