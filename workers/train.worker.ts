@@ -20,6 +20,7 @@ import type { BackendControl } from '../src/services/train-backend';
 import { browserImageDecoder } from '../src/services/train-images';
 import { ModelService } from '../src/services/registry-model';
 import { ExplainService } from '../src/services/explain';
+import { OptimizeService } from '../src/services/optimize';
 import { activateBackend, recordInitErrors } from '../src/core/train/activate';
 import { BackendSelector } from '../src/core/train/backends';
 import { registerWebGPUWithRetry } from '../src/core/train/webgpu';
@@ -50,6 +51,7 @@ const backends: BackendControl = {
 const models = new ModelService({ tf, db: db() });
 const training = new TrainService({ tf, db: db(), backends, loadModel: (id) => models.load(id), decode: browserImageDecoder() });
 const explain = new ExplainService({ tf, db: db(), loadModel: (id) => models.load(id), decode: browserImageDecoder() });
+const optimizing = new OptimizeService({ tf, db: db(), models, decode: browserImageDecoder() });
 
 /** Switching TF.js's one global backend under a running fit would move its tensors mid-epoch. */
 function refuseWhileTraining(): void {
@@ -92,6 +94,12 @@ const api: TrainWorkerApi = {
   integratedGradients: (req) => explain.integratedGradients(req),
   kernelShap: (req, onProgress) => runJob(req.jobId, (signal) => explain.kernelShap(req, signal, (p) => void onProgress(p))),
   nearestCounterfactual: (req) => explain.nearestCounterfactual(req),
+
+  // Optimization (issue 6): each variant is a new model version.
+  quantizeModel: (req) => optimizing.quantize(req),
+  pruneModel: (req, onProgress) => runJob(req.jobId, (signal) => optimizing.prune(req, signal, (p) => void onProgress(p))),
+  distillModel: (req, onProgress) => runJob(req.jobId, (signal) => optimizing.distill(req, signal, (p) => void onProgress(p))),
+  compareVariants: (req, onProgress) => runJob(req.jobId, (signal) => optimizing.compare(req, signal, (p) => void onProgress(p))),
 };
 
 Comlink.expose(api);

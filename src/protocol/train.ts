@@ -5,6 +5,7 @@ import type { SplitRecord } from '../core/train/split';
 import type { BatchProgress } from '../core/train/trainer';
 import type { RunConfig, RunPhase } from '../store/training-records';
 import type { ExplainWorkerApi } from './explain';
+import type { OptimizeWorkerApi } from './optimize';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
@@ -35,7 +36,7 @@ export interface BackendsInfo {
   backends: BackendReport[];
 }
 
-export interface TrainWorkerApi extends ExplainWorkerApi {
+export interface TrainWorkerApi extends ExplainWorkerApi, OptimizeWorkerApi {
   /** Initialize every backend this browser offers, run the parity check on each, and report. */
   probeBackends(): Promise<BackendsInfo>;
   /** Make a backend the active one (an override of the automatic choice). */

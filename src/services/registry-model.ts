@@ -5,6 +5,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { encodePng } from '../core/data/png';
+import { writeBundle } from '../core/optimize/artifacts';
 import { exportBundle, importBundle, makeMetadata, type BundleMetadata } from '../core/train/bundle';
 import { buildModel, type TF } from '../core/train/model-spec';
 import { encode, featureShapeOf, imageToInput, tableFromRecords, type CellValue } from '../core/train/preprocess';
@@ -142,10 +143,24 @@ export class ModelService {
   async exportZip(modelId: string): Promise<ExportedModel> {
     const record = await this.#db.models.get(modelId);
     if (!record) throw new Error(`Model version ${modelId} does not exist`);
+    return { fileName: `${fileSlug(record.name)}-v${record.version}.zip`, bytes: await this.bundle(modelId) };
+  }
+
+  /**
+   * The bundle zip of a version. A quantized version is zipped from its stored artifacts as they are:
+   * saving the loaded model would write the float32 weights TF.js dequantized on load, and lose the gain.
+   */
+  async bundle(modelId: string): Promise<Uint8Array> {
+    const [record, stored] = await Promise.all([this.#db.models.get(modelId), this.#db.modelArtifacts.get(modelId)]);
+    if (!record || !stored) throw new Error(`Model version ${modelId} does not exist`);
+    const { modelTopology, weightSpecs, weightData } = stored.artifacts;
+    if (weightSpecs.some((w) => w.quantization)) {
+      const modelJson = { modelTopology, format: 'layers-model', generatedBy: `TensorFlow.js tfjs-layers v${record.metadata.tfjsVersion}`, convertedBy: null };
+      return writeBundle({ modelJson, weightSpecs, weightData: new Uint8Array(weightData), metadata: record.metadata });
+    }
     const { model } = await this.load(modelId);
     try {
-      const bytes = await exportBundle(this.#tf, model, record.metadata);
-      return { fileName: `${fileSlug(record.name)}-v${record.version}.zip`, bytes };
+      return await exportBundle(this.#tf, model, record.metadata);
     } finally {
       model.dispose();
     }
@@ -167,7 +182,7 @@ export class ModelService {
     };
     const artifacts: ModelArtifacts = {
       modelTopology: bundle.modelJson.modelTopology,
-      weightSpecs: bundle.weightSpecs.map((w) => ({ name: w.name, shape: w.shape.slice(), dtype: w.dtype })),
+      weightSpecs: bundle.weightSpecs.map((w) => ({ name: w.name, shape: w.shape.slice(), dtype: w.dtype, ...(w.quantization ? { quantization: { ...w.quantization } as never } : {}) })),
       weightData: bundle.weightData,
     };
     const saved = await addModelVersion(

@@ -137,7 +137,8 @@ export interface ModelVersionRecord {
   name: string;
   /** 1, 2, 3 ... within the project. */
   version: number;
-  source: 'run' | 'import';
+  /** 'optimize': a variant made from parentModelId by quantization, pruning or distillation (metadata.optimization says how). */
+  source: 'run' | 'import' | 'optimize';
   runId: string | null;
   datasetVersionId: string | null;
   /** Trained further from (fine-tuning) or imported as this version. */
@@ -152,7 +153,8 @@ export interface ModelVersionRecord {
 /** The TF.js Layers artifacts of a model version: what tf.io.fromMemory takes. */
 export interface ModelArtifacts {
   modelTopology: object;
-  weightSpecs: { name: string; shape: number[]; dtype: string }[];
+  /** `quantization` as the TF.js manifest has it: such weights are stored small and dequantized on load. */
+  weightSpecs: { name: string; shape: number[]; dtype: string; quantization?: { dtype: 'uint8' | 'uint16' | 'float16'; scale?: number; min?: number } }[];
   weightData: ArrayBuffer;
 }
 

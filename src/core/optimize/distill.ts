@@ -23,7 +23,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { BundleMetadata } from '../train/bundle';
 import { buildModel, inferShapes, type ModelSpec, type TF } from '../train/model-spec';
 import { mixSeed, permutation } from '../train/split';
-import { BatchMasks, makeOptimizer, Trainer, type EpochLog, type FitResult, type OptimizerName, type TrainConfig, type TrainTensors } from '../train/trainer';
+import { BatchMasks, makeOptimizer, Trainer, type EpochLog, type FitOptions, type FitResult, type OptimizerName, type TrainConfig, type TrainTensors } from '../train/trainer';
 import type { OptimizationRecord } from './artifacts';
 import { OptimizeError } from './errors';
 
@@ -394,12 +394,19 @@ export async function distillStudent(
 /** The same student spec trained from scratch on the hard labels by the Trainer, for comparison. */
 export async function trainStudentFromScratch(
   tf: TF,
-  options: { studentSpec: ModelSpec; train: TrainTensors; validation?: TrainTensors | null; config: Omit<TrainConfig, 'task'>; signal?: AbortSignal },
+  options: {
+    studentSpec: ModelSpec;
+    train: TrainTensors;
+    validation?: TrainTensors | null;
+    config: Omit<TrainConfig, 'task'>;
+    signal?: AbortSignal;
+    onBatch?: FitOptions['onBatch'];
+  },
 ): Promise<{ student: tfjs.LayersModel; fit: FitResult; params: number }> {
   const student = buildModel(tf, options.studentSpec);
   const trainer = new Trainer(tf, student, { ...options.config, task: 'classification' });
   try {
-    const fit = await trainer.fit({ train: options.train, validation: options.validation, signal: options.signal });
+    const fit = await trainer.fit({ train: options.train, validation: options.validation, signal: options.signal, onBatch: options.onBatch });
     return { student, fit, params: inferShapes(options.studentSpec).totalParams };
   } catch (e) {
     student.dispose();

@@ -15,7 +15,8 @@ export type OptimizeErrorCode =
   | 'already-quantized' // the bundle's weights are quantized already
   | 'not-classification' // distillation needs class probabilities
   | 'label-mismatch' // teacher and student were trained on different label sets
-  | 'input-mismatch'; // teacher and student take different inputs
+  | 'input-mismatch' // teacher and student take different inputs
+  | 'missing-column'; // the data lacks a feature or label column the model was trained on
 
 export interface OptimizeErrorDetails {
   /** A weight's name in model.json. */
