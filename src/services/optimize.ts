@@ -39,6 +39,7 @@ import type { ModelArtifacts, ModelVersionRecord } from '../store/training-recor
 import { loadModelData, predictEncoded, type DataPart, type ModelData } from './model-data';
 import { artifactsOf, type ModelService } from './registry-model';
 import { addModelVersion } from './registry';
+import { TableCache } from './train-data';
 
 export interface OptimizeDeps {
   tf: TF;
@@ -78,9 +79,11 @@ export class OptimizeService {
   readonly #data = new Map<string, Promise<ModelData>>();
   /** Comparison rows per (version, backend): versions are immutable, so a row never goes stale. */
   readonly #rows = new Map<string, ComparisonRow>();
+  readonly #tables: TableCache;
 
   constructor(deps: OptimizeDeps) {
     this.#deps = deps;
+    this.#tables = new TableCache(deps.db);
   }
 
   async #record(modelId: string): Promise<ModelVersionRecord> {
@@ -107,7 +110,7 @@ export class OptimizeService {
     const { db, decode } = this.#deps;
     const load = async () => {
       try {
-        return await loadModelData(db, { modelId: record.id, part, datasetVersionId: datasetVersionId ?? null }, decode);
+        return await loadModelData(db, { modelId: record.id, part, datasetVersionId: datasetVersionId ?? null }, { decode, tables: this.#tables });
       } catch (e) {
         if (e instanceof EvalError && e.code === 'input-mismatch') {
           const column = e.details.column ?? '?';
