@@ -1,8 +1,9 @@
 /** Formatting for people: sizes, dates, and errors in the current language. */
 import { DataError, isSerializedDataError, type DataErrorCode } from '../core/data/errors';
 import { TrainError, isSerializedTrainError, type TrainErrorCode } from '../core/train/errors';
+import { OptimizeError, type OptimizeErrorCode } from '../core/optimize/errors';
 import { i18n, n, t } from './i18n.svelte';
-import type { MessageKey } from './i18n/catalog';
+import { catalogs, type MessageKey } from './i18n/catalog';
 
 export function bytes(size: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
@@ -35,6 +36,8 @@ export function errorMessage(e: unknown): string {
   }
   const train = e instanceof TrainError ? e.toJSON() : isSerializedTrainError(e) ? e : undefined;
   if (train) return trainErrorMessage(train.code, train.details, train.message);
+  const optimize = e instanceof OptimizeError ? e.toJSON() : isSerializedKind(e, 'OptimizeError') ? (e as ReturnType<OptimizeError['toJSON']>) : undefined;
+  if (optimize) return optimizeErrorMessage(optimize.code, optimize.details, optimize.message);
   const message = e instanceof Error ? e.message : String(e);
   return t('error.generic', { message });
 }
@@ -48,4 +51,19 @@ function trainErrorMessage(code: TrainErrorCode, details: TrainError['details'],
   const detail = message.replace(/^This is not a zip file: /, '');
   const values: Record<string, string | number> = { value: '', expected: '', actual: '', dtype: '', ...params, column, row: row ?? '?', file, weight, detail };
   return t(`train.error.${code}` as MessageKey, values);
+}
+
+function isSerializedKind(x: unknown, kind: string): boolean {
+  return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === kind;
+}
+
+/** An OptimizeError in the person's language, the setting it is about named by its form label. */
+function optimizeErrorMessage(code: OptimizeErrorCode, details: OptimizeError['details'], message: string): string {
+  const { field = '', layer = '', weight = '', params = {} } = details;
+  const fieldKey = `optimize.field.${field}`;
+  const fieldLabel = field && fieldKey in catalogs.en ? t(fieldKey as MessageKey) : field;
+  // the core's English sentence after its first colon is the specific cause (the labels, the shapes)
+  const detail = message.includes(': ') ? message.slice(message.indexOf(': ') + 2) : message;
+  const values: Record<string, string | number> = { value: '', end: '', steps: '', column: '', ...params, field: fieldLabel, layer, weight, detail };
+  return t(`optimize.error.${code satisfies OptimizeErrorCode}` as MessageKey, values);
 }

@@ -15,6 +15,7 @@ import { train } from './messages/train';
 import { registry } from './messages/registry';
 import { validate } from './messages/validate';
 import { label } from './messages/label';
+import { optimize } from './messages/optimize';
 import { explain } from './messages/explain';
 
 export const LOCALES = ['en', 'zh-TW'] as const;
@@ -34,7 +35,7 @@ export function defineMessages<E extends Record<string, string>>(m: {
   return m as Messages<Extract<keyof E, string>>;
 }
 
-const areas = [common, shell, stages, projects, data, settings, validate, train, registry, label, explain] as const;
+const areas = [common, shell, stages, projects, data, settings, validate, train, registry, label, explain, optimize] as const;
 
 type AreaKeys<A> = A extends Messages<infer K> ? K : never;
 export type MessageKey = AreaKeys<(typeof areas)[number]>;
