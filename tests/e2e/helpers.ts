@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Browser, type Page } from '@playwright/test';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -29,4 +29,29 @@ export async function waitForServiceWorker(page: Page): Promise<void> {
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
   if (!(await page.evaluate(() => navigator.serviceWorker.controller !== null))) await page.reload();
   await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+}
+
+/** A page of its own with the demo project open (five datasets imported; MNIST is 10,000 PNGs). */
+export async function openDemoPage(browser: Browser): Promise<Page> {
+  const page = await (await browser.newContext({ acceptDownloads: true })).newPage();
+  await page.goto('./');
+  await page.getByTestId('open-demo').click();
+  await expect(page.getByTestId('project-title')).toBeVisible({ timeout: 120_000 });
+  return page;
+}
+
+/** One penguin as the predict panel's form takes it. */
+export const PENGUIN = { Island: 'Biscoe', 'Beak Length (mm)': '46.1', 'Beak Depth (mm)': '13.2', 'Flipper Length (mm)': '211', 'Body Mass (g)': '4500', Sex: 'FEMALE' };
+
+/** The predict panel's class probabilities for PENGUIN, for the model version open in the Registry. */
+export async function predictPenguin(page: Page): Promise<Record<string, number>> {
+  const panel = page.getByTestId('predict-panel');
+  await panel.getByTestId('predict-field-Island').selectOption(PENGUIN.Island);
+  await panel.getByTestId('predict-field-Sex').selectOption(PENGUIN.Sex);
+  for (const c of ['Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)'] as const) await panel.getByTestId(`predict-field-${c}`).fill(PENGUIN[c]);
+  await panel.getByTestId('predict-run').click();
+  await expect(panel.getByTestId('predict-result')).toBeVisible();
+  const probs: Record<string, number> = {};
+  for (const li of await panel.getByTestId('predict-prob').all()) probs[(await li.getAttribute('data-label'))!] = Number(await li.getAttribute('data-value'));
+  return probs;
 }

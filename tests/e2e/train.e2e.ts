@@ -2,6 +2,7 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 import * as tf from '@tensorflow/tfjs';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { encode, tableFromRecords, type PreprocessStats } from '../../src/core/train/preprocess';
+import { openDemoPage, PENGUIN, predictPenguin } from './helpers';
 
 // One demo project for the whole file: opening it imports five datasets (10,000 MNIST PNGs among them).
 test.describe.configure({ mode: 'serial' });
@@ -9,10 +10,7 @@ test.describe.configure({ mode: 'serial' });
 let page: Page;
 
 test.beforeAll(async ({ browser }: { browser: Browser }) => {
-  page = await (await browser.newContext({ acceptDownloads: true })).newPage();
-  await page.goto('./');
-  await page.getByTestId('open-demo').click();
-  await expect(page.getByTestId('project-title')).toBeVisible({ timeout: 120_000 });
+  page = await openDemoPage(browser);
 });
 
 test.afterAll(async () => {
@@ -42,20 +40,6 @@ async function startAndFinish(timeout: number) {
 
 async function numberAttr(locator: ReturnType<Page['getByTestId']>, name = 'data-value'): Promise<number> {
   return Number(await locator.getAttribute(name));
-}
-
-const PENGUIN = { Island: 'Biscoe', 'Beak Length (mm)': '46.1', 'Beak Depth (mm)': '13.2', 'Flipper Length (mm)': '211', 'Body Mass (g)': '4500', Sex: 'FEMALE' };
-
-async function predictPenguin(): Promise<Record<string, number>> {
-  const panel = page.getByTestId('predict-panel');
-  await panel.getByTestId('predict-field-Island').selectOption(PENGUIN.Island);
-  await panel.getByTestId('predict-field-Sex').selectOption(PENGUIN.Sex);
-  for (const c of ['Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)'] as const) await panel.getByTestId(`predict-field-${c}`).fill(PENGUIN[c]);
-  await panel.getByTestId('predict-run').click();
-  await expect(panel.getByTestId('predict-result')).toBeVisible();
-  const probs: Record<string, number> = {};
-  for (const li of await panel.getByTestId('predict-prob').all()) probs[(await li.getAttribute('data-label'))!] = await numberAttr(li);
-  return probs;
 }
 
 let penguinProbs: Record<string, number>;
@@ -106,7 +90,7 @@ test('registry: predict, aliases, export a TF.js bundle, import it back with the
   await expect(page.getByTestId('model-item')).toContainText('Penguin species');
   await expect(page.getByTestId('model-item')).toContainText('Palmer penguins v1');
 
-  penguinProbs = await predictPenguin();
+  penguinProbs = await predictPenguin(page);
   expect(Object.keys(penguinProbs).sort()).toEqual(['Adelie', 'Chinstrap', 'Gentoo']);
   expect(Object.values(penguinProbs).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
   expect(await page.getByTestId('predict-result').getAttribute('data-predicted')).toBe('Gentoo');
@@ -145,7 +129,7 @@ test('registry: predict, aliases, export a TF.js bundle, import it back with the
   await expect(page.getByTestId('import-done')).toBeVisible();
   await expect(page.getByTestId('model-item')).toHaveCount(2);
   await expect(page.getByTestId('model-view')).toContainText('v2');
-  const again = await predictPenguin();
+  const again = await predictPenguin(page);
   for (const label of Object.keys(penguinProbs)) expect(again[label]).toBe(penguinProbs[label]);
 
   // A zip of something else, and a model.json without its weights: clear messages, nothing written.
