@@ -3,7 +3,7 @@ import type { ModelSpec, InputSpec } from '../core/train/model-spec';
 import type { FeatureChoice } from '../core/train/preprocess';
 import type { SplitRecord } from '../core/train/split';
 import type { BatchProgress } from '../core/train/trainer';
-import type { RunConfig, RunPhase } from '../store/training-records';
+import type { LabelSource, RunConfig, RunPhase } from '../store/training-records';
 import type { ExplainWorkerApi } from './explain';
 import type { OptimizeWorkerApi } from './optimize';
 
@@ -74,6 +74,8 @@ export interface PrepareRequest {
   split: RunConfig['split'];
   /** Use this model version's preprocessing (fine-tuning): the input must stay what it was. */
   baseModelId?: string | null;
+  /** Targets from a label set instead of the label column (then `label` is the gold column or ''). */
+  labelSource?: LabelSource;
 }
 
 export interface PrepareResult {

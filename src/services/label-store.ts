@@ -5,7 +5,7 @@
  * The data worker uses the same functions (services/label.ts).
  */
 import { SPAM_CLASSES, SPAM_COLUMNS, SPAM_LFS } from '../core/label/spam-lfs';
-import type { LfSpec } from '../core/label/lf';
+import type { LabelMatrix, LfSpec } from '../core/label/lf';
 import { newId, type PipetteDB } from '../store/db';
 import type { LabelEventRecord, LabelingFunctionRecord, LabelSchemaRecord, LabelSetRecord } from '../store/label-records';
 
@@ -221,6 +221,8 @@ export async function addSpamDemoFunctions(db: PipetteDB, projectId: string): Pr
 /** A label set as training targets: the rows it labels, and per row a class and k probabilities. */
 export interface LabelTargets {
   labelSetId: string;
+  /** The set's number within its dataset version. */
+  version: number;
   datasetVersionId: string;
   kind: LabelSetRecord['kind'];
   classes: string[];
@@ -228,6 +230,8 @@ export interface LabelTargets {
   labels: Int32Array;
   /** rows.length x k, row-major; one-hot for manual labels, so every kind trains the same way (soft labels). */
   probs: Float32Array;
+  /** The functions' votes on these rows (weak sets saved with them), for scoring majority vote later. */
+  votes: LabelMatrix | null;
 }
 
 /** Read a label-set version as training targets (for the Train stage's soft labels). */
@@ -235,10 +239,15 @@ export async function labelTargets(db: PipetteDB, labelSetId: string): Promise<L
   const set = await db.labelSets.get(labelSetId);
   if (!set) throw new Error(`label set ${labelSetId} does not exist`);
   const k = set.classes.length;
+  const n = set.data.rows.length;
   let probs: Float32Array;
+  let votes: LabelMatrix | null = null;
   if (set.kind === 'manual') {
-    probs = new Float32Array(set.data.rows.length * k);
+    probs = new Float32Array(n * k);
     set.data.labels.forEach((l, r) => (probs[r * k + l] = 1));
-  } else probs = set.data.probs;
-  return { labelSetId, datasetVersionId: set.datasetVersionId, kind: set.kind, classes: set.classes, rows: set.data.rows, labels: set.data.labels, probs };
+  } else {
+    probs = set.data.probs;
+    if (set.data.votes) votes = { n, m: set.data.lfs.length, k, data: set.data.votes };
+  }
+  return { labelSetId, version: set.version, datasetVersionId: set.datasetVersionId, kind: set.kind, classes: set.classes, rows: set.data.rows, labels: set.data.labels, probs, votes };
 }

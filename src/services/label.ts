@@ -9,20 +9,24 @@ import { decodeBatch } from '../core/data/arrow';
 import {
   ABSTAIN,
   applyLabelingFunctions,
+  emptyLabelMatrix,
   fitLabelModel,
+  goldClassReader,
   lfSummary,
   LfRunner,
   majorityVote,
+  predictLabels,
+  scoreLabels,
   uncertaintyOrder,
   type Cell as LfCell,
   type LabelMatrix,
   type LabelModelResult,
-    type LfSpec,
+  type LfSpec,
   type WorkerLike,
 } from '../core/label';
 import { cellOf } from '../core/table/view';
 import type { Cell } from '../protocol/data';
-import type { CombinedScore, GoldSource, LfResultRow, LfRunOutcome, LfRunRequest, QueueOrderRequest } from '../protocol/label';
+import type { GoldSource, LfResultRow, LfRunOutcome, LfRunRequest, QueueOrderRequest } from '../protocol/label';
 import { readBatch } from '../store/datasets';
 import { newId, type DatasetVersion, type PipetteDB } from '../store/db';
 import type { LabelSetRecord } from '../store/label-records';
@@ -69,31 +73,14 @@ async function goldLabels(db: PipetteDB, gold: GoldSource, versionId: string, co
   } else {
     const values = columns[gold.column];
     if (!values) throw new Error(`no column "${gold.column}" in this version`);
-    const index = new Map(classes.map((c, i) => [c.trim().toLowerCase(), i]));
+    const classOf = goldClassReader(classes);
     for (let i = 0; i < n; i++) {
-      const v = values[i];
-      if (v === null || v === undefined) continue;
-      const c = index.get(String(v).trim().toLowerCase());
+      const c = classOf(values[i]);
       if (c === undefined) unmatched++;
       else labels[i] = c;
     }
   }
   return { labels, unmatched };
-}
-
-function score(pred: ArrayLike<number>, gold: Int32Array | null, n: number): CombinedScore {
-  let labeled = 0;
-  let scored = 0;
-  let right = 0;
-  for (let i = 0; i < n; i++) {
-    if (pred[i] === ABSTAIN) continue;
-    labeled++;
-    if (gold && gold[i] !== ABSTAIN) {
-      scored++;
-      if (gold[i] === pred[i]) right++;
-    }
-  }
-  return { coverage: n === 0 ? 0 : labeled / n, accuracy: gold && scored > 0 ? right / scored : null, scored };
 }
 
 /** A finished run, kept in the worker so "Save" writes exactly what the person saw. */
@@ -143,14 +130,7 @@ export class LabelService {
     // Random tie-breaks (a fixed hash, so reruns agree) as Snorkel's spam tutorial scores majority vote.
     const mv = majorityVote(matrix, { tieBreak: 'random' });
     const fit = specs.length > 0 ? fitLabelModel(matrix) : null;
-    const lmPred = new Int32Array(n).fill(ABSTAIN);
-    if (fit)
-      for (let i = 0; i < n; i++) {
-        if (!fit.covered[i]) continue;
-        let best = 0;
-        for (let c = 1; c < k; c++) if (fit.probs[i * k + c]! > fit.probs[i * k + best]!) best = c;
-        lmPred[i] = best;
-      }
+    const lmPred = fit ? predictLabels(fit.probs, k) : new Int32Array(n).fill(ABSTAIN);
     const runId = newId();
     this.#runs.set(runId, { projectId: req.projectId, versionId: req.versionId, schemaId: schema.id, classes: schema.classes, lfs: specs.map((s) => ({ id: s.id, name: s.name })), matrix, mv, fit });
     while (this.#runs.size > 3) this.#runs.delete(this.#runs.keys().next().value!);
@@ -181,8 +161,8 @@ export class LabelService {
       coverage: summary.coverage,
       overlap: summary.overlap,
       conflict: summary.conflict,
-      majorityVote: score(mv, gold?.labels ?? null, n),
-      labelModel: { ...score(lmPred, gold?.labels ?? null, n), iterations: fit?.iterations ?? 0, converged: fit?.converged ?? true },
+      majorityVote: scoreLabels(mv, gold?.labels ?? null),
+      labelModel: { ...scoreLabels(lmPred, gold?.labels ?? null), iterations: fit?.iterations ?? 0, converged: fit?.converged ?? true },
       seconds: (performance.now() - started) / 1000,
     };
   }
@@ -198,20 +178,23 @@ export class LabelService {
     if (rows.length === 0) throw new LabelStoreError('nothing-to-save', 'no row has a label');
     const probs = new Float32Array(rows.length * k);
     const labels = new Int32Array(rows.length);
+    // the functions' votes on these rows, so a later comparison can recompute majority vote on any of them
+    const votes = emptyLabelMatrix(rows.length, m, k).data;
+    rows.forEach((i, r) => votes.set(data.subarray(i * m, (i + 1) * m), r * m));
     rows.forEach((i, r) => {
       if (kind === 'label-model') {
         for (let c = 0; c < k; c++) probs[r * k + c] = fit!.probs[i * k + c]!;
       } else {
         // majority vote's probabilities: each class's share of the row's votes
-        let votes = 0;
+        let cast = 0;
         for (let j = 0; j < m; j++) {
           const v = data[i * m + j]!;
           if (v !== ABSTAIN) {
             probs[r * k + v]!++;
-            votes++;
+            cast++;
           }
         }
-        for (let c = 0; c < k; c++) probs[r * k + c]! /= votes;
+        for (let c = 0; c < k; c++) probs[r * k + c]! /= cast;
       }
       let best = 0;
       for (let c = 1; c < k; c++) if (probs[r * k + c]! > probs[r * k + best]!) best = c;
@@ -229,6 +212,7 @@ export class LabelService {
         labels,
         probs,
         lfs: run.lfs,
+        votes,
         estimatedAccuracy: kind === 'label-model' && fit ? Array.from(fit.accuracy) : undefined,
       },
     });

@@ -120,6 +120,7 @@ export class ModelService {
           modelVersionId: id,
           ...(run.config.baseModelId ? { parentModelVersionId: run.config.baseModelId } : {}),
           splitSeed: run.config.split.seed,
+          ...(run.config.labelSource?.kind === 'labelSet' ? { labelSetId: run.config.labelSource.labelSetId } : {}),
         },
       });
       const saved = await addModelVersion(

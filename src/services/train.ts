@@ -20,13 +20,13 @@ import { classificationMetrics, regressionMetrics, worstPredictions } from '../c
 import { buildModel, validateSpec, type ModelSpec, type TF } from '../core/train/model-spec';
 import { decodeRegression, encode, type ColumnTable, type DecodeImage, type Encoded, type PreprocessStats } from '../core/train/preprocess';
 import { splitRecord } from '../core/train/split';
-import { balancedClassWeights, PauseGate, predict, toTensors, Trainer, type Checkpoint, type TrainConfig } from '../core/train/trainer';
+import { balancedClassWeights, balancedSoftClassWeights, PauseGate, predict, toTensors, Trainer, type Checkpoint, type TrainConfig } from '../core/train/trainer';
 import type { PrepareRequest, PrepareResult, RunOutcome, StartRunRequest, TrainEvent } from '../protocol/train';
 import type { PipetteDB } from '../store/db';
 import { holdingWriterLock } from '../store/sweep';
 import type { DisplayCell, EpochRecord, Evaluation, Hyperparameters, RunMetrics, RunPhase, RunRecord, WorstRow } from '../store/training-records';
 import { cannotTrainOn, chooseBackend, type BackendControl, type StepProbe } from './train-backend';
-import { labelTaskOf, prepareData, TableCache, type PreparedData } from './train-data';
+import { labelTaskOf, loadLabelSet, prepareData, runColumns, scoringLabels, softTargets, TableCache, weakBaselines, type PreparedData } from './train-data';
 
 export interface LoadedModel {
   model: tfjs.LayersModel;
@@ -115,7 +115,9 @@ export class TrainService {
     if (req.baseModelId && !base) throw new Error(`Model version ${req.baseModelId} does not exist`);
     const features = base ? base.metadata.preprocessing.features.map((f) => ({ column: f.column, encoding: f.encoding })) : req.features;
     const label = base ? base.metadata.preprocessing.label.column : req.label;
-    const loaded = await this.#tables.load(req.datasetVersionId, [...features.map((f) => f.column), label]);
+    const source = base ? undefined : req.labelSource;
+    const labelSet = await loadLabelSet(db, source);
+    const loaded = await this.#tables.load(req.datasetVersionId, runColumns(features, label, source));
     const data = await prepareData(loaded, {
       features,
       label,
@@ -123,6 +125,7 @@ export class TrainService {
       split: req.split,
       stats: base?.metadata.preprocessing ?? null,
       decode: this.#deps.decode,
+      labelSet,
     });
     const { stats, split } = data;
     return {
@@ -216,7 +219,10 @@ export class TrainService {
       if (config.baseModelId && !baseMeta) throw new Error(`The model version this run starts from (${config.baseModelId}) was deleted`);
       const features = baseMeta ? baseMeta.preprocessing.features.map((f) => ({ column: f.column, encoding: f.encoding })) : config.features;
       const label = baseMeta ? baseMeta.preprocessing.label.column : config.label;
-      const loaded = await this.#tables.load(run.datasetVersionId, [...features.map((f) => f.column), label]);
+      // fine-tuning keeps the base model's label column; label sets train new models
+      if (baseMeta && config.labelSource?.kind === 'labelSet') throw new Error('A run from a base model trains on its label column, not on a label set');
+      const labelSet = await loadLabelSet(db, config.labelSource);
+      const loaded = await this.#tables.load(run.datasetVersionId, runColumns(features, label, config.labelSource));
       const data = await prepareData(loaded, {
         features,
         label,
@@ -224,7 +230,12 @@ export class TrainService {
         split: config.split,
         stats: run.preprocessing ?? baseMeta?.preprocessing ?? null,
         decode: this.#deps.decode,
+        labelSet,
       });
+      // soft labels: the label set's probabilities are the targets, the label column is not read for training
+      const soft = data.labelSet ?? null;
+      const trainSoft = soft ? softTargets(soft, data.split.train) : null;
+      const valSoft = soft ? softTargets(soft, data.split.validation) : null;
       const spec = config.spec && !config.baseModelId ? resolveSpec(config.spec, data.stats) : null;
       if (spec) {
         const issues = validateSpec(spec);
@@ -234,8 +245,9 @@ export class TrainService {
 
       await phase('encoding');
       const decode = this.#deps.decode;
-      const trainEnc = await encode(data.stats, data.table, data.split.train, { decode });
-      const valEnc = data.split.validation.length ? await encode(data.stats, data.table, data.split.validation, { decode }) : null;
+      const encodeOptions = soft ? { decode, labels: false } : { decode };
+      const trainEnc = await encode(data.stats, data.table, data.split.train, encodeOptions);
+      const valEnc = data.split.validation.length ? await encode(data.stats, data.table, data.split.validation, encodeOptions) : null;
       if (signal.aborted) return await this.#finishCancelled(runId, elapsed());
 
       await phase('backend');
@@ -252,7 +264,7 @@ export class TrainService {
           backend = undefined;
         }
       }
-      backend ??= await chooseBackend(tf, this.#deps.backends, config.backend, this.#probe(data.stats, trainEnc, build, config.hyper), blocked);
+      backend ??= await chooseBackend(tf, this.#deps.backends, config.backend, this.#probe(data.stats, trainEnc, trainSoft, build, config.hyper), blocked);
       await update({ backend });
 
       const model = await build();
@@ -265,7 +277,12 @@ export class TrainService {
         batchSize: config.hyper.batchSize,
         epochs: config.hyper.epochs,
         seed: config.split.seed,
-        classWeights: config.hyper.classWeights === 'balanced' && data.stats.label.task === 'classification' ? balancedClassWeights(trainEnc.y as Int32Array, classes) : null,
+        classWeights:
+          config.hyper.classWeights === 'balanced' && data.stats.label.task === 'classification'
+            ? trainSoft
+              ? balancedSoftClassWeights(trainSoft, classes)
+              : balancedClassWeights(trainEnc.y as Int32Array, classes)
+            : null,
         earlyStopping: config.hyper.patience > 0 ? { patience: config.hyper.patience, restoreBestWeights: true } : null,
         // a progress bar needs a few updates a second; each one wakes the page and repaints it
         progressEveryMs: 250,
@@ -273,9 +290,9 @@ export class TrainService {
       const trainer = new Trainer(tf, model, trainConfig, active.gate);
       owned.push(trainer);
       if (checkpoint) await trainer.restoreCheckpoint(checkpoint);
-      const train = toTensors(tf, trainEnc, data.stats.label);
+      const train = toTensors(tf, trainEnc, data.stats.label, trainSoft);
       owned.push(train.x, train.y);
-      const validation = valEnc ? toTensors(tf, valEnc, data.stats.label) : null;
+      const validation = valEnc ? toTensors(tf, valEnc, data.stats.label, valSoft) : null;
       if (validation) owned.push(validation.x, validation.y);
 
       await phase('training');
@@ -305,10 +322,28 @@ export class TrainService {
       for (const t of [train.x, train.y, validation?.x, validation?.y]) t?.dispose();
       const evalSplit = data.split.test.length ? 'test' : data.split.validation.length ? 'validation' : null;
       let metrics: RunMetrics = { summary: {}, evaluation: null };
+      let weakSupervision: RunRecord['weakSupervision'];
       if (evalSplit) {
-        const rows = evalSplit === 'test' ? data.split.test : data.split.validation;
-        const enc = evalSplit === 'validation' && valEnc ? valEnc : await encode(data.stats, data.table, rows, { decode });
+        let rows = evalSplit === 'test' ? data.split.test : data.split.validation;
+        let enc: Encoded;
+        if (soft) {
+          // scored against the gold column (test rows without gold are already left out of the test split)
+          if (soft.gold) rows = rows.filter((i) => soft.gold![i]! >= 0);
+          enc = { ...(await encode(data.stats, data.table, rows, encodeOptions)), y: scoringLabels(soft, rows) };
+        } else enc = evalSplit === 'validation' && valEnc ? valEnc : await encode(data.stats, data.table, rows, { decode });
         metrics = await evaluateModel(tf, model, data, enc, rows, evalSplit, config.hyper.batchSize);
+        if (soft?.goldColumn && rows.length) {
+          const t = soft.targets;
+          weakSupervision = {
+            labelSetId: t.labelSetId,
+            labelSetVersion: t.version,
+            labelSetKind: t.kind,
+            goldColumn: soft.goldColumn,
+            rows: rows.length,
+            ...weakBaselines(soft, rows),
+            endModel: metrics.summary.accuracy!,
+          };
+        }
       }
       const final = await trainer.getCheckpoint();
       await db.transaction('rw', [db.runs, db.checkpoints], async () => {
@@ -317,6 +352,7 @@ export class TrainService {
           status: 'done',
           phase: 'finished',
           metrics,
+          ...(weakSupervision ? { weakSupervision } : {}),
           fit: { status: result.status, bestEpoch: result.bestEpoch, restoredBest: result.restoredBest },
           durationMs: elapsed(),
           updatedAt: Date.now(),
@@ -352,14 +388,15 @@ export class TrainService {
   }
 
   /** One batch of the real training rows, for timing the model's step on each backend. */
-  #probe(stats: PreprocessStats, enc: Encoded, build: () => Promise<tfjs.LayersModel>, hyper: Hyperparameters): StepProbe {
+  #probe(stats: PreprocessStats, enc: Encoded, soft: Float32Array | null, build: () => Promise<tfjs.LayersModel>, hyper: Hyperparameters): StepProbe {
     const batch = Math.max(1, Math.min(hyper.batchSize, enc.rows));
     const size = enc.featureShape.reduce((a, b) => a * b, 1);
     const outputs = stats.label.task === 'classification' ? stats.label.classes.length : 1;
     const x = enc.x.slice(0, batch * size);
     const y = new Float32Array(batch * outputs);
     for (let i = 0; i < batch; i++) {
-      if (stats.label.task === 'classification') y[i * outputs + (enc.y as Int32Array)[i]!] = 1;
+      if (soft) y.set(soft.subarray(i * outputs, (i + 1) * outputs), i * outputs);
+      else if (stats.label.task === 'classification') y[i * outputs + (enc.y as Int32Array)[i]!] = 1;
       else y[i] = (enc.y as Float32Array)[i]!;
     }
     return { build, x, featureShape: enc.featureShape, y, outputs, batch, task: stats.label.task, optimizer: hyper.optimizer, learningRate: hyper.learningRate };

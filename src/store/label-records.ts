@@ -48,6 +48,11 @@ export interface WeakLabelData {
   probs: Float32Array;
   /** The functions that voted, by id and name, as they were when this was computed. */
   lfs: { id: string; name: string }[];
+  /**
+   * rows.length x lfs.length, row-major: each function's vote on each row (-1 = abstain), so majority vote
+   * can be scored later on any of these rows (the Train stage's comparison). Absent in older sets.
+   */
+  votes?: Int8Array | Int16Array;
   /** Per function: the label model's estimated accuracy (label-model only). */
   estimatedAccuracy?: number[];
 }

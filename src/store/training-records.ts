@@ -28,6 +28,14 @@ export interface Hyperparameters {
   classWeights: 'none' | 'balanced';
 }
 
+/**
+ * Where a run's targets come from: the label column (the default, and what runs before label sets read
+ * as), or a label-set version of the run's dataset version (soft labels: its probabilities). With a label
+ * set, `label` names the gold column the test split is scored against ('' = none: then the covered test
+ * rows are scored against the set's own labels).
+ */
+export type LabelSource = { kind: 'column' } | { kind: 'labelSet'; labelSetId: string; goldColumn: string | null };
+
 /** Everything a person chose for a run: with the dataset version it reproduces the run. */
 export interface RunConfig {
   name: string;
@@ -42,6 +50,8 @@ export interface RunConfig {
   split: { seed: number; fractions: SplitFractions };
   hyper: Hyperparameters;
   backend: 'auto' | BackendName;
+  /** Absent = { kind: 'column' }. */
+  labelSource?: LabelSource;
 }
 
 /** One epoch of the history, with the worker's tensor count after it (flat across epochs = no leak). */
@@ -91,6 +101,26 @@ export interface RunMetrics {
 /** What training is doing now (for the page; the history and status are the durable part). */
 export type RunPhase = 'loading' | 'encoding' | 'backend' | 'training' | 'evaluating' | 'finished';
 
+/**
+ * Majority vote, the label model and the end model, scored against the gold column on the same test rows
+ * (every test row with a gold label, covered by a labeling function or not). Where every function
+ * abstained, majority vote and the label model give the deterministic random tie-break of the Label page.
+ */
+export interface WeakSupervisionReport {
+  labelSetId: string;
+  labelSetVersion: number;
+  labelSetKind: 'manual' | 'majority-vote' | 'label-model';
+  goldColumn: string;
+  /** Test rows with a gold label (all of them are scored by all three). */
+  rows: number;
+  /** Of those, rows where at least one function voted (in the label set). */
+  coveredRows: number;
+  /** null when the set cannot give it (a manual set; a set saved before votes were stored). */
+  majorityVote: number | null;
+  labelModel: number | null;
+  endModel: number;
+}
+
 /** One training run: an experiment record. */
 export interface RunRecord {
   id: string;
@@ -114,6 +144,8 @@ export interface RunRecord {
   error?: SerializedTrainError | { message: string };
   /** The model version saved from this run. */
   modelId?: string;
+  /** Runs trained on a label set with a gold column: the three accuracies on the same test rows. */
+  weakSupervision?: WeakSupervisionReport;
   createdAt: number;
   updatedAt: number;
 }

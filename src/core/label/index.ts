@@ -31,6 +31,7 @@ export {
 export { applyLabelingFunctions, LfRunner, type LfReport, type LfRunnerOptions, type LfStatus, type WorkerLike } from './runner';
 export { lfSummary, type LfStats, type LfSummary } from './analysis';
 export { fitLabelModel, majorityVote, predictLabels, type LabelModelOptions, type LabelModelResult, type TieBreak } from './label-model';
+export { breakAbstains, goldClassReader, scoreLabels, type LabelScore } from './score';
 export { cohenKappa, fleissKappa, type CohenResult } from './agreement';
 export { uncertainty, uncertaintyOrder, type UncertaintyStrategy } from './active';
 export { HAM, SPAM, SPAM_CLASSES, SPAM_COLUMNS, SPAM_LFS } from './spam-lfs';

@@ -11,7 +11,7 @@ import { ABSTAIN, type LabelMatrix } from './lf';
 export type TieBreak = 'abstain' | 'lowest' | 'random';
 
 /** splitmix32-style hash: the 'random' tie-break must be the same on every run. */
-function hash(i: number, seed: number): number {
+export function tieHash(i: number, seed: number): number {
   let h = (i + 0x9e3779b9 * (seed + 1)) | 0;
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
@@ -21,10 +21,11 @@ function hash(i: number, seed: number): number {
 /**
  * The most frequent vote per row; -1 where every function abstains. Ties: 'abstain' (the default: a tie is
  * no evidence, as Snorkel's MajorityLabelVoter), 'lowest' class index, or 'random' (a fixed hash of the
- * row and seed, so reruns agree).
+ * row and seed, so reruns agree). `rows` names the dataset row of each row of L when L holds only some
+ * rows (e.g. a label set's covered rows), so the random tie-break is the one the whole matrix would get.
  */
-export function majorityVote(L: LabelMatrix, options: { tieBreak?: TieBreak; seed?: number } = {}): Int32Array {
-  const { tieBreak = 'abstain', seed = 0 } = options;
+export function majorityVote(L: LabelMatrix, options: { tieBreak?: TieBreak; seed?: number; rows?: ArrayLike<number> } = {}): Int32Array {
+  const { tieBreak = 'abstain', seed = 0, rows } = options;
   const { n, m, k, data } = L;
   const out = new Int32Array(n).fill(ABSTAIN);
   const counts = new Int32Array(k);
@@ -45,7 +46,7 @@ export function majorityVote(L: LabelMatrix, options: { tieBreak?: TieBreak; see
     tied.length = 0;
     for (let c = 0; c < k; c++) if (counts[c] === counts[best]) tied.push(c);
     if (tied.length === 1 || tieBreak === 'lowest') out[i] = best;
-    else if (tieBreak === 'random') out[i] = tied[hash(i, seed) % tied.length]!;
+    else if (tieBreak === 'random') out[i] = tied[tieHash(rows ? rows[i]! : i, seed) % tied.length]!;
   }
   return out;
 }

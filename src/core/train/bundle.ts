@@ -32,6 +32,8 @@ export interface Lineage {
   /** The model version this one was trained further from, or imported as. */
   parentModelVersionId?: string;
   splitSeed?: number;
+  /** The label-set version the model was trained on (soft labels), when not a label column. */
+  labelSetId?: string;
 }
 
 export interface BundleMetadata {

@@ -28,7 +28,11 @@ export type TrainErrorCode =
   | 'weight-dtype' // a dtype TF.js cannot load
   | 'no-metadata' // a zip without metadata.json
   | 'bad-metadata' // metadata.json that does not parse or lacks required fields
-  | 'load-failed'; // TF.js refused the model (its own words in the message)
+  | 'load-failed' // TF.js refused the model (its own words in the message)
+  | 'label-set-missing' // the label set a run trains on does not exist (any more)
+  | 'label-set-version' // a label set of another dataset version
+  | 'label-set-rows' // a label set naming rows the dataset version does not have
+  | 'gold-feature'; // the gold column a label-set run is scored against, chosen as a feature
 
 export interface TrainErrorDetails {
   column?: string;

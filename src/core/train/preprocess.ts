@@ -215,6 +215,11 @@ export interface PreprocessOptions {
   features: readonly (string | FeatureChoice)[];
   label: string;
   task: Task;
+  /**
+   * The label's statistics when the targets come from elsewhere (a label set's probabilities): the label
+   * column is then not read here; `label` is still refused as a feature.
+   */
+  labelStats?: LabelStats;
   /** Most one-hot slots per categorical column; rarer values share the unknown slot (default 100). */
   maxCategories?: number;
   text?: {
@@ -505,7 +510,7 @@ export async function fitPreprocess(
     seen.add(c.column);
   }
 
-  const label = fitLabel(table, trainRows, options);
+  const label = options.labelStats ?? fitLabel(table, trainRows, options);
   const features: FeatureStats[] = [];
   const slotNames: string[] = [];
   let offset = 0;

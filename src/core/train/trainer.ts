@@ -15,7 +15,9 @@
  *
  * The loss is categorical cross-entropy on the softmax head (classification) or mean squared error
  * (regression), each example weighted by its class weight (Keras's class_weight: the batch loss is the
- * mean of weight x loss over the real rows). Validation loss is unweighted.
+ * mean of weight x loss over the real rows). Validation loss is unweighted. Classification targets may be
+ * soft (a probability per class, as a label model gives): the cross-entropy -sum(y log p) and the class
+ * weight sum(y w) are then expectations over the target distribution; one-hot targets are the special case.
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { TrainError } from './errors';
@@ -189,12 +191,29 @@ export function balancedClassWeights(labels: ArrayLike<number>, classes: number)
   return counts.map((c) => (c ? labels.length / (classes * c) : 1));
 }
 
-/** Encoded rows as the tensors fit() takes (classification labels one-hot). */
-export function toTensors(tf: TF, data: Encoded, label: LabelStats): TrainTensors {
-  if (!data.y) throw new TrainError('missing-label', { column: label.column }, 'The encoded rows have no labels');
+/**
+ * The same for soft labels (rows x classes probabilities): a row counts toward each class by its
+ * probability, so one-hot targets give exactly balancedClassWeights.
+ */
+export function balancedSoftClassWeights(probs: ArrayLike<number>, classes: number): number[] {
+  const rows = probs.length / classes;
+  const mass = new Array<number>(classes).fill(0);
+  for (let i = 0; i < rows; i++) for (let c = 0; c < classes; c++) mass[c]! += probs[i * classes + c]!;
+  return mass.map((m) => (m > 0 ? rows / (classes * m) : 1));
+}
+
+/**
+ * Encoded rows as the tensors fit() takes: classification labels one-hot, or `soft` targets (rows x
+ * classes probabilities, e.g. a label model's) as they are; the loss is the same cross-entropy.
+ */
+export function toTensors(tf: TF, data: Encoded, label: LabelStats, soft?: Float32Array | null): TrainTensors {
+  if (!data.y && !soft) throw new TrainError('missing-label', { column: label.column }, 'The encoded rows have no labels');
+  if (soft && (label.task !== 'classification' || soft.length !== data.rows * label.classes.length))
+    throw new RangeError(`soft targets need ${data.rows} x classes probabilities, got ${soft.length} values`);
   const x = tf.tensor(data.x, [data.rows, ...data.featureShape], 'float32');
-  const y =
-    label.task === 'classification'
+  const y = soft
+    ? tf.tensor2d(soft, [data.rows, soft.length / data.rows], 'float32')
+    : label.task === 'classification'
       ? tf.tidy(() => tf.oneHot(tf.tensor1d(data.y as Int32Array, 'int32'), label.classes.length).toFloat())
       : tf.tensor2d(data.y as Float32Array, [data.rows, 1], 'float32');
   return { x, y };

@@ -5,6 +5,7 @@ import { buildModel, type LayerSpec, type ModelSpec } from '../../../src/core/tr
 import { presetById } from '../../../src/core/train/presets';
 import {
   balancedClassWeights,
+  balancedSoftClassWeights,
   checkpointTransferables,
   predict,
   toTensors,
@@ -284,5 +285,57 @@ describe('helpers', () => {
     out.dispose();
     expect(mine.length).toBe(33);
     mine.forEach((v, i) => expect(v).toBeCloseTo(theirs[i]!, 6));
+  });
+});
+
+describe('soft labels (targets are class probabilities, as a label model gives)', () => {
+  // A model whose output is softmax([0, ln 3]) = [0.25, 0.75] for every row: the loss is then hand-computable.
+  const P = [0.25, 0.75];
+  const Y = [
+    [0.6, 0.4],
+    [0.1, 0.9],
+    [1, 0],
+  ];
+  const crossEntropy = (y: number[]) => -(y[0]! * Math.log(P[0]!) + y[1]! * Math.log(P[1]!));
+
+  async function firstEpochLoss(classWeights: number[] | null): Promise<EpochLog> {
+    const m = model({ version: 1, input: { kind: 'tabular', features: 1 }, layers: [], head: { kind: 'classification', classes: 2 }, seed: 1 });
+    const fixed = [tf.zeros([1, 2]), tf.tensor1d([0, Math.log(3)])];
+    m.setWeights(fixed);
+    fixed.forEach((t) => t.dispose());
+    const soft = Float32Array.from(Y.flat());
+    const label = { column: 'set', sourceType: 'categorical' as const, task: 'classification' as const, classes: ['ham', 'spam'], counts: [] };
+    const t = toTensors(tf, { rows: 3, x: new Float32Array([1, -2, 5]), featureShape: [1], y: null, missing: {} }, label, soft);
+    toDispose.push(t.x, t.y);
+    const trainer = new Trainer(tf, m, { task: 'classification', optimizer: 'sgd', learningRate: 1e-6, batchSize: 3, epochs: 1, seed: 1, classWeights });
+    toDispose.push(trainer);
+    const result = await trainer.fit({ train: t });
+    return result.history[0]!;
+  }
+
+  it('the loss is the cross-entropy against the probability vectors, computed by hand', async () => {
+    const log = await firstEpochLoss(null);
+    const expected = Y.map(crossEntropy).reduce((a, b) => a + b, 0) / 3;
+    expect(expected).toBeCloseTo(0.910229, 5);
+    expect(log.loss).toBeCloseTo(expected, 5);
+    // accuracy compares the most likely classes: the model says spam, the targets say ham, spam, ham
+    expect(log.acc).toBeCloseTo(1 / 3, 6);
+  });
+
+  it('balanced class weights count each row toward a class by its probability', async () => {
+    const soft = Y.flat();
+    const w = balancedSoftClassWeights(soft, 2);
+    expect(w[0]).toBeCloseTo(3 / (2 * 1.7), 6);
+    expect(w[1]).toBeCloseTo(3 / (2 * 1.3), 6);
+    // one-hot targets give exactly the hard-label weights
+    expect(balancedSoftClassWeights([1, 0, 0, 1, 1, 0, 1, 0], 2)).toEqual(balancedClassWeights([0, 1, 0, 0], 2));
+    const log = await firstEpochLoss(w);
+    const expected = Y.map((y) => (y[0]! * w[0]! + y[1]! * w[1]!) * crossEntropy(y)).reduce((a, b) => a + b, 0) / 3;
+    expect(log.loss).toBeCloseTo(expected, 5);
+  });
+
+  it('refuses soft targets of the wrong size', () => {
+    const label = { column: 'set', sourceType: 'categorical' as const, task: 'classification' as const, classes: ['a', 'b'], counts: [] };
+    expect(() => toTensors(tf, { rows: 2, x: new Float32Array(2), featureShape: [1], y: null, missing: {} }, label, new Float32Array(3))).toThrow(/soft targets/);
   });
 });

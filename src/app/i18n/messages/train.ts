@@ -239,6 +239,10 @@ export const train = defineMessages({
     'train.error.no-metadata': 'The zip has no metadata.json: without it the labels and the input encoding are unknown. Export the model from Pipette.',
     'train.error.bad-metadata': 'metadata.json is not Pipette model metadata: {detail}',
     'train.error.load-failed': 'TF.js could not load the model: {detail}',
+    'train.error.label-set-missing': 'The label set this run trains on no longer exists. Choose another label set.',
+    'train.error.label-set-version': 'Label set v{version} belongs to another dataset version. Choose a label set of this version.',
+    'train.error.label-set-rows': 'Label set v{version} labels row {row}, but this dataset version has only {rows} rows.',
+    'train.error.gold-feature': 'Column "{column}" is the gold column the model is scored against; it cannot also be a feature.',
   },
   'zh-TW': {
     'train.title': '訓練',
@@ -477,5 +481,9 @@ export const train = defineMessages({
     'train.error.no-metadata': '這個 zip 沒有 metadata.json：缺少它就無法得知標籤與輸入的編碼方式。請從 Pipette 匯出模型。',
     'train.error.bad-metadata': 'metadata.json 不是 Pipette 的模型描述資料：{detail}',
     'train.error.load-failed': 'TF.js 無法載入模型：{detail}',
+    'train.error.label-set-missing': '這次訓練所用的標註集已不存在，請選擇其他標註集。',
+    'train.error.label-set-version': '標註集 v{version} 屬於另一個資料集版本，請選擇這個版本的標註集。',
+    'train.error.label-set-rows': '標註集 v{version} 標註了第 {row} 列，但這個資料集版本只有 {rows} 列。',
+    'train.error.gold-feature': '欄位「{column}」是用來評分模型的標準答案欄位，不能同時作為特徵。',
   },
 });
