@@ -11,8 +11,10 @@ import type { BatchProgress } from '../core/train/trainer';
 import type { BackendName, TrainEvent } from '../protocol/train';
 import { db } from '../store/db';
 import { writerLockName } from '../store/sweep';
-import { ACTIVE_RUN_STATUSES, type Hyperparameters, type RunConfig, type RunPhase, type RunRecord } from '../store/training-records';
+import { ACTIVE_RUN_STATUSES, type Hyperparameters, type LabelSource, type RunConfig, type RunPhase, type RunRecord } from '../store/training-records';
 import { trainWorker } from './workers';
+import { defaultFeatures, presetsForTask } from './train-presets';
+import type { DatasetVersion } from '../store/db';
 
 class TrainState {
   /** Live progress of runs this tab trains, by run id. */
@@ -130,6 +132,8 @@ class TrainDraft {
   backend = $state<'auto' | BackendName>('auto');
   /** Train further from this model version instead of a new model. */
   baseModelId = $state<string | null>(null);
+  /** Targets from the label column or a label set (then `label` is the gold column, '' = none). */
+  labelSource = $state.raw<LabelSource>({ kind: 'column' });
 
   /** Start over for another project (or keep the form as it was for the same one). */
   forProject(projectId: string): void {
@@ -143,6 +147,27 @@ class TrainDraft {
     this.layers = [];
     this.layersFor = '';
     this.baseModelId = null;
+    this.labelSource = { kind: 'column' };
+  }
+
+  /**
+   * Open the form on a label set (the Label page's "Train an end model on these labels"): a new model,
+   * scored against the gold column, on the version's text columns with the first preset that fits.
+   */
+  useLabelSet(projectId: string, version: DatasetVersion, labelSetId: string, goldColumn: string | null): void {
+    this.forProject(projectId);
+    this.datasetVersionId = version.id;
+    this.baseModelId = null;
+    this.labelSource = { kind: 'labelSet', labelSetId, goldColumn };
+    this.label = goldColumn ?? '';
+    this.task = version.columns.some((c) => c.type === 'text') ? 'text-classification' : 'tabular-classification';
+    const preset = presetsForTask(this.task)[0];
+    this.presetId = preset?.id ?? '';
+    if (preset) this.hyper = { ...this.hyper, ...preset.training };
+    this.layersFor = '';
+    this.features = defaultFeatures(this.task, preset, version.columns, this.label);
+    this.open = true;
+    this.touched = true;
   }
 }
 
