@@ -14,7 +14,7 @@ import { decodeRegression, encode, type ColumnTable, type DecodeImage, type Enco
 import { predict } from '../core/train/trainer';
 import type { DatasetVersion, PipetteDB } from '../store/db';
 import type { ModelVersionRecord, RunRecord } from '../store/training-records';
-import { loadTable, prepareData, type TableCache } from './train-data';
+import { loadLabelSet, loadTable, prepareData, type TableCache } from './train-data';
 
 export type DataPart = 'train' | 'validation' | 'test' | 'all';
 
@@ -105,6 +105,8 @@ export async function loadModelData(db: PipetteDB, req: ModelDataRequest, option
       labelTask: stats.label.task,
       split: run.config.split,
       stats, // the split needs no fitting: the model's statistics are used as they are
+      // a run on a label set split ALL rows by the set's classes: the same rows only with the same set
+      labelSet: await loadLabelSet(db, run.config.labelSource),
     });
     part = req.part;
     rows = split[req.part as Exclude<DataPart, 'all'>];

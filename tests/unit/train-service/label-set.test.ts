@@ -8,6 +8,7 @@ import { afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { TrainError } from '../../../src/core/train/errors';
 import { presetById } from '../../../src/core/train/presets';
 import { addLabelSet } from '../../../src/services/label-store';
+import { loadModelData } from '../../../src/services/model-data';
 import { ModelService } from '../../../src/services/registry-model';
 import { TrainService } from '../../../src/services/train';
 import { loadLabelSet, loadTable, prepareData } from '../../../src/services/train-data';
@@ -132,6 +133,11 @@ it('records the three accuracies on the same test rows; the saved model names it
   for (const e of run.history) expect(e.numTensors).toBe(run.history[0]!.numTensors);
   const modelId = await new ModelService({ tf, db }).saveRun(runId, '');
   expect((await db.models.get(modelId))!.metadata.lineage.labelSetId).toBe(set.id);
+  // later stages (optimize, evaluate) get the run's own test rows back
+  const later = await loadModelData(db, { modelId, part: 'test' });
+  expect(later.rows.length).toBe(testRows);
+  const train = (await loadModelData(db, { modelId, part: 'train' })).rows;
+  expect([...train].every(covered)).toBe(true);
 });
 
 it('refuses a label set of another version, one naming rows the version lacks, a gold column as a feature, a deleted set', async () => {
