@@ -18,7 +18,7 @@ export const explain = defineMessages({
     'explain.fairness.regression': 'Fairness indicators need a classification model; this one predicts a number.',
     'explain.fairness.noColumns': 'This dataset version has no categorical or yes/no column (with at most 50 values) to use as a sensitive column.',
     'explain.fairness.column': 'Sensitive column',
-    'explain.fairness.columnOption': '{column} ({groups} groups)',
+    'explain.fairness.columnOption': '{column} (groups: {groups})',
     'explain.fairness.positive': 'Positive class',
     'explain.fairness.positiveHint': 'One class against the rest; the score is the probability of this class.',
     'explain.fairness.run': 'Compute indicators',
