@@ -428,8 +428,9 @@ export class ExplainService {
     const row = data.rows[found.index]!;
     const from = req.values ?? Object.fromEntries(stats.features.map((f) => [f.column, rawCell(data.table, f.column, req.row)]));
     const changed = new Set(found.changes.map((c) => c.column));
+    // an image differs pixel by pixel: the page shows the row itself, not a table of pixels
     const changes = stats.features
-      .filter((f) => Array.from({ length: f.slots }, (_, i) => f.offset + i).some((c) => changed.has(c)))
+      .filter((f) => f.encoding !== 'image' && Array.from({ length: f.slots }, (_, i) => f.offset + i).some((c) => changed.has(c)))
       .map((f) => ({ column: f.column, from: from[f.column] ?? null, to: rawCell(data.table, f.column, row) }));
     return { row, prediction: this.#prediction(stats, ev.outputs, found.index), changes };
   }
