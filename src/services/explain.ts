@@ -160,10 +160,9 @@ export class ExplainService {
     return this.#models.get(modelId, async () => (await this.#deps.loadModel(modelId)).model);
   }
 
-  #load(modelId: string, datasetVersionId: string | null, part: DataPart, extraColumns: readonly string[] = []): Promise<ModelData> {
-    const key = [modelId, datasetVersionId ?? '', part, ...extraColumns].join('\u0000');
-    return this.#data.get(key, () =>
-      loadModelData(this.#deps.db, { modelId, datasetVersionId, part, extraColumns }, { decode: this.#deps.decode, tables: this.#tables }),
+  #load(modelId: string, datasetVersionId: string | null, part: DataPart): Promise<ModelData> {
+    return this.#data.get([modelId, datasetVersionId ?? '', part].join('\u0000'), () =>
+      loadModelData(this.#deps.db, { modelId, datasetVersionId, part }, { decode: this.#deps.decode, tables: this.#tables }),
     );
   }
 
@@ -206,7 +205,8 @@ export class ExplainService {
     const label = stats.label.column;
     // candidate sensitive columns: categorical and boolean, their groups counted over the evaluation rows
     const candidates = data.version.columns.filter((c) => (c.type === 'categorical' || c.type === 'boolean') && c.name !== label).map((c) => c.name);
-    const withGroups = candidates.length ? await this.#load(t.modelId, t.datasetVersionId, data.part, candidates) : data;
+    // raw columns only: the rows are encoded already
+    const withGroups = candidates.length ? await this.#tables.load(data.version.id, candidates) : data;
     const sensitiveColumns = candidates
       .map((column) => ({ column, groups: new Set(Array.from(data.rows, (r) => rawCell(withGroups.table, column, r))).size }))
       .filter((c) => c.groups <= MAX_GROUPS);
@@ -241,7 +241,10 @@ export class ExplainService {
     if (k < 0) throw new EvalError('bad-option', { params: { class: req.positiveClass } }, `"${req.positiveClass}" is not one of the model's classes`);
     const y = data.encoded.y;
     if (!y) throw new EvalError('missing-column', { column: data.stats.label.column }, `The evaluation data has no label column "${data.stats.label.column}"`);
-    const table = (await this.#load(req.modelId, req.datasetVersionId, data.part, [req.sensitiveColumn])).table;
+    if (!data.version.columns.some((c) => c.name === req.sensitiveColumn)) {
+      throw new EvalError('missing-column', { column: req.sensitiveColumn }, `Column "${req.sensitiveColumn}" is not in this dataset version`);
+    }
+    const table = (await this.#tables.load(data.version.id, [req.sensitiveColumn])).table;
     const n = data.rows.length;
     const report = fairnessIndicators({
       column: req.sensitiveColumn,
