@@ -163,12 +163,14 @@ describe('quantize', () => {
 describe('prune', () => {
   it('fine-tunes to the final sparsity per layer, then quantizes; the zeros survive both', async () => {
     const progress: OptimizeProgress[] = [];
+    const tensors = tf.memory().numTensors;
     const out = await service.prune(
       { jobId: 'p1', modelId: teacherId, schedule: { initialSparsity: 0, finalSparsity: 0.5, beginStep: 0, endStep: 20, frequency: 5 }, training: TRAINING, thenQuantize: true },
       never,
       (p) => progress.push(p),
     );
     expect(out.status).toBe('done');
+    expect(tf.memory().numTensors).toBe(tensors);
     expect(out.report!.layers.length).toBe(3);
     for (const l of out.report!.layers) expect(l.sparsity).toBeCloseTo(0.5, 1);
     expect(out.accuracy).toBeGreaterThanOrEqual(0.85);
@@ -199,19 +201,23 @@ describe('prune', () => {
     await expectNothingWritten(() => service.prune({ jobId: 'p4', modelId: teacherId, schedule: { ...schedule, endStep: 500 }, training: TRAINING, thenQuantize: false }, never), 'bad-schedule');
     await expectNothingWritten(() => service.prune({ jobId: 'p5', modelId: teacherId, schedule, training: { ...TRAINING, epochs: 0 }, thenQuantize: false }, never), 'bad-option');
     const before = await db.models.count();
+    const tensors = tf.memory().numTensors;
     const abort = new AbortController();
     const out = await service.prune({ jobId: 'p6', modelId: teacherId, schedule, training: TRAINING, thenQuantize: true }, abort.signal, (p) => {
       if (p.phase === 'training') abort.abort();
     });
     expect(out.status).toBe('cancelled');
     expect(await db.models.count()).toBe(before);
+    expect(tf.memory().numTensors).toBe(tensors);
   }, 60_000);
 });
 
 describe('distill', () => {
   it('saves the distilled student and the same student from scratch, side by side', async () => {
+    const tensors = tf.memory().numTensors;
     const out = await service.distill({ jobId: 'd1', modelId: teacherId, student: { kind: 'hidden', sizes: [8] }, temperature: 4, alpha: 0.3, training: { ...TRAINING, learningRate: 0.01, epochs: 15 } }, never);
     expect(out.status).toBe('done');
+    expect(tf.memory().numTensors).toBe(tensors);
     expect(out.warnings).toEqual([]);
     const d = out.distilled!;
     const s = out.scratch!;
@@ -235,6 +241,27 @@ describe('distill', () => {
     const out = await service.distill({ jobId: 'd2', modelId: teacherId, student: { kind: 'hidden', sizes: [128, 64] }, temperature: 2, alpha: 0.5, training: { ...TRAINING, epochs: 1 } }, never);
     expect(out.status).toBe('done');
     expect(out.warnings.join(' ')).toMatch(/more parameters/);
+  }, 60_000);
+
+  it('a cancel while distilling, or while training the student from scratch, writes nothing', async () => {
+    for (const phase of ['training', 'scratch'] as const) {
+      const before = await db.models.count();
+      const tensors = tf.memory().numTensors;
+      const abort = new AbortController();
+      const seen: string[] = [];
+      const out = await service.distill(
+        { jobId: `dc-${phase}`, modelId: teacherId, student: { kind: 'narrower', factor: 0.5 }, temperature: 4, alpha: 0.3, training: { ...TRAINING, epochs: 50 } },
+        abort.signal,
+        (p) => {
+          seen.push(p.phase);
+          if (p.phase === phase) abort.abort();
+        },
+      );
+      expect(seen).toContain(phase);
+      expect(out.status).toBe('cancelled');
+      expect(await db.models.count()).toBe(before);
+      expect(tf.memory().numTensors).toBe(tensors);
+    }
   }, 60_000);
 
   it('refuses bad settings, data without the label column, another label set, and a regression teacher', async () => {
@@ -261,7 +288,9 @@ describe('distill', () => {
 
 describe('compare', () => {
   it('lists the original and every descendant with sizes, accuracy, latency and a Pareto front', async () => {
+    const tensors = tf.memory().numTensors;
     const result = await service.compare({ jobId: 'c1', rootId: teacherId }, never);
+    expect(tf.memory().numTensors).toBe(tensors);
     const family = await db.models.where('projectId').equals(projectId).toArray();
     const descendants = new Set([teacherId]);
     for (let grew = true; grew; ) {
