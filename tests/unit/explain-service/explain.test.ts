@@ -11,6 +11,7 @@ import { loadModelData, predictEncoded } from '../../../src/services/model-data'
 import type { ModelService } from '../../../src/services/registry-model';
 import { PipetteDB } from '../../../src/store/db';
 import { createProject } from '../../../src/store/projects';
+import { presetById } from '../../../src/core/train/presets';
 import { useCpu } from '../train/helpers';
 import { trainPenguinModel } from '../train-service/penguin-model';
 
@@ -19,6 +20,7 @@ let tf: typeof tfjs;
 let db: PipetteDB;
 let projectId: string;
 let modelId: string;
+let versionId: string;
 let models: ModelService;
 let service: ExplainService;
 const own = { datasetVersionId: null };
@@ -38,7 +40,7 @@ beforeAll(async () => {
   db = new PipetteDB('explain-svc');
   await db.open();
   projectId = (await createProject(db, 'Penguins')).id;
-  const versionId = await importRows(penguins, 'penguins.json');
+  versionId = await importRows(penguins, 'penguins.json');
   ({ modelId, models } = await trainPenguinModel(tf, db, projectId, versionId, { features: FEATURES, seed: 42, epochs: 10 }));
   service = new ExplainService({ tf, db, loadModel: (id) => models.load(id) });
 }, 120_000);
@@ -199,5 +201,45 @@ describe('explanations', () => {
     await service.nearestCounterfactual({ modelId, ...own, row });
     await service.fairness({ modelId, ...own, sensitiveColumn: 'Island', positiveClass: 'Gentoo' });
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('a regression model', () => {
+  it('explains body mass in grams: IG completeness and SHAP additivity in the label units; fairness and counterfactuals refuse it', async () => {
+    const preset = presetById('mlp-regressor')!;
+    const features = ['Island', 'Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Sex'];
+    const { modelId: regId } = await trainPenguinModel(tf, db, projectId, versionId, {
+      features,
+      seed: 42,
+      epochs: 20,
+      overrides: { task: 'tabular-regression', presetId: preset.id, label: 'Body Mass (g)', spec: preset.make({ input: { kind: 'tabular', features: 1 }, classes: 0 }) },
+    });
+    const target = { modelId: regId, datasetVersionId: null };
+    const setup = await service.explainSetup(target);
+    expect(setup.task).toBe('regression');
+    expect(setup.classes).toBeNull();
+    const item = setup.rows[0]!;
+    // a prediction in grams, not standardized units
+    expect(Number(item.predicted)).toBeGreaterThan(2000);
+    expect(Number(item.predicted)).toBeLessThan(7000);
+
+    const ig = await service.integratedGradients({ ...target, row: item.row });
+    expect(ig.fx).toBeCloseTo(Number(item.predicted), 1);
+    expect(Math.abs(ig.sum - (ig.fx - ig.fBaseline))).toBeLessThanOrEqual(0.05 * Math.abs(ig.fx - ig.fBaseline));
+
+    const shap = await service.kernelShap({ ...target, row: item.row, jobId: 'r1' }, never, () => {});
+    expect(shap.fx).toBeCloseTo(Number(item.predicted), 1);
+    expect(shap.sum).toBeCloseTo(shap.fx - shap.expected, 2);
+    // heavier flippers, heavier penguin
+    const detail = await service.rowDetail({ ...target, row: item.row });
+    const longer = await service.whatIf({ ...target, row: item.row, values: { ...detail.values, 'Flipper Length (mm)': Number(detail.values['Flipper Length (mm)']) + 25 } });
+    expect(longer.value!).toBeGreaterThan(detail.prediction.value!);
+
+    const importance = await service.featureImportance({ ...target, jobId: 'r2', repeats: 2 }, never, () => {});
+    expect(importance.metric).toBe('mse');
+    expect(importance.features).toHaveLength(features.length);
+
+    await expect(service.fairness({ ...target, sensitiveColumn: 'Sex', positiveClass: 'x' })).rejects.toMatchObject({ code: 'bad-option' });
+    await expect(service.nearestCounterfactual({ ...target, row: item.row })).rejects.toMatchObject({ code: 'bad-option' });
   });
 });

@@ -5,11 +5,14 @@ import { ModelService } from '../../../src/services/registry-model';
 import { TrainService } from '../../../src/services/train';
 import type { BackendControl } from '../../../src/services/train-backend';
 import type { PipetteDB } from '../../../src/store/db';
+import type { RunConfig } from '../../../src/store/training-records';
 
 export interface PenguinModelOptions {
   features: readonly string[];
   seed: number;
   epochs: number;
+  /** E.g. a regression: task, presetId, label and spec. */
+  overrides?: Partial<RunConfig>;
 }
 
 /** Train a run of the MLP classifier preset on Species and save it; the run and the model version. */
@@ -35,6 +38,7 @@ export async function trainPenguinModel(tf: typeof tfjs, db: PipetteDB, projectI
         split: { seed: o.seed, fractions: { train: 0.7, validation: 0.15, test: 0.15 } },
         hyper: { optimizer: 'adam', learningRate: 0.01, batchSize: 32, epochs: o.epochs, patience: 0, classWeights: 'none' },
         backend: 'cpu',
+        ...o.overrides,
       },
     },
     new AbortController().signal,
