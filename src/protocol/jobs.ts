@@ -17,3 +17,15 @@ export function cancelJob(jobId: string): boolean {
   c?.abort();
   return c !== undefined;
 }
+
+/** Thrown when the job was cancelled; the name survives the worker boundary. */
+export class CancelledError extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'AbortError';
+  }
+}
+
+export function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new CancelledError();
+}

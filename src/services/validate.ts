@@ -40,21 +40,12 @@ import type {
   ValidateRequest,
   ValidationOutcome,
 } from '../protocol/validate';
+import { throwIfAborted } from '../protocol/jobs';
 import { readBatch } from '../store/datasets';
 import { newId, type DatasetVersion, type PipetteDB } from '../store/db';
 import type { AnomalyDecisionRecord, SchemaOrigin, SchemaVersionRecord, ServingRequestRecord } from '../store/validation-records';
 
-/** Thrown when the job was cancelled; the name survives the worker boundary. */
-export class CancelledError extends Error {
-  constructor() {
-    super('cancelled');
-    this.name = 'AbortError';
-  }
-}
-
-function throwIfAborted(signal?: AbortSignal): void {
-  if (signal?.aborted) throw new CancelledError();
-}
+export { CancelledError } from '../protocol/jobs';
 
 async function readyVersion(db: PipetteDB, versionId: string): Promise<DatasetVersion> {
   const meta = await db.versions.get(versionId);

@@ -12,6 +12,7 @@ import type { ColumnInfo, ImportWarning, SourceInfo } from '../core/data/types';
 import type { AnomalyDecisionRecord, SchemaVersionRecord, ServingRequestRecord, StatisticsRecord } from './validation-records';
 import type { LabelEventRecord, LabelSchemaRecord, LabelSetRecord, LabelingFunctionRecord } from './label-records';
 import type { AliasRecord, CheckpointRecord, ModelArtifactsRecord, ModelVersionRecord, RunRecord } from './training-records';
+import type { EvaluationRecord } from './evaluation-records';
 
 /** The "define scope, define data, set a baseline" card of a project. */
 export interface Scope {
@@ -117,6 +118,8 @@ export class PipetteDB extends Dexie {
   labelEvents!: Dexie.Table<LabelEventRecord, number>;
   labelSets!: EntityTable<LabelSetRecord, 'id'>;
   labelingFunctions!: EntityTable<LabelingFunctionRecord, 'id'>;
+  // Evaluate stage
+  evaluations!: EntityTable<EvaluationRecord, 'id'>;
 
   constructor(name = 'pipette') {
     super(name);
@@ -143,6 +146,9 @@ export class PipetteDB extends Dexie {
       labelEvents: '++seq, projectId, datasetVersionId, [datasetVersionId+labeler]',
       labelSets: 'id, projectId, datasetVersionId, createdAt',
       labelingFunctions: 'id, projectId',
+    });
+    this.version(4).stores({
+      evaluations: 'id, projectId, modelId, createdAt',
     });
   }
 }

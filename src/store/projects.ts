@@ -35,7 +35,7 @@ export async function deleteProject(db: PipetteDB, id: string): Promise<void> {
     db.projects, db.datasets, db.versions, db.batches, db.jobs,
     db.schemas, db.statistics, db.anomalyDecisions, db.servingRequests,
     db.runs, db.checkpoints, db.models, db.modelArtifacts, db.aliases,
-    db.labelSchemas, db.labelEvents, db.labelSets, db.labelingFunctions,
+    db.labelSchemas, db.labelEvents, db.labelSets, db.labelingFunctions, db.evaluations,
   ];
   await db.transaction('rw', tables, async () => {
     const versionIds = await db.versions.where('projectId').equals(id).primaryKeys();
@@ -49,7 +49,7 @@ export async function deleteProject(db: PipetteDB, id: string): Promise<void> {
     await db.modelArtifacts.bulkDelete(modelIds);
     for (const table of [
       db.versions, db.datasets, db.jobs, db.schemas, db.anomalyDecisions, db.servingRequests, db.runs, db.models, db.aliases,
-      db.labelSchemas, db.labelEvents, db.labelSets, db.labelingFunctions,
+      db.labelSchemas, db.labelEvents, db.labelSets, db.labelingFunctions, db.evaluations,
     ])
       await table.where('projectId').equals(id).delete();
     await db.projects.delete(id);

@@ -202,4 +202,6 @@ export interface AliasRecord {
   alias: string;
   modelId: string;
   updatedAt: number;
+  /** A promotion to production without a blessing, with the person's written reason. */
+  override?: { reason: string; evaluationId: string | null };
 }

@@ -13,7 +13,10 @@ export type EvalErrorCode =
   | 'one-class' // the labels hold one class, but the rate needs positives and negatives
   | 'input-mismatch' // a model whose input size does not match the features given
   | 'non-finite' // a NaN or infinite score or prediction (a diverged model)
-  | 'bad-option'; // an option out of range (bins, steps, samples, thresholds...)
+  | 'no-rows' // the part to evaluate has no rows (a split with no test fraction)
+  | 'bad-option' // an option out of range (bins, steps, samples, thresholds...)
+  | 'not-evaluated' // promotion to production of a model version that was never evaluated, without an override
+  | 'not-blessed'; // promotion to production of a model version whose latest evaluation did not bless it
 
 export interface EvalErrorDetails {
   column?: string;

@@ -668,46 +668,74 @@ function groupRows(ids: Int32Array, count: number): Uint32Array[] {
   return groups;
 }
 
-/** Metrics of the whole set and of every slice of every spec, with counts, small-slice flags and intervals. */
-export function evaluateSlices(predictions: Predictions, options: SliceOptions = {}): SlicedEvaluation {
-  const prep = predictions.kind === 'classification' ? prepareClassification(predictions) : prepareRegression(predictions);
-  const n = prep.n;
-  const minCount = options.minCount ?? DEFAULT_MIN_COUNT;
-  const boot = options.bootstrap === false ? null : {
-    samples: options.bootstrap?.samples ?? DEFAULT_BOOTSTRAP_SAMPLES,
-    seed: (options.bootstrap?.seed ?? 0) >>> 0,
-    level: options.bootstrap?.level ?? 0.95,
-  };
-  if (boot && (!Number.isInteger(boot.samples) || boot.samples < 1 || !(boot.level > 0 && boot.level < 1))) {
-    throw new EvalError('bad-option', { params: { samples: boot.samples, level: boot.level } }, 'Bootstrap needs a positive whole number of samples and a level between 0 and 1');
-  }
-  const names = prep.names;
-  const scratch = boot ? new Float64Array(names.length * boot.samples) : null;
+/**
+ * Evaluates the whole set and one slicing at a time, so a caller can report progress and stop between
+ * slicings (evaluateSlices does them all at once).
+ */
+export class SliceEvaluator {
+  readonly metrics: string[];
+  readonly minCount: number;
+  readonly bootstrap: SlicedEvaluation['bootstrap'];
+  readonly #prep: Prepared;
+  readonly #columns: SliceOptions['columns'];
+  readonly #scratch: Float64Array | null;
 
-  const evaluate = (rows: Uint32Array, conditions: SliceCondition[]): SliceResult => {
+  constructor(predictions: Predictions, options: Omit<SliceOptions, 'specs'> = {}) {
+    this.#prep = predictions.kind === 'classification' ? prepareClassification(predictions) : prepareRegression(predictions);
+    this.#columns = options.columns;
+    this.minCount = options.minCount ?? DEFAULT_MIN_COUNT;
+    const boot = options.bootstrap === false ? null : {
+      samples: options.bootstrap?.samples ?? DEFAULT_BOOTSTRAP_SAMPLES,
+      seed: (options.bootstrap?.seed ?? 0) >>> 0,
+      level: options.bootstrap?.level ?? 0.95,
+    };
+    if (boot && (!Number.isInteger(boot.samples) || boot.samples < 1 || !(boot.level > 0 && boot.level < 1))) {
+      throw new EvalError('bad-option', { params: { samples: boot.samples, level: boot.level } }, 'Bootstrap needs a positive whole number of samples and a level between 0 and 1');
+    }
+    this.bootstrap = boot;
+    this.metrics = this.#prep.names;
+    this.#scratch = boot ? new Float64Array(this.metrics.length * boot.samples) : null;
+  }
+
+  #evaluate(rows: Uint32Array, conditions: SliceCondition[]): SliceResult {
+    const boot = this.bootstrap;
+    const scratch = this.#scratch;
     const id = sliceId(conditions);
-    const point = prep.point(rows);
+    const point = this.#prep.point(rows);
     const metrics: Record<string, MetricValue> = {};
     if (boot && rows.length > 0) {
       // seeded by the slice's id: its interval does not depend on which other slices were asked for
-      prep.replicate(rows, new Rng(mixSeed(boot.seed, hashString(id))), boot.samples, scratch!);
+      this.#prep.replicate(rows, new Rng(mixSeed(boot.seed, hashString(id))), boot.samples, scratch!);
     }
-    names.forEach((name, m) => {
+    this.metrics.forEach((name, m) => {
       const ci = boot && rows.length > 0 ? percentileInterval(scratch!.subarray(m * boot.samples, (m + 1) * boot.samples), boot.level) : null;
       metrics[name] = { value: point[name]!, ci };
     });
-    return { id, conditions, count: rows.length, small: rows.length < minCount, metrics };
-  };
+    return { id, conditions, count: rows.length, small: rows.length < this.minCount, metrics };
+  }
 
-  const all = new Uint32Array(n);
-  for (let i = 0; i < n; i++) all[i] = i;
-  const overall = evaluate(all, []);
-  const slicings = (options.specs ?? []).map((spec) => {
-    const { ids, slices } = assignSlices(spec, options.columns, n);
+  overall(): SliceResult {
+    const all = new Uint32Array(this.#prep.n);
+    for (let i = 0; i < all.length; i++) all[i] = i;
+    return this.#evaluate(all, []);
+  }
+
+  slicing(spec: SliceSpec): Slicing {
+    const { ids, slices } = assignSlices(spec, this.#columns, this.#prep.n);
     const groups = groupRows(ids, slices.length);
-    return { spec, slices: slices.map((conditions, j) => evaluate(groups[j]!, conditions)) };
-  });
-  return { overall, slicings, metrics: names, minCount, bootstrap: boot };
+    return { spec, slices: slices.map((conditions, j) => this.#evaluate(groups[j]!, conditions)) };
+  }
+
+  result(overall: SliceResult, slicings: Slicing[]): SlicedEvaluation {
+    return { overall, slicings, metrics: this.metrics, minCount: this.minCount, bootstrap: this.bootstrap };
+  }
+}
+
+/** Metrics of the whole set and of every slice of every spec, with counts, small-slice flags and intervals. */
+export function evaluateSlices(predictions: Predictions, options: SliceOptions = {}): SlicedEvaluation {
+  const evaluator = new SliceEvaluator(predictions, options);
+  const overall = evaluator.overall();
+  return evaluator.result(overall, (options.specs ?? []).map((spec) => evaluator.slicing(spec)));
 }
 
 /** slice id -> metric -> value, the shape blessing reads. */
