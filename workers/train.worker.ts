@@ -21,6 +21,7 @@ import { browserImageDecoder } from '../src/services/train-images';
 import { ModelService } from '../src/services/registry-model';
 import { ExplainService } from '../src/services/explain';
 import { OptimizeService } from '../src/services/optimize';
+import { EvaluateService } from '../src/services/evaluate';
 import { activateBackend, recordInitErrors } from '../src/core/train/activate';
 import { BackendSelector } from '../src/core/train/backends';
 import { registerWebGPUWithRetry } from '../src/core/train/webgpu';
@@ -52,6 +53,7 @@ const models = new ModelService({ tf, db: db() });
 const training = new TrainService({ tf, db: db(), backends, loadModel: (id) => models.load(id), decode: browserImageDecoder() });
 const explain = new ExplainService({ tf, db: db(), loadModel: (id) => models.load(id), decode: browserImageDecoder() });
 const optimizing = new OptimizeService({ tf, db: db(), models, decode: browserImageDecoder() });
+const evaluation = new EvaluateService({ tf, db: db(), loadModel: (id) => models.load(id), decode: browserImageDecoder() });
 
 /** Switching TF.js's one global backend under a running fit would move its tensors mid-epoch. */
 function refuseWhileTraining(): void {
@@ -100,6 +102,10 @@ const api: TrainWorkerApi = {
   pruneModel: (req, onProgress) => runJob(req.jobId, (signal) => optimizing.prune(req, signal, (p) => void onProgress(p))),
   distillModel: (req, onProgress) => runJob(req.jobId, (signal) => optimizing.distill(req, signal, (p) => void onProgress(p))),
   compareVariants: (req, onProgress) => runJob(req.jobId, (signal) => optimizing.compare(req, signal, (p) => void onProgress(p))),
+
+  // Evaluation (issue 7): sliced metrics, blessing, curves
+  evaluate: (req, onProgress) => runJob(req.jobId, (signal) => evaluation.evaluate(req, signal, (p) => void onProgress(p))),
+  curves: (req) => evaluation.curves(req),
 };
 
 Comlink.expose(api);

@@ -6,6 +6,7 @@ import type { BatchProgress } from '../core/train/trainer';
 import type { LabelSource, RunConfig, RunPhase } from '../store/training-records';
 import type { ExplainWorkerApi } from './explain';
 import type { OptimizeWorkerApi } from './optimize';
+import type { EvaluateWorkerApi } from './evaluate';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
@@ -36,7 +37,7 @@ export interface BackendsInfo {
   backends: BackendReport[];
 }
 
-export interface TrainWorkerApi extends ExplainWorkerApi, OptimizeWorkerApi {
+export interface TrainWorkerApi extends EvaluateWorkerApi, ExplainWorkerApi, OptimizeWorkerApi {
   /** Initialize every backend this browser offers, run the parity check on each, and report. */
   probeBackends(): Promise<BackendsInfo>;
   /** Make a backend the active one (an override of the automatic choice). */

@@ -8,7 +8,7 @@
  * seeded split); the metrics from core/evaluate. The last two predictions are kept, so the Curves tab does
  * not predict again what the evaluation just predicted.
  */
-import { evaluateBlessing, type MetricTable, type Threshold } from '../core/evaluate/blessing';
+import { evaluateBlessing, type MetricTable } from '../core/evaluate/blessing';
 import { calibrationCurve, precisionRecallCurve, rocCurve, thresholdMetrics } from '../core/evaluate/curves';
 import { EvalError } from '../core/evaluate/errors';
 import { metricTable, SliceEvaluator, type CellValue, type FeatureSlicing, type Predictions, type SliceSpec, type Slicing } from '../core/evaluate/slices';
@@ -116,7 +116,7 @@ export class EvaluateService {
       return hit;
     }
     const { tf, db, loadModel, decode } = this.#deps;
-    const data = await loadModelData(db, { modelId, datasetVersionId, part: 'test', extraColumns }, decode);
+    const data = await loadModelData(db, { modelId, datasetVersionId, part: 'test', extraColumns }, { decode });
     if (data.rows.length === 0) {
       throw new EvalError('no-rows', { params: { part: data.part } }, `The ${data.part} rows of this model's data are empty: evaluate it on another dataset version`);
     }

@@ -1,19 +1,14 @@
 import 'fake-indexeddb/auto';
 import type * as tfjs from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EvalError } from '../../../src/core/evaluate/errors';
-import { presetById } from '../../../src/core/train/presets';
 import { PipetteDB } from '../../../src/store/db';
 import { createProject } from '../../../src/store/projects';
-import { importIntoStore } from '../../../src/services/import';
 import { loadModelData, predictEncoded } from '../../../src/services/model-data';
 import { addModelVersion } from '../../../src/services/registry';
 import { ModelService } from '../../../src/services/registry-model';
-import { TrainService } from '../../../src/services/train';
-import type { BackendControl } from '../../../src/services/train-backend';
 import { useCpu } from '../train/helpers';
+import { importJson as importPenguinsJson, penguinConfig, penguins, PENGUIN_FEATURES, trainPenguinModel } from './penguins';
 
 let tf: typeof tfjs;
 let db: PipetteDB;
@@ -23,11 +18,7 @@ let models: ModelService;
 let modelId: string;
 let runTestAccuracy: number;
 
-const penguins = readFileSync(join(process.cwd(), 'node_modules/vega-datasets/data/penguins.json'));
-const FEATURES = ['Island', 'Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)'];
-
-const importJson = async (name: string, bytes: Buffer) =>
-  (await importIntoStore(db, { jobId: crypto.randomUUID(), projectId, sources: [new File([new Uint8Array(bytes)], name)] }, new AbortController().signal, () => {})).versionId;
+const importJson = (name: string, bytes: Buffer) => importPenguinsJson(db, projectId, name, bytes);
 
 beforeAll(async () => {
   tf = await useCpu();
@@ -35,34 +26,11 @@ beforeAll(async () => {
   await db.open();
   projectId = (await createProject(db, 'Penguins')).id;
   versionId = await importJson('penguins.json', penguins);
-  models = new ModelService({ tf, db });
-  const cpuOnly: BackendControl = { reports: async () => [{ name: 'cpu', available: true, msPerStep: 1 }], use: async () => void (await tf.setBackend('cpu')) };
-  const service = new TrainService({ tf, db, backends: cpuOnly, loadModel: (id) => models.load(id) });
-  const preset = presetById('mlp-classifier')!;
-  const runId = crypto.randomUUID();
-  await service.start(
-    {
-      runId,
-      projectId,
-      datasetVersionId: versionId,
-      config: {
-        name: 'Run',
-        task: 'tabular-classification',
-        presetId: preset.id,
-        features: FEATURES.map((column) => ({ column })),
-        label: 'Species',
-        spec: preset.make({ input: { kind: 'tabular', features: 1 }, classes: 2 }),
-        baseModelId: null,
-        split: { seed: 7, fractions: { train: 0.7, validation: 0.15, test: 0.15 } },
-        hyper: { optimizer: 'adam', learningRate: 0.01, batchSize: 32, epochs: 8, patience: 0, classWeights: 'none' },
-        backend: 'cpu',
-      },
-    },
-    new AbortController().signal,
-    () => {},
-  );
-  runTestAccuracy = (await db.runs.get(runId))!.metrics!.summary.accuracy!;
-  modelId = await models.saveRun(runId, 'MLP');
+  const config = penguinConfig(PENGUIN_FEATURES, { name: 'Run', backend: 'cpu', split: { seed: 7, fractions: { train: 0.7, validation: 0.15, test: 0.15 } } }, { epochs: 8 });
+  const trained = await trainPenguinModel(tf, db, projectId, versionId, config);
+  models = trained.models;
+  modelId = trained.modelId;
+  runTestAccuracy = trained.run.metrics!.summary.accuracy!;
 }, 120_000);
 
 afterAll(async () => {

@@ -68,11 +68,14 @@ describe('model versions', () => {
   it('aliases point at one version each, move, and are validated', async () => {
     await add('m1');
     await add('m2');
-    await setAlias(db, projectId, 'Production', 'm1');
+    // these versions were never evaluated: production takes them only with a written reason (the gate
+    // itself is tested in tests/unit/evaluate-service)
+    await setAlias(db, projectId, 'Production', 'm1', { overrideReason: 'first model, nothing to compare' });
     await setAlias(db, projectId, 'staging', 'm1');
     expect((await resolveAlias(db, projectId, 'production'))?.id).toBe('m1');
-    await setAlias(db, projectId, 'production', 'm2');
+    await setAlias(db, projectId, 'production', 'm2', { overrideReason: 'rollout test' });
     expect((await resolveAlias(db, projectId, 'production'))?.id).toBe('m2');
+    expect((await db.aliases.get([projectId, 'production']))?.override).toEqual({ reason: 'rollout test', evaluationId: null });
     expect((await listAliases(db, projectId)).map((a) => `${a.alias}->${a.modelId}`).sort()).toEqual(['production->m2', 'staging->m1']);
     await expect(setAlias(db, projectId, 'no spaces', 'm1')).rejects.toThrow(/not a valid alias/);
     await expect(setAlias(db, projectId, 'x', 'nope')).rejects.toThrow(/does not exist/);
@@ -81,14 +84,16 @@ describe('model versions', () => {
     expect(await resolveAlias(db, projectId, 'staging')).toBeUndefined();
   });
 
-  it('deleting a version removes its artifacts and aliases and frees its run', async () => {
+  it('deleting a version removes its artifacts, aliases and evaluations and frees its run', async () => {
     await db.runs.add(run('r1'));
     await add('m1', 'r1');
-    await setAlias(db, projectId, 'production', 'm1');
+    await setAlias(db, projectId, 'production', 'm1', { overrideReason: 'test' });
+    await db.evaluations.add({ id: 'e1', projectId, modelId: 'm1' } as never);
     await deleteModelVersion(db, 'm1');
     expect(await db.models.count()).toBe(0);
     expect(await db.modelArtifacts.count()).toBe(0);
     expect(await db.aliases.count()).toBe(0);
+    expect(await db.evaluations.count()).toBe(0);
     expect((await db.runs.get('r1'))!.modelId).toBeUndefined();
   });
 

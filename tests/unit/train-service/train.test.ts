@@ -15,6 +15,7 @@ import type { BackendControl } from '../../../src/services/train-backend';
 import type { RunConfig } from '../../../src/store/training-records';
 import type { TrainEvent } from '../../../src/protocol/train';
 import { useCpu } from '../train/helpers';
+import { penguinConfig } from './penguins';
 
 let tf: typeof tfjs;
 let db: PipetteDB;
@@ -58,21 +59,7 @@ afterEach(async () => {
 });
 
 function config(overrides: Partial<RunConfig> = {}, hyper: Partial<RunConfig['hyper']> = {}): RunConfig {
-  const preset = presetById('mlp-classifier')!;
-  return {
-    name: 'Run 1',
-    task: 'tabular-classification',
-    presetId: preset.id,
-    features: FEATURES.map((column) => ({ column })),
-    label: 'Species',
-    // the input and head are placeholders: the service puts in what the data gives
-    spec: preset.make({ input: { kind: 'tabular', features: 1 }, classes: 2 }),
-    baseModelId: null,
-    split: { seed: 42, fractions: { train: 0.7, validation: 0.15, test: 0.15 } },
-    hyper: { optimizer: 'adam', learningRate: 0.01, batchSize: 32, epochs: 12, patience: 0, classWeights: 'none', ...hyper },
-    backend: 'auto',
-    ...overrides,
-  };
+  return penguinConfig(FEATURES, overrides, hyper);
 }
 
 const never = new AbortController().signal;
