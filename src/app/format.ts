@@ -2,6 +2,7 @@
 import { DataError, isSerializedDataError, type DataErrorCode } from '../core/data/errors';
 import { TrainError, isSerializedTrainError, type TrainErrorCode } from '../core/train/errors';
 import { OptimizeError, type OptimizeErrorCode } from '../core/optimize/errors';
+import { EvalError, isSerializedEvalError, type EvalErrorCode } from '../core/evaluate/errors';
 import { i18n, n, t } from './i18n.svelte';
 import { catalogs, type MessageKey } from './i18n/catalog';
 
@@ -38,6 +39,8 @@ export function errorMessage(e: unknown): string {
   if (train) return trainErrorMessage(train.code, train.details, train.message);
   const optimize = e instanceof OptimizeError ? e.toJSON() : isSerializedKind(e, 'OptimizeError') ? (e as ReturnType<OptimizeError['toJSON']>) : undefined;
   if (optimize) return optimizeErrorMessage(optimize.code, optimize.details, optimize.message);
+  const evaluation = e instanceof EvalError ? e.toJSON() : isSerializedEvalError(e) ? e : undefined;
+  if (evaluation) return evalErrorMessage(evaluation.code, evaluation.details, evaluation.message);
   const message = e instanceof Error ? e.message : String(e);
   return t('error.generic', { message });
 }
@@ -66,4 +69,15 @@ function optimizeErrorMessage(code: OptimizeErrorCode, details: OptimizeError['d
   const detail = message.includes(': ') ? message.slice(message.indexOf(': ') + 2) : message;
   const values: Record<string, string | number> = { value: '', end: '', steps: '', column: '', ...params, field: fieldLabel, layer, weight, detail };
   return t(`optimize.error.${code satisfies OptimizeErrorCode}` as MessageKey, values);
+}
+
+/**
+ * An EvalError in the person's language, naming the column (and class, version or part) it is about;
+ * 'bad-option' carries the worker's own English detail, since its cause varies.
+ */
+function evalErrorMessage(code: EvalErrorCode, details: EvalError['details'], message: string): string {
+  const { column = '', params = {} } = details;
+  const part = typeof params.part === 'string' && ['train', 'validation', 'test', 'all'].includes(params.part) ? t(`evaluate.part.${params.part}` as MessageKey) : '';
+  const values: Record<string, string | number> = { what: '', expected: '', actual: '', value: '', index: '', class: '', version: '', ...params, part, column, detail: message };
+  return t(`evaluate.error.${code}` as MessageKey, values);
 }

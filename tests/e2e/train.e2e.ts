@@ -95,7 +95,11 @@ test('registry: predict, aliases, export a TF.js bundle, import it back with the
   expect(Object.values(penguinProbs).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
   expect(await page.getByTestId('predict-result').getAttribute('data-predicted')).toBe('Gentoo');
 
+  // never evaluated: production asks for a written reason first (the Evaluate stage's tests bless a model)
   await page.getByTestId('alias-input').fill('production');
+  await expect(page.getByTestId('alias-override-needed')).toContainText('has not been evaluated');
+  await expect(page.getByTestId('alias-set')).toBeDisabled();
+  await page.getByTestId('alias-override-reason').fill('Registry test: export and import need a production version');
   await page.getByTestId('alias-set').click();
   await expect(page.getByTestId('model-alias')).toHaveText(/production/);
 

@@ -17,6 +17,7 @@ import { validate } from './messages/validate';
 import { label } from './messages/label';
 import { optimize } from './messages/optimize';
 import { explain } from './messages/explain';
+import { evaluate } from './messages/evaluate';
 
 export const LOCALES = ['en', 'zh-TW'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -35,7 +36,7 @@ export function defineMessages<E extends Record<string, string>>(m: {
   return m as Messages<Extract<keyof E, string>>;
 }
 
-const areas = [common, shell, stages, projects, data, settings, validate, train, registry, label, explain, optimize] as const;
+const areas = [common, shell, stages, projects, data, settings, validate, train, registry, label, explain, optimize, evaluate] as const;
 
 type AreaKeys<A> = A extends Messages<infer K> ? K : never;
 export type MessageKey = AreaKeys<(typeof areas)[number]>;
