@@ -20,7 +20,7 @@ import { EvalError } from '../core/evaluate/errors';
 import { readBundle } from '../core/train/bundle';
 import { TrainError } from '../core/train/errors';
 import type { TF } from '../core/train/model-spec';
-import type { DecodeImage } from '../core/train/preprocess';
+import { featureShapeOf, type DecodeImage } from '../core/train/preprocess';
 import { OPTIMIZERS, toTensors, type TrainTensors } from '../core/train/trainer';
 import type {
   CompareRequest,
@@ -112,6 +112,9 @@ export class OptimizeService {
       try {
         return await loadModelData(db, { modelId: record.id, part, datasetVersionId: datasetVersionId ?? null }, { decode, tables: this.#tables });
       } catch (e) {
+        if (e instanceof EvalError && e.code === 'bad-option' && e.details.params?.option === 'datasetVersionId') {
+          throw new OptimizeError('no-data', {}, `"${record.name}" has no dataset version of its own (it was imported): there are no training or test rows to use`);
+        }
         if (e instanceof EvalError && e.code === 'input-mismatch') {
           const column = e.details.column ?? '?';
           throw new OptimizeError('missing-column', { params: { column } }, `The data has no column "${column}", which the model was trained on`);
@@ -146,10 +149,21 @@ export class OptimizeService {
   /** Test-split accuracy of a model on its original's test rows (classification), else null. */
   async #testAccuracy(model: tfjs.LayersModel, record: ModelVersionRecord): Promise<number | null> {
     if (record.metadata.task !== 'classification') return null;
-    const test = await this.#modelData(record, 'test');
+    const test = await this.#testData(record);
+    if (!test) return null;
     if (test.rows.length === 0 || !test.encoded.y) return null;
     const out = await predictEncoded(this.#deps.tf, model, test.encoded, test.stats);
     return accuracyOf(test.encoded.y, out, test.stats.label.task === 'classification' ? test.stats.label.classes.length : 1);
+  }
+
+  /** The test rows, or null for a model without data of its own (an import): it is measured without them. */
+  async #testData(record: ModelVersionRecord): Promise<ModelData | null> {
+    try {
+      return await this.#modelData(record, 'test');
+    } catch (e) {
+      if (e instanceof OptimizeError && e.code === 'no-data') return null;
+      throw e;
+    }
   }
 
   async #loadArtifacts(artifacts: ModelArtifacts): Promise<tfjs.LayersModel> {
@@ -374,12 +388,11 @@ export class OptimizeService {
     const { model } = await this.#deps.models.load(m.id);
     try {
       const accuracy = await this.#testAccuracy(model, m);
-      const test = await this.#modelData(m, 'test');
-      const enc = test.encoded;
-      const size = enc.featureShape.reduce((a, b) => a * b, 1);
-      const n = Math.min(LATENCY_BATCH, enc.rows);
+      const enc = (await this.#testData(m))?.encoded;
+      const size = enc ? enc.featureShape.reduce((a, b) => a * b, 1) : 0;
+      const n = enc ? Math.min(LATENCY_BATCH, enc.rows) : 0;
       // without test rows, a batch of zeros times the same arithmetic
-      const x = n > 0 ? tf.tensor(enc.x.subarray(0, n * size), [n, ...enc.featureShape], 'float32') : tf.zeros([LATENCY_BATCH, ...enc.featureShape]);
+      const x = enc && n > 0 ? tf.tensor(enc.x.subarray(0, n * size), [n, ...enc.featureShape], 'float32') : tf.zeros([LATENCY_BATCH, ...featureShapeOf(m.metadata.preprocessing)]);
       let latencyMs: number;
       try {
         latencyMs = (await measureLatency(tf, model, x, { runs: 15, warmup: 3 })).medianMs;

@@ -6,6 +6,7 @@
  */
 import 'fake-indexeddb/auto';
 import type * as tfjs from '@tensorflow/tfjs';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -283,6 +284,29 @@ describe('distill', () => {
     await db.models.put(regression);
     await expectNothingWritten(() => service.distill({ ...base, modelId: 'reg' }, never), 'not-classification');
     await db.models.delete('reg');
+  }, 60_000);
+});
+
+describe('a model imported without its data', () => {
+  it('quantizes and compares without accuracy, and refuses to prune with a clear error', async () => {
+    const other = (await createProject(db, 'Elsewhere')).id;
+    // a bundle from somewhere else: its lineage names no dataset version this browser has
+    const files = unzipSync((await models.exportZip(teacherId)).bytes);
+    const meta = JSON.parse(strFromU8(files['metadata.json']!));
+    meta.lineage = { splitSeed: 1 };
+    const imported = await models.importZip(other, zipSync({ ...files, 'metadata.json': strToU8(JSON.stringify(meta)) }));
+    expect((await db.models.get(imported))!.parentModelId).toBeNull();
+    const q = await service.quantize({ modelId: imported, dtype: 'uint8' });
+    expect(q.accuracy).toBeNull();
+    expect((await db.models.get(q.modelId))!.parentModelId).toBe(imported);
+    const schedule = { initialSparsity: 0, finalSparsity: 0.5, beginStep: 0, endStep: 20, frequency: 5 };
+    await expectNothingWritten(() => service.prune({ jobId: 'p9', modelId: imported, schedule, training: TRAINING, thenQuantize: false }, never), 'no-data');
+    const result = await service.compare({ jobId: 'c9', rootId: imported }, never);
+    expect(result.rows.map((r) => r.id)).toEqual([imported, q.modelId]);
+    for (const r of result.rows) {
+      expect(r.accuracy).toBeNull();
+      expect(r.latencyMs).toBeGreaterThan(0);
+    }
   }, 60_000);
 });
 
