@@ -315,6 +315,10 @@ test('an end model trained on the label set beats the label model, which is at l
   expect(end).toBeGreaterThan(lm + 0.005);
   // the run's headline test accuracy is the end model's, against the gold column
   await expect(page.getByTestId('run-view')).toContainText('soft labels from label set v3');
+  await page.getByTestId('header-locale').selectOption('zh-TW');
+  await expect(panel.locator('h3')).toHaveText('弱監督');
+  await expect(panel).toContainText('最終模型（本次訓練）');
+  await page.getByTestId('header-locale').selectOption('en');
 
   // back on the Label page, the model table has the end model's row
   await openLabel();

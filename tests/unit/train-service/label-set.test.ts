@@ -190,3 +190,14 @@ it('an interrupted label-set run resumes from its checkpoint: same split, same t
   expect(b).toBeGreaterThan(0.97);
   expect(a).toBeGreaterThan(0.97);
 });
+
+it('without a gold column, the covered test rows are scored against the set\'s own labels, and there is no comparison', async () => {
+  const c = config({ label: '', labelSource: { kind: 'labelSet', labelSetId: set.id, goldColumn: null } }, 4);
+  expect((await service.start({ runId: 'nogold', projectId, datasetVersionId: versionId, config: c }, new AbortController().signal)).status).toBe('done');
+  const run = (await db.runs.get('nogold'))!;
+  expect(run.weakSupervision).toBeUndefined();
+  expect(run.split!.counts.test).toBe(Math.round(0.2 * N) - Math.round(0.2 * (N / 4)));
+  // the set is wrong on every 10th covered row, where the end model follows the words: about 0.9 against it
+  expect(run.metrics!.summary.accuracy).toBeGreaterThan(0.8);
+  expect(run.metrics!.summary.accuracy).toBeLessThan(0.98);
+});
