@@ -171,4 +171,13 @@ test('distill: a student next to the same student from scratch; promote a varian
   await uint8.getByTestId('compare-promote').click();
   await expect(page.getByTestId('promote-done')).toContainText('staging');
   await expect(uint8).toContainText('staging');
+  // production is gated on a blessing from an evaluation: refused with the reason, then allowed with one
+  await page.getByTestId('promote-alias').selectOption('production');
+  await uint8.getByTestId('compare-promote').click();
+  await expect(page.getByTestId('promote-error')).toContainText('has not been evaluated');
+  await expect(uint8).not.toContainText('production');
+  await page.getByTestId('promote-reason').fill('8-bit download for the field app; accuracy checked in the comparison');
+  await uint8.getByTestId('compare-promote').click();
+  await expect(page.getByTestId('promote-done')).toContainText('production');
+  await expect(uint8).toContainText('production');
 });
