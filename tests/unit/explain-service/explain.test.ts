@@ -154,6 +154,10 @@ describe('explanations', () => {
     expect(shap.fx).toBeCloseTo(setup.rows[0]!.confidence!, 5);
     expect(shap.backgroundRows).toBe(100);
     expect(progress.at(-1)!.done).toBe(progress.at(-1)!.total);
+
+    const abort = new AbortController();
+    const stopped = service.kernelShap({ modelId, ...own, row, jobId: 's3' }, abort.signal, () => abort.abort());
+    await expect(stopped).rejects.toMatchObject({ name: 'AbortError' });
   });
 
   it('What-If: edited values change the prediction; unedited ones give the stored prediction', async () => {
