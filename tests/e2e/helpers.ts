@@ -55,3 +55,11 @@ export async function predictPenguin(page: Page): Promise<Record<string, number>
   for (const li of await panel.getByTestId('predict-prob').all()) probs[(await li.getAttribute('data-label'))!] = Number(await li.getAttribute('data-value'));
   return probs;
 }
+
+/** The Train stage's new-run form, opened, with a dataset chosen by (part of) its name. */
+export async function openTrainForm(page: Page, dataset: string): Promise<void> {
+  await page.getByTestId('stage-train').click();
+  if ((await page.getByTestId('new-run-toggle').getAttribute('aria-expanded')) === 'false') await page.getByTestId('new-run-toggle').click();
+  const option = page.getByTestId('train-dataset').locator('option', { hasText: dataset });
+  await page.getByTestId('train-dataset').selectOption((await option.getAttribute('value'))!);
+}

@@ -1,19 +1,16 @@
 import 'fake-indexeddb/auto';
 import type * as tfjs from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EvalError } from '../../../src/core/evaluate/errors';
 import type { ExplainProgress } from '../../../src/protocol/explain';
 import { ExplainService } from '../../../src/services/explain';
-import { importIntoStore } from '../../../src/services/import';
 import { loadModelData, predictEncoded } from '../../../src/services/model-data';
 import type { ModelService } from '../../../src/services/registry-model';
 import { PipetteDB } from '../../../src/store/db';
 import { createProject } from '../../../src/store/projects';
 import { presetById } from '../../../src/core/train/presets';
 import { useCpu } from '../train/helpers';
-import { trainPenguinModel } from '../train-service/penguin-model';
+import { importJson, penguinConfig, penguins as penguinsJson, trainPenguinModel } from '../train-service/penguins';
 
 // One small penguins species model for the whole file, trained with the real training service.
 let tf: typeof tfjs;
@@ -26,13 +23,12 @@ let service: ExplainService;
 const own = { datasetVersionId: null };
 
 type Penguin = Record<string, string | number | null>;
-const penguins = JSON.parse(readFileSync(join(process.cwd(), 'node_modules/vega-datasets/data/penguins.json'), 'utf8')) as Penguin[];
+const penguins = JSON.parse(penguinsJson.toString('utf8')) as Penguin[];
 const FEATURES = ['Island', 'Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)', 'Sex'];
 const never = new AbortController().signal;
 
-async function importRows(rows: Penguin[], name: string): Promise<string> {
-  const out = await importIntoStore(db, { jobId: crypto.randomUUID(), projectId, sources: [new File([JSON.stringify(rows)], name)] }, never, () => {});
-  return out.versionId;
+function importRows(rows: Penguin[], name: string): Promise<string> {
+  return importJson(db, projectId, name, Buffer.from(JSON.stringify(rows)));
 }
 
 beforeAll(async () => {
@@ -41,7 +37,7 @@ beforeAll(async () => {
   await db.open();
   projectId = (await createProject(db, 'Penguins')).id;
   versionId = await importRows(penguins, 'penguins.json');
-  ({ modelId, models } = await trainPenguinModel(tf, db, projectId, versionId, { features: FEATURES, seed: 42, epochs: 10 }));
+  ({ modelId, models } = await trainPenguinModel(tf, db, projectId, versionId, penguinConfig(FEATURES, { backend: 'cpu' }, { epochs: 10 })));
   service = new ExplainService({ tf, db, loadModel: (id) => models.load(id) });
 }, 120_000);
 
@@ -212,12 +208,13 @@ describe('a regression model', () => {
   it('explains body mass in grams: IG completeness and SHAP additivity in the label units; fairness and counterfactuals refuse it', async () => {
     const preset = presetById('mlp-regressor')!;
     const features = ['Island', 'Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Sex'];
-    const { modelId: regId } = await trainPenguinModel(tf, db, projectId, versionId, {
-      features,
-      seed: 42,
-      epochs: 20,
-      overrides: { task: 'tabular-regression', presetId: preset.id, label: 'Body Mass (g)', spec: preset.make({ input: { kind: 'tabular', features: 1 }, classes: 0 }) },
-    });
+    const { modelId: regId } = await trainPenguinModel(
+      tf,
+      db,
+      projectId,
+      versionId,
+      penguinConfig(features, { task: 'tabular-regression', presetId: preset.id, label: 'Body Mass (g)', spec: preset.make({ input: { kind: 'tabular', features: 1 }, classes: 0 }), backend: 'cpu' }, { epochs: 20 }),
+    );
     const target = { modelId: regId, datasetVersionId: null };
     const setup = await service.explainSetup(target);
     expect(setup.task).toBe('regression');
