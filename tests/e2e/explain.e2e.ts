@@ -139,6 +139,14 @@ test('explanations: importance, integrated gradients with completeness, KernelSH
   await expect(whatIf.getByTestId('whatif-prediction')).toHaveAttribute('data-predicted', 'Gentoo');
   if (predicted !== 'Gentoo') expect(await num(whatIf.locator(`[data-testid="whatif-prob"][data-label="${predicted}"]`))).toBeLessThan(probBefore);
 
+  // explained again, the edited values: attributions for Gentoo, still complete within 5%
+  await expect(ig.getByTestId('ig-of')).toContainText('row');
+  await row.getByTestId('ig-run').click();
+  await expect(ig.getByTestId('ig-of')).toContainText('edited');
+  await expect(ig).toHaveAttribute('data-output', 'Gentoo');
+  const editedDelta = (await num(ig, 'data-fx')) - (await num(ig, 'data-fbaseline'));
+  expect(Math.abs((await num(ig, 'data-sum')) - editedDelta)).toBeLessThanOrEqual(0.05 * Math.abs(editedDelta));
+
   // the nearest evaluation row with a different prediction than these values, and what differs
   await whatIf.getByTestId('cf-run').click();
   const cf = whatIf.getByTestId('cf-result');
