@@ -118,7 +118,5 @@ export function finishRows(rows: ComparisonRow[], originalId?: string): Comparis
   return rows;
 }
 
-/** Points for the accuracy-against-size chart (x: gzip kB, y: accuracy), measured rows only. */
-export function chartPoints(rows: readonly ComparisonRow[]): { id: string; name: string; x: number; y: number; pareto: boolean; method: string }[] {
-  return rows.filter((r) => r.accuracy !== null).map((r) => ({ id: r.id, name: r.name, x: r.gzipBytes / 1024, y: r.accuracy!, pareto: r.pareto, method: r.lineage.method }));
-}
+// in its own module, so the page can plot without loading the bundle reader (fflate)
+export { chartPoints } from './chart';
