@@ -149,8 +149,10 @@ export class EvaluateService {
     const predicted = await this.#predict(req.modelId, req.datasetVersionId, columns);
     throwIfAborted(signal);
     const { data } = predicted;
+    const predictedAt = performance.now();
 
     const sliced = await this.#slice(predicted, req, signal, (fraction) => onProgress?.({ phase: 'slicing', fraction }));
+    const slicedAt = performance.now();
 
     let baselineModelId: string | null = null;
     let baselineError: string | undefined;
@@ -171,6 +173,7 @@ export class EvaluateService {
       }
     }
 
+    const baselineAt = performance.now();
     onProgress?.({ phase: 'saving', fraction: 0 });
     const blessing = evaluateBlessing(metricTable(sliced), req.thresholds, baseline);
     const label = data.stats.label;
@@ -190,6 +193,7 @@ export class EvaluateService {
       baselineModelId,
       ...(baselineError ? { baselineError } : {}),
       durationMs: performance.now() - started,
+      timings: { dataMs: predictedAt - started, sliceMs: slicedAt - predictedAt, baselineMs: baselineAt - slicedAt },
       createdAt: Date.now(),
     };
     await db.evaluations.add(evaluation);

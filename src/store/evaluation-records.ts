@@ -36,6 +36,8 @@ export interface EvaluationRecord {
   baselineError?: string;
   /** Set when this model was promoted to production although this evaluation did not bless it. */
   override?: PromotionOverride;
+  /** Wall time of the whole evaluation in the worker, and of its parts: reading, encoding and predicting the rows (0 when they were still in memory), the metrics per slice with their intervals, and the baseline. */
   durationMs: number;
+  timings: { dataMs: number; sliceMs: number; baselineMs: number };
   createdAt: number;
 }
