@@ -134,6 +134,11 @@ test('passing thresholds give BLESSED, and promotion to production needs no over
   await expect(result.locator('[data-passed="false"]')).toHaveCount(0);
   await expect(result.getByTestId('blessing-reason').last()).toContainText('Island = Biscoe');
   await expect(page.getByTestId('evaluation-item')).toHaveCount(3);
+  // the reasons are in the person's language
+  await page.getByTestId('header-locale').selectOption('zh-TW');
+  await expect(result).toContainText('已核可');
+  await expect(result.getByTestId('blessing-reason').first()).toContainText(/整個資料集的準確率為 [\d.]+，≥ 0\.6。/);
+  await page.getByTestId('header-locale').selectOption('en');
 
   await page.getByTestId('stage-registry').click();
   await expect(page.getByTestId('model-item').getByTestId('blessing-badge')).toHaveAttribute('data-blessed', 'true');

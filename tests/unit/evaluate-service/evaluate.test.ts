@@ -10,6 +10,7 @@ import { EvaluateService } from '../../../src/services/evaluate';
 import { loadModelData, predictEncoded } from '../../../src/services/model-data';
 import { addModelVersion, resolveAlias, setAlias } from '../../../src/services/registry';
 import { ModelService } from '../../../src/services/registry-model';
+import { presetById } from '../../../src/core/train/presets';
 import { useCpu } from '../train/helpers';
 import { importJson as importPenguinsJson, penguinConfig, penguins, PENGUIN_FEATURES, trainPenguinModel } from '../train-service/penguins';
 
@@ -145,6 +146,43 @@ describe('evaluate', () => {
     controller.abort();
     await expect(service.evaluate(request(), controller.signal)).rejects.toMatchObject({ name: 'AbortError' });
     expect(await db.evaluations.count()).toBe(before);
+  });
+});
+
+describe('regression', () => {
+  it('MAE, RMSE and R² per slice in the label\'s own units equal a hand computation; curves are refused', async () => {
+    const preset = presetById('mlp-regressor')!;
+    const config = penguinConfig(['Species', 'Island', 'Beak Length (mm)', 'Flipper Length (mm)'], {
+      name: 'Mass', task: 'tabular-regression', presetId: preset.id, label: 'Body Mass (g)', backend: 'cpu', spec: preset.make({ input: { kind: 'tabular', features: 1 } }),
+    }, { epochs: 10 });
+    const trained = await trainPenguinModel(tf, db, projectId, versionId, config);
+    const e = await service.evaluate(request({ modelId: trained.modelId, specs: [{ column: 'Island', kind: 'categorical' }], thresholds: [{ kind: 'absolute', metric: 'mae', op: '<=', value: 1e6 }] }));
+    expect(e.task).toBe('regression');
+    expect(e.sliced.metrics).toEqual(['mae', 'rmse', 'r2']);
+
+    const data = await loadModelData(db, { modelId: trained.modelId, part: 'test' });
+    const model = (await trained.models.load(trained.modelId)).model;
+    const predicted = await predictEncoded(tf, model, data.encoded, data.stats);
+    model.dispose();
+    const rawMass = data.table.columns.get('Body Mass (g)')!;
+    const island = data.table.columns.get('Island')!;
+    const byIsland = new Map<string, number[]>();
+    let abs = 0;
+    data.rows.forEach((row, r) => {
+      const actual = rawMass.type === 'integer' || rawMass.type === 'number' ? rawMass.values[row]! : NaN;
+      const err = Math.abs(actual - predicted[r]!);
+      abs += err;
+      const name = island.type === 'categorical' ? island.dictionary[island.codes[row]!]! : '';
+      byIsland.set(name, [...(byIsland.get(name) ?? []), err]);
+    });
+    expect(e.sliced.overall.metrics.mae!.value).toBeCloseTo(abs / data.rows.length, 3);
+    expect(e.sliced.overall.metrics.mae!.value).toBeCloseTo(trained.run.metrics!.summary.mae!, 3);
+    for (const s of e.sliced.slicings[0]!.slices) {
+      const errs = byIsland.get(String((s.conditions[0] as { value: string }).value))!;
+      expect(s.count).toBe(errs.length);
+      expect(s.metrics.mae!.value).toBeCloseTo(errs.reduce((a, b) => a + b, 0) / errs.length, 3);
+    }
+    await expect(service.curves({ modelId: trained.modelId, datasetVersionId: null, positiveClass: 0 })).rejects.toMatchObject({ code: 'bad-option' });
   });
 });
 
