@@ -81,6 +81,12 @@ test('a small penguins model, evaluated by island and sex: counts, metrics and s
   for (const r of rows) expect(r.small, r.id).toBe(r.count < 30);
   expect(rows.some((r) => r.small)).toBe(true);
   await expect(table.getByTestId('slice-small')).toHaveCount(rows.filter((r) => r.small).length);
+  // sortable: by count, the whole set first, then the slices from the largest down
+  await page.getByTestId('slice-sort').selectOption('count');
+  const sorted = (await table.getByTestId('slice-row').evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-count'))))).slice(1);
+  expect(sorted).toEqual([...sorted].sort((a, b) => b - a));
+  await expect(table.getByTestId('slice-row').first()).toHaveAttribute('data-slice', 'overall');
+  await page.getByTestId('slice-sort').selectOption('slice');
   // intervals drawn as whiskers on the chart
   expect(await page.getByTestId('slice-chart').locator('line.whisker').count()).toBeGreaterThan(0);
 });

@@ -145,6 +145,15 @@ describe('evaluate', () => {
     const controller = new AbortController();
     controller.abort();
     await expect(service.evaluate(request(), controller.signal)).rejects.toMatchObject({ name: 'AbortError' });
+    // cancelled while slicing: it stops before the next slicing, and nothing is recorded
+    const midway = new AbortController();
+    const phases: string[] = [];
+    const stopped = service.evaluate(request({ specs: [{ column: 'Island', kind: 'categorical' }, { column: 'Sex', kind: 'categorical' }], bootstrap: 20 }), midway.signal, (p) => {
+      phases.push(p.phase);
+      if (p.phase === 'slicing' && p.fraction > 0) midway.abort();
+    });
+    await expect(stopped).rejects.toMatchObject({ name: 'AbortError' });
+    expect(phases).not.toContain('saving');
     expect(await db.evaluations.count()).toBe(before);
   });
 });
