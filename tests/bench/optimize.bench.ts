@@ -6,7 +6,7 @@
  *    fine-tune to 80 % sparsity (2 epochs, batch 64, then its uint8 copy); distillation of a student with
  *    the teacher's layers at x 0.25 width (3 epochs), and the same student from scratch;
  *  - the comparison table's rows: parameters, bundle and gzip sizes, test accuracy (the 1,500 test digits)
- *    and the worker's latency for a batch of 32 on the active backend (median of 15 after 3 warm-ups).
+ *    and the worker's latency for a batch of 32 on the active backend (median of 15 samples after 3 warm-ups, each sample timing enough calls to last 5 ms).
  */
 import { expect, test, type Page } from '@playwright/test';
 import { report } from './report';
