@@ -3,7 +3,7 @@
  * balanced MNIST subset (2,000 training and 1,000 test images from the mnist package), cpu backend.
  * Everything is seeded (initializers, shuffles), so the numbers below repeat run to run; the bounds are
  * the issue's (8-bit within 1 point and <= 0.3x the weight bytes; 80 % pruning within 2 points and
- * <= 0.5x the gzip size) and, for distillation, the tolerance stated at its test. The measured figures are
+ * <= 0.5x the gzip size) and, for distillation, the margin stated at its test. The measured figures are
  * printed as JSON at the end. About 25 s of cpu time.
  */
 import type * as tfjs from '@tensorflow/tfjs';
@@ -114,33 +114,39 @@ it('80 % pruning stays within 2 points at <= 0.5x the gzip size, and with 8-bit 
   expect(accs['pruned+uint8']).toBeGreaterThanOrEqual(floatAcc - 0.02);
 });
 
-it('the distilled student matches or beats the same student trained from scratch', async () => {
+it('the distilled student, given a tenth of the labels, beats the same student trained from scratch on them', async () => {
   const started = performance.now();
-  // alpha 0.1 as Keras's example; T = 2 was the best of T in {2, 4, 10} (alpha 0.1) and alpha 0.5 / T 4 on
-  // this subset (chosen on the test split, so it is a best case). Here the teacher learned from the same
-  // 2,000 rows the student sees, and its soft targets carry little beyond the labels: distillation matched
-  // scratch within about a point across two student sizes (16 and 8 units) and two seeds, -1.2 to +0.3
-  // points, never clearly ahead. Measured for this test: distilled 0.880, scratch 0.884 (-0.4 points).
-  const run = await distillStudent(tf, { teacher, teacherMetadata: metadata, studentSpec, labels, train, config: { ...training, alpha: 0.1, temperature: 2 } });
+  // Distillation pays when the teacher knows more than the student's labels tell: here the student sees
+  // only the first 200 of the teacher's 2,000 training rows (20 per digit), for 20 epochs, with the app's
+  // defaults T 5 and alpha 0.5. Sweep on this subset (1,000 test digits, student seeds 2 and 3, distilled
+  // minus scratch, points): alpha 0.5: T 2 +2.9/+3.5, T 5 +5.9/+6.0, T 10 +6.3/+6.4; alpha 0.1: T 2
+  // +3.3/+4.4, T 5 +5.8/+6.4, T 10 +6.3/+7.1. On the SAME 2,000 rows as the teacher (6 epochs) it does not
+  // pay: alpha 0.1, T 2 to 20: -1.2 to +0.1; alpha 0.5: -0.5 to +0.7 (a 0.900 teacher over a 0.88 student).
+  // The full table is in README's Optimize section. Measured for this test: distilled 0.828, scratch 0.767
+  // (+6.1 points; teacher 0.900).
+  const few = { x: tf.slice(train.x, 0, 200), y: tf.slice(train.y, 0, 200) };
+  const studentTraining = { ...training, epochs: 20 };
+  const distillConfig = { ...studentTraining, alpha: 0.5, temperature: 5 };
+  const run = await distillStudent(tf, { teacher, teacherMetadata: metadata, studentSpec, labels, train: few, config: distillConfig });
   accs.distilled = await accuracy(run.student);
   const teacherInfo = { name: metadata.name, params: modelParams(teacher) };
-  const distillConfig = { ...training, alpha: 0.1, temperature: 2 };
   zips.distilled = await exportBundle(tf, run.student, variantMetadata({ parent: metadata, name: 'student distilled', modelSpec: studentSpec, optimization: studentRecord('distill', distillConfig, teacherInfo) }));
   run.student.dispose();
   const distillMs = performance.now() - started;
-  const scratch = await trainStudentFromScratch(tf, { studentSpec, train, config: training });
+  const scratch = await trainStudentFromScratch(tf, { studentSpec, train: few, config: studentTraining });
+  tf.dispose([few.x, few.y]);
   accs.scratch = await accuracy(scratch.student);
-  zips.scratch = await exportBundle(tf, scratch.student, variantMetadata({ parent: metadata, name: 'student scratch', modelSpec: studentSpec, optimization: studentRecord('scratch', training, teacherInfo) }));
+  zips.scratch = await exportBundle(tf, scratch.student, variantMetadata({ parent: metadata, name: 'student scratch', modelSpec: studentSpec, optimization: studentRecord('scratch', studentTraining, teacherInfo) }));
   scratch.student.dispose();
   figures.distill = { teacher: floatAcc, distilled: accs.distilled, scratch: accs.scratch, studentParams: run.params, distillMs: Math.round(distillMs) };
   expect(run.warnings).toEqual([]);
-  // the bound: "matches" = at most 1 point below the same student from scratch
-  expect(accs.distilled).toBeGreaterThanOrEqual(accs.scratch! - 0.01);
+  // the bound: at least 3 points above the same student from scratch (measured +6.1; sweep +5.9/+6.0)
+  expect(accs.distilled).toBeGreaterThanOrEqual(accs.scratch! + 0.03);
 
   const rows = compareVariants(Object.entries(zips).map(([id, zip]) => ({ id, zip, test: { accuracy: accs[id]! } })), 'float32');
   figures.table = rows.map((r) => ({ id: r.id, params: r.parameters, bundle: r.bundleBytes, gzip: r.gzipBytes, acc: r.accuracy, delta: r.accuracyDelta && Number(r.accuracyDelta.toFixed(4)), pareto: r.pareto, method: r.lineage.method }));
   expect(rows.find((r) => r.id === 'uint8')!.lineage).toMatchObject({ method: 'quantize', parentModelVersionId: 'mv-parent' });
   expect(rows.find((r) => r.id === 'pruned+uint8')!.parameters).toBe(rows[0]!.parameters);
   expect(rows.find((r) => r.id === 'pruned+uint8')!.lineage.previous).toEqual(['prune']);
-  expect(rows.find((r) => r.id === 'distilled')!.lineage).toMatchObject({ method: 'distill', parentModelVersionId: 'mv-parent', settings: { alpha: 0.1, temperature: 2 } });
+  expect(rows.find((r) => r.id === 'distilled')!.lineage).toMatchObject({ method: 'distill', parentModelVersionId: 'mv-parent', settings: { alpha: 0.5, temperature: 5 } });
 });
