@@ -205,8 +205,14 @@ test('MNIST: the layer editor refuses an invalid stack; an MLP on wasm reaches >
   // Flatten moved before the last pooling layer: refused, with the layer named.
   await page.getByTestId('layer-up-4').click();
   await expect(page.getByTestId('spec-issues')).toBeVisible();
-  await expect(page.getByTestId('layer-issue').first()).toContainText('Layer 5 (MaxPooling2D)');
+  await expect(page.getByTestId('layer-issue').first()).toHaveText(
+    'Layer 5 (MaxPooling2D): needs an image-shaped input (height x width x channels) but gets a flat vector of 3872 (it comes after Flatten: move it before)',
+  );
   await expect(page.getByTestId('train-start')).toBeDisabled();
+  // the same problem in Traditional Chinese
+  await page.getByTestId('header-locale').selectOption('zh-TW');
+  await expect(page.getByTestId('layer-issue').first()).toHaveText('第 5 層（MaxPooling2D）：需要影像形狀的輸入（高 × 寬 × 通道），但收到長度 3872 的一維向量（它在 Flatten 之後：請把它移到前面）');
+  await page.getByTestId('header-locale').selectOption('en');
   await page.getByTestId('layer-down-3').click();
   await expect(page.getByTestId('spec-issues')).toHaveCount(0);
 

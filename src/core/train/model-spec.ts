@@ -67,11 +67,50 @@ export interface ModelSpec {
 /** Where a problem is: the input, a layer (0-based index into spec.layers) or the output head. */
 export type SpecLocation = 'input' | 'output' | number;
 
+/** What is wrong, for the page to say in the person's language (with `params`); `message` is the English. */
+export type SpecIssueCode =
+  | 'spec-missing'
+  | 'layers-missing'
+  | 'input-missing'
+  | 'input-positive' // params.what: features, height, width, channels, length, vocabSize
+  | 'input-kind'
+  | 'embedding-first'
+  | 'layer-type'
+  | 'activation'
+  | 'rank' // params.need (1, 2, 3), params.got (a shape such as "28 x 28 x 1"), params.fix
+  | 'positive-int' // params.what: units, filters, outputDim
+  | 'pair' // params.what: kernelSize, strides, poolSize
+  | 'padding'
+  | 'kernel-too-large'
+  | 'pool-too-large'
+  | 'rate'
+  | 'embedding-not-first'
+  | 'embedding-input'
+  | 'empty-output'
+  | 'head-kind'
+  | 'head-classes'
+  | 'head-flat'
+  | 'too-many-params';
+
+/** Hints that follow a rank problem: what would fix it. */
+export type RankFix = '' | 'flatten-2d' | 'flatten-1d' | 'after-flatten' | 'use-gap2d' | 'use-gap1d';
+const RANK_FIX_TEXT: Record<RankFix, string> = {
+  '': '',
+  'flatten-2d': ': add Flatten or GlobalAveragePooling2D before it',
+  'flatten-1d': ': add Flatten or GlobalAveragePooling1D before it',
+  'after-flatten': ' (it comes after Flatten: move it before)',
+  'use-gap2d': ': use GlobalAveragePooling2D for images',
+  'use-gap1d': ': use GlobalAveragePooling1D for sequences',
+};
+
 export interface SpecIssue {
   at: SpecLocation;
   /** The offending field, when one is, e.g. 'kernelSize'. */
   field?: string;
-  /** Names the layer (1-based, as the editor numbers them) and what is wrong. */
+  code: SpecIssueCode;
+  /** The values the message names; for a layer also `layer` (its type's display name, or ''). */
+  params: Record<string, string | number>;
+  /** Names the layer (1-based, as the editor numbers them) and what is wrong, in English. */
   message: string;
 }
 
@@ -152,29 +191,33 @@ function product(shape: readonly number[]): number {
 
 /** The per-example input shape of an input spec, or null with issues. */
 function inputShapeOf(input: InputSpec, issues: SpecIssue[]): number[] | null {
-  const bad = (field: string, what: string): null => {
-    issues.push({ at: 'input', field, message: `Input: ${what}` });
+  const bad = (field: string, code: SpecIssueCode, params: Record<string, string | number>, what: string): null => {
+    issues.push({ at: 'input', field, code, params, message: `Input: ${what}` });
     return null;
   };
-  if (!input || typeof input !== 'object') return bad('kind', 'the input is missing');
+  const notPositive = (field: 'features' | 'height' | 'width' | 'channels' | 'length' | 'vocabSize', english: string, got: unknown) =>
+    bad(field, 'input-positive', { what: field, got: String(got) }, `${english} must be a positive integer (got ${String(got)})`);
+  if (!input || typeof input !== 'object') return bad('kind', 'input-missing', {}, 'the input is missing');
   switch (input.kind) {
     case 'tabular':
-      if (!isPosInt(input.features)) return bad('features', `the number of features must be a positive integer (got ${String(input.features)})`);
+      if (!isPosInt(input.features)) return notPositive('features', 'the number of features', input.features);
       return [input.features];
     case 'image': {
       const wrong = (['height', 'width', 'channels'] as const).filter((f) => !isPosInt(input[f]));
-      for (const f of wrong) bad(f, `${f} must be a positive integer (got ${String(input[f])})`);
+      for (const f of wrong) notPositive(f, f, input[f]);
       return wrong.length ? null : [input.height, input.width, input.channels];
     }
     case 'tokens': {
       const okLength = isPosInt(input.length);
       const okVocab = isPosInt(input.vocabSize);
-      if (!okLength) bad('length', `the sequence length must be a positive integer (got ${String(input.length)})`);
-      if (!okVocab) bad('vocabSize', `the vocabulary size must be a positive integer (got ${String(input.vocabSize)})`);
+      if (!okLength) notPositive('length', 'the sequence length', input.length);
+      if (!okVocab) notPositive('vocabSize', 'the vocabulary size', input.vocabSize);
       return okLength && okVocab ? [input.length] : null;
     }
-    default:
-      return bad('kind', `unknown input kind '${String((input as { kind?: unknown }).kind)}'`);
+    default: {
+      const kind = String((input as { kind?: unknown }).kind);
+      return bad('kind', 'input-kind', { got: kind }, `unknown input kind '${kind}'`);
+    }
   }
 }
 
@@ -192,11 +235,11 @@ export function inferShapes(spec: ModelSpec): ShapeReport {
   const issues: SpecIssue[] = [];
   const layers: LayerShape[] = [];
   if (!spec || typeof spec !== 'object') {
-    return { inputShape: null, layers, totalParams: 0, trainableParams: 0, issues: [{ at: 'input', message: 'The model spec is missing' }] };
+    return { inputShape: null, layers, totalParams: 0, trainableParams: 0, issues: [{ at: 'input', code: 'spec-missing', params: {}, message: 'The model spec is missing' }] };
   }
   const inputShape = inputShapeOf(spec.input, issues);
   const stack: LayerSpec[] = Array.isArray(spec.layers) ? spec.layers : [];
-  if (!Array.isArray(spec.layers)) issues.push({ at: 'input', field: 'layers', message: 'The layer list is missing' });
+  if (!Array.isArray(spec.layers)) issues.push({ at: 'input', field: 'layers', code: 'layers-missing', params: {}, message: 'The layer list is missing' });
   let shape: number[] | null = inputShape;
   let totalParams = 0;
   let trainableParams = 0;
@@ -204,6 +247,8 @@ export function inferShapes(spec: ModelSpec): ShapeReport {
   if (spec.input?.kind === 'tokens' && stack[0]?.type !== 'embedding') {
     issues.push({
       at: stack.length ? 0 : 'input',
+      code: 'embedding-first',
+      params: {},
       message: 'Token ids need an Embedding layer first: add Embedding as layer 1',
     });
     shape = null;
@@ -211,10 +256,17 @@ export function inferShapes(spec: ModelSpec): ShapeReport {
 
   stack.forEach((layer, i) => {
     const type = layer?.type;
-    const label = `Layer ${i + 1}${type && type in DISPLAY ? ` (${DISPLAY[type]})` : ''}`;
-    const issue = (message: string, field?: string) => issues.push({ at: i, field, message: `${label}: ${message}` });
+    const display = type && type in DISPLAY ? DISPLAY[type] : '';
+    const label = `Layer ${i + 1}${display ? ` (${display})` : ''}`;
+    const issue = (code: SpecIssueCode, params: Record<string, string | number>, message: string, field?: string) =>
+      issues.push({ at: i, field, code, params: { ...params, layer: display }, message: `${label}: ${message}` });
+    const notPositive = (what: 'units' | 'filters' | 'outputDim', english: string, got: unknown) =>
+      issue('positive-int', { what, got: String(got) }, `${english} must be a positive integer (got ${String(got)})`, what);
+    const notPair = (what: 'kernelSize' | 'strides' | 'poolSize', english: string, got: unknown) =>
+      issue('pair', { what, got: JSON.stringify(got) }, `${english} must be a positive integer or two (got ${JSON.stringify(got)})`, what);
+    const badPadding = (got: unknown) => issue('padding', { got: String(got) }, `padding must be 'valid' or 'same' (got ${String(got)})`, 'padding');
     if (!type || !(type in DISPLAY)) {
-      issue(`unknown layer type '${String(type)}'`, 'type');
+      issue('layer-type', { got: String(type) }, `unknown layer type '${String(type)}'`, 'type');
       layers.push({ at: i, type: 'dense', name: `layer_${i + 1}`, outputShape: null, params: 0, trainableParams: 0 });
       shape = null;
       return;
@@ -224,13 +276,17 @@ export function inferShapes(spec: ModelSpec): ShapeReport {
     let params = 0;
     let trainable = 0;
     const activationOk = (a: unknown) => {
-      if (a !== undefined && !(ACTIVATIONS as readonly unknown[]).includes(a)) issue(`unknown activation '${String(a)}'`, 'activation');
+      if (a !== undefined && !(ACTIVATIONS as readonly unknown[]).includes(a)) issue('activation', { got: String(a) }, `unknown activation '${String(a)}'`, 'activation');
     };
     // Checks the rank a layer needs; reports what it gets instead and what would fix it.
-    const needRank = (rank: number, fix: string): boolean => {
+    const needRank = (rank: number, fix: RankFix): boolean => {
       if (!input) return false;
       if (input.length === rank) return true;
-      issue(`needs ${rank === 1 ? 'a flat vector' : rank === 2 ? 'a sequence (steps x features)' : 'an image-shaped input (height x width x channels)'} but gets ${describe(input)}${fix}`);
+      issue(
+        'rank',
+        { need: rank, got: input.join(' x '), gotRank: input.length, fix },
+        `needs ${rank === 1 ? 'a flat vector' : rank === 2 ? 'a sequence (steps x features)' : 'an image-shaped input (height x width x channels)'} but gets ${describe(input)}${RANK_FIX_TEXT[fix]}`,
+      );
       return false;
     };
 
@@ -238,8 +294,8 @@ export function inferShapes(spec: ModelSpec): ShapeReport {
       case 'dense': {
         activationOk(layer.activation);
         const unitsOk = isPosInt(layer.units);
-        if (!unitsOk) issue(`units must be a positive integer (got ${String(layer.units)})`, 'units');
-        const fix = input?.length === 3 ? ': add Flatten or GlobalAveragePooling2D before it' : ': add Flatten or GlobalAveragePooling1D before it';
+        if (!unitsOk) notPositive('units', 'units', layer.units);
+        const fix = input?.length === 3 ? 'flatten-2d' : 'flatten-1d';
         if (needRank(1, fix) && unitsOk && input) {
           out = [layer.units];
           params = trainable = input[0]! * layer.units + layer.units;
@@ -249,17 +305,19 @@ export function inferShapes(spec: ModelSpec): ShapeReport {
       case 'conv2d': {
         activationOk(layer.activation);
         const filtersOk = isPosInt(layer.filters);
-        if (!filtersOk) issue(`filters must be a positive integer (got ${String(layer.filters)})`, 'filters');
+        if (!filtersOk) notPositive('filters', 'filters', layer.filters);
         const k = pair(layer.kernelSize, [0, 0]);
-        if (!k || layer.kernelSize === undefined) issue(`kernel size must be a positive integer or two (got ${JSON.stringify(layer.kernelSize)})`, 'kernelSize');
+        if (!k || layer.kernelSize === undefined) notPair('kernelSize', 'kernel size', layer.kernelSize);
         const s = pair(layer.strides, [1, 1]);
-        if (!s) issue(`strides must be a positive integer or two (got ${JSON.stringify(layer.strides)})`, 'strides');
+        if (!s) notPair('strides', 'strides', layer.strides);
         const padding = layer.padding ?? 'valid';
-        if (padding !== 'valid' && padding !== 'same') issue(`padding must be 'valid' or 'same' (got ${String(padding)})`, 'padding');
-        const fix = input?.length === 1 && i > 0 && stack[i - 1]?.type === 'flatten' ? ' (it comes after Flatten: move it before)' : '';
+        if (padding !== 'valid' && padding !== 'same') badPadding(padding);
+        const fix: RankFix = input?.length === 1 && i > 0 && stack[i - 1]?.type === 'flatten' ? 'after-flatten' : '';
         if (needRank(3, fix) && input && filtersOk && k && layer.kernelSize !== undefined && s) {
           if (padding === 'valid' && (k[0] > input[0]! || k[1] > input[1]!)) {
-            issue(`kernel ${k[0]}x${k[1]} is larger than its ${input[0]}x${input[1]} input (use padding 'same' or a smaller kernel)`, 'kernelSize');
+            const window = `${k[0]}x${k[1]}`;
+            const inputSize = `${input[0]}x${input[1]}`;
+            issue('kernel-too-large', { window, input: inputSize }, `kernel ${window} is larger than its ${inputSize} input (use padding 'same' or a smaller kernel)`, 'kernelSize');
           } else {
             out = [windowOut(input[0]!, k[0], s[0], padding), windowOut(input[1]!, k[1], s[1], padding), layer.filters];
             params = trainable = k[0] * k[1] * input[2]! * layer.filters + layer.filters;
@@ -269,15 +327,17 @@ export function inferShapes(spec: ModelSpec): ShapeReport {
       }
       case 'maxPooling2d': {
         const p = pair(layer.poolSize, [2, 2]);
-        if (!p) issue(`pool size must be a positive integer or two (got ${JSON.stringify(layer.poolSize)})`, 'poolSize');
+        if (!p) notPair('poolSize', 'pool size', layer.poolSize);
         const s = layer.strides === undefined ? p : pair(layer.strides, [1, 1]);
-        if (layer.strides !== undefined && !s) issue(`strides must be a positive integer or two (got ${JSON.stringify(layer.strides)})`, 'strides');
+        if (layer.strides !== undefined && !s) notPair('strides', 'strides', layer.strides);
         const padding = layer.padding ?? 'valid';
-        if (padding !== 'valid' && padding !== 'same') issue(`padding must be 'valid' or 'same' (got ${String(padding)})`, 'padding');
-        const fix = input?.length === 1 && i > 0 && stack[i - 1]?.type === 'flatten' ? ' (it comes after Flatten: move it before)' : '';
+        if (padding !== 'valid' && padding !== 'same') badPadding(padding);
+        const fix: RankFix = input?.length === 1 && i > 0 && stack[i - 1]?.type === 'flatten' ? 'after-flatten' : '';
         if (needRank(3, fix) && input && p && s) {
           if (padding === 'valid' && (p[0] > input[0]! || p[1] > input[1]!)) {
-            issue(`pool ${p[0]}x${p[1]} is larger than its ${input[0]}x${input[1]} input`, 'poolSize');
+            const window = `${p[0]}x${p[1]}`;
+            const inputSize = `${input[0]}x${input[1]}`;
+            issue('pool-too-large', { window, input: inputSize }, `pool ${window} is larger than its ${inputSize} input`, 'poolSize');
           } else {
             out = [windowOut(input[0]!, p[0], s[0], padding), windowOut(input[1]!, p[1], s[1], padding), input[2]!];
           }
@@ -289,7 +349,7 @@ export function inferShapes(spec: ModelSpec): ShapeReport {
         break;
       case 'dropout':
         if (!(typeof layer.rate === 'number' && layer.rate >= 0 && layer.rate < 1)) {
-          issue(`rate must be at least 0 and below 1 (got ${String(layer.rate)})`, 'rate');
+          issue('rate', { got: String(layer.rate) }, `rate must be at least 0 and below 1 (got ${String(layer.rate)})`, 'rate');
         } else if (input) out = input.slice();
         break;
       case 'batchNormalization':
@@ -303,9 +363,9 @@ export function inferShapes(spec: ModelSpec): ShapeReport {
         break;
       case 'embedding': {
         const dimOk = isPosInt(layer.outputDim);
-        if (!dimOk) issue(`output dimension must be a positive integer (got ${String(layer.outputDim)})`, 'outputDim');
-        if (i !== 0) issue('must be the first layer (it turns token ids into vectors)');
-        else if (spec.input?.kind !== 'tokens') issue(`needs token ids as input, but the input is ${spec.input?.kind ?? 'missing'}`);
+        if (!dimOk) notPositive('outputDim', 'output dimension', layer.outputDim);
+        if (i !== 0) issue('embedding-not-first', {}, 'must be the first layer (it turns token ids into vectors)');
+        else if (spec.input?.kind !== 'tokens') issue('embedding-input', { got: spec.input?.kind ?? 'missing' }, `needs token ids as input, but the input is ${spec.input?.kind ?? 'missing'}`);
         else if (dimOk && input) {
           out = [input[0]!, layer.outputDim];
           params = trainable = spec.input.vocabSize * layer.outputDim;
@@ -313,14 +373,14 @@ export function inferShapes(spec: ModelSpec): ShapeReport {
         break;
       }
       case 'globalAveragePooling1d':
-        if (needRank(2, input?.length === 3 ? ': use GlobalAveragePooling2D for images' : '') && input) out = [input[1]!];
+        if (needRank(2, input?.length === 3 ? 'use-gap2d' : '') && input) out = [input[1]!];
         break;
       case 'globalAveragePooling2d':
-        if (needRank(3, input?.length === 2 ? ': use GlobalAveragePooling1D for sequences' : '') && input) out = [input[2]!];
+        if (needRank(3, input?.length === 2 ? 'use-gap1d' : '') && input) out = [input[2]!];
         break;
     }
     if (out && out.some((d) => !(d > 0))) {
-      issue(`its output ${out.join(' x ')} is empty: the input is too small for it`);
+      issue('empty-output', { shape: out.join(' x ') }, `its output ${out.join(' x ')} is empty: the input is too small for it`);
       out = null;
     }
     if (!out) shape = null;
@@ -334,10 +394,11 @@ export function inferShapes(spec: ModelSpec): ShapeReport {
   const head = spec.head;
   let headUnits: number | null = null;
   if (!head || (head.kind !== 'classification' && head.kind !== 'regression')) {
-    issues.push({ at: 'output', field: 'kind', message: `Output: unknown kind '${String((head as { kind?: unknown })?.kind)}'` });
+    const kind = String((head as { kind?: unknown })?.kind);
+    issues.push({ at: 'output', field: 'kind', code: 'head-kind', params: { got: kind }, message: `Output: unknown kind '${kind}'` });
   } else if (head.kind === 'classification') {
     if (!(isPosInt(head.classes) && head.classes >= 2)) {
-      issues.push({ at: 'output', field: 'classes', message: `Output: a classifier needs at least 2 classes (got ${String(head.classes)})` });
+      issues.push({ at: 'output', field: 'classes', code: 'head-classes', params: { got: String(head.classes) }, message: `Output: a classifier needs at least 2 classes (got ${String(head.classes)})` });
     } else headUnits = head.classes;
   } else headUnits = 1;
   let headShape: number[] | null = null;
@@ -345,9 +406,12 @@ export function inferShapes(spec: ModelSpec): ShapeReport {
   // (TS narrows `shape` as if the forEach callback never assigned it)
   const last = shape as number[] | null;
   if (last && last.length !== 1) {
+    const pooling = last.length === 3 ? 'GlobalAveragePooling2D' : 'GlobalAveragePooling1D';
     issues.push({
       at: 'output',
-      message: `Output: the last layer gives ${describe(last)}, but the output layer needs a flat vector: add Flatten or ${last.length === 3 ? 'GlobalAveragePooling2D' : 'GlobalAveragePooling1D'} at the end`,
+      code: 'head-flat',
+      params: { got: last.join(' x '), gotRank: last.length, pooling },
+      message: `Output: the last layer gives ${describe(last)}, but the output layer needs a flat vector: add Flatten or ${pooling} at the end`,
     });
   } else if (last && headUnits !== null) {
     headShape = [headUnits];
@@ -358,7 +422,12 @@ export function inferShapes(spec: ModelSpec): ShapeReport {
   layers.push({ at: 'output', type: 'output', name: HEAD_NAME, outputShape: headShape, params: headParams, trainableParams: headParams });
 
   if (totalParams > MAX_PARAMS) {
-    issues.push({ at: 'output', message: `The model has ${totalParams.toLocaleString('en')} parameters; at most ${MAX_PARAMS.toLocaleString('en')} fit in a browser tab` });
+    issues.push({
+      at: 'output',
+      code: 'too-many-params',
+      params: { total: totalParams, max: MAX_PARAMS },
+      message: `The model has ${totalParams.toLocaleString('en')} parameters; at most ${MAX_PARAMS.toLocaleString('en')} fit in a browser tab`,
+    });
   }
   return { inputShape, layers, totalParams, trainableParams, issues };
 }
