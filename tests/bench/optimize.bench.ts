@@ -71,8 +71,8 @@ test('optimize', async ({ page }) => {
   await page.getByTestId('distill-epochs').fill('3');
   await page.getByTestId('distill-batch').fill('64');
   await page.getByTestId('distill-lr').fill('0.002');
-  await page.getByTestId('distill-temperature').fill('2');
-  await page.getByTestId('distill-alpha').fill('0.1');
+  await page.getByTestId('distill-temperature').fill('5');
+  await page.getByTestId('distill-alpha').fill('0.5');
   let distillMs = 0;
   const bothMs = await timed(async () => {
     const started = Date.now();
@@ -81,7 +81,7 @@ test('optimize', async ({ page }) => {
     distillMs = Date.now() - started;
     await expect(page.getByTestId('distill-pair')).toBeVisible({ timeout: 600_000 });
   });
-  report('optimize', 'distill_ms', distillMs, 'ms', 'student x 0.25 width, 3 epochs, T 2, alpha 0.1 (teacher logits once, then the loop)');
+  report('optimize', 'distill_ms', distillMs, 'ms', 'student x 0.25 width, 3 epochs, T 5, alpha 0.5 (teacher logits once, then the loop)');
   report('optimize', 'distill_and_scratch_ms', bothMs, 'ms', 'the distilled student plus the same student from scratch, measured and saved');
 
   await expect(rows).toHaveCount(7, { timeout: 300_000 });
