@@ -67,6 +67,12 @@ export interface DistillRequest {
   training: FineTuneSettings;
   /** Train on another dataset version of the project (whole) instead of the teacher's training split. */
   datasetVersionId?: string | null;
+  /**
+   * The share (0 < share <= 1, default 1) of the teacher's training rows both students learn from: a
+   * seeded, class-stratified pick. Distillation pays most when the student has fewer labels than the
+   * teacher saw. Ignored with another dataset version (all its rows are used).
+   */
+  labeledShare?: number;
   name?: string;
 }
 
@@ -84,6 +90,8 @@ export interface DistillOutcome {
   scratch: StudentSummary | null;
   teacherParams: number;
   teacherAccuracy: number | null;
+  /** The labeled rows each student learned from (0 when cancelled). */
+  labeledRows: number;
   /** E.g. a student larger than its teacher (allowed). */
   warnings: string[];
 }

@@ -18,6 +18,7 @@ import { quantizeBundle, type QuantizeDtype } from '../core/optimize/quantize';
 import { studentSpec } from '../core/optimize/student';
 import { EvalError } from '../core/evaluate/errors';
 import { readBundle } from '../core/train/bundle';
+import { splitRows } from '../core/train/split';
 import { TrainError } from '../core/train/errors';
 import type { TF } from '../core/train/model-spec';
 import { featureShapeOf, type DecodeImage } from '../core/train/preprocess';
@@ -61,6 +62,21 @@ export function validateTraining(t: FineTuneSettings): void {
   if (!(typeof t.learningRate === 'number' && t.learningRate > 0 && t.learningRate <= 10)) throw bad('learningRate', t.learningRate, 'must be above 0 and at most 10');
   if (!(Number.isInteger(t.batchSize) && t.batchSize >= 1 && t.batchSize <= 4096)) throw bad('batchSize', t.batchSize, 'must be a whole number from 1 to 4096');
   if (!(Number.isInteger(t.epochs) && t.epochs >= 1 && t.epochs <= 1000)) throw bad('epochs', t.epochs, 'must be a whole number from 1 to 1000');
+}
+
+/** Throws OptimizeError 'bad-option' unless the share of labeled rows is above 0 and at most 1. */
+export function validateLabeledShare(share: number): void {
+  if (!(typeof share === 'number' && share > 0 && share <= 1)) {
+    throw new OptimizeError('bad-option', { field: 'labeledShare', params: { value: String(share) } }, `labeledShare must be above 0 and at most 1, got ${String(share)}`);
+  }
+}
+
+/**
+ * The rows the students learn from when they get only a share of the teacher's training rows: a seeded,
+ * class-stratified pick (the split's own sampler, with the rest as an unused "test" part).
+ */
+export function labeledRows(classIndices: ArrayLike<number>, share: number, seed: number): Uint32Array {
+  return splitRows(classIndices.length, { seed, fractions: { train: share, validation: 0, test: 1 - share }, labels: classIndices }).train;
 }
 
 /** The stored artifacts of a bundle zip (quantization kept: TF.js dequantizes when it loads them). */
@@ -269,6 +285,8 @@ export class OptimizeService {
     const { tf, db } = this.#deps;
     validateDistillSettings({ alpha: req.alpha, temperature: req.temperature });
     validateTraining(req.training);
+    const share = req.labeledShare ?? 1;
+    validateLabeledShare(share);
     const teacher = await this.#record(req.modelId);
     const meta = teacher.metadata;
     const stats = meta.preprocessing;
@@ -278,7 +296,7 @@ export class OptimizeService {
     const classes = stats.label.classes.slice();
     const spec = studentSpec(meta.modelSpec, stats.input, { kind: 'classification', classes: classes.length }, req.student);
     const progress = (p: Omit<OptimizeProgress, 'jobId'>) => onProgress({ jobId: req.jobId, ...p });
-    const cancelled: DistillOutcome = { status: 'cancelled', distilled: null, scratch: null, teacherParams: 0, teacherAccuracy: null, warnings: [] };
+    const cancelled: DistillOutcome = { status: 'cancelled', distilled: null, scratch: null, teacherParams: 0, teacherAccuracy: null, labeledRows: 0, warnings: [] };
     if (req.datasetVersionId) {
       const version = await db.versions.get(req.datasetVersionId);
       if (!version || version.projectId !== teacher.projectId) throw new Error(`Dataset version ${req.datasetVersionId} does not exist in this project`);
@@ -293,9 +311,19 @@ export class OptimizeService {
     const { model: teacherModel } = await this.#deps.models.load(teacher.id);
     const owned: { dispose(): void }[] = [teacherModel];
     try {
-      const train = toTensors(tf, data.encoded, data.stats.label);
-      owned.push(train.x, train.y);
       const seed = meta.lineage.splitSeed ?? 1;
+      let train = toTensors(tf, data.encoded, data.stats.label);
+      owned.push(train.x, train.y);
+      // a share of the teacher's own training rows only: another version's rows are all used
+      const subset = share < 1 && !req.datasetVersionId ? labeledRows(data.encoded.y!, share, seed) : null;
+      if (subset) {
+        const all = train;
+        train = tf.tidy(() => ({ x: tf.gather(all.x, Array.from(subset)), y: tf.gather(all.y, Array.from(subset)) }));
+        owned.push(train.x, train.y);
+        all.x.dispose();
+        all.y.dispose();
+      }
+      const rowsUsed = train.x.shape[0]!;
       const epochs = req.training.epochs;
       const run = await distillStudent(tf, {
         teacher: teacherModel,
@@ -328,7 +356,7 @@ export class OptimizeService {
       const own = !req.datasetVersionId;
       const teacherAccuracy = own ? await this.#testAccuracy(teacherModel, teacher) : null;
       const teacherParams = teacherModel.countParams();
-      const base = { ...req.training, seed };
+      const base = { ...req.training, seed, labeledShare: subset ? share : 1, labeledRows: rowsUsed };
       const name = req.name?.trim() || `${teacher.name} student`;
       const students = [
         { method: 'distill' as const, model: run.student, history: run.history, name, record: studentRecord('distill', { ...base, alpha: req.alpha, temperature: req.temperature }, { name: teacher.name, params: teacherParams }, run.warnings) },
@@ -341,7 +369,7 @@ export class OptimizeService {
         if (req.datasetVersionId) metadata.lineage.datasetVersionId = req.datasetVersionId;
         saved.push({ accuracy, history: s.history, metadata, artifacts: await artifactsOf(tf, s.model) });
       }
-      const out: DistillOutcome = { status: 'done', distilled: null, scratch: null, teacherParams, teacherAccuracy, warnings: run.warnings };
+      const out: DistillOutcome = { status: 'done', distilled: null, scratch: null, teacherParams, teacherAccuracy, labeledRows: rowsUsed, warnings: run.warnings };
       for (const [i, s] of saved.entries()) {
         const record = await this.#save(teacher, newId(), s.metadata, s.artifacts, s.accuracy);
         const summary = { modelId: record.id, params: run.params, accuracy: s.accuracy, history: s.history };

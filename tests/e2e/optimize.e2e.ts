@@ -154,6 +154,10 @@ test('distill: a student next to the same student from scratch; promote a varian
   await page.getByTestId('distill-sizes').fill('512');
   await expect(page.getByTestId('distill-larger')).toBeVisible();
   await page.getByTestId('distill-sizes').fill('8');
+  // half of the teacher's training rows: a share out of range is refused in the form, by name
+  await page.getByTestId('distill-share').fill('0');
+  await expect(page.getByTestId('distill-issue')).toContainText('Labeled rows must be a percentage');
+  await page.getByTestId('distill-share').fill('50');
   await page.getByTestId('distill-epochs').fill('15');
   await page.getByTestId('distill-lr').fill('0.01');
   await page.getByTestId('distill-start').click();
@@ -164,6 +168,14 @@ test('distill: a student next to the same student from scratch; promote a varian
   await expect(rows()).toHaveCount(7);
   await expect(rows().and(page.locator('[data-method="distill"]'))).toHaveCount(1);
   await expect(rows().and(page.locator('[data-method="scratch"]'))).toHaveCount(1);
+  // both students record the same half of the training rows, and the comparison says how many
+  const used = Number(await pair.getByTestId('distill-rows').getAttribute('data-rows'));
+  expect(used).toBeGreaterThan(50);
+  for (const method of ['distill', 'scratch']) {
+    const row = rows().and(page.locator(`[data-method="${method}"]`));
+    await expect(row).toHaveAttribute('data-labeled-rows', String(used));
+    await expect(row).toContainText(`${used} labeled rows (50%)`);
+  }
 
   // Promote the 8-bit variant to staging, through the registry's aliases.
   const uint8 = rows().and(page.locator('[data-dtype="uint8"][data-previous=""]'));

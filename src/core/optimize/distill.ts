@@ -419,11 +419,13 @@ export async function trainStudentFromScratch(
 /** What a student's metadata records: distilled (with its settings and teacher) or trained from scratch. */
 export function studentRecord(
   method: 'distill' | 'scratch',
-  config: { optimizer: OptimizerName; learningRate: number; batchSize: number; epochs: number; seed: number; alpha?: number; temperature?: number },
+  config: { optimizer: OptimizerName; learningRate: number; batchSize: number; epochs: number; seed: number; alpha?: number; temperature?: number; labeledShare?: number; labeledRows?: number },
   teacher: { name: string; params: number },
   warnings: readonly string[] = [],
 ): OptimizationRecord {
   const settings: Record<string, unknown> = { optimizer: config.optimizer, learningRate: config.learningRate, batchSize: config.batchSize, epochs: config.epochs, seed: config.seed };
+  // how many labeled rows the student learned from (a share of the teacher's training rows, or all)
+  if (config.labeledRows !== undefined) Object.assign(settings, { labeledShare: config.labeledShare ?? 1, labeledRows: config.labeledRows });
   if (method === 'distill') Object.assign(settings, { alpha: config.alpha, temperature: config.temperature, teacher: teacher.name, teacherParams: teacher.params });
   return {
     method,

@@ -18,7 +18,8 @@ import { PipetteDB } from '../../../src/store/db';
 import { createProject } from '../../../src/store/projects';
 import { importIntoStore } from '../../../src/services/import';
 import { loadModelData, predictEncoded } from '../../../src/services/model-data';
-import { OptimizeService } from '../../../src/services/optimize';
+import { labeledRows, OptimizeService } from '../../../src/services/optimize';
+import { apportion } from '../../../src/core/train/split';
 import { ModelService } from '../../../src/services/registry-model';
 import { TrainService } from '../../../src/services/train';
 import type { BackendControl } from '../../../src/services/train-backend';
@@ -238,6 +239,37 @@ describe('distill', () => {
     expect(rd.metadata.modelSpec?.layers).toEqual([{ type: 'dense', units: 8, activation: 'relu' }]);
   }, 60_000);
 
+  it('with a tenth of the labeled rows, both students learn from the same stratified tenth of the training split', async () => {
+    const tensors = tf.memory().numTensors;
+    const train = await loadModelData(db, { modelId: teacherId, part: 'train' });
+    const y = train.encoded.y as Int32Array;
+    // the split's own apportionment: a tenth of the training rows, rounded by largest remainders
+    const expected = apportion(y.length, [0.1, 0, 0.9])[0]!;
+    expect(expected).toBeGreaterThan(0);
+    expect(expected).toBeLessThan(y.length / 5);
+    const out = await service.distill({ jobId: 'd-share', modelId: teacherId, student: { kind: 'hidden', sizes: [8] }, temperature: 5, alpha: 0.5, labeledShare: 0.1, training: { ...TRAINING, epochs: 3 } }, never);
+    expect(out.status).toBe('done');
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(out.labeledRows).toBe(expected);
+    for (const id of [out.distilled!.modelId, out.scratch!.modelId]) {
+      const settings = ((await db.models.get(id))!.metadata as VariantMetadata).optimization!.settings;
+      expect(settings).toMatchObject({ labeledShare: 0.1, labeledRows: expected });
+    }
+    // the pick keeps every class's share of the training rows, and is the same for the same seed
+    const picked = labeledRows(y, 0.1, 42);
+    expect(picked).toHaveLength(expected);
+    expect(labeledRows(y, 0.1, 42)).toEqual(picked);
+    for (let c = 0; c < 3; c++) {
+      const inClass = y.filter((v) => v === c).length;
+      const pickedInClass = Array.from(picked).filter((i) => y[i] === c).length;
+      expect(Math.abs(pickedInClass - inClass * 0.1)).toBeLessThanOrEqual(1);
+    }
+    // by default, all of the training rows
+    const all = await service.distill({ jobId: 'd-all', modelId: teacherId, student: { kind: 'hidden', sizes: [4] }, temperature: 5, alpha: 0.5, training: { ...TRAINING, epochs: 1 } }, never);
+    expect(all.labeledRows).toBe(y.length);
+    expect(((await db.models.get(all.scratch!.modelId))!.metadata as VariantMetadata).optimization!.settings).toMatchObject({ labeledShare: 1, labeledRows: y.length });
+  }, 60_000);
+
   it('warns about a student larger than its teacher, and still trains it', async () => {
     const out = await service.distill({ jobId: 'd2', modelId: teacherId, student: { kind: 'hidden', sizes: [128, 64] }, temperature: 2, alpha: 0.5, training: { ...TRAINING, epochs: 1 } }, never);
     expect(out.status).toBe('done');
@@ -269,6 +301,9 @@ describe('distill', () => {
     const base = { jobId: 'd3', modelId: teacherId, student: { kind: 'hidden' as const, sizes: [8] }, temperature: 4, alpha: 0.3, training: TRAINING };
     expect((await expectNothingWritten(() => service.distill({ ...base, alpha: 1.5 }, never), 'bad-option')).details.field).toBe('alpha');
     expect((await expectNothingWritten(() => service.distill({ ...base, temperature: 0 }, never), 'bad-option')).details.field).toBe('temperature');
+    for (const labeledShare of [0, -0.1, 1.5, Number.NaN]) {
+      expect((await expectNothingWritten(() => service.distill({ ...base, labeledShare }, never), 'bad-option')).details.field).toBe('labeledShare');
+    }
     expect((await expectNothingWritten(() => service.distill({ ...base, student: { kind: 'narrower', factor: 1.5 } }, never), 'bad-option')).details.field).toBe('factor');
     const rows = JSON.parse(penguinsJson) as Record<string, unknown>[];
     const noLabel = await importJson('no-label.json', rows.map(({ Species: _s, ...rest }) => rest));
