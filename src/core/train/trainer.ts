@@ -126,6 +126,31 @@ export interface NamedArray {
   values: Float32Array | Int32Array;
 }
 
+/**
+ * TF.js's Adam keeps beta1^t and beta2^t as running products (one multiply a step), but its setWeights
+ * recomputes them with pow(beta, t), which differs in the last float32 bits after a few dozen steps. The
+ * checkpoint keeps the products themselves, so a resumed run takes exactly the steps it would have taken.
+ */
+interface AdamPowerVariables {
+  accBeta1?: tfjs.Variable;
+  accBeta2?: tfjs.Variable;
+}
+
+async function readAdamPowers(optimizer: tfjs.Optimizer): Promise<[number, number] | undefined> {
+  const { accBeta1, accBeta2 } = optimizer as unknown as AdamPowerVariables;
+  if (!accBeta1 || !accBeta2) return undefined;
+  return [(await accBeta1.data())[0]!, (await accBeta2.data())[0]!];
+}
+
+function writeAdamPowers(tf: TF, optimizer: tfjs.Optimizer, powers: [number, number] | undefined): void {
+  const { accBeta1, accBeta2 } = optimizer as unknown as AdamPowerVariables;
+  if (!powers || !accBeta1 || !accBeta2) return;
+  tf.tidy(() => {
+    accBeta1.assign(tf.scalar(powers[0]));
+    accBeta2.assign(tf.scalar(powers[1]));
+  });
+}
+
 /** Everything needed to continue a run: plain data, so it can be stored in IndexedDB or transferred. */
 export interface Checkpoint {
   version: 1;
@@ -133,7 +158,13 @@ export interface Checkpoint {
   epoch: number;
   /** model.weights in order (trainable and not, e.g. BatchNormalization's moving statistics), named by layer. */
   weights: NamedArray[];
-  optimizer: { name: OptimizerName; learningRate: number; weights: NamedArray[] };
+  optimizer: {
+    name: OptimizerName;
+    learningRate: number;
+    weights: NamedArray[];
+    /** Adam's running beta1^t and beta2^t (see adamPowers); absent for other optimizers and older checkpoints. */
+    adamPowers?: [number, number];
+  };
   /** The best monitored loss so far and its epoch (early stopping). */
   bestLoss: number | null;
   bestEpoch: number | null;
@@ -576,7 +607,12 @@ export class Trainer {
       version: 1,
       epoch: this.#epoch,
       weights,
-      optimizer: { name: this.#config.optimizer, learningRate: this.#config.learningRate, weights: optimizerWeights },
+      optimizer: {
+        name: this.#config.optimizer,
+        learningRate: this.#config.learningRate,
+        weights: optimizerWeights,
+        ...(this.#config.optimizer === 'adam' ? { adamPowers: await readAdamPowers(this.#optimizer) } : {}),
+      },
       bestLoss: this.#bestLoss,
       bestEpoch: this.#bestEpoch,
       bestWeights,
@@ -625,6 +661,7 @@ export class Trainer {
       const state = c.optimizer.weights.map((w) => ({ name: w.name, tensor: toTensor(w) }));
       try {
         await optimizer.setWeights(state);
+        writeAdamPowers(tf, optimizer, c.optimizer.adamPowers);
       } catch (e) {
         optimizer.dispose();
         throw new TrainError('bad-checkpoint', {}, `The optimizer state does not fit: ${e instanceof Error ? e.message : String(e)}`);

@@ -1,10 +1,12 @@
 /** Shared by the service tests: the penguins table in a fake-indexeddb store, a run config, a trained model. */
 import type * as tfjs from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
+import { expect } from 'vitest';
 import { join } from 'node:path';
 import { presetById } from '../../../src/core/train/presets';
 import type { PipetteDB } from '../../../src/store/db';
-import type { RunConfig } from '../../../src/store/training-records';
+import type { CheckpointRecord, RunConfig, RunRecord } from '../../../src/store/training-records';
+import type { RunOutcome } from '../../../src/protocol/train';
 import { importIntoStore } from '../../../src/services/import';
 import { ModelService } from '../../../src/services/registry-model';
 import { TrainService } from '../../../src/services/train';
@@ -46,4 +48,29 @@ export async function trainPenguinModel(tf: typeof tfjs, db: PipetteDB, projectI
   await service.start({ runId, projectId, datasetVersionId: versionId, config }, new AbortController().signal, () => {});
   const run = (await db.runs.get(runId))!;
   return { models, runId, run, modelId: await models.saveRun(runId, 'MLP') };
+}
+
+/**
+ * A crash leaves a run 'running' with its last epoch checkpoint and no worker. Make exactly that state: start
+ * a run, pause it in its fourth epoch, copy its record (as 'running') and checkpoint under a new id, and let
+ * the original finish. Returns the original's outcome, the copy's id, and the record and checkpoint copied.
+ */
+export async function crashedCopy(db: PipetteDB, service: TrainService, projectId: string, versionId: string, config: RunConfig) {
+  const runId = crypto.randomUUID();
+  let paused = false;
+  const straight = service.start({ runId, projectId, datasetVersionId: versionId, config }, new AbortController().signal, (e) => {
+    if (e.kind === 'batch' && e.progress.epoch >= 3 && !paused) {
+      paused = true;
+      void service.pause(runId);
+    }
+  });
+  await expect.poll(async () => (await db.runs.get(runId))?.status, { timeout: 20_000 }).toBe('paused');
+  const crashedId = crypto.randomUUID();
+  const record: RunRecord = (await db.runs.get(runId))!;
+  const checkpoint: CheckpointRecord = (await db.checkpoints.get(runId))!;
+  await db.runs.add({ ...record, id: crashedId, status: 'running' });
+  await db.checkpoints.add({ ...checkpoint, runId: crashedId });
+  await service.continue(runId);
+  const outcome: RunOutcome = await straight;
+  return { runId, outcome, crashedId, record, checkpoint };
 }

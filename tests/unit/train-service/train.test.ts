@@ -15,7 +15,7 @@ import type { BackendControl } from '../../../src/services/train-backend';
 import type { RunConfig } from '../../../src/store/training-records';
 import type { TrainEvent } from '../../../src/protocol/train';
 import { useCpu } from '../train/helpers';
-import { penguinConfig } from './penguins';
+import { crashedCopy, penguinConfig } from './penguins';
 
 let tf: typeof tfjs;
 let db: PipetteDB;
@@ -143,27 +143,10 @@ describe('a run', () => {
   });
 
   it('an interrupted run resumes from its checkpoint and reaches the same quality', async () => {
-    // A crash leaves the run 'running' with its last epoch checkpoint: make exactly that state by
-    // pausing a run after 3 epochs and copying its record and checkpoint.
-    const runId = crypto.randomUUID();
-    let paused = false;
-    const first = service.start({ runId, projectId, datasetVersionId: versionId, config: config({}, { epochs: 12 }) }, never, (e) => {
-      if (e.kind === 'batch' && e.progress.epoch >= 3 && !paused) {
-        paused = true;
-        void service.pause(runId);
-      }
-    });
-    await expect.poll(async () => (await db.runs.get(runId))?.status, { timeout: 20_000 }).toBe('paused');
-    const crashed = crypto.randomUUID();
-    const run = (await db.runs.get(runId))!;
-    const checkpoint = (await db.checkpoints.get(runId))!;
+    const { crashedId: crashed, record: run, checkpoint } = await crashedCopy(db, service, projectId, versionId, config({}, { epochs: 12 }));
     const k = checkpoint.epoch;
     expect(k).toBeGreaterThanOrEqual(3);
     expect(run.history).toHaveLength(k);
-    await db.runs.add({ ...run, id: crashed, status: 'running' });
-    await db.checkpoints.add({ ...checkpoint, runId: crashed });
-    await service.continue(runId);
-    await first;
 
     expect(await sweepRuns(db)).toBe(1); // Node has no Web Locks: an unfinished run counts as interrupted
     expect((await db.runs.get(crashed))!.status).toBe('interrupted');
