@@ -101,8 +101,13 @@ export function detectNewline(sample: string, complete = true): '\n' | '\r\n' | 
   return sniffLines(sample, complete).newline ?? '\n';
 }
 
-/** Unique, non-empty column names, with a warning for each one we changed. */
-export function uniqueColumnNames(raw: readonly string[]): { names: string[]; warnings: ImportWarning[] } {
+/**
+ * Unique, non-empty column names, with a warning for each one we changed. A leading U+FEFF is not part of
+ * a name: arrow-js drops it when it decodes a schema, so "\uFEFFa" next to "a" would become two fields
+ * called "a", which arrow-js then mixes up.
+ */
+export function uniqueColumnNames(written: readonly string[]): { names: string[]; warnings: ImportWarning[] } {
+  const raw = written.map((r) => r.replace(/^\uFEFF+/, ''));
   const warnings: ImportWarning[] = [];
   const used = new Set<string>();
   // names as written are reserved first, so a later "a_2" keeps its name and a repeated "a" gets "a_3"

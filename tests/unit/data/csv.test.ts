@@ -103,6 +103,16 @@ describe('CSV parsing', () => {
     expect(uniqueColumnNames(['a', 'a', 'a_2']).names).toEqual(['a', 'a_3', 'a_2']);
   });
 
+  it('a name that differs from another only by a leading U+FEFF is renamed, and each column keeps its type', async () => {
+    // arrow-js drops the U+FEFF when it decodes a schema: kept, the two names would collide in every batch
+    const { table, types, summary } = await importText('n,x,\uFEFFn\n1,a,\n2,b,\n');
+    expect(Object.keys(table)).toEqual(['n', 'x', 'n_2']);
+    expect(types).toEqual({ n: 'integer', x: 'text', n_2: 'text' });
+    expect(table.n).toEqual([1, 2]);
+    expect(table.n_2).toEqual([null, null]);
+    expect(summary.warnings.map((w) => w.code)).toEqual(['duplicate-column']);
+  });
+
   it('reports progress with bytes, total and rows', async () => {
     const progress: ImportProgress[] = [];
     const text = 'a\n' + Array.from({ length: 10 }, (_, i) => String(i)).join('\n') + '\n';
