@@ -43,18 +43,3 @@ export function explainError(e: unknown): string {
   if (e instanceof Error && e.name === 'AbortError') return t('explain.cancelled');
   return errorMessage(e);
 }
-
-/**
- * A Svelte action: calls `onshown` once, the first time the element is on screen. The Evaluate page keeps
- * hidden tabs mounted; the panels wait for this before asking the worker for anything.
- */
-export function firstShown(node: Element, onshown: () => void): { destroy(): void } {
-  const observer = new IntersectionObserver((entries) => {
-    if (entries.some((e) => e.isIntersecting)) {
-      observer.disconnect();
-      onshown();
-    }
-  });
-  observer.observe(node);
-  return { destroy: () => observer.disconnect() };
-}
