@@ -16,6 +16,7 @@ import { BACKEND_NAMES, type BackendName, type TrainWorkerApi } from '../src/pro
 import * as tf from '@tensorflow/tfjs';
 import { db } from '../src/store/db';
 import { TrainService } from '../src/services/train';
+import { TableCache } from '../src/services/train-data';
 import type { BackendControl } from '../src/services/train-backend';
 import { browserImageDecoder } from '../src/services/train-images';
 import { ModelService } from '../src/services/registry-model';
@@ -50,10 +51,14 @@ const backends: BackendControl = {
   },
 };
 const models = new ModelService({ tf, db: db() });
-const training = new TrainService({ tf, db: db(), backends, loadModel: (id) => models.load(id), decode: browserImageDecoder() });
-const explain = new ExplainService({ tf, db: db(), loadModel: (id) => models.load(id), decode: browserImageDecoder() });
-const optimizing = new OptimizeService({ tf, db: db(), models, decode: browserImageDecoder() });
-const evaluation = new EvaluateService({ tf, db: db(), loadModel: (id) => models.load(id), decode: browserImageDecoder() });
+// one cache of dataset tables for every stage: a version trained on, then optimized, evaluated and explained, is read once
+const tables = new TableCache(db(), 4);
+const decode = browserImageDecoder();
+const loadModel = (id: string) => models.load(id);
+const training = new TrainService({ tf, db: db(), backends, loadModel, decode, tables });
+const explain = new ExplainService({ tf, db: db(), loadModel, decode, tables });
+const optimizing = new OptimizeService({ tf, db: db(), models, decode, tables });
+const evaluation = new EvaluateService({ tf, db: db(), loadModel, decode, tables });
 
 /** Switching TF.js's one global backend under a running fit would move its tensors mid-epoch. */
 function refuseWhileTraining(): void {

@@ -19,6 +19,7 @@ import { throwIfAborted } from '../protocol/jobs';
 import { newId, type PipetteDB } from '../store/db';
 import type { EvaluationRecord } from '../store/evaluation-records';
 import { loadModelData, predictEncoded, type ModelData } from './model-data';
+import type { TableCache } from './train-data';
 import { GATED_ALIAS, resolveAlias } from './registry';
 import type { LoadedModel } from './train';
 
@@ -28,6 +29,8 @@ export interface EvaluateDeps {
   /** A fresh instance of a model version (disposed after use). */
   loadModel: (modelId: string) => Promise<LoadedModel>;
   decode?: DecodeImage;
+  /** The worker's one cache of dataset tables, shared by the services (default: one of its own). */
+  tables?: TableCache;
 }
 
 /** A model's predictions on its evaluation rows. */
@@ -116,7 +119,7 @@ export class EvaluateService {
       return hit;
     }
     const { tf, db, loadModel, decode } = this.#deps;
-    const data = await loadModelData(db, { modelId, datasetVersionId, part: 'test', extraColumns }, { decode });
+    const data = await loadModelData(db, { modelId, datasetVersionId, part: 'test', extraColumns }, { decode, tables: this.#deps.tables });
     if (data.rows.length === 0) {
       throw new EvalError('no-rows', { params: { part: data.part } }, `The ${data.part} rows of this model's data are empty: evaluate it on another dataset version`);
     }

@@ -56,6 +56,8 @@ export interface ExplainDeps {
   /** A fresh instance of a model version; the service disposes it when it drops it from its cache. */
   loadModel: (modelId: string) => Promise<LoadedModel>;
   decode?: DecodeImage;
+  /** The worker's one cache of dataset tables, shared by the services (default: one of its own). */
+  tables?: TableCache;
 }
 
 /** Rows listed in the row picker. */
@@ -152,7 +154,7 @@ export class ExplainService {
 
   constructor(deps: ExplainDeps) {
     this.#deps = deps;
-    this.#tables = new TableCache(deps.db, 3);
+    this.#tables = deps.tables ?? new TableCache(deps.db, 3);
     this.#models = new Recent(2, (m) => m.dispose());
   }
 

@@ -47,6 +47,8 @@ export interface OptimizeDeps {
   db: PipetteDB;
   models: ModelService;
   decode?: DecodeImage;
+  /** The worker's one cache of dataset tables, shared by the services (default: one of its own). */
+  tables?: TableCache;
 }
 
 /** Rows of the batch whose prediction time the comparison reports. */
@@ -99,7 +101,7 @@ export class OptimizeService {
 
   constructor(deps: OptimizeDeps) {
     this.#deps = deps;
-    this.#tables = new TableCache(deps.db);
+    this.#tables = deps.tables ?? new TableCache(deps.db);
   }
 
   async #record(modelId: string): Promise<ModelVersionRecord> {

@@ -40,6 +40,8 @@ export interface TrainDeps {
   /** A FRESH instance of a model version (training changes its weights). */
   loadModel: (modelId: string) => Promise<LoadedModel>;
   decode?: DecodeImage;
+  /** The worker's one cache of dataset tables, shared by the services (default: one of its own). */
+  tables?: TableCache;
 }
 
 /** Rows shown in a run's table of worst predictions. */
@@ -101,7 +103,7 @@ export class TrainService {
 
   constructor(deps: TrainDeps) {
     this.#deps = deps;
-    this.#tables = new TableCache(deps.db);
+    this.#tables = deps.tables ?? new TableCache(deps.db);
   }
 
   /** Runs this service is training now. */
