@@ -46,7 +46,9 @@ import type {
   WhatIfValue,
 } from '../protocol/explain';
 import type { PipetteDB } from '../store/db';
+import { throwIfAborted } from '../protocol/jobs';
 import { loadModelData, predictEncoded, type DataPart, type ModelData } from './model-data';
+import { Recent } from './recent';
 import { TableCache } from './train-data';
 import type { LoadedModel } from './train';
 
@@ -72,35 +74,6 @@ interface Evaluated {
   outputs: Float32Array;
   /** Predicted class per row (classification), else null. */
   predicted: Int32Array | null;
-}
-
-/** A small most-recently-used cache of promises; `drop` releases what falls out. */
-class Recent<T> {
-  readonly #items = new Map<string, Promise<T>>();
-  constructor(
-    private readonly keep: number,
-    private readonly drop: (value: T) => void = () => {},
-  ) {}
-
-  get(key: string, make: () => Promise<T>): Promise<T> {
-    let hit = this.#items.get(key);
-    if (hit) this.#items.delete(key);
-    else {
-      hit = make();
-      hit.catch(() => this.#items.delete(key));
-    }
-    this.#items.set(key, hit);
-    while (this.#items.size > this.keep) {
-      const [oldest, entry] = this.#items.entries().next().value!;
-      this.#items.delete(oldest);
-      void entry.then(this.drop).catch(() => {});
-    }
-    return hit;
-  }
-}
-
-function cancelled(): Error {
-  return Object.assign(new Error('Cancelled'), { name: 'AbortError' });
 }
 
 /** A raw cell as the What-If form edits it (full text, no images). */
@@ -182,7 +155,7 @@ export class ExplainService {
   /** n encoded rows of this model in, its outputs out (probabilities, or label units for regression). */
   #predictFn(model: tfjs.LayersModel, stats: PreprocessStats, featureShape: number[], signal?: AbortSignal, onRows?: (n: number) => void): PredictFn {
     return async (x, n) => {
-      if (signal?.aborted) throw cancelled();
+      throwIfAborted(signal);
       const out = await predictEncoded(this.#deps.tf, model, { rows: n, x, featureShape, y: null, missing: {} }, stats, 4096);
       onRows?.(n);
       return out;

@@ -40,7 +40,9 @@ import type { ModelArtifacts, ModelVersionRecord } from '../store/training-recor
 import { loadModelData, predictEncoded, type DataPart, type ModelData } from './model-data';
 import { artifactsOf, type ModelService } from './registry-model';
 import { addModelVersion } from './registry';
+import { Recent } from './recent';
 import { TableCache } from './train-data';
+import { throwIfAborted } from '../protocol/jobs';
 
 export interface OptimizeDeps {
   tf: TF;
@@ -93,8 +95,8 @@ function artifactsOfZip(zip: Uint8Array): ModelArtifacts {
 
 export class OptimizeService {
   readonly #deps: OptimizeDeps;
-  /** Encoded data per (original model, part): variants share their original's data and preprocessing. */
-  readonly #data = new Map<string, Promise<ModelData>>();
+  /** Encoded data per (original model, part): variants share their original's data and preprocessing. Encoded images are large: the last few only. */
+  readonly #data = new Recent<ModelData>(3);
   /** Comparison rows per (version, backend): versions are immutable, so a row never goes stale. */
   readonly #rows = new Map<string, ComparisonRow>();
   readonly #tables: TableCache;
@@ -152,16 +154,7 @@ export class OptimizeService {
       }
     };
     if (datasetVersionId) return load();
-    const key = `${(await this.#original(record)).id}|${part}`;
-    let hit = this.#data.get(key);
-    if (!hit) {
-      hit = load();
-      hit.catch(() => this.#data.delete(key));
-      this.#data.set(key, hit);
-      // encoded images are large: keep the last few
-      while (this.#data.size > 3) this.#data.delete(this.#data.keys().next().value!);
-    }
-    return hit;
+    return this.#data.get(`${(await this.#original(record)).id}|${part}`, load);
   }
 
   /** Test-split accuracy of a model on its original's test rows (classification), else null. */
@@ -399,7 +392,7 @@ export class OptimizeService {
     const backend = tf.getBackend();
     const rows: ComparisonRow[] = [];
     for (const [i, m] of family.entries()) {
-      if (signal.aborted) throw new DOMException('The comparison was cancelled', 'AbortError');
+      throwIfAborted(signal);
       onProgress({ jobId: req.jobId, phase: 'measuring', fraction: i / family.length });
       const key = `${m.id}|${backend}`;
       let row = this.#rows.get(key);

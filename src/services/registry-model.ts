@@ -14,6 +14,7 @@ import type { ExportedModel, PredictRequest, PredictResult } from '../protocol/t
 import { newId, type PipetteDB } from '../store/db';
 import type { ModelArtifacts, RunRecord } from '../store/training-records';
 import { addModelVersion } from './registry';
+import { Recent } from './recent';
 import type { LoadedModel } from './train';
 
 /** The save handler's artifacts of a model, in the registry's form. */
@@ -45,13 +46,12 @@ export class ModelService {
   readonly #tf: TF;
   readonly #db: PipetteDB;
   /** Loaded models for predictions, most recently used last. */
-  readonly #cache = new Map<string, Promise<LoadedModel>>();
-  readonly #keep: number;
+  readonly #cache: Recent<LoadedModel>;
 
   constructor(deps: { tf: TF; db: PipetteDB }, keep = 3) {
     this.#tf = deps.tf;
     this.#db = deps.db;
-    this.#keep = keep;
+    this.#cache = new Recent(keep, (m) => m.model.dispose());
   }
 
   /** A fresh instance of a model version (its own weights: training it leaves the version alone). */
@@ -65,27 +65,9 @@ export class ModelService {
     return { model, metadata: record.metadata };
   }
 
-  #cached(modelId: string): Promise<LoadedModel> {
-    let hit = this.#cache.get(modelId);
-    if (hit) this.#cache.delete(modelId);
-    else {
-      hit = this.load(modelId);
-      hit.catch(() => this.#cache.delete(modelId));
-    }
-    this.#cache.set(modelId, hit);
-    while (this.#cache.size > this.#keep) {
-      const [oldest, entry] = this.#cache.entries().next().value!;
-      this.#cache.delete(oldest);
-      void entry.then((m) => m.model.dispose()).catch(() => {});
-    }
-    return hit;
-  }
-
   /** Drop a cached model (its version was deleted). */
   forget(modelId: string): void {
-    const hit = this.#cache.get(modelId);
-    this.#cache.delete(modelId);
-    void hit?.then((m) => m.model.dispose()).catch(() => {});
+    this.#cache.forget(modelId);
   }
 
   /** Save a finished run's final weights as a new immutable model version, with its lineage. */
@@ -197,7 +179,7 @@ export class ModelService {
   /** One prediction, computed here, and logged. */
   async predict(req: PredictRequest): Promise<PredictResult> {
     const tf = this.#tf;
-    const { model, metadata } = await this.#cached(req.modelId);
+    const { model, metadata } = await this.#cache.get(req.modelId, () => this.load(req.modelId));
     const stats = metadata.preprocessing;
     let x: Float32Array;
     let features: Record<string, number | string | boolean | null>;

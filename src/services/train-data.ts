@@ -22,6 +22,7 @@ import type { DatasetVersion, PipetteDB } from '../store/db';
 import { readBatch } from '../store/datasets';
 import type { LabelSource, RunConfig } from '../store/training-records';
 import { labelTargets, type LabelTargets } from './label-store';
+import { Recent } from './recent';
 
 export interface LoadedTable {
   version: DatasetVersion;
@@ -35,27 +36,16 @@ export interface LoadedTable {
  */
 export class TableCache {
   readonly #db: PipetteDB;
-  readonly #keep: number;
-  readonly #tables = new Map<string, Promise<LoadedTable>>();
+  readonly #tables: Recent<LoadedTable>;
 
   constructor(db: PipetteDB, keep = 2) {
     this.#db = db;
-    this.#keep = keep;
+    this.#tables = new Recent(keep);
   }
 
   load(versionId: string, columns: readonly string[]): Promise<LoadedTable> {
     const key = `${versionId}\u0000${[...new Set(columns)].sort().join('\u0000')}`;
-    let hit = this.#tables.get(key);
-    if (hit) {
-      this.#tables.delete(key);
-    } else {
-      hit = loadTable(this.#db, versionId, columns);
-      // a failed read must not stay cached
-      hit.catch(() => this.#tables.delete(key));
-    }
-    this.#tables.set(key, hit);
-    while (this.#tables.size > this.#keep) this.#tables.delete(this.#tables.keys().next().value!);
-    return hit;
+    return this.#tables.get(key, () => loadTable(this.#db, versionId, columns));
   }
 }
 
