@@ -103,11 +103,9 @@ describe('slice assignment', () => {
 
   it('clear errors for a missing or short column', () => {
     expect(() => assignSlices({ column: 'nope', kind: 'categorical' }, {}, 2)).toThrow(/nope/);
-    try {
-      assignSlices({ column: 'c', kind: 'categorical' }, { c: [1] }, 2);
-    } catch (e) {
-      expect((e as EvalError).code).toBe('length-mismatch');
-    }
+    expect(() => assignSlices({ column: 'c', kind: 'categorical' }, { c: [1] }, 2)).toThrowError(
+      expect.objectContaining({ name: 'EvalError', code: 'length-mismatch', details: expect.objectContaining({ column: 'c' }), message: 'Column "c" has 1 values for 2 rows' }),
+    );
   });
 });
 

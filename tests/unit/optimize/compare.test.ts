@@ -75,7 +75,8 @@ describe('latency', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect(r.runs).toBe(5);
     expect(r.batch).toBe(8);
-    expect(r.minMs).toBeGreaterThanOrEqual(0);
+    // a sample that ran the model took some time: a zero or non-finite minimum means nothing was timed
+    expect(Number.isFinite(r.minMs) && r.minMs > 0).toBe(true);
     expect(r.medianMs).toBeGreaterThanOrEqual(r.minMs);
     // a batch of this tiny model takes far less than 5 ms, so each sample times several calls
     expect(r.callsPerSample).toBeGreaterThan(1);

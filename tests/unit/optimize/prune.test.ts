@@ -58,12 +58,9 @@ describe('polynomial decay schedule', () => {
     expect(bad({ endStep: 10 })).toThrowError(/end step \(10\) must come after the begin step \(10\)/);
     expect(bad({ frequency: 0 })).toThrowError(/frequency must be an integer of at least 1/);
     expect(bad({ beginStep: 1.5 })).toThrowError(/beginStep must be an integer/);
-    try {
-      bad({ finalSparsity: 1.2 })();
-    } catch (e) {
-      expect((e as OptimizeError).code).toBe('bad-sparsity');
-      expect((e as OptimizeError).details.field).toBe('finalSparsity');
-    }
+    expect(bad({ finalSparsity: 1.2 })).toThrowError(
+      expect.objectContaining({ name: 'OptimizeError', code: 'bad-sparsity', details: expect.objectContaining({ field: 'finalSparsity' }), message: 'Final sparsity must be at least 0 and below 1, got 1.2' }),
+    );
   });
 });
 
