@@ -19,7 +19,9 @@
  * 4. JS(P, Q) = ½ Σ P_i log2(P_i / M_i) + ½ Σ Q_i log2(Q_i / M_i), M = (P + Q) / 2, where terms with
  *    P_i = 0 (resp. Q_i = 0) are 0 (the limit of x log x). No smoothing is needed: M_i > 0 wherever P_i or
  *    Q_i is. Identical distributions give 0, disjoint supports give 1.
- * A column drifts when its distance is strictly greater than the schema's threshold.
+ * A column drifts when its distance is strictly greater than the schema's threshold. A column without a
+ * threshold is not checked (its distance is shown for information, never read as a pass), and a date/time
+ * column without one is left out altogether: next period's dates always differ from this period's.
  */
 import type { ColumnType } from '../data/types';
 import type { Anomaly } from './anomalies';
@@ -127,7 +129,12 @@ export interface Comparison {
   columns: ColumnComparison[];
   /** Columns whose distance exceeds their threshold. */
   flagged: string[];
+  /** Columns that were checked: they have a threshold and a distance. Empty = nothing was checked. */
+  checked: string[];
 }
+
+/** The note of a date/time column left out of a comparison because it has no threshold. */
+export const DATETIME_LEFT_OUT = 'date/time column left out: it drifts between periods by design';
 
 function valueDistribution(s: ColumnStats): { values: ValueCount[]; total: number; approximate: boolean } | null {
   if (s.kind === 'string') return { values: s.topValues, total: s.count - s.missing, approximate: !s.topValuesComplete };
@@ -202,9 +209,16 @@ export function compareStats(baseline: DatasetStats, current: DatasetStats, sche
     if (!b) continue;
     const f = schema?.features.find((x) => x.name === c.name);
     const threshold = f ? (mode === 'drift' ? f.driftThreshold : f.skewThreshold) : null;
-    columns.push(compareColumn(b, c, threshold));
+    const r = compareColumn(b, c, threshold);
+    if (c.type === 'datetime' && threshold === null) Object.assign(r, { distance: null, value: null, approximate: false, note: DATETIME_LEFT_OUT });
+    columns.push(r);
   }
-  return { mode, columns, flagged: columns.filter((c) => c.exceeded).map((c) => c.column) };
+  return {
+    mode,
+    columns,
+    flagged: columns.filter((c) => c.exceeded).map((c) => c.column),
+    checked: columns.filter((c) => c.threshold !== null && c.distance !== null).map((c) => c.column),
+  };
 }
 
 /** Drift between a previous version and the current one. */

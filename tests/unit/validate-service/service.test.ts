@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodePng } from '../../../src/core/data/png';
-import { computeStats, jensenShannon, parseSchema, type NumericStats, type StringStats } from '../../../src/core/validate';
+import { computeStats, jensenShannon, parseSchema, setRangesFromStats, type NumericStats, type StringStats } from '../../../src/core/validate';
 import { decodeBatch } from '../../../src/core/data/arrow';
 import {
   CancelledError,
@@ -180,7 +180,8 @@ describe('schema versions', () => {
     expect(v1).toMatchObject({ version: 1, parentId: null, origin: { kind: 'inferred', versionId, version: 1 } });
     expect(v1.schema.features).toEqual([
       { name: 'kind', type: 'categorical', presence: { required: true, minFraction: 1 }, domain: { kind: 'values', values: ['x', 'y'] }, driftThreshold: null, skewThreshold: null },
-      { name: 'size', type: 'number', presence: { required: true, minFraction: 1 }, domain: { kind: 'range', min: 1.5, max: 4 }, driftThreshold: null, skewThreshold: null },
+      // as TFDV's infer_schema: no value range from the data's min and max
+      { name: 'size', type: 'number', presence: { required: true, minFraction: 1 }, domain: null, driftThreshold: null, skewThreshold: null },
     ]);
 
     const edited = structuredClone(v1.schema);
@@ -272,11 +273,24 @@ describe('validation, accepting and marking anomalies', () => {
       ['company', 'categorical'],
     ]);
 
+    // the inferred schema pins no ranges, so the far fares are no anomaly yet
+    const inferredCheck = await validateVersion(db, { projectId: p.id, versionId: evalOut.versionId });
+    expect(inferredCheck.anomalies.map((a) => [a.kind, a.column]).sort()).toEqual([
+      ['missing_column', 'company'],
+      ['out_of_domain', 'payment_type'],
+    ]);
+    // "set ranges from these statistics" (the Schema tab's action), saved as schema v2
+    const trainStats = (await versionStatistics(db, { versionId: train.versionId })).stats;
+    const ranged = await saveSchemaVersion(db, p.id, setRangesFromStats(schema1.schema, trainStats), schema1.id);
+    if (!ranged.ok) throw new Error('not saved');
+    const schema2 = ranged.record;
+    expect(schema2.schema.features[1]!.domain).toEqual({ kind: 'range', min: 0.5, max: 40.4 });
+
     const trainCheck = await validateVersion(db, { projectId: p.id, versionId: train.versionId });
     expect(trainCheck.anomalies).toEqual([]);
 
     const result = await validateVersion(db, { projectId: p.id, versionId: evalOut.versionId });
-    expect(result).toMatchObject({ schemaId: schema1.id, schemaVersion: 1, rowCount: 120 });
+    expect(result).toMatchObject({ schemaId: schema2.id, schemaVersion: 2, rowCount: 120 });
     const byKind = Object.fromEntries(result.anomalies.map((a) => [a.kind, a]));
     expect(result.anomalies.map((a) => [a.kind, a.column]).sort()).toEqual([
       ['missing_column', 'company'],
@@ -292,19 +306,20 @@ describe('validation, accepting and marking anomalies', () => {
     // one accept: a new schema version with the new value in the domain
     const first = await acceptIntoSchema(db, p.id, [byKind.out_of_domain!]);
     expect(first.changed).toBe(true);
-    expect(first.record).toMatchObject({ version: 2, parentId: schema1.id, origin: { kind: 'accepted', anomalies: [{ column: 'payment_type', kind: 'out_of_domain' }] } });
+    expect(first.record).toMatchObject({ version: 3, parentId: schema2.id, origin: { kind: 'accepted', anomalies: [{ column: 'payment_type', kind: 'out_of_domain' }] } });
     expect(first.record.schema.features[0]!.domain).toEqual({ kind: 'values', values: ['Cash', 'Credit Card', 'No Charge', 'Prcard'] });
     // accepting the same again changes nothing and writes nothing
     const again = await acceptIntoSchema(db, p.id, [byKind.out_of_domain!]);
     expect(again).toMatchObject({ changed: false, record: { id: first.record.id } });
 
     const rest = await acceptIntoSchema(db, p.id, [byKind.out_of_range!, byKind.missing_column!]);
-    expect(rest.record.version).toBe(3);
+    expect(rest.record.version).toBe(4);
     expect(rest.record.schema.features[1]!.domain).toMatchObject({ kind: 'range', max: 999.5 });
     expect(rest.record.schema.features[3]!.presence).toEqual({ required: false, minFraction: 0 });
     expect((await validateVersion(db, { projectId: p.id, versionId: evalOut.versionId })).anomalies).toEqual([]);
-    // the first schema version is as it was
+    // the earlier schema versions are as they were
     expect((await db.schemas.get(schema1.id))!.schema).toEqual(schema1.schema);
+    expect((await db.schemas.get(schema2.id))!.schema).toEqual(schema2.schema);
   });
 
   it('records a data error without touching the schema', async () => {

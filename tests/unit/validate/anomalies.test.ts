@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeStats } from '../../../src/core/validate/stats';
-import { inferSchema, updateFeature, type Schema } from '../../../src/core/validate/schema';
+import { inferSchema, setRangesFromStats, updateFeature, type Schema } from '../../../src/core/validate/schema';
 import { Validator, acceptAnomalies, acceptAnomaly, validateBatches, validateStats, type Anomaly } from '../../../src/core/validate/anomalies';
 import { makeBatches, seeded, type Cell, type TestColumn } from './helpers';
 
@@ -70,11 +70,18 @@ describe('the TFDV tutorial, reproduced', () => {
 
   it('reports exactly the three anomalies, with counts and example rows, and accepting them validates clean', () => {
     const trainStats = computeStats(makeBatches(toColumns(train, all), [1000, 7, 333]));
-    const schema = deepFreeze(inferSchema(trainStats));
+    // as in TFDV, the inferred schema pins no value ranges: the longer trips are no anomaly under it
+    const inferred = deepFreeze(inferSchema(trainStats));
+    const evalBatches = makeBatches(toColumns(evalRows, evalNames), [500, 3, 64]);
+    expect(validateBatches(evalBatches, inferred).anomalies.map((a) => [a.column, a.kind])).toEqual([
+      ['payment_type', 'out_of_domain'],
+      ['tips', 'missing_column'],
+    ]);
+    // ranges are an explicit action ("set ranges from these statistics"), after which they are checked
+    const schema = deepFreeze(setRangesFromStats(inferred, trainStats));
     // the training data is clean under its own schema
     expect(validateBatches(makeBatches(toColumns(train, all), 512), schema).anomalies).toEqual([]);
 
-    const evalBatches = makeBatches(toColumns(evalRows, evalNames), [500, 3, 64]);
     const { anomalies, stats } = validateBatches(evalBatches, schema, null, { maxExamples: 3 });
     expect(stats.rowCount).toBe(1200);
     expect(anomalies.map((a) => [a.column, a.kind])).toEqual([
@@ -186,16 +193,14 @@ describe('each anomaly kind', () => {
   });
 
   it('range: below and above, datetimes, and NaN/Infinity are not range-checked', () => {
-    const schema = deepFreeze(
-      inferSchema(
-        computeStats(
-          makeBatches([
-            { name: 'x', type: 'number', values: [0, 10] },
-            { name: 't', type: 'datetime', values: [0, 86_400_000] },
-          ]),
-        ),
-      ),
+    const trainStats = computeStats(
+      makeBatches([
+        { name: 'x', type: 'number', values: [0, 10] },
+        { name: 't', type: 'datetime', values: [0, 86_400_000] },
+      ]),
     );
+    // a date range only when the column is named explicitly
+    const schema = deepFreeze(setRangesFromStats(inferSchema(trainStats), trainStats, ['x', 't']));
     const batches = makeBatches(
       [
         { name: 'x', type: 'number', values: [-1, 5, NaN, Infinity, 11, 12] },
@@ -238,7 +243,8 @@ describe('each anomaly kind', () => {
   });
 
   it('streams through the Validator class batch by batch', () => {
-    const schema = schemaOf(base());
+    const stats = computeStats(makeBatches(base()));
+    const schema = setRangesFromStats(inferSchema(stats), stats);
     const v = new Validator(schema, [
       { name: 'x', type: 'number' },
       { name: 'c', type: 'categorical' },

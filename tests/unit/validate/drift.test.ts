@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { computeStats, type Histogram } from '../../../src/core/validate/stats';
-import { inferSchema, updateFeature } from '../../../src/core/validate/schema';
+import { SUGGESTED_THRESHOLDS, inferSchema, updateFeature, withSuggestedThresholds } from '../../../src/core/validate/schema';
 import { acceptAnomaly } from '../../../src/core/validate/anomalies';
-import { compareStats, comparisonAnomalies, detectDrift, detectSkew, jensenShannon, jsDivergence, linfDistance, rebin } from '../../../src/core/validate/drift';
+import { DATETIME_LEFT_OUT, compareStats, comparisonAnomalies, detectDrift, detectSkew, jensenShannon, jsDivergence, linfDistance, rebin } from '../../../src/core/validate/drift';
 import { makeBatches, seeded } from './helpers';
 
 /** The formula, written out directly: JS = ½ KL(P‖M) + ½ KL(Q‖M), base 2, 0 log 0 = 0. */
@@ -173,5 +173,58 @@ describe('drift and skew between statistics', () => {
     const typed = computeStats(makeBatches([{ name: 'x', type: 'categorical', values: ['a'] }]));
     expect(compareStats(before, typed).columns[0]!.note).toBe('type changed from number to categorical');
     expect(compareStats(before, after).flagged).toEqual([]);
+  });
+
+  it('without thresholds nothing is checked: distances are reported, nothing is flagged, and it says so', () => {
+    const c = detectDrift(before, after, inferSchema(before));
+    expect(c.checked).toEqual([]);
+    expect(c.flagged).toEqual([]);
+    // the distances are there (x moved a lot), but no column counts as a pass
+    expect(c.columns.find((x) => x.column === 'x')!.distance!).toBeGreaterThan(0.3);
+    expect(c.columns.every((x) => x.threshold === null && !x.exceeded)).toBe(true);
+    // with one threshold, exactly that column is checked
+    const one = detectDrift(before, after, updateFeature(inferSchema(before), 'y', { driftThreshold: 0.1 }));
+    expect(one.checked).toEqual(['y']);
+    expect(one.flagged).toEqual([]);
+    // the suggested thresholds flag the two columns that moved
+    const suggested = detectDrift(before, after, withSuggestedThresholds(inferSchema(before), 'driftThreshold'));
+    expect(suggested.checked).toEqual(['x', 'y', 'c', 'flag']);
+    expect(suggested.flagged).toEqual(['x', 'c']);
+  });
+
+  it('leaves a date/time column out unless it has a threshold', () => {
+    const day = 86_400_000;
+    const march = computeStats(makeBatches([{ name: 'd', type: 'datetime', values: Array.from({ length: 300 }, (_, i) => 1_740_787_200_000 + (i % 31) * day) }]));
+    const april = computeStats(makeBatches([{ name: 'd', type: 'datetime', values: Array.from({ length: 300 }, (_, i) => 1_743_465_600_000 + (i % 30) * day) }]));
+    const schema = withSuggestedThresholds(inferSchema(march), 'driftThreshold');
+    expect(schema.features[0]!.driftThreshold).toBeNull();
+    const out = detectDrift(march, april, schema).columns[0]!;
+    expect(out).toMatchObject({ column: 'd', distance: null, exceeded: false, note: DATETIME_LEFT_OUT });
+    // a threshold set on purpose checks it: two disjoint months are as far apart as can be
+    const checked = detectDrift(march, april, updateFeature(schema, 'd', { driftThreshold: 0.5 }));
+    expect(checked.columns[0]!.distance).toBe(1);
+    expect(checked.flagged).toEqual(['d']);
+  });
+
+  it('suggested thresholds: two samples of one source differ by more than the TFDV guide\'s 0.01, and stay under the suggestion', () => {
+    const r = seeded(5);
+    // an unevenly spread categorical column and a normal-ish numeric one, as a small CSV would have
+    const sample = (rows: number) =>
+      computeStats(
+        makeBatches([
+          { name: 'c', type: 'categorical', values: Array.from({ length: rows }, () => { const u = r(); return u < 0.5 ? 'a' : u < 0.8 ? 'b' : u < 0.95 ? 'c' : 'd'; }) },
+          { name: 'x', type: 'number', values: Array.from({ length: rows }, () => r() + r() + r() + r()) },
+        ]),
+      );
+    const worst = { linf: 0, js: 0 };
+    for (let i = 0; i < 20; i++) {
+      const c = compareStats(sample(1000), sample(1000));
+      worst.linf = Math.max(worst.linf, c.columns[0]!.distance!);
+      worst.js = Math.max(worst.js, c.columns[1]!.distance!);
+    }
+    // measured: L-infinity 0.046, Jensen-Shannon 0.017 (seed 5)
+    expect(worst.linf).toBeGreaterThan(0.01);
+    expect(worst.linf).toBeLessThan(SUGGESTED_THRESHOLDS.linf);
+    expect(worst.js).toBeLessThan(SUGGESTED_THRESHOLDS.js);
   });
 });

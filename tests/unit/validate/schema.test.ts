@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeStats } from '../../../src/core/validate/stats';
-import { SchemaError, inferSchema, parseSchema, serializeSchema, updateFeature, type Schema } from '../../../src/core/validate/schema';
+import { SUGGESTED_THRESHOLDS, SchemaError, inferSchema, parseSchema, serializeSchema, setRangesFromStats, updateFeature, withSuggestedThresholds, type Schema } from '../../../src/core/validate/schema';
 import { makeBatches } from './helpers';
 
 function sampleStats() {
@@ -35,13 +35,55 @@ describe('inferSchema', () => {
       skewThreshold: null,
     });
     expect(by.size!.presence).toEqual({ required: true, minFraction: 1 });
-    expect(by.size!.domain).toEqual({ kind: 'range', min: -1, max: 4 });
+    // as TFDV's infer_schema: no value range is pinned to the training data's min and max
+    expect(by.size!.domain).toBeNull();
+    expect(by.count!.domain).toBeNull();
     expect(by.count!.presence).toEqual({ required: false, minFraction: 0.6 });
     expect(by.count!.type).toBe('integer');
     expect(by.note!.domain).toBeNull();
     expect(by.ok!.domain).toBeNull();
-    expect(by.when!.domain).toEqual({ kind: 'range', min: 0, max: 4000 });
+    expect(by.when!.domain).toBeNull();
     expect(by.pic!.presence).toEqual({ required: false, minFraction: 0.2 });
+  });
+
+  it('infers ranges only when asked, and never for a date/time column', () => {
+    const by = Object.fromEntries(inferSchema(sampleStats(), { inferRanges: true }).features.map((f) => [f.name, f]));
+    expect(by.size!.domain).toEqual({ kind: 'range', min: -1, max: 4 });
+    expect(by.count!.domain).toEqual({ kind: 'range', min: 1, max: 5 });
+    expect(by.when!.domain).toBeNull();
+  });
+
+  it('sets ranges from statistics as an explicit action, per column or for all numeric columns', () => {
+    const stats = sampleStats();
+    const schema = inferSchema(stats);
+    const all = Object.fromEntries(setRangesFromStats(schema, stats).features.map((f) => [f.name, f]));
+    expect(all.size!.domain).toEqual({ kind: 'range', min: -1, max: 4 });
+    expect(all.count!.domain).toEqual({ kind: 'range', min: 1, max: 5 });
+    // "all" leaves dates alone; other types keep their domains
+    expect(all.when!.domain).toBeNull();
+    expect(all.color!.domain).toEqual({ kind: 'values', values: ['blue', 'green', 'red'] });
+    expect(all.note!.domain).toBeNull();
+    // one column, a date column when it is named
+    const one = Object.fromEntries(setRangesFromStats(schema, stats, ['when']).features.map((f) => [f.name, f]));
+    expect(one.when!.domain).toEqual({ kind: 'range', min: 0, max: 4000 });
+    expect(one.size!.domain).toBeNull();
+    // the input schema is not changed
+    expect(schema.features.every((f) => f.domain === null || f.domain.kind === 'values')).toBe(true);
+    // a column with no finite values keeps no domain
+    const empty = computeStats([], [{ name: 'e', type: 'number' }]);
+    expect(setRangesFromStats(inferSchema(empty), empty).features[0]!.domain).toBeNull();
+  });
+
+  it('fills empty thresholds with the suggestion per comparator, leaving date/time columns and set thresholds alone', () => {
+    const schema = updateFeature(inferSchema(sampleStats()), 'count', { driftThreshold: 0.3 });
+    const by = Object.fromEntries(withSuggestedThresholds(schema, 'driftThreshold').features.map((f) => [f.name, f]));
+    expect(by.color!.driftThreshold).toBe(SUGGESTED_THRESHOLDS.linf);
+    expect(by.ok!.driftThreshold).toBe(SUGGESTED_THRESHOLDS.linf);
+    expect(by.size!.driftThreshold).toBe(SUGGESTED_THRESHOLDS.js);
+    expect(by.count!.driftThreshold).toBe(0.3);
+    expect(by.when!.driftThreshold).toBeNull();
+    expect(by.pic!.driftThreshold).toBeNull();
+    expect(by.size!.skewThreshold).toBeNull();
   });
 
   it('leaves categorical columns with too many values without a domain', () => {
