@@ -29,7 +29,7 @@ class TrainState {
 
   #onEvent = Comlink.proxy((e: TrainEvent) => {
     if (e.kind === 'batch') this.progress = { ...this.progress, [e.runId]: e.progress };
-    else this.phase = { ...this.phase, [e.runId]: e.phase };
+    else if (e.kind === 'phase') this.phase = { ...this.phase, [e.runId]: e.phase };
   });
 
   /** The project each run this tab started belongs to (its record may not exist yet). */

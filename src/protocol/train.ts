@@ -100,7 +100,9 @@ export interface StartRunRequest {
 
 export type TrainEvent =
   | { kind: 'phase'; runId: string; phase: RunPhase }
-  | { kind: 'batch'; runId: string; progress: BatchProgress };
+  | { kind: 'batch'; runId: string; progress: BatchProgress }
+  /** A pause has taken effect: the training loop is parked at a batch boundary. */
+  | { kind: 'parked'; runId: string };
 
 export interface RunOutcome {
   runId: string;

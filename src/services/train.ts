@@ -204,7 +204,7 @@ export class TrainService {
     const { tf, db } = this.#deps;
     const runId = run.id;
     const config = run.config;
-    const active: Active = { gate: new PauseGate(), pausedAt: null, pausedMs: 0 };
+    const active: Active = { gate: new PauseGate(() => onEvent({ kind: 'parked', runId })), pausedAt: null, pausedMs: 0 };
     this.#active.set(runId, active);
     const started = Date.now();
     const priorMs = run.durationMs;

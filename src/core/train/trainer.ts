@@ -181,11 +181,17 @@ export function checkpointTransferables(c: Checkpoint): ArrayBuffer[] {
 
 /**
  * Parks a loop between batches. pause() takes effect at the next batch boundary; resume() releases it.
- * An aborted signal also releases a parked loop, so a paused run can still be cancelled.
+ * An aborted signal also releases a parked loop, so a paused run can still be cancelled. `onPark` is
+ * called each time a loop actually parks (the moment a pause has taken effect).
  */
 export class PauseGate {
   #paused = false;
   #waiters: (() => void)[] = [];
+  readonly #onPark: () => void;
+
+  constructor(onPark: () => void = () => {}) {
+    this.#onPark = onPark;
+  }
 
   get paused(): boolean {
     return this.#paused;
@@ -211,6 +217,7 @@ export class PauseGate {
       };
       this.#waiters.push(done);
       signal?.addEventListener('abort', done, { once: true });
+      this.#onPark();
     });
   }
 }

@@ -116,21 +116,26 @@ describe('a run', () => {
 
   it('pauses at a batch boundary, continues, and can be cancelled', async () => {
     const runId = crypto.randomUUID();
-    let paused = false;
+    let pausing: Promise<boolean> | null = null;
+    let parked!: () => void;
+    const parkedNow = new Promise<void>((r) => (parked = r));
+    // what the run reported, in order, with 'continue' marking the moment it was asked to go on
+    const seen: string[] = [];
     const done = service.start({ runId, projectId, datasetVersionId: versionId, config: config({}, { epochs: 40 }) }, never, (e) => {
-      if (e.kind === 'batch' && !paused && e.progress.epoch >= 1) {
-        paused = true;
-        void service.pause(runId);
-      }
+      seen.push(e.kind);
+      if (e.kind === 'batch' && !pausing && e.progress.epoch >= 1) pausing = service.pause(runId);
+      if (e.kind === 'parked') parked();
     });
-    await expect.poll(async () => (await db.runs.get(runId))?.status, { timeout: 20_000 }).toBe('paused');
-    const epochs = (await db.runs.get(runId))!.history.length;
-    await new Promise((r) => setTimeout(r, 200));
-    // parked: no epoch finished while paused
-    expect((await db.runs.get(runId))!.history.length).toBeLessThanOrEqual(epochs + 1);
+    await parkedNow;
+    expect(await pausing).toBe(true);
+    expect((await db.runs.get(runId))!.status).toBe('paused');
+    seen.push('continue');
     expect(await service.continue(runId)).toBe(true);
     expect((await db.runs.get(runId))!.status).toBe('running');
     expect((await done).status).toBe('done');
+    // parked once, and no batch ran between parking and being asked to continue
+    expect(seen.filter((k) => k === 'parked')).toHaveLength(1);
+    expect(seen.slice(seen.indexOf('parked') + 1, seen.indexOf('continue'))).toEqual([]);
 
     const controller = new AbortController();
     const second = crypto.randomUUID();

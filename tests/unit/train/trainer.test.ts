@@ -7,6 +7,7 @@ import {
   balancedClassWeights,
   balancedSoftClassWeights,
   checkpointTransferables,
+  PauseGate,
   predict,
   toTensors,
   Trainer,
@@ -44,8 +45,8 @@ function model(spec: ModelSpec): tfjs.LayersModel {
   return m;
 }
 
-function trainer(m: tfjs.LayersModel, config: Partial<TrainConfig>): Trainer {
-  const t = new Trainer(tf, m, { task: 'classification', optimizer: 'adam', learningRate: 0.05, batchSize: 16, epochs: 5, seed: 1, progressEveryMs: 0, ...config });
+function trainer(m: tfjs.LayersModel, config: Partial<TrainConfig>, gate?: PauseGate): Trainer {
+  const t = new Trainer(tf, m, { task: 'classification', optimizer: 'adam', learningRate: 0.05, batchSize: 16, epochs: 5, seed: 1, progressEveryMs: 0, ...config }, gate);
   toDispose.push(t);
   return t;
 }
@@ -182,10 +183,31 @@ describe('Trainer', () => {
     expect(await weightsOf(m)).toEqual(bestWeights);
   });
 
+  it('a paused gate holds its waiter until resumed or aborted', async () => {
+    let parks = 0;
+    const gate = new PauseGate(() => parks++);
+    await gate.wait(); // not paused: passes at once, without parking
+    gate.pause();
+    let released = false;
+    const waiting = gate.wait().then(() => (released = true));
+    await Promise.resolve();
+    expect(released).toBe(false);
+    gate.resume();
+    await waiting;
+    expect(released).toBe(true);
+    const stop = new AbortController();
+    gate.pause();
+    const aborted = gate.wait(stop.signal);
+    stop.abort();
+    await aborted;
+    expect(parks).toBe(2);
+  });
+
   it('pause parks the loop between batches; resume continues; cancel works while paused', async () => {
-    const m = model(mlp(2, 2));
     const train = data(64, 2, 10);
-    const t = trainer(m, { batchSize: 8, epochs: 2 });
+    let parked!: () => void;
+    const parkedNow = new Promise<void>((r) => (parked = r));
+    const t = trainer(model(mlp(2, 2)), { batchSize: 8, epochs: 2 }, new PauseGate(() => parked()));
     let batches = 0;
     const done = t.fit({
       train,
@@ -194,7 +216,8 @@ describe('Trainer', () => {
         if (batches === 3) t.pause();
       },
     });
-    await new Promise((r) => setTimeout(r, 50));
+    // the loop parks at the boundary after the third batch and runs no batch while parked
+    await parkedNow;
     expect(t.gate.paused).toBe(true);
     expect(batches).toBe(3);
     t.resume();
@@ -202,11 +225,10 @@ describe('Trainer', () => {
     expect(result.status).toBe('completed');
     expect(batches).toBe(16);
 
+    // cancelled once parked
     const stop = new AbortController();
-    const t2 = trainer(model(mlp(2, 2)), { batchSize: 8, epochs: 2 });
+    const t2 = trainer(model(mlp(2, 2)), { batchSize: 8, epochs: 2 }, new PauseGate(() => stop.abort()));
     const run = t2.fit({ train, signal: stop.signal, onBatch: (p) => p.batch === 1 && t2.pause() });
-    await new Promise((r) => setTimeout(r, 20));
-    stop.abort();
     const r2 = await run;
     expect(r2.status).toBe('cancelled');
     expect(r2.epochs).toBe(0);
