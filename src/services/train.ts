@@ -24,7 +24,7 @@ import { balancedClassWeights, balancedSoftClassWeights, PauseGate, predict, toT
 import type { PrepareRequest, PrepareResult, RunOutcome, StartRunRequest, TrainEvent } from '../protocol/train';
 import type { PipetteDB } from '../store/db';
 import { holdingWriterLock } from '../store/sweep';
-import type { DisplayCell, EpochRecord, Evaluation, Hyperparameters, RunMetrics, RunPhase, RunRecord, WorstRow } from '../store/training-records';
+import type { BackendChoice, DisplayCell, EpochRecord, Evaluation, Hyperparameters, RunMetrics, RunPhase, RunRecord, WorstRow } from '../store/training-records';
 import { cannotTrainOn, chooseBackend, type BackendControl, type StepProbe } from './train-backend';
 import { labelTaskOf, loadLabelSet, prepareData, runColumns, scoringLabels, softTargets, TableCache, weakBaselines, type PreparedData } from './train-data';
 
@@ -257,16 +257,19 @@ export class TrainService {
       const hasConv = config.baseModelId ? JSON.stringify(await this.#baseTopology(config.baseModelId)).includes('"Conv2D"') : false;
       const blocked = (name: Parameters<typeof cannotTrainOn>[0]) => cannotTrainOn(name, spec, hasConv);
       let backend = run.backend;
+      let fallback: BackendChoice['fallback'];
       if (backend) {
-        // a resumed run stays on the backend it was timed on
+        // a resumed run stays on the backend it was timed on; if it cannot, the run records which and why
         try {
           await this.#deps.backends.reports();
           await this.#deps.backends.use(backend.name);
-        } catch {
+        } catch (e) {
+          fallback = { from: backend.name, reason: e instanceof Error ? e.message : String(e) };
           backend = undefined;
         }
       }
       backend ??= await chooseBackend(tf, this.#deps.backends, config.backend, this.#probe(data.stats, trainEnc, trainSoft, build, config.hyper), blocked);
+      if (fallback) backend = { ...backend, fallback };
       await update({ backend });
 
       const model = await build();

@@ -76,6 +76,8 @@ export interface BackendChoice {
   name: BackendName;
   msPerStep: number;
   candidates: BackendCandidate[];
+  /** A resume could not activate the backend the run had trained on (`from`, and why), so it chose again. */
+  fallback?: { from: BackendName; reason: string };
 }
 
 /** Cells of a dataset row as the page shows them (images as their encoded bytes). */

@@ -155,10 +155,14 @@ describe('a run', () => {
 
     expect(await sweepRuns(db)).toBe(1); // Node has no Web Locks: an unfinished run counts as interrupted
     expect((await db.runs.get(crashed))!.status).toBe('interrupted');
+    // it had trained on webgpu, which this worker (Node) cannot activate
+    await db.runs.update(crashed, { backend: { ...run.backend!, name: 'webgpu' } });
     const out = await service.resume(crashed, never);
     expect(out.status).toBe('done');
     const resumed = (await db.runs.get(crashed))!;
     expect(resumed.resumes).toBe(1);
+    // the run says it could not go on on webgpu, and why, and what it trained on instead
+    expect(resumed.backend).toMatchObject({ name: 'cpu', fallback: { from: 'webgpu', reason: 'no webgpu in Node' } });
     expect(resumed.history).toHaveLength(12);
     // the epochs before the checkpoint are kept as they were
     expect(resumed.history.slice(0, k)).toEqual(run.history);
