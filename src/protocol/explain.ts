@@ -138,6 +138,8 @@ export interface ShapResult {
   exact: boolean;
   coalitions: number;
   backgroundRows: number;
+  /** Where the background rows came from: the model's training rows, or (a model without its own, e.g. imported) the evaluation rows. */
+  background: 'train' | 'evaluation';
 }
 
 export interface CounterfactualResult {

@@ -350,11 +350,11 @@ export class ExplainService {
   }
 
   /** KernelSHAP background: the model's training rows, or the evaluation rows of a model without its own. */
-  async #background(req: RowRequest, ev: Evaluated): Promise<Float32Array> {
+  async #background(req: RowRequest, ev: Evaluated): Promise<{ x: Float32Array; source: ShapResult['background'] }> {
     try {
-      return (await this.#load(req.modelId, null, 'train')).encoded.x;
+      return { x: (await this.#load(req.modelId, null, 'train')).encoded.x, source: 'train' };
     } catch (e) {
-      if (e instanceof EvalError && e.code === 'bad-option') return ev.data.encoded.x;
+      if (e instanceof EvalError && e.code === 'bad-option') return { x: ev.data.encoded.x, source: 'evaluation' };
       throw e;
     }
   }
@@ -365,7 +365,7 @@ export class ExplainService {
     if (stats.input.kind !== 'tabular') throw new EvalError('bad-option', { params: { input: stats.input.kind } }, 'KernelSHAP by column needs a tabular or bag-of-words model');
     const featureShape = ev.data.encoded.featureShape;
     const { output, outputLabel } = await this.#output(req, stats, featureShape, x);
-    const background = await this.#background(req, ev);
+    const { x: background, source } = await this.#background(req, ev);
     const model = await this.#model(req.modelId);
     const groups = featureGroups(stats);
     // the rows KernelSHAP will evaluate (core defaults): x, the background, one background pass per coalition
@@ -392,6 +392,7 @@ export class ExplainService {
       exact: shap.exact,
       coalitions: shap.coalitions,
       backgroundRows: shap.backgroundRows,
+      background: source,
     };
   }
 

@@ -1,5 +1,6 @@
 import 'fake-indexeddb/auto';
 import type * as tfjs from '@tensorflow/tfjs';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EvalError } from '../../../src/core/evaluate/errors';
 import type { ExplainProgress } from '../../../src/protocol/explain';
@@ -149,11 +150,24 @@ describe('explanations', () => {
     expect(shap.sum).toBeCloseTo(shap.fx - shap.expected, 5);
     expect(shap.fx).toBeCloseTo(setup.rows[0]!.confidence!, 5);
     expect(shap.backgroundRows).toBe(100);
+    expect(shap.background).toBe('train');
     expect(progress.at(-1)!.done).toBe(progress.at(-1)!.total);
 
     const abort = new AbortController();
     const stopped = service.kernelShap({ modelId, ...own, row, jobId: 's3' }, abort.signal, () => abort.abort());
     await expect(stopped).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('KernelSHAP of an imported model: the background is the evaluation rows, and the result says so', async () => {
+    // a bundle from elsewhere: its lineage names no dataset version this browser has
+    const files = unzipSync((await models.exportZip(modelId)).bytes);
+    const meta = { ...JSON.parse(strFromU8(files['metadata.json']!)), lineage: { splitSeed: 1 } };
+    const imported = await models.importZip((await createProject(db, 'Elsewhere')).id, zipSync({ ...files, 'metadata.json': strToU8(JSON.stringify(meta)) }));
+    const target = { modelId: imported, datasetVersionId: versionId };
+    const setup = await service.explainSetup(target);
+    const shap = await service.kernelShap({ ...target, row: setup.rows[0]!.row, jobId: 'i1' }, never, () => {});
+    expect(shap.background).toBe('evaluation');
+    expect(shap.backgroundRows).toBe(Math.min(100, setup.evaluationRows));
   });
 
   it('What-If: edited values change the prediction; unedited ones give the stored prediction', async () => {
