@@ -79,5 +79,9 @@ function evalErrorMessage(code: EvalErrorCode, details: EvalError['details'], me
   const { column = '', params = {} } = details;
   const part = typeof params.part === 'string' && ['train', 'validation', 'test', 'all'].includes(params.part) ? t(`evaluate.part.${params.part}` as MessageKey) : '';
   const values: Record<string, string | number> = { what: '', expected: '', actual: '', value: '', index: '', class: '', version: '', ...params, part, column, detail: message };
+  // the stale gate names model versions: the one compared with and production now ('' is none)
+  for (const key of ['compared', 'production'] as const) {
+    if (key in params) values[key] = params[key] === '' ? t('evaluate.registry.noVersion') : `v${params[key]}`;
+  }
   return t(`evaluate.error.${code}` as MessageKey, values);
 }

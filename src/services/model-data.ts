@@ -14,6 +14,7 @@ import { decodeRegression, encode, type ColumnTable, type DecodeImage, type Enco
 import { predict } from '../core/train/trainer';
 import type { DatasetVersion, PipetteDB } from '../store/db';
 import type { ModelVersionRecord, RunRecord } from '../store/training-records';
+import { trainingVersionOf } from './registry';
 import { loadLabelSet, loadTable, prepareData, type TableCache } from './train-data';
 
 export type DataPart = 'train' | 'validation' | 'test' | 'all';
@@ -54,17 +55,6 @@ async function splitRunOf(db: PipetteDB, record: ModelVersionRecord, versionId: 
     if (!m.runId) continue;
     const run = await db.runs.get(m.runId);
     if (run && run.datasetVersionId === versionId) return run;
-  }
-  return null;
-}
-
-/** The dataset version a model learned from: its own lineage, else its nearest ancestor's. */
-async function trainingVersionOf(db: PipetteDB, record: ModelVersionRecord): Promise<string | null> {
-  const seen = new Set<string>();
-  for (let m: ModelVersionRecord | undefined = record; m && !seen.has(m.id); m = m.parentModelId ? await db.models.get(m.parentModelId) : undefined) {
-    seen.add(m.id);
-    const id = m.datasetVersionId ?? m.metadata.lineage.datasetVersionId;
-    if (id && (await db.versions.get(id))) return id;
   }
   return null;
 }

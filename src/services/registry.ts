@@ -57,37 +57,126 @@ export interface SetAliasOptions {
   overrideReason?: string;
 }
 
-/** A model version's most recent evaluation, if any. */
-export async function latestEvaluation(db: PipetteDB, modelId: string): Promise<EvaluationRecord | undefined> {
-  const all = await db.evaluations.where('modelId').equals(modelId).toArray();
-  return all.sort((a, b) => b.createdAt - a.createdAt)[0];
+/**
+ * The dataset version a model learned from: its own lineage, else its nearest ancestor's (an optimized
+ * variant or a copy inherits its parent's). null when there is none, e.g. an imported model.
+ */
+export async function trainingVersionOf(db: PipetteDB, record: ModelVersionRecord): Promise<string | null> {
+  const seen = new Set<string>();
+  for (let m: ModelVersionRecord | undefined = record; m && !seen.has(m.id); m = m.parentModelId ? await db.models.get(m.parentModelId) : undefined) {
+    seen.add(m.id);
+    const id = m.datasetVersionId ?? m.metadata.lineage.datasetVersionId;
+    if (id && (await db.versions.get(id))) return id;
+  }
+  return null;
+}
+
+/**
+ * Where a model version stands at the production gate:
+ * - 'blessed': its evaluation blessed it and still holds;
+ * - 'stale': it blessed it, but had relative thresholds and production has moved since: they compared
+ *   with another version (or with none) than the one now aliased production;
+ * - 'not-blessed', 'not-evaluated';
+ * - 'other-data': it was evaluated, but only on other data than its own.
+ */
+export type PromotionState = 'blessed' | 'stale' | 'not-blessed' | 'not-evaluated' | 'other-data';
+
+export interface Promotion {
+  state: PromotionState;
+  /**
+   * The evaluation the gate reads: the latest one on the model's own dataset version (the one it or its
+   * ancestor trained on, whose test rows the Evaluate stage uses by default). A model without one (an
+   * import) has no data of its own, so its latest evaluation on any data counts.
+   */
+  evaluation?: EvaluationRecord;
+  /** Stale: the production version the relative thresholds compared with, and production now (null: none). */
+  comparedWith?: string | null;
+  production?: string | null;
+}
+
+/** Whether a blessing no longer holds with `productionId` aliased production. Absolute-only blessings never go stale. */
+export function isStaleBlessing(evaluation: EvaluationRecord, productionId: string | null): boolean {
+  return evaluation.thresholds.some((t) => t.kind === 'relative') && evaluation.baselineModelId !== productionId;
+}
+
+/**
+ * The gate's reading of a model version (pure, so the registry page shows exactly what the gate decides).
+ * `evaluations` may hold other versions' too. The version production already points at is not stale:
+ * its blessing is the one that put it there.
+ */
+export function promotionOf(modelId: string, evaluations: readonly EvaluationRecord[], ownVersionId: string | null, productionId: string | null): Promotion {
+  const mine = evaluations.filter((e) => e.modelId === modelId);
+  const counted = ownVersionId ? mine.filter((e) => e.datasetVersionId === ownVersionId) : mine;
+  const evaluation = counted.sort((a, b) => b.createdAt - a.createdAt)[0];
+  if (!evaluation) return { state: mine.length ? 'other-data' : 'not-evaluated' };
+  if (!evaluation.blessing.blessed) return { state: 'not-blessed', evaluation };
+  if (productionId !== modelId && isStaleBlessing(evaluation, productionId)) {
+    return { state: 'stale', evaluation, comparedWith: evaluation.baselineModelId, production: productionId };
+  }
+  return { state: 'blessed', evaluation };
+}
+
+/** Every model version's standing at the gate (the registry page's live query). */
+export async function listPromotions(db: PipetteDB, projectId: string): Promise<Map<string, Promotion>> {
+  const [models, evaluations, production] = await Promise.all([
+    db.models.where('projectId').equals(projectId).toArray(),
+    db.evaluations.where('projectId').equals(projectId).toArray(),
+    db.aliases.get([projectId, GATED_ALIAS]),
+  ]);
+  const out = new Map<string, Promotion>();
+  for (const m of models) out.set(m.id, promotionOf(m.id, evaluations, await trainingVersionOf(db, m), production?.modelId ?? null));
+  return out;
+}
+
+/** "v3" for a model version id (null: none; a deleted version: "?"), for the gate's messages. */
+async function versionParam(db: PipetteDB, id: string | null | undefined): Promise<number | string> {
+  if (!id) return '';
+  return (await db.models.get(id))?.version ?? '?';
 }
 
 /**
  * Point an alias at a model version (moving it from wherever it pointed). "production" is gated: the
- * version's latest evaluation must be blessed, or an override reason must be written; the override is
- * recorded on the alias and on that evaluation. Other aliases are not gated.
+ * evaluation the gate reads (see `Promotion`) must bless the version and, when it had relative
+ * thresholds, must have compared them with the version production points at now; otherwise an override
+ * reason must be written, which is recorded on the alias and on that evaluation. Other aliases are not
+ * gated.
  */
 export async function setAlias(db: PipetteDB, projectId: string, alias: string, modelId: string, options: SetAliasOptions = {}): Promise<void> {
   const name = alias.trim().toLowerCase();
   if (!isValidAlias(name)) throw new Error(`"${alias}" is not a valid alias: use up to 40 lower-case letters, digits, '.', '_' or '-'`);
   const reason = options.overrideReason?.trim() ?? '';
-  await db.transaction('rw', [db.models, db.aliases, db.evaluations], async () => {
+  await db.transaction('rw', [db.models, db.aliases, db.evaluations, db.versions], async () => {
     const model = await db.models.get(modelId);
     if (!model || model.projectId !== projectId) throw new Error(`Model version ${modelId} does not exist`);
     if (name !== GATED_ALIAS) {
       await db.aliases.put({ projectId, alias: name, modelId, updatedAt: Date.now() });
       return;
     }
-    const latest = await latestEvaluation(db, modelId);
-    if (latest?.blessing.blessed) {
+    const production = (await db.aliases.get([projectId, GATED_ALIAS]))?.modelId ?? null;
+    const evaluations = await db.evaluations.where('modelId').equals(modelId).toArray();
+    const gate = promotionOf(modelId, evaluations, await trainingVersionOf(db, model), production);
+    if (gate.state === 'blessed') {
       await db.aliases.put({ projectId, alias: name, modelId, updatedAt: Date.now() });
       return;
     }
+    const latest = gate.evaluation;
     if (!reason) {
-      const details = { params: { version: model.version } };
-      if (!latest) throw new EvalError('not-evaluated', details, `Model version v${model.version} has not been evaluated: evaluate it and get a blessing, or write why it goes to production anyway`);
-      throw new EvalError('not-blessed', details, `The latest evaluation of model version v${model.version} did not bless it: fix what failed, or write why it goes to production anyway`);
+      const v = `Model version v${model.version}`;
+      const params = { version: model.version };
+      switch (gate.state) {
+        case 'not-evaluated':
+          throw new EvalError('not-evaluated', { params }, `${v} has not been evaluated: evaluate it and get a blessing, or write why it goes to production anyway`);
+        case 'other-data':
+          throw new EvalError('other-data', { params }, `${v} was evaluated only on other data than its own: a blessing counts for the data it was computed on, so evaluate it on its own test rows, or write why it goes to production anyway`);
+        case 'not-blessed':
+          throw new EvalError('not-blessed', { params }, `The latest evaluation of ${v} did not bless it: fix what failed, or write why it goes to production anyway`);
+        case 'stale': {
+          const compared = await versionParam(db, gate.comparedWith);
+          const now = await versionParam(db, gate.production);
+          const label = (x: number | string) => (x === '' ? 'none' : `v${x}`);
+          throw new EvalError('stale-blessing', { params: { ...params, compared, production: now } }, `The blessing of ${v} is stale: its relative thresholds compared with production ${label(compared)}; production is now ${label(now)}. Evaluate it again, or write why it goes to production anyway`);
+        }
+      }
     }
     const at = Date.now();
     await db.aliases.put({ projectId, alias: name, modelId, updatedAt: at, override: { reason, evaluationId: latest?.id ?? null } });

@@ -154,6 +154,33 @@ test('passing thresholds give BLESSED, and promotion to production needs no over
   await expect(page.getByTestId('model-alias')).toHaveText(/production/);
 });
 
+test('when production moves, a blessing whose relative threshold compared with it shows STALE and production asks again', async () => {
+  // evaluated again while v1 is production: the relative threshold compares with v1
+  await openEvaluate();
+  await page.getByTestId('tab-blessing').click();
+  await evaluate();
+  await expect(page.getByTestId('blessing-result')).toHaveAttribute('data-blessed', 'true');
+  await expect(page.getByTestId('blessing-result')).toContainText('Compared with production v1.');
+
+  await page.getByTestId('stage-registry').click();
+  const badge = page.getByTestId('model-item').getByTestId('blessing-badge');
+  await expect(badge).toHaveAttribute('data-stale', 'false');
+  await badge.locator('summary').click();
+  await expect(badge.getByTestId('blessing-data')).toHaveText('Computed on Palmer penguins v1, the test split.');
+  // production moves (here: away): the comparison with v1 no longer says anything about promotion
+  await page.getByRole('button', { name: 'Remove alias production' }).click();
+  await expect(badge).toHaveAttribute('data-stale', 'true');
+  await expect(badge.getByTestId('blessing-stale')).toHaveText('STALE');
+  await expect(badge.getByTestId('blessing-stale-why')).toContainText('compared with production v1; production is now none');
+  await setProduction();
+  await expect(page.getByTestId('alias-override-needed')).toContainText('The blessing of v1 is stale');
+  await expect(page.getByTestId('alias-set')).toBeDisabled();
+  await page.getByTestId('alias-override-reason').fill('Same weights as before the alias was removed');
+  await page.getByTestId('alias-set').click();
+  await expect(page.getByTestId('model-alias')).toHaveText(/production/);
+  await expect(badge.getByTestId('blessing-override')).toContainText('Same weights as before the alias was removed');
+});
+
 test('curves: ROC, PR and reliability for a class against the rest, metrics at a chosen threshold', async () => {
   await openEvaluate();
   await page.getByTestId('tab-curves').click();

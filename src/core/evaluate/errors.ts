@@ -16,7 +16,9 @@ export type EvalErrorCode =
   | 'no-rows' // the part to evaluate has no rows (a split with no test fraction)
   | 'bad-option' // an option out of range (bins, steps, samples, thresholds...)
   | 'not-evaluated' // promotion to production of a model version that was never evaluated, without an override
-  | 'not-blessed'; // promotion to production of a model version whose latest evaluation did not bless it
+  | 'not-blessed' // promotion to production of a model version whose latest evaluation did not bless it
+  | 'other-data' // promotion to production of a model version evaluated only on other data than its own
+  | 'stale-blessing'; // promotion to production on a blessing whose relative thresholds compared with another production version
 
 export interface EvalErrorDetails {
   column?: string;

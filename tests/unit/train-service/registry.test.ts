@@ -1,12 +1,11 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeMetadata } from '../../../src/core/train/bundle';
-import type { PreprocessStats } from '../../../src/core/train/preprocess';
 import { PipetteDB } from '../../../src/store/db';
 import { createProject, deleteProject } from '../../../src/store/projects';
-import { addModelVersion, deleteModelVersion, isValidAlias, listAliases, listModels, removeAlias, resolveAlias, setAlias } from '../../../src/services/registry';
+import { deleteModelVersion, isValidAlias, listAliases, listModels, removeAlias, resolveAlias, setAlias } from '../../../src/services/registry';
 import { deleteRun, listRuns } from '../../../src/services/train-runs';
 import type { RunRecord } from '../../../src/store/training-records';
+import { addTinyModel } from './tiny-model';
 
 let db: PipetteDB;
 let n = 0;
@@ -20,22 +19,8 @@ afterEach(async () => {
   await db.delete();
 });
 
-const stats: PreprocessStats = {
-  version: 1,
-  features: [{ column: 'x', sourceType: 'number', offset: 0, slots: 1, missingInTrain: 0, encoding: 'standardize', mean: 0, std: 1 }],
-  label: { column: 'y', sourceType: 'categorical', task: 'classification', classes: ['a', 'b'], counts: [1, 1] },
-  input: { kind: 'tabular', features: 1 },
-  slotNames: ['x'],
-  trainRows: 2,
-  warnings: [],
-};
-
 function add(id: string, runId: string | null = null) {
-  return addModelVersion(
-    db,
-    { id, projectId, name: id, source: runId ? 'run' : 'import', runId, datasetVersionId: null, parentModelId: null, metadata: makeMetadata({ name: id, tfjsVersion: '4.22.0', preprocessing: stats }) },
-    { modelTopology: {}, weightSpecs: [], weightData: new ArrayBuffer(8) },
-  );
+  return addTinyModel(db, projectId, id, { runId });
 }
 
 function run(id: string): RunRecord {
