@@ -78,6 +78,15 @@ test('a new version with injected anomalies shows exactly those; accepting one w
   await expect(page.getByTestId('schema-version')).toHaveCount(1);
   const island = page.locator('[data-testid="schema-feature"][data-column="Island"]');
   await expect(island.getByTestId('domain-value')).toHaveText(['Biscoe', 'Dream', 'Torgersen']);
+  // as TFDV, the inferred schema pins no numeric range; setting ranges from the statistics is an action (schema v2)
+  const massFeature = page.locator(`[data-testid="schema-feature"][data-column="${MASS}"]`);
+  await expect(massFeature.getByTestId('range-min')).toHaveValue('');
+  await expect(massFeature.getByTestId('range-max')).toHaveValue('');
+  await page.getByTestId('set-ranges').click();
+  await expect(massFeature.getByTestId('range-max')).toHaveValue(String(Math.max(...massesOf(penguins))));
+  await expect(page.getByTestId('schema-message')).toContainText(MASS);
+  await page.getByTestId('save-schema').click();
+  await expect(page.getByTestId('schema-version')).toHaveCount(2);
 
   // v2: three penguins on a new island, two far too heavy, and the Sex column dropped
   const newIsland = [10, 20, 30];
@@ -112,21 +121,22 @@ test('a new version with injected anomalies shows exactly those; accepting one w
 
   // accept the new island: schema v2 has it in the domain; mark the heavy penguins as a data error
   await byKind('out_of_domain').getByTestId('accept-anomaly').click();
-  await expect(byKind('out_of_domain').getByTestId('anomaly-accepted')).toHaveText('Accepted into schema v2');
+  await expect(byKind('out_of_domain').getByTestId('anomaly-accepted')).toHaveText('Accepted into schema v3');
   await byKind('out_of_range').getByTestId('mark-data-error').click();
   await expect(byKind('out_of_range').getByTestId('anomaly-marked')).toBeVisible();
 
   await page.getByTestId('tab-schema').click();
-  await expect(page.getByTestId('schema-version')).toHaveCount(2);
-  await expect(page.locator('[data-testid="schema-version"][aria-pressed="true"]')).toHaveAttribute('data-version', '2');
+  await expect(page.getByTestId('schema-version')).toHaveCount(3);
+  await expect(page.locator('[data-testid="schema-version"][aria-pressed="true"]')).toHaveAttribute('data-version', '3');
   await expect(island.getByTestId('domain-value')).toHaveText(['Atlantis', 'Biscoe', 'Dream', 'Torgersen']);
-  // the inferred version is unchanged
+  // the inferred version is unchanged, without ranges
   await page.locator('[data-testid="schema-version"][data-version="1"]').click();
   await expect(island.getByTestId('domain-value')).toHaveText(['Biscoe', 'Dream', 'Torgersen']);
+  await expect(massFeature.getByTestId('range-max')).toHaveValue('');
 
-  // against schema v2 only the two anomalies that were not accepted remain
+  // against schema v3 only the two anomalies that were not accepted remain
   await page.getByTestId('tab-anomalies').click();
-  await expect(page.getByTestId('validate-run')).toHaveText('Validate against schema v2');
+  await expect(page.getByTestId('validate-run')).toHaveText('Validate against schema v3');
   await page.getByTestId('validate-run').click();
   await expect(rows).toHaveCount(2);
   await expect(byKind('out_of_domain')).toHaveCount(0);
@@ -149,7 +159,8 @@ test('schema export, import, a file that is not a schema, and an edit saved as a
   const schema = JSON.parse(text) as { format: string; features: { name: string; presence: { required: boolean }; domain: { min?: number } | null }[] };
   expect(schema.format).toBe('pipette-schema');
   expect(schema.features.map((f) => f.name)).toEqual(COLUMNS);
-  expect(schema.features.find((f) => f.name === MASS)!.domain!.min).toBe(Math.min(...massesOf(penguins)));
+  // no value range is inferred (as TFDV's infer_schema)
+  expect(schema.features.find((f) => f.name === MASS)!.domain).toBeNull();
 
   // a data file is not a schema: a clear message, nothing imported
   await page.getByTestId('import-schema').setInputFiles({ name: 'penguins.json', mimeType: 'application/json', buffer: packageFile('vega-datasets', 'data/penguins.json') });
@@ -220,7 +231,7 @@ test('the drift view flags a shifted column, and the overview shows both version
     await expect(other).toHaveAttribute('data-flagged', 'false');
     await expect(other.getByTestId('distance')).toHaveAttribute('data-value', '0');
   }
-  await expect(page.getByTestId('drift-summary')).toHaveText('1 of 7 columns flagged.');
+  await expect(page.getByTestId('drift-summary')).toHaveText('Columns checked: 7; flagged: 1; not checked (no threshold): 0.');
 
   // accepting the drift raises the threshold in a new schema version
   await mass.getByTestId('accept-drift').click();
@@ -239,4 +250,75 @@ test('the drift view flags a shifted column, and the overview shows both version
   await expect(row.locator('svg rect[fill="#e07b00"]')).not.toHaveCount(0);
   await page.getByTestId('sort-select').selectOption('drift');
   await expect(page.getByTestId('numeric-stats').getByTestId('stats-row').first()).toHaveAttribute('data-column', MASS);
+});
+
+/** A small weather log: one row per day from `start` (YYYY-MM-DD), `days` days, repeated to `rows` rows. */
+function weatherCsv(start: string, days: number, rows: number, shift: number, hail: boolean): Buffer {
+  const t0 = Date.parse(`${start}T00:00:00Z`);
+  const lines = ['date,temp,weather'];
+  for (let i = 0; i < rows; i++) {
+    const date = new Date(t0 + (i % days) * 86_400_000).toISOString().slice(0, 10);
+    const weather = hail && i % 5 === 0 ? 'hail' : ['sun', 'rain', 'cloud'][i % 3];
+    lines.push(`${date},${10 + shift + (i % 7)},${weather}`);
+  }
+  return Buffer.from(`${lines.join('\n')}\n`);
+}
+
+test('without thresholds drift says nothing was checked; suggested thresholds check all but the date; a schema change marks the result stale', async ({ page }) => {
+  await createProject(page, 'Weather drift');
+  await importFile(page, 'weather.csv', weatherCsv('2025-01-01', 31, 93, 0, false));
+  await expect(page.getByTestId('import-done')).toContainText('93');
+  await importNewVersion(page, 'weather.csv', 'weather-feb.csv', weatherCsv('2025-02-01', 28, 84, 4, true));
+
+  await page.getByTestId('stage-validate').click();
+  await page.getByTestId('validate-version-select').selectOption({ label: 'weather.csv v1 (93 rows)' });
+  // a date column is not a numeric column, and its mean and median are days
+  await expect(page.getByTestId('date-stats').getByTestId('stats-row')).toHaveAttribute('data-column', 'date');
+  await expect(page.getByTestId('numeric-stats').locator('[data-testid="stats-row"][data-column="date"]')).toHaveCount(0);
+  await expect(statsRow(page, 'date').getByTestId('stat-mean')).toHaveText(/^2025-01-\d\d$/);
+  await expect(statsRow(page, 'date').getByTestId('stat-median')).toHaveText(/^2025-01-\d\d$/);
+
+  await page.getByTestId('tab-schema').click();
+  await page.getByTestId('infer-schema').click();
+  await expect(page.getByTestId('schema-version')).toHaveCount(1);
+  // no ranges inferred, for numbers or dates
+  for (const c of ['date', 'temp']) await expect(page.locator(`[data-testid="schema-feature"][data-column="${c}"]`).getByTestId('range-min')).toHaveValue('');
+
+  await page.getByTestId('tab-drift').click();
+  await page.getByTestId('drift-baseline').selectOption({ label: 'weather.csv v1' });
+  await page.getByTestId('drift-current').selectOption({ label: 'weather.csv v2' });
+  await page.getByTestId('drift-run').click();
+  const row = (c: string) => page.locator(`[data-testid="drift-row"][data-column="${c}"]`);
+  // temp moved a lot, but with no threshold that is not a pass: nothing was checked
+  await expect(row('temp').getByTestId('distance')).not.toHaveAttribute('data-value', '');
+  expect(Number(await row('temp').getByTestId('distance').getAttribute('data-value'))).toBeGreaterThan(0.1);
+  await expect(page.getByTestId('drift-summary')).toHaveAttribute('data-checked', '0');
+  await expect(page.getByTestId('drift-summary')).toContainText('Nothing was checked');
+  await expect(row('temp').getByTestId('status')).toHaveText('not checked');
+  await expect(row('date').getByTestId('distance')).toContainText('left out: dates and times drift between periods by design');
+
+  // the offer: suggested thresholds as schema v2, compared again with them
+  await page.getByTestId('drift-suggest').click();
+  await expect(page.getByTestId('drift-thresholds')).toHaveText('Thresholds from schema v2.');
+  await expect(page.getByTestId('drift-summary')).toHaveText('Columns checked: 2; flagged: 2; not checked (no threshold): 1.');
+  await expect(row('temp')).toHaveAttribute('data-flagged', 'true');
+  await expect(row('weather')).toHaveAttribute('data-flagged', 'true');
+  await expect(row('date').getByTestId('status')).toHaveText('not checked');
+  await expect(page.getByTestId('drift-stale')).toHaveCount(0);
+
+  // a schema change after the comparison: the result is marked stale until compared again
+  await page.getByTestId('tab-schema').click();
+  await expect(page.getByTestId('schema-version')).toHaveCount(2);
+  const weather = page.locator('[data-testid="schema-feature"][data-column="weather"]');
+  await expect(weather.getByTestId('drift-threshold')).toHaveValue('0.1');
+  await weather.getByTestId('drift-threshold').fill('0.5');
+  await weather.getByTestId('drift-threshold').blur();
+  await page.getByTestId('save-schema').click();
+  await expect(page.getByTestId('schema-version')).toHaveCount(3);
+  await page.getByTestId('tab-drift').click();
+  await expect(page.getByTestId('drift-stale')).toContainText('now v3');
+  await page.getByTestId('drift-rerun').click();
+  await expect(page.getByTestId('drift-stale')).toHaveCount(0);
+  await expect(row('weather')).toHaveAttribute('data-flagged', 'false');
+  await expect(page.getByTestId('drift-summary')).toHaveText('Columns checked: 2; flagged: 1; not checked (no threshold): 1.');
 });

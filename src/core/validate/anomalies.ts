@@ -234,7 +234,7 @@ function checkValues(
     count,
     approximate,
     description:
-      `Column "${f.name}" has ${approximate ? 'about ' : ''}${count} value${count === 1 ? '' : 's'} outside its domain of ${domain.length}` +
+      `Column "${f.name}" has ${approximate ? 'about ' : ''}${count} value${count === 1 ? '' : 's'} not among its ${domain.length} allowed values` +
       (list ? `: ${list}${entries.length > shown.length || truncated ? ', …' : ''}.` : '.'),
     examples: { values: shown.map((e) => e[0]), rows },
     params: { values, distinct: entries.length, truncated, domainSize: domain.length },

@@ -129,7 +129,7 @@ function observedRange(stats: ColumnStats): RangeDomain | null {
  * number and integer column; a date/time column only when named) get their observed [min, max] as domain.
  * Columns without finite values, of other types, or missing from the statistics keep their domain.
  */
-export function setRangesFromStats(schema: Schema, stats: DatasetStats, columns?: readonly string[]): Schema {
+export function setRangesFromStats(schema: Schema, stats: { columns: readonly ColumnStats[] }, columns?: readonly string[]): Schema {
   const byName = new Map(stats.columns.map((c) => [c.name, c]));
   const wanted = columns ? new Set(columns) : null;
   return {

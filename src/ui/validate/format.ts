@@ -22,6 +22,12 @@ export function isoDate(ms: number): string {
   return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso.replace('.000Z', 'Z');
 }
 
+/** The day (UTC) of a time, e.g. the mean or median of a date column: YYYY-MM-DD. */
+export function day(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return t('validate.none');
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
 export function pct(f: number): string {
   return n(f, { style: 'percent', maximumFractionDigits: f > 0 && f < 0.001 ? 2 : 1 });
 }
