@@ -221,6 +221,14 @@ export function compareStats(baseline: DatasetStats, current: DatasetStats, sche
   };
 }
 
+/**
+ * Whether a drift or skew result was computed against another schema version than the current one (null =
+ * no schema): its thresholds, and so its flags, are old. The page marks such a result stale.
+ */
+export function isStale(result: { schemaId: string | null }, currentSchemaId: string | null): boolean {
+  return result.schemaId !== currentSchemaId;
+}
+
 /** Drift between a previous version and the current one. */
 export function detectDrift(previous: DatasetStats, current: DatasetStats, schema: Schema | null = null): Comparison {
   return compareStats(previous, current, schema, 'drift');

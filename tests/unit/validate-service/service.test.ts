@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodePng } from '../../../src/core/data/png';
-import { computeStats, jensenShannon, parseSchema, setRangesFromStats, type NumericStats, type StringStats } from '../../../src/core/validate';
+import { computeStats, isStale, jensenShannon, parseSchema, setRangesFromStats, withSuggestedThresholds, type NumericStats, type StringStats } from '../../../src/core/validate';
 import { decodeBatch } from '../../../src/core/data/arrow';
 import {
   CancelledError,
@@ -12,6 +12,7 @@ import {
   imageChannels,
   importSchemaText,
   inferSchemaVersion,
+  latestSchema,
   listSchemaVersions,
   recordDataError,
   saveSchemaVersion,
@@ -403,6 +404,28 @@ describe('drift and skew', () => {
     // accepting a drift anomaly raises the threshold to the observed distance
     const accepted = await acceptIntoSchema(db, p.id, out.anomalies.filter((x) => x.column === 'x'));
     expect(accepted.record.schema.features[0]!.driftThreshold).toBe(1);
+  });
+
+  it('checks nothing without thresholds; a result computed before a schema change is stale', async () => {
+    const { p, a, b } = await twoVersions();
+    const s1 = await inferSchemaVersion(db, { projectId: p.id, versionId: a.versionId });
+    const before = await compareVersions(db, { projectId: p.id, baselineId: a.versionId, currentId: b.versionId });
+    expect(before.schemaId).toBe(s1.id);
+    expect(before.comparison.checked).toEqual([]);
+    expect(before.comparison.flagged).toEqual([]);
+    expect(before.comparison.columns.find((c) => c.column === 'x')!.distance).toBe(1);
+    expect(isStale(before, (await latestSchema(db, p.id))!.id)).toBe(false);
+
+    // the suggested thresholds as the next schema version: the earlier result is now stale
+    const saved = await saveSchemaVersion(db, p.id, withSuggestedThresholds(s1.schema, 'driftThreshold'), s1.id);
+    if (!saved.ok) throw new Error('not saved');
+    const current = (await latestSchema(db, p.id))!.id;
+    expect(current).toBe(saved.record.id);
+    expect(isStale(before, current)).toBe(true);
+    const after = await compareVersions(db, { projectId: p.id, baselineId: a.versionId, currentId: b.versionId });
+    expect(isStale(after, current)).toBe(false);
+    expect(after.comparison.checked).toEqual(['x', 'steady', 'c']);
+    expect(after.comparison.flagged.sort()).toEqual(['c', 'x']);
   });
 
   it('has no skew to show while no serving request was logged, and compares them once there are', async () => {
