@@ -21,9 +21,10 @@ export interface WorkerLike {
  * ok: ran on every row. threw: threw on some rows (those abstain; count and first error given).
  * invalid: returned a non-class on some rows (those abstain). timeout: stopped after the time limit, no
  * labels. compile-error: the source is not a function. crashed: the worker died (e.g. out of memory).
- * spec-error: a no-code function that does not fit the columns or classes.
+ * spec-error: a no-code function that does not fit the columns or classes. unsafe: not run, because the
+ * sandbox could not remove some globals (named in the message).
  */
-export type LfStatus = 'ok' | 'threw' | 'invalid' | 'timeout' | 'compile-error' | 'crashed' | 'spec-error';
+export type LfStatus = 'ok' | 'threw' | 'invalid' | 'timeout' | 'compile-error' | 'crashed' | 'spec-error' | 'unsafe';
 
 export interface LfReport {
   index: number;
@@ -124,6 +125,12 @@ export class LfRunner {
       try {
         const ready = await session.request({ type: 'init', columns, n, k }, initTimeoutMs, signal);
         if (ready.kind === 'abort') throw abortError();
+        if (ready.kind === 'message' && ready.data.type === 'refused') {
+          // The same browser would leave the same globals in a fresh worker: run none of the functions.
+          const names = ready.data.names.join(', ');
+          for (; next < specs.length; next++) reports.push(empty(next, 'unsafe', names, 0));
+          break;
+        }
         if (ready.kind !== 'message' || ready.data.type !== 'ready') {
           // A worker that cannot even start will not start next time either: report the rest and stop.
           const why = ready.kind === 'crash' ? ready.message : 'the labeling-function worker did not start in time';

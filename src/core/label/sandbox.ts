@@ -1,7 +1,10 @@
 /**
  * The inside of the labeling-function worker: compile user-written JavaScript, evaluate it over rows, and
- * answer the runner's messages. The real boundary is the dedicated worker and `terminate()` (runner.ts);
- * removing network and storage globals here is defense in depth.
+ * answer the runner's messages. Before any user code runs, every global but a short allow-list of
+ * ECMAScript built-ins is deleted from the worker's global object and its whole prototype chain (deny by
+ * default), and the function constructors are disabled. The worker script is also served with a
+ * Content-Security-Policy that lets it connect nowhere (vite.config.ts and the service worker), and
+ * `terminate()` in runner.ts bounds its time.
  *
  * This file has no runtime imports on purpose: it is the whole worker (workers/lf.worker.ts only calls
  * installLfWorker), and the unit tests transpile it alone and run it in a real worker_threads Worker.
@@ -35,6 +38,8 @@ export type LfWorkerRequest =
 /** worker -> page */
 export type LfWorkerResponse =
   | { type: 'ready' }
+  /** The lock-down could not remove these globals, so no user code runs in this worker. */
+  | { type: 'refused'; names: string[] }
   | { type: 'result'; index: number; outcome: CodeLfOutcome }
   | { type: 'compile-error'; index: number; message: string };
 
@@ -114,60 +119,64 @@ export function evaluateCode(
   return outcome;
 }
 
-/** Globals a labeling function has no business with: network, storage, other workers, other tabs. */
-export const BLOCKED_GLOBALS = [
-  'fetch',
-  'XMLHttpRequest',
-  'WebSocket',
-  'WebSocketStream',
-  'WebTransport',
-  'EventSource',
-  'RTCPeerConnection',
-  'indexedDB',
-  'caches',
-  'importScripts',
-  'BroadcastChannel',
-  'Worker',
-  'SharedWorker',
-  'navigator',
-  'Request',
-  'Response',
-  'close',
-  'postMessage',
-  'onmessage',
-  'addEventListener',
-  'removeEventListener',
-  // Code from strings: with these gone, the only code that runs is the source the runner sent.
-  'eval',
-  'Function',
-  'setTimeout',
-  'setInterval',
-] as const;
+/**
+ * The only globals user code keeps: ECMAScript's own values, types and helpers, and `console` for
+ * debugging. Deny by default: everything else on the worker's global object and its prototype chain is
+ * deleted before any user code runs, so a capability this list does not name (FontFace, self.fonts, a
+ * future browser's new API) is gone too. `globalThis` and `self` are not here: the global object itself
+ * would lead back to every prototype.
+ */
+export const ALLOWED_GLOBALS: ReadonlySet<string> = new Set([
+  'undefined', 'NaN', 'Infinity',
+  'isFinite', 'isNaN', 'parseFloat', 'parseInt', 'decodeURI', 'decodeURIComponent', 'encodeURI', 'encodeURIComponent',
+  'Object', 'Array', 'String', 'Number', 'Boolean', 'BigInt', 'Symbol', 'Date', 'RegExp', 'Map', 'Set', 'WeakMap', 'WeakSet',
+  'Math', 'JSON', 'Intl', 'Reflect', 'Proxy', 'Promise',
+  'Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError',
+  'ArrayBuffer', 'DataView', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array',
+  'Uint32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array',
+  'console',
+]);
+
+function objectsOf(global: object): object[] {
+  const chain: object[] = [];
+  for (let o: object | null = global; o && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) chain.push(o);
+  return chain;
+}
 
 /**
- * Shadow each blocked global with an own, non-writable `undefined` on the global object (most live on
- * its prototype, where deleting is not possible); fall back to delete. Returns the names it could not hide.
+ * Delete every property of `global` that ALLOWED_GLOBALS does not name, and every property of the objects
+ * on its prototype chain up to Object.prototype: the interface objects (Worker, FontFace, MessageEvent),
+ * the operations and attributes that browsers keep on the prototypes (WorkerGlobalScope.prototype.fetch,
+ * .fonts, .navigator, EventTarget.prototype.dispatchEvent and addEventListener), `self` and `globalThis`.
+ * A property that cannot be deleted is overwritten with undefined. Returns the names of the objects and
+ * functions that survive both, so the caller can refuse to run user code instead of trusting a sandbox
+ * with a hole in it.
  */
-export function disableGlobals(scope: object, names: readonly string[] = BLOCKED_GLOBALS): string[] {
+export function lockDownGlobals(global: object): string[] {
   const left: string[] = [];
-  for (const name of names) {
-    try {
-      Object.defineProperty(scope, name, { value: undefined, writable: false, configurable: false, enumerable: false });
-    } catch {
+  for (const o of objectsOf(global)) {
+    for (const key of Reflect.ownKeys(o)) {
+      if (o === global && typeof key === 'string' && ALLOWED_GLOBALS.has(key)) continue;
+      if (Reflect.deleteProperty(o, key)) continue;
       try {
-        delete (scope as Record<string, unknown>)[name];
+        Object.defineProperty(o, key, { value: undefined, writable: false });
       } catch {
         /* reported below */
       }
+      // WebIDL constants (WorkerGlobalScope's TEMPORARY, PERSISTENT) cannot be deleted; a number is harmless.
+      const d = Object.getOwnPropertyDescriptor(o, key);
+      if (d && (d.get || d.set || typeof d.value === 'object' || typeof d.value === 'function') && d.value !== null) left.push(String(key));
     }
-    if ((scope as Record<string, unknown>)[name] !== undefined) left.push(name);
   }
+  // V8 calls Error.prepareStackTrace with call-site objects that can hand out functions and receivers.
+  Object.defineProperty(Error, 'prepareStackTrace', { value: undefined, writable: false, configurable: false });
   return left;
 }
 
 /**
  * Make the function constructors reachable from any function ((() => {}).constructor, and the async and
- * generator ones) throw, so user code cannot compile more code (and with it import()).
+ * generator ones) throw, so user code cannot compile more code (and with it import()). The global
+ * Function is gone already; these are the intrinsics no global name leads to.
  */
 export function disableCodeGeneration(): void {
   const blocked = function () {
@@ -185,14 +194,16 @@ export function disableCodeGeneration(): void {
 
 export interface WorkerScopeLike {
   postMessage(message: unknown, transfer?: Transferable[]): void;
-  addEventListener(type: 'message', listener: (ev: { data: unknown }) => void): void;
+  addEventListener(type: 'message', listener: (ev: { data: unknown; isTrusted?: boolean }) => void): void;
 }
 
 /**
- * Answer the runner: 'init' stores the columns and replies 'ready'; each 'run' compiles and evaluates one
- * function and replies with its outcome (labels transferred). postMessage and addEventListener are taken
- * before the globals go, so user code cannot post forged results or read later messages. `globals` is the
- * global object to strip (the scope itself in a browser worker; Node's globalThis behind a shim in tests).
+ * Answer the runner: 'init' stores the columns and replies 'ready' (or 'refused', naming the globals the
+ * lock-down could not remove, and then runs nothing); each 'run' compiles and evaluates one function and
+ * replies with its outcome (labels transferred). postMessage and addEventListener are taken before the
+ * globals go, so user code cannot post forged results or read later messages, and an event that a script
+ * dispatched (isTrusted false) is ignored. `globals` is the global object to strip (the scope itself in a
+ * browser worker; Node's globalThis behind a shim in tests).
  */
 export function installLfWorker(scope: WorkerScopeLike & object, globals: object = scope): void {
   const post = scope.postMessage.bind(scope) as (message: LfWorkerResponse, transfer?: Transferable[]) => void;
@@ -200,8 +211,16 @@ export function installLfWorker(scope: WorkerScopeLike & object, globals: object
   let n = 0;
   let k = 2;
   let rows: Readonly<Record<string, SandboxCell>>[] | undefined;
-  scope.addEventListener('message', (ev) => {
+  const listen = scope.addEventListener.bind(scope);
+  const left = lockDownGlobals(globals);
+  disableCodeGeneration();
+  listen('message', (ev) => {
+    if (ev.isTrusted === false) return;
     const msg = ev.data as LfWorkerRequest;
+    if (left.length > 0) {
+      if (msg.type === 'init') post({ type: 'refused', names: left });
+      return;
+    }
     if (msg.type === 'init') {
       ({ columns, n, k } = msg);
       // Rows are built here so that the time goes to the start-up limit, not the first function's.
@@ -220,6 +239,4 @@ export function installLfWorker(scope: WorkerScopeLike & object, globals: object
     const outcome = evaluateCode(fn, rows, k);
     post({ type: 'result', index: msg.index, outcome }, [outcome.labels.buffer as ArrayBuffer]);
   });
-  disableGlobals(globals);
-  disableCodeGeneration();
 }

@@ -13,8 +13,10 @@ const sandboxJs = ts.transpileModule(readFileSync(new URL('../../../src/core/lab
 }).outputText;
 
 // The worker's global scope as the sandbox expects it, over parentPort; the sandbox strips Node's globals too.
-const workerSource = `
+// \`preamble\` runs first (a test plants a global that cannot be removed).
+const workerSource = (preamble: string) => `
 const { parentPort } = require('node:worker_threads');
+${preamble}
 const mod = { exports: {} };
 (function (exports, module) { ${sandboxJs} })(mod.exports, mod);
 const listeners = [];
@@ -27,9 +29,9 @@ mod.exports.installLfWorker({
 
 export const workerStats = { started: 0 };
 
-export function nodeWorker(): WorkerLike {
+export function nodeWorker(preamble = ''): WorkerLike {
   workerStats.started++;
-  const w = new Worker(workerSource, { eval: true });
+  const w = new Worker(workerSource(preamble), { eval: true });
   return {
     postMessage: (m) => w.postMessage(m),
     terminate: () => void w.terminate(),

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { ABSTAIN, type CodeLf, type LfSpec } from '../../../src/core/label/lf';
 import { applyLabelingFunctions, LfRunner, type WorkerLike } from '../../../src/core/label/runner';
+import { lockDownGlobals } from '../../../src/core/label/sandbox';
 import { nodeWorker, workerStats } from './node-worker';
 
 const code = (id: string, source: string): CodeLf => ({ kind: 'code', id, name: id, source });
@@ -52,13 +53,14 @@ describe('LfRunner', () => {
     expect(workerStats.started).toBe(2);
   });
 
-  it('hides the network and storage globals, the message port and code generation from user code', async () => {
+  it('leaves user code only the allowed built-ins, and blocks posting, code generation and import()', async () => {
     const runner = new LfRunner(nodeWorker);
     const [probe, forge, ctor, imp] = await runner.run(
       [
-        code('probe', `() => [typeof fetch, typeof WebSocket, typeof indexedDB, typeof postMessage, typeof importScripts, typeof eval, typeof Function].every((t) => t === 'undefined') ? 1 : 0`),
+        // Node's own globals (process, fetch, setTimeout) are gone with the global object; the allowed ones stay.
+        code('probe', `() => typeof globalThis === 'undefined' && typeof self === 'undefined' && typeof process === 'undefined' && typeof fetch === 'undefined' && typeof setTimeout === 'undefined' && typeof Function === 'undefined' && typeof Math.max === 'function' && typeof Intl.NumberFormat === 'function' ? 1 : 0`),
         code('forge', `() => { postMessage({ type: 'result', index: 1, outcome: null }); return 1; }`),
-        code('ctor', `() => (() => {}).constructor('return 1')()`),
+        code('ctor', `() => Object.getPrototypeOf(async () => {}).constructor('return 1')()`),
         code('import', `() => { import('https://example.com/x.js'); return 1; }`),
       ],
       columns,
@@ -67,11 +69,42 @@ describe('LfRunner', () => {
     );
     expect([...probe!.labels]).toEqual([1, 1, 1, 1, 1]);
     expect(forge!.status).toBe('threw');
+    expect(forge!.firstError!.message).toMatch(/ReferenceError: postMessage is not defined/);
     expect(forge!.errors).toBe(5);
     expect(ctor!.status).toBe('threw');
     expect(ctor!.firstError!.message).toMatch(/code generation is disabled/);
     expect(imp!.status).toBe('compile-error');
     expect(imp!.message).toMatch(/import is not allowed/);
+  });
+
+  it('deletes every global outside the allow-list, on the global object and its whole prototype chain', () => {
+    // A stand-in for a browser worker's global: operations on prototypes, interface objects on the global.
+    const eventTarget = { addEventListener() {}, dispatchEvent() {} };
+    const workerScope = Object.assign(Object.create(eventTarget), { fetch() {}, fonts: {}, navigator: {} });
+    const global = Object.assign(Object.create(workerScope), { FontFace: class {}, Math, JSON, self: null as unknown, globalThis: null as unknown });
+    global.self = global;
+    global.globalThis = global;
+    expect(lockDownGlobals(global)).toEqual([]);
+    expect(Reflect.ownKeys(global).sort()).toEqual(['JSON', 'Math']);
+    expect(Reflect.ownKeys(workerScope)).toEqual([]);
+    expect(Reflect.ownKeys(eventTarget)).toEqual([]);
+    // What cannot be deleted or overwritten is reported, not ignored.
+    const stuck = {};
+    Object.defineProperty(stuck, 'leak', { value: () => 1, configurable: false, writable: false });
+    Object.defineProperty(stuck, 'gone', { value: undefined, configurable: false, writable: false });
+    // Like WebIDL constants on a browser's global (TEMPORARY = 0): a number leads nowhere.
+    Object.defineProperty(stuck, 'TEMPORARY', { value: 0, configurable: false, writable: false });
+    expect(lockDownGlobals(stuck)).toEqual(['leak']);
+  });
+
+  it('runs no code function when a global cannot be removed, and names it', async () => {
+    const leaky = () => nodeWorker(`Object.defineProperty(globalThis, 'leakyChannel', { value: {}, configurable: false, writable: false });`);
+    const reports = await new LfRunner(leaky).run([code('a', '() => 1'), code('b', '() => 0')], columns, 5, 2);
+    expect(reports.map((r) => [r.status, r.message])).toEqual([
+      ['unsafe', 'leakyChannel'],
+      ['unsafe', 'leakyChannel'],
+    ]);
+    expect(reports.every((r) => [...r.labels].every((v) => v === ABSTAIN))).toBe(true);
   });
 
   it('applies no-code and code functions into one label matrix', async () => {
