@@ -2,11 +2,13 @@ import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
 import { demoData } from './scripts/demo-data';
+import { contentSecurityPolicy } from './scripts/csp';
 
 export default defineConfig({
   base: './',
   plugins: [
     demoData(),
+    contentSecurityPolicy(),
     svelte(),
     VitePWA({
       registerType: 'prompt',

@@ -15,13 +15,16 @@ import * as validate from '../src/services/validate';
 import type { StatsProgress } from '../src/protocol/validate';
 import { LabelService } from '../src/services/label';
 import type { WorkerLike } from '../src/core/label';
+import { startInheritingWorker } from '../src/protocol/inheriting-worker';
+import lfWorkerUrl from './lf.worker.ts?worker&url';
 
 installErrorTransfer();
 
 const tables = new TableService(db());
 // Code labeling functions run in a nested dedicated worker started from here: the columns are already in
 // this worker, so they are cloned once into the sandbox instead of crossing the page twice.
-const labels = new LabelService(db(), tables, () => new Worker(new URL('./lf.worker.ts', import.meta.url), { type: 'module', name: 'lf' }) as unknown as WorkerLike);
+// Started from a blob: URL, it inherits this worker's policy, which is the page's (connect to our origin only).
+const labels = new LabelService(db(), tables, () => startInheritingWorker(lfWorkerUrl, 'lf') as unknown as WorkerLike);
 
 const api: DataWorkerApi = {
   importFiles(req, onProgress) {

@@ -1,12 +1,11 @@
-/** The app's workers. Each starts on first use. */
+/** The app's workers. Each starts on first use, from a blob: URL so that it inherits the page's CSP. */
 import type { TrainWorkerApi } from '../../protocol/train';
 import type { DataWorkerApi } from '../../protocol/data';
+import { startInheritingWorker } from '../../protocol/inheriting-worker';
 import { WorkerBridge } from './bridge';
+import dataWorkerUrl from '../../../workers/data.worker.ts?worker&url';
+import trainWorkerUrl from '../../../workers/train.worker.ts?worker&url';
 
-export const dataWorker = new WorkerBridge<DataWorkerApi>(
-  () => new Worker(new URL('../../../workers/data.worker.ts', import.meta.url), { type: 'module', name: 'data' }),
-);
+export const dataWorker = new WorkerBridge<DataWorkerApi>(() => startInheritingWorker(dataWorkerUrl, 'data'));
 
-export const trainWorker = new WorkerBridge<TrainWorkerApi>(
-  () => new Worker(new URL('../../../workers/train.worker.ts', import.meta.url), { type: 'module', name: 'train' }),
-);
+export const trainWorker = new WorkerBridge<TrainWorkerApi>(() => startInheritingWorker(trainWorkerUrl, 'train'));
