@@ -20,7 +20,7 @@ import { breakAbstains, goldClassReader, scoreLabels } from '../core/label/score
 import { splitRows, type Split } from '../core/train/split';
 import type { DatasetVersion, PipetteDB } from '../store/db';
 import { readBatch } from '../store/datasets';
-import type { LabelSource, RunConfig } from '../store/training-records';
+import type { LabelSource, RunConfig, WeakScores } from '../store/training-records';
 import { labelTargets, type LabelTargets } from './label-store';
 import { Recent } from './recent';
 
@@ -213,19 +213,27 @@ export function scoringLabels(data: LabelSetData, rows: ArrayLike<number>): Int3
  * as the Label page scores them (core/label/score.ts), except that every row counts: where every
  * function abstained, both give the deterministic random tie-break (as Snorkel's tutorial scores them).
  * null for a method the set cannot give (manual labels; a weak set saved without its votes).
+ * `covered` scores all three, with the end model's predicted classes (one per row of `rows`), on the rows
+ * some function voted on alone, so no method's margin comes from coin flips on the others.
  */
-export function weakBaselines(data: LabelSetData, rows: Uint32Array): { majorityVote: number | null; labelModel: number | null; coveredRows: number } {
+export function weakBaselines(
+  data: LabelSetData,
+  rows: Uint32Array,
+  endModel: ArrayLike<number>,
+): { majorityVote: number | null; labelModel: number | null; coveredRows: number; covered: WeakScores } {
   const t = data.targets;
   const k = t.classes.length;
-  const mv = t.votes ? majorityVote(t.votes, { tieBreak: 'random', rows: t.rows }) : null;
-  const lm = t.kind === 'label-model' ? predictLabels(t.probs, k) : null;
   const gold = scoringLabels(data, rows);
-  const accuracy = (covered: Int32Array | null): number | null => {
-    if (!covered || !data.gold) return null;
-    const pred = Int32Array.from(rows, (i) => (data.position[i]! >= 0 ? covered[data.position[i]!]! : ABSTAIN));
-    return scoreLabels(breakAbstains(pred, k, { rows }), gold).accuracy;
+  const coveredAt = Uint32Array.from(rows.keys()).filter((r) => data.position[rows[r]!]! >= 0);
+  const labels = (set: Int32Array | null): Int32Array | null =>
+    set && data.gold ? breakAbstains(Int32Array.from(rows, (i) => (data.position[i]! >= 0 ? set[data.position[i]!]! : ABSTAIN)), k, { rows }) : null;
+  const accuracy = (pred: ArrayLike<number> | null, at?: Uint32Array): number | null => (pred ? scoreLabels(pred, gold, at).accuracy : null);
+  const mv = labels(t.votes ? majorityVote(t.votes, { tieBreak: 'random', rows: t.rows }) : null);
+  const lm = labels(t.kind === 'label-model' ? predictLabels(t.probs, k) : null);
+  return {
+    majorityVote: accuracy(mv),
+    labelModel: accuracy(lm),
+    coveredRows: coveredAt.length,
+    covered: { majorityVote: accuracy(mv, coveredAt), labelModel: accuracy(lm, coveredAt), endModel: data.gold ? accuracy(endModel, coveredAt) : null },
   };
-  let coveredRows = 0;
-  for (const i of rows) if (data.position[i]! >= 0) coveredRows++;
-  return { majorityVote: accuracy(mv), labelModel: accuracy(lm), coveredRows };
 }

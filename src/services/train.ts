@@ -14,6 +14,7 @@
  * decoder and the backend switch.
  */
 import type * as tfjs from '@tensorflow/tfjs';
+import { predictLabels } from '../core/label/label-model';
 import type { BundleMetadata } from '../core/train/bundle';
 import { TrainError } from '../core/train/errors';
 import { classificationMetrics, regressionMetrics, worstPredictions } from '../core/train/metrics';
@@ -336,7 +337,8 @@ export class TrainService {
           if (soft.gold) rows = rows.filter((i) => soft.gold![i]! >= 0);
           enc = { ...(await encode(data.stats, data.table, rows, encodeOptions)), y: scoringLabels(soft, rows) };
         } else enc = evalSplit === 'validation' && valEnc ? valEnc : await encode(data.stats, data.table, rows, { decode });
-        metrics = await evaluateModel(tf, model, data, enc, rows, evalSplit, config.hyper.batchSize);
+        const evaluated = await evaluateModel(tf, model, data, enc, rows, evalSplit, config.hyper.batchSize);
+        metrics = evaluated.metrics;
         if (soft?.goldColumn && rows.length) {
           const t = soft.targets;
           weakSupervision = {
@@ -345,7 +347,7 @@ export class TrainService {
             labelSetKind: t.kind,
             goldColumn: soft.goldColumn,
             rows: rows.length,
-            ...weakBaselines(soft, rows),
+            ...weakBaselines(soft, rows, predictLabels(evaluated.outputs, t.classes.length)),
             endModel: metrics.summary.accuracy!,
           };
         }
@@ -408,7 +410,7 @@ export class TrainService {
   }
 }
 
-/** Test-split metrics and the worst predictions with their rows' values. */
+/** Test-split metrics and the worst predictions with their rows' values, and the model's outputs (rows x outputs). */
 export async function evaluateModel(
   tf: TF,
   model: tfjs.LayersModel,
@@ -417,7 +419,7 @@ export async function evaluateModel(
   rows: Uint32Array,
   split: 'test' | 'validation',
   batchSize: number,
-): Promise<RunMetrics> {
+): Promise<{ metrics: RunMetrics; outputs: Float32Array }> {
   const { stats, table } = data;
   const x = tf.tensor(enc.x, [enc.rows, ...enc.featureShape], 'float32');
   let out: Float32Array;
@@ -456,5 +458,5 @@ export async function evaluateModel(
     evaluation = { task: 'regression', split, report, worst };
     summary = { mae: report.mae, rmse: report.rmse, r2: report.r2 };
   }
-  return { summary, evaluation };
+  return { metrics: { summary, evaluation }, outputs: out };
 }

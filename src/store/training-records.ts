@@ -121,6 +121,17 @@ export interface WeakSupervisionReport {
   majorityVote: number | null;
   labelModel: number | null;
   endModel: number;
+  /**
+   * The three accuracies on the covered rows alone, where no one flips a coin for all-abstain rows (null:
+   * the set cannot give it, or no covered row). Absent in runs recorded before it was kept.
+   */
+  covered?: WeakScores;
+}
+
+export interface WeakScores {
+  majorityVote: number | null;
+  labelModel: number | null;
+  endModel: number | null;
 }
 
 /** One training run: an experiment record. */

@@ -101,21 +101,12 @@ test('ten rows labeled from the keyboard survive a reload; undo takes a label ba
   await expect(progress()).toHaveAttribute('data-done', '10');
   await expect(position()).toHaveAttribute('data-row', '11');
 
-  // key press to the next example on screen, measured in the page
-  const ms = await page.evaluate(async () => {
-    const times: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const before = document.querySelector('[data-testid="queue-position"]')!.getAttribute('data-row');
-      const t0 = performance.now();
-      window.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
-      while (document.querySelector('[data-testid="queue-position"]')!.getAttribute('data-row') === before) await new Promise((r) => requestAnimationFrame(r));
-      await new Promise((r) => requestAnimationFrame(r));
-      times.push(performance.now() - t0);
-    }
-    return times.sort((a, b) => a - b)[2]!;
-  });
-  console.log(`key press to next example on screen (median of 5, incl. one frame): ${ms.toFixed(1)} ms`);
-  expect(ms).toBeLessThan(150);
+  // each key press shows the next example: its row and its text (how fast is measured by `npm run bench -- label`)
+  for (let row = 12; row <= 16; row++) {
+    await page.keyboard.press('ArrowRight');
+    await expect(position()).toHaveAttribute('data-row', String(row));
+    await expect(field('subject')).toHaveText(emails[row]!.subject);
+  }
 
   await page.reload();
   await openLabel();
@@ -306,13 +297,23 @@ test('an end model trained on the label set beats the label model, which is at l
   await expect(panel).toBeVisible();
   const value = async (id: string) => Number(await panel.getByTestId(id).getAttribute('data-value'));
   const [mv, lm, end] = [await value('weak-mv'), await value('weak-lm'), await value('weak-end')];
+  const [cmv, clm, cend] = [await value('weak-mv-covered'), await value('weak-lm-covered'), await value('weak-end-covered')];
   await expect(panel).toContainText('Label set v3');
-  console.log(`spam demo on the same test rows: majority vote ${mv.toFixed(4)}, label model ${lm.toFixed(4)}, end model ${end.toFixed(4)}; ${await panel.locator('p').textContent()}`);
+  console.log(
+    `spam demo on the same test rows: majority vote ${mv.toFixed(4)}, label model ${lm.toFixed(4)}, end model ${end.toFixed(4)}; ` +
+      `covered rows only: ${cmv.toFixed(4)}, ${clm.toFixed(4)}, ${cend.toFixed(4)}; ${await panel.locator('p').first().textContent()}`,
+  );
   // measured: 0.9019, 0.9052, 0.9283 on 907 test rows (wasm, 5 epochs; dropout makes the end model vary a little)
   expect(mv).toBeGreaterThan(0.88);
   expect(lm).toBeGreaterThanOrEqual(mv);
   expect(end).toBeGreaterThan(0.915);
   expect(end).toBeGreaterThan(lm + 0.005);
+  // on the 868 covered rows alone, where no one flips a coin: measured 0.9182, 0.9217, 0.9320 (797, 800 and
+  // 809 rows right); the combiners' numbers do not depend on training, the end model's margin is 9 rows
+  expect(cmv).toBeGreaterThan(0.9);
+  expect(clm).toBeGreaterThanOrEqual(cmv);
+  expect(cend).toBeGreaterThan(clm);
+  await expect(panel.getByTestId('weak-covered-note')).toContainText('leaves out the 39 test rows no function voted on');
   // the run's headline test accuracy is the end model's, against the gold column
   await expect(page.getByTestId('run-view')).toContainText('soft labels from label set v3');
   await page.getByTestId('header-locale').selectOption('zh-TW');

@@ -75,9 +75,17 @@ it('trains an end model on the label model\'s probabilities; end model > label m
   const w = run.weakSupervision!;
   console.log(
     `spam end model (service, cpu): test rows ${w.rows} (${w.coveredRows} covered); majority vote ${w.majorityVote?.toFixed(4)}, ` +
-      `label model ${w.labelModel?.toFixed(4)}, end model ${w.endModel.toFixed(4)}; split ${JSON.stringify(run.split?.counts)}`,
+      `label model ${w.labelModel?.toFixed(4)}, end model ${w.endModel.toFixed(4)}; split ${JSON.stringify(run.split?.counts)}; ` +
+      `covered rows only: majority vote ${w.covered?.majorityVote?.toFixed(4)}, label model ${w.covered?.labelModel?.toFixed(4)}, end model ${w.covered?.endModel?.toFixed(4)}`,
   );
   expect(run.metrics!.summary.accuracy).toBe(w.endModel);
   expect(w.endModel).toBeGreaterThan(w.labelModel!);
   expect(w.labelModel!).toBeGreaterThanOrEqual(w.majorityVote!);
+  // the same order on the covered rows alone, where no method flips a coin. Measured (cpu, 6 epochs, 868 of
+  // 907 test rows covered): majority vote 0.9182, label model 0.9217, end model 0.9228, i.e. 797, 800 and
+  // 801 rows right: most of the end model's margin on all rows came from the 39 rows no function voted on.
+  const c = w.covered!;
+  expect(c.majorityVote!).toBeGreaterThan(0.9);
+  expect(c.labelModel!).toBeGreaterThanOrEqual(c.majorityVote!);
+  expect(c.endModel!).toBeGreaterThanOrEqual(c.labelModel!);
 }, 300_000);
