@@ -162,7 +162,7 @@ export const evaluate = defineMessages({
   },
   'zh-TW': {
     'evaluate.title': '評估',
-    'evaluate.lead': '模型在哪裡失敗？它能否取代正式上線（production）的版本？在整個評估集與各切片上計算指標與自助法（bootstrap）信賴區間、繪製曲線，並依您設定的門檻給出核可結果，記錄在模型註冊表中。',
+    'evaluate.lead': '模型在哪裡失敗？它能否取代正式上線（production）的版本？在整個評估集與各切片上計算指標與自助法（bootstrap）信賴區間、繪製曲線，並依您設定的門檻給出核可結果，記錄在模型登錄中。',
     'evaluate.noModels': '還沒有模型版本。請先在「訓練」階段訓練並儲存模型。',
     'evaluate.model': '模型版本',
     'evaluate.data': '評估資料',

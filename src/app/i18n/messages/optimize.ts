@@ -230,7 +230,7 @@ export const optimize = defineMessages({
     'optimize.distill.warning': '警告：{message}',
 
     'optimize.compare.title': '比較',
-    'optimize.compare.lead': '原始模型與其所有變體，以相同方式測量：匯出的模型 zip、其 gzip 大小（啟用 gzip 的伺服器實際傳送的大小）、在原始模型測試集上的準確率，以及在訓練 worker（{backend}）中預測一批 {batch} 列的中位數時間。',
+    'optimize.compare.lead': '原始模型與其所有變體，以相同方式測量：匯出的模型 zip、其 gzip 大小（啟用 gzip 的伺服器實際傳送的大小）、在原始模型測試集上的準確率，以及在訓練背景執行緒（{backend}）中預測一批 {batch} 列的中位數時間。',
     'optimize.compare.refresh': '重新測量',
     'optimize.compare.version': '版本',
     'optimize.compare.name': '名稱',

@@ -47,7 +47,7 @@ export const registry = defineMessages({
     'registry.predict.result': 'Prediction:',
   },
   'zh-TW': {
-    'registry.title': '模型註冊表',
+    'registry.title': '模型登錄',
     'registry.lead': '模型版本不可變更：每個版本保存其權重、前處理統計量、評估指標與來源脈絡（資料集版本與執行）。staging、production 等別名指向某個版本。每個版本都可下載為任何 TF.js 應用程式都能載入的 TF.js 套件。',
     'registry.import': '匯入模型 zip',
     'registry.importing': '匯入中…',

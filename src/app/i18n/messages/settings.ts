@@ -86,7 +86,7 @@ export const settings = defineMessages({
 
     'settings.backends.heading': '運算後端（TF.js）',
     'settings.backends.intro':
-      '訓練會在背景 worker 中使用下列其中一種後端執行。每個後端都會用一個小型網路和 CPU 的結果比對，並測量一個訓練步驟的時間；結果與 CPU 一致且速度最快的後端會設為使用中。',
+      '訓練會在背景執行緒中使用下列其中一種後端執行。每個後端都會用一個小型網路和 CPU 的結果比對，並測量一個訓練步驟的時間；結果與 CPU 一致且速度最快的後端會設為使用中。',
     'settings.backends.check': '檢查後端',
     'settings.backends.recheck': '重新檢查',
     'settings.backends.checking': '正在檢查後端…第一次檢查需要載入 TF.js，可能要等幾秒鐘。',
