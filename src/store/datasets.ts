@@ -132,6 +132,37 @@ export async function deleteDataset(db: PipetteDB, datasetId: string): Promise<v
   });
 }
 
+/**
+ * Make a freshly imported dataset's only version the next version of another dataset of the same project
+ * (the "new version of …" proposal after an import whose columns match), in one transaction: the version
+ * is renumbered after the target's versions, and its now empty dataset is deleted. Batches and cached
+ * statistics are keyed by the version, so nothing else moves. Returns the moved version.
+ */
+export async function moveVersionToDataset(db: PipetteDB, versionId: string, targetDatasetId: string): Promise<DatasetVersion> {
+  return db.transaction('rw', [db.datasets, db.versions], async () => {
+    const v = await db.versions.get(versionId);
+    if (!v || v.status !== 'ready') throw new Error(`version ${versionId} does not exist or is not committed`);
+    const target = await db.datasets.get(targetDatasetId);
+    if (!target || target.projectId !== v.projectId) throw new Error(`dataset ${targetDatasetId} is not a dataset of this version's project`);
+    if (v.datasetId === targetDatasetId) return v;
+    const siblings = await db.versions.where('datasetId').equals(v.datasetId).count();
+    if (siblings !== 1) throw new Error('only the single version of a freshly imported dataset can become a version of another dataset');
+    const existing = await db.versions.where('datasetId').equals(targetDatasetId).toArray();
+    const version = 1 + Math.max(0, ...existing.filter((x) => x.status === 'ready').map((x) => x.version));
+    const from = v.datasetId;
+    await db.versions.update(versionId, { datasetId: targetDatasetId, version });
+    await db.datasets.delete(from);
+    return (await db.versions.get(versionId))!;
+  });
+}
+
+/** Whether two versions have the same columns: the same names with the same types, in any order. */
+export function sameColumns(a: readonly { name: string; type: string }[], b: readonly { name: string; type: string }[]): boolean {
+  if (a.length !== b.length) return false;
+  const types = new Map(a.map((c) => [c.name, c.type]));
+  return b.every((c) => types.get(c.name) === c.type);
+}
+
 /** Committed versions of a project, newest first. */
 export async function listVersions(db: PipetteDB, projectId: string): Promise<DatasetVersion[]> {
   const all = await db.versions.where('projectId').equals(projectId).toArray();

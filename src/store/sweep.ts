@@ -43,6 +43,27 @@ export async function sweepInterrupted(db: PipetteDB): Promise<{ versions: numbe
 }
 
 /**
+ * A reload can start the new page before the old page's data worker has let go of an import's writer lock,
+ * so the start-up sweep sees the lock held and leaves the job 'running' (the "interrupted" banner would show
+ * only on the load after). The Data page therefore waits for the lock of every job still marked running:
+ * once it is granted and the job is still running, its writer is gone, so the job becomes 'interrupted' and
+ * the sweep removes its half-written version. A job that is really running (in this or another tab)
+ * finishes first and is then left alone. Resolves true when it marked the job.
+ */
+export async function sweepJobWhenFree(db: PipetteDB, jobId: string): Promise<boolean> {
+  const locks = globalThis.navigator?.locks;
+  if (!locks) return false;
+  const marked = await locks.request(writerLockName(jobId), async () => {
+    const job = await db.jobs.get(jobId);
+    if (!job || (job.status !== 'running' && job.status !== 'queued')) return false;
+    await db.jobs.update(jobId, { status: 'interrupted', updatedAt: Date.now() });
+    return true;
+  });
+  if (marked) await sweepInterrupted(db);
+  return marked;
+}
+
+/**
  * Training runs: the training worker holds a run's writer lock while it trains (or is paused), so a run
  * still marked active without its lock lost its worker (a reload, a closed tab, a crash). Its last
  * checkpoint stays, and the Train stage offers to resume from it.

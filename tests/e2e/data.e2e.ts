@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import fs from 'node:fs';
 import Papa from 'papaparse';
 import { createProject, importFile, packageFile } from './helpers';
 
@@ -78,4 +79,61 @@ test('dataset text is shown as text, never as HTML', async ({ page }) => {
   await expect(page.getByTestId('row').first()).toContainText('<b>bold</b>');
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   await expect(page.getByTestId('data-table').locator('b')).toHaveCount(0);
+});
+
+test('a second file with the same columns is proposed as a new version, so Validate compares the two', async ({ page }) => {
+  const [header, ...lines] = weatherCsv.toString('utf8').trimEnd().split('\n');
+  const half = (from: number, to: number) => Buffer.from(`${[header, ...lines.slice(from, to)].join('\n')}\n`);
+  await createProject(page, 'Two years');
+  await importFile(page, 'weather-2012.csv', half(0, 366));
+  await expect(page.getByTestId('import-done')).toContainText('366');
+  // the first file has nothing to match
+  await expect(page.getByTestId('import-proposal')).toHaveCount(0);
+
+  // a file with other columns is no candidate
+  await importFile(page, 'other.csv', Buffer.from('a,b\n1,2\n'));
+  await expect(page.getByTestId('import-done')).toContainText('other.csv');
+  await expect(page.getByTestId('import-proposal')).toHaveCount(0);
+
+  await importFile(page, 'weather-2013.csv', half(366, 731));
+  await expect(page.getByTestId('import-done')).toContainText('365');
+  await expect(page.getByTestId('import-proposal')).toContainText('weather-2013.csv has the same columns as "weather-2012.csv"');
+  await page.getByTestId('import-proposal-accept').click();
+  await expect(page.getByTestId('import-proposal')).toHaveCount(0);
+  // one weather dataset with two versions (and other.csv)
+  await expect(page.getByTestId('dataset-item')).toHaveCount(2);
+  await expect(page.getByTestId('dataset-list')).not.toContainText('weather-2013.csv');
+  await expect(page.getByTestId('version-meta')).toContainText('365 rows');
+
+  // Validate's drift compares v1 with v2 by default
+  await page.getByTestId('stage-validate').click();
+  await page.getByTestId('tab-drift').click();
+  await expect(page.getByTestId('drift-baseline').locator('option:checked')).toHaveText('weather-2012.csv v1');
+  await expect(page.getByTestId('drift-current').locator('option:checked')).toHaveText('weather-2012.csv v2');
+});
+
+test('a reload during an import shows the interrupted banner on the first load after it', async ({ page }, info) => {
+  // big enough that the import is still running when the page reloads
+  const path = info.outputPath('big.csv');
+  const row = Buffer.from('12345,6.789,some text that takes room,2020-01-02\n');
+  fs.writeFileSync(path, Buffer.concat([Buffer.from('id,x,note,day\n'), Buffer.alloc(row.length * 1_500_000, row)]));
+  await createProject(page, 'Reloaded');
+  await page.getByTestId('stage-data').click();
+  await page.getByTestId('import-files').setInputFiles(path);
+  // rows have been written, so the job and its half-written version are in the store
+  await expect(page.getByText(/Importing big\.csv: [\d,]*[1-9][\d,]* rows/)).toBeVisible({ timeout: 30_000 });
+  // The old page's worker letting go late, made certain: another tab queues for the import's writer locks
+  // and, once the reload frees them, holds them for 3 s, so the new page's start-up sweep sees them held.
+  const other = await page.context().newPage();
+  await other.goto('./');
+  const queued = await other.evaluate(async () => {
+    const names = ((await navigator.locks.query()).held ?? []).map((l) => l.name ?? '').filter((n) => n.startsWith('pipette-writer-'));
+    for (const name of names) void navigator.locks.request(name, () => new Promise((done) => setTimeout(done, 3000)));
+    return names.length;
+  });
+  expect(queued).toBe(2); // the job's lock and its version's
+  await page.reload();
+  await expect(page.getByTestId('interrupted-job')).toContainText('An import of big.csv was interrupted', { timeout: 30_000 });
+  // nothing of it was kept
+  await expect(page.getByTestId('no-datasets')).toBeVisible();
 });

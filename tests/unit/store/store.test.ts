@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PipetteDB } from '../../../src/store/db';
-import { VersionWriter, deleteDataset, listVersions } from '../../../src/store/datasets';
+import { VersionWriter, deleteDataset, listVersions, moveVersionToDataset, sameColumns } from '../../../src/store/datasets';
 import { createProject, deleteProject, renameProject } from '../../../src/store/projects';
 import { createJob } from '../../../src/store/jobs';
 import { sweepInterrupted } from '../../../src/store/sweep';
@@ -109,6 +109,30 @@ describe('dataset versions', () => {
     await deleteDataset(db, v1.datasetId);
     expect((await listVersions(db, p.id)).map((v) => v.id)).toEqual([other.id]);
     expect(await db.batches.count()).toBe(1);
+  });
+
+  it('makes a freshly imported dataset the next version of another (the "new version of" proposal)', async () => {
+    const p = await createProject(db, 'P');
+    const v1 = await writeVersion(p.id, [2]);
+    const v2 = await writeVersion(p.id, [3], v1.datasetId);
+    const fresh = await writeVersion(p.id, [4, 1]);
+    expect(fresh.datasetId).not.toBe(v1.datasetId);
+    const moved = await moveVersionToDataset(db, fresh.id, v1.datasetId);
+    expect(moved).toMatchObject({ id: fresh.id, datasetId: v1.datasetId, version: 3, rowCount: 5, batchRowCounts: [4, 1] });
+    // its own dataset is gone, its batches stay with it, the earlier versions are unchanged
+    expect(await db.datasets.get(fresh.datasetId)).toBeUndefined();
+    expect(await db.batches.where('versionId').equals(fresh.id).count()).toBe(2);
+    expect(await db.versions.get(v2.id)).toEqual(v2);
+    // a dataset with more than one version is not moved
+    await expect(moveVersionToDataset(db, v2.id, (await writeVersion(p.id, [1])).datasetId)).rejects.toThrow(/single version/);
+    expect((await db.versions.get(v2.id))!.datasetId).toBe(v1.datasetId);
+  });
+
+  it('compares columns by name and type, in any order', () => {
+    const a = [{ name: 'x', type: 'integer' }, { name: 'd', type: 'datetime' }];
+    expect(sameColumns(a, [{ name: 'd', type: 'datetime' }, { name: 'x', type: 'integer' }])).toBe(true);
+    expect(sameColumns(a, [{ name: 'd', type: 'text' }, { name: 'x', type: 'integer' }])).toBe(false);
+    expect(sameColumns(a, [{ name: 'x', type: 'integer' }])).toBe(false);
   });
 });
 
