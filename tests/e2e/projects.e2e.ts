@@ -16,7 +16,9 @@ test('create, rename and delete a project (with confirmation); the scope card is
 
   // A stage that is not built says so, with no results.
   await page.getByTestId('stage-tune').click();
-  await expect(page.getByTestId('not-built')).toContainText('Not built yet');
+  await expect(page.getByTestId('not-built')).toContainText('Not built yet.');
+  // said once, not again in the lead
+  expect((await page.getByTestId('not-built').innerText()).match(/not built yet/gi)).toHaveLength(1);
 
   await page.getByTestId('nav-settings').waitFor();
   await page.goto('./');

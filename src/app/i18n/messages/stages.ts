@@ -3,8 +3,8 @@ import { defineMessages } from '../catalog';
 /** What each stage that is not built yet will do. Shown instead of any made-up result. */
 export const stages = defineMessages({
   en: {
-    'notBuilt.title': 'Not built yet',
-    'notBuilt.lead': 'This stage is not built yet. Nothing here is computed, so nothing here is shown. When it is built, it will:',
+    'notBuilt.title': 'Not built yet.',
+    'notBuilt.lead': 'Nothing here is computed, so nothing here is shown. When it is built, this stage will:',
     'notBuilt.label': 'Label rows quickly from the keyboard, write labeling functions for weak supervision (as Snorkel does), measure agreement between labelers, and combine votes with a label model into a new label-set version.',
     'notBuilt.validate': 'Compute statistics for every column, infer and edit a schema, find rows that break it, and measure drift and training/serving skew between versions (as TensorFlow Data Validation does).',
     'notBuilt.transform': 'Define feature transformations (scaling, bucketizing, vocabularies, crosses) whose statistics are computed on training data and travel with the model (as tf.Transform does), and select features.',
@@ -16,8 +16,8 @@ export const stages = defineMessages({
     'notBuilt.pipelines': 'Chain the stages into a pipeline that reruns on new data, with the lineage of every artifact and execution (as TFX and ML Metadata do).',
   },
   'zh-TW': {
-    'notBuilt.title': '尚未建置',
-    'notBuilt.lead': '這個階段尚未建置。這裡沒有任何計算，因此不顯示任何結果。建置完成後，它將能：',
+    'notBuilt.title': '尚未建置。',
+    'notBuilt.lead': '這裡沒有任何計算，因此不顯示任何結果。建置完成後，這個階段將能：',
     'notBuilt.label': '用鍵盤快速標註資料列，撰寫標註函式進行弱監督（如 Snorkel），衡量標註者之間的一致性，並以標註模型合併投票，產生新的標註集版本。',
     'notBuilt.validate': '計算每個欄位的統計量，推斷並編輯結構描述（schema），找出違反它的資料列，並衡量版本之間的漂移與訓練／服務偏差（如 TensorFlow Data Validation）。',
     'notBuilt.transform': '定義特徵轉換（縮放、分桶、詞彙表、特徵交叉），其統計量在訓練資料上計算並隨模型一起保存（如 tf.Transform），並進行特徵選擇。',
