@@ -5,7 +5,7 @@
  */
 import { DataError } from '../core/data/errors';
 import { importSources } from '../core/data/import';
-import type { ImportProgress, ImportSource, SourceFormat, SourceInfo } from '../core/data/types';
+import type { ImageCheck, ImportProgress, ImportSource, SourceFormat, SourceInfo } from '../core/data/types';
 import type { ImportOutcome } from '../protocol/data';
 import { VersionWriter } from '../store/datasets';
 import type { PipetteDB } from '../store/db';
@@ -23,6 +23,22 @@ export interface StoreImportRequest {
   kind?: 'import' | 'demo';
 }
 
+/**
+ * The browser's image decoder (workers have createImageBitmap), so an image import keeps only images the
+ * app can show and train on. Node has none: there images are checked by their header alone.
+ */
+export const browserImageCheck: ImageCheck | undefined =
+  typeof createImageBitmap === 'function'
+    ? async (bytes) => {
+        try {
+          (await createImageBitmap(new Blob([bytes as Uint8Array<ArrayBuffer>]))).close();
+          return null;
+        } catch (e) {
+          return e instanceof Error ? e.message : String(e);
+        }
+      }
+    : undefined;
+
 function describeSources(sources: ImportSource[]): string {
   const first = sources[0]?.name ?? '';
   return sources.length === 1 ? first : `${sources.length} files (${first}, …)`;
@@ -39,6 +55,7 @@ export async function importIntoStore(
   req: StoreImportRequest,
   signal: AbortSignal,
   onProgress: (p: ImportProgress) => void,
+  checkImage: ImageCheck | undefined = browserImageCheck,
 ): Promise<ImportOutcome> {
   const label = describeSources(req.sources);
   const size = req.sources.reduce((s, f) => s + f.size, 0);
@@ -49,7 +66,7 @@ export async function importIntoStore(
       try {
         const pending: SourceInfo = { fileName: label, size, format: 'csv' };
         await writer.begin(pending);
-        const summary = await importSources(req.sources, writer, { signal, onProgress, maxBytes: req.maxBytes, format: req.format });
+        const summary = await importSources(req.sources, writer, { signal, onProgress, maxBytes: req.maxBytes, format: req.format, checkImage });
         const version = await writer.commit(summary, { fileName: label, size, format: summary.format });
         await updateJob(db, req.jobId, { status: 'done', progress: 1, output: { versionId: version.id, datasetId: version.datasetId } });
         return { versionId: version.id, datasetId: version.datasetId, summary };

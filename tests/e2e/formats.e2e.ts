@@ -74,11 +74,16 @@ test('an image folder becomes a dataset labelled by sub-folder; a folder with no
     for (let i = 0; i < count; i++) writeFileSync(join(root, label, `${i}.png`), png(8, 6, 40 * (i + 1)));
   }
   writeFileSync(join(root, 'notes.txt'), 'not an image');
+  // a PNG cut off in its pixel data: the header says PNG, the browser cannot decode it
+  const cut = png(8, 6, 200).subarray(0, 8 + 25 + 12);
+  writeFileSync(join(root, 'cats', 'cut.png'), cut);
   await createProject(page, 'Pets');
   await page.getByTestId('stage-data').click();
   await page.getByTestId('import-folder').setInputFiles(root);
   await expect(page.getByTestId('import-done')).toContainText('5 rows');
   await expect(page.getByTestId('import-warnings')).toContainText('notes.txt');
+  await expect(page.getByTestId('import-warnings')).toContainText('Left out 1 file(s) that could not be unpacked or decoded as images');
+  await expect(page.getByTestId('import-warnings')).toContainText('cut.png');
   await expect(page.getByTestId('type-image')).toHaveText('image');
   await expect(page.getByTestId('row')).toHaveCount(5);
   await page.getByTestId('sort-label').click();
@@ -92,6 +97,11 @@ test('an image folder becomes a dataset labelled by sub-folder; a folder with no
   writeFileSync(join(empty, 'readme.md'), '# nothing here');
   await page.getByTestId('import-folder').setInputFiles(empty);
   await expect(page.getByTestId('import-error')).toContainText('no images');
+  await expect(page.getByTestId('dataset-item')).toHaveCount(1);
+
+  // the same file alone is refused, by name
+  await page.getByTestId('import-files').setInputFiles({ name: 'cut.png', mimeType: 'image/png', buffer: cut });
+  await expect(page.getByTestId('import-error')).toContainText('cut.png: the bytes start like an image, but it cannot be decoded');
   await expect(page.getByTestId('dataset-item')).toHaveCount(1);
 });
 

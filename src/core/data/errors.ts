@@ -19,6 +19,7 @@ export type DataErrorCode =
   | 'bad-parquet' // a truncated or corrupt Parquet file
   | 'no-images' // a zip or file set with no image files in it
   | 'bad-image' // a file named like an image whose bytes are not one
+  | 'undecodable-image' // bytes that start like a PNG, JPEG, ... image but do not decode (a broken file)
   | 'unknown-format' // no importer recognizes the file
   | 'too-large' // over the import size limit
   | 'no-columns' // a table with no columns

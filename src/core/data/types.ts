@@ -89,16 +89,21 @@ export interface ImportProgress {
   rows: number;
 }
 
+/** Whether an image's encoded bytes decode: null if they do, else the decoder's reason (injected: the browser's). */
+export type ImageCheck = (bytes: Uint8Array) => Promise<string | null>;
+
 export interface ImportOptions {
   /** Rows per Arrow record batch (and per IndexedDB record). */
   batchRows?: number;
+  /** Decodes each image of an image import; without it, images are checked by their header alone. */
+  checkImage?: ImageCheck;
   onProgress?: (p: ImportProgress) => void;
   signal?: AbortSignal;
 }
 
 /** Something the person should know that did not stop an import; translated by code on the page. */
 export interface ImportWarning {
-  code: 'unnamed-column' | 'duplicate-column' | 'skipped-files';
+  code: 'unnamed-column' | 'duplicate-column' | 'skipped-files' | 'undecodable-files';
   params: Record<string, string | number>;
   /** The same in English, for logs and tests. */
   message: string;

@@ -1,6 +1,7 @@
 import { unzlibSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { importImages, labelOf } from '../../../src/core/data/images';
+import type { ImageCheck } from '../../../src/core/data/types';
 import { crc32, encodePng, imageSize, sniffImage } from '../../../src/core/data/png';
 import { chunkedSource, expectDataError, importOne, MemorySink, source } from './helpers';
 
@@ -155,5 +156,64 @@ describe('image import', () => {
     const zip = zipSync({ 'cats/ok.png': gray(1), 'cats/broken.png': new TextEncoder().encode('oops') });
     await expectDataError(importImages([source('pets.zip', zip)], new MemorySink()), 'bad-image', { file: 'pets.zip/cats/broken.png' });
     await expectDataError(importImages([source('fake.jpg', 'plain text')], new MemorySink()), 'bad-image', { file: 'fake.jpg' });
+  });
+});
+
+describe('images that do not decode', () => {
+  /** A PNG decoder's verdict for the test: every chunk's CRC must match and the pixel data must inflate. */
+  const decodePng: ImageCheck = async (bytes) => {
+    // answers come back out of order (a few microtasks per byte count), as a real decoder's may
+    for (let i = 0; i < bytes.length % 7; i++) await Promise.resolve();
+    const chunks = pngChunks(bytes);
+    if (!chunks.every((c) => c.crcOk)) return 'CRC mismatch';
+    try {
+      unzlibSync(chunks.find((c) => c.type === 'IDAT')!.data);
+      return null;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  /** gray(v) with one byte of its pixel data flipped: the header still says PNG. */
+  const damaged = (v: number) => {
+    const png = gray(v).slice();
+    png[45] = png[45]! ^ 0xff;
+    return png;
+  };
+
+  it('one image file that does not decode is refused, naming the file and the reason', async () => {
+    expect(sniffImage(damaged(1))).toBe('png');
+    const e = await expectDataError(importImages([source('scan.png', damaged(1))], new MemorySink(), { checkImage: decodePng }), 'undecodable-image', { file: 'scan.png' });
+    expect(e.details.params).toEqual({ detail: 'CRC mismatch' });
+  });
+
+  it('in a zip or a set of files it is left out and listed in a warning; the others keep their order', async () => {
+    const files: Record<string, Uint8Array> = {};
+    for (let i = 0; i < 20; i++) files[`cats/${i}.png`] = i === 7 || i === 13 ? damaged(i) : gray(i);
+    const { table, summary } = await importOne(source('pets.zip', zipSync(files)), { checkImage: decodePng });
+    const kept = Object.keys(files).filter((_, i) => i !== 7 && i !== 13);
+    expect(table.path).toEqual(kept);
+    expect(table.image).toEqual(kept.map((p) => files[p]));
+    expect(summary.warnings).toEqual([
+      { code: 'undecodable-files', params: { count: 2, examples: 'cats/7.png, cats/13.png' }, message: 'Left out 2 files that could not be unpacked or decoded as an image (cats/7.png, cats/13.png).' },
+    ]);
+    const loose = await importOne([source('a.png', gray(1)), source('b.png', damaged(2))], { checkImage: decodePng });
+    expect(loose.table.path).toEqual(['a.png']);
+    expect(loose.summary.warnings.map((w) => w.params)).toEqual([{ count: 1, examples: 'b.png' }]);
+    // none decodes: refused, naming the first
+    await expectDataError(importOne([source('a.png', damaged(1)), source('b.png', damaged(2))], { checkImage: decodePng }), 'undecodable-image', { file: 'a.png' });
+  });
+
+  it('a zip entry packed with a method fflate cannot unpack is left out and listed, not refused as "not an image"', async () => {
+    const zip = zipSync({ 'cats/ok.png': gray(1), 'cats/odd.png': gray(2) }, { level: 0 });
+    // say the second entry is bzip2-compressed (method 12), in its local header and the central directory
+    const name = new TextEncoder().encode('cats/odd.png');
+    for (let at = 0; at < zip.length - 4; at++) {
+      const sig = zip[at] === 0x50 && zip[at + 1] === 0x4b ? (zip[at + 2]! << 8) | zip[at + 3]! : 0;
+      if (sig === 0x0304 && name.every((b, i) => zip[at + 30 + i] === b)) zip[at + 8] = 12;
+      if (sig === 0x0102 && name.every((b, i) => zip[at + 46 + i] === b)) zip[at + 10] = 12;
+    }
+    const { table, summary } = await importOne(source('pets.zip', zip));
+    expect(table.path).toEqual(['cats/ok.png']);
+    expect(summary.warnings.map((w) => [w.code, w.params])).toEqual([['undecodable-files', { count: 1, examples: 'cats/odd.png' }]]);
   });
 });
