@@ -1,4 +1,5 @@
 /** The data worker's API, as the page sees it. The worker (workers/data.worker.ts) implements it. */
+import type { Cell } from '../core/table/view';
 import type { ColumnInfo, ImportProgress, ImportSummary, SourceFormat } from '../core/data/types';
 import type { ValidateApi } from './validate';
 import type { LabelApi } from './label';
@@ -23,8 +24,8 @@ export interface ImportOutcome {
   summary: ImportSummary;
 }
 
-/** A cell as the table shows it. Datetimes are epoch ms, images their encoded bytes. */
-export type Cell = number | string | boolean | null | { image: Uint8Array };
+/** A cell as the table shows it (defined in core, where the rows are read). */
+export type { Cell } from '../core/table/view';
 
 export interface SortSpec {
   column: string;

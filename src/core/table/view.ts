@@ -5,7 +5,9 @@
  */
 import type { Vector } from 'apache-arrow';
 import type { ColumnType } from '../data/types';
-import type { Cell } from '../../protocol/data';
+
+/** A cell as the table shows it. Datetimes are epoch ms, images their encoded bytes. */
+export type Cell = number | string | boolean | null | { image: Uint8Array };
 
 /** The display value of one element of a column. */
 export function cellOf(vector: Vector, index: number, type: ColumnType): Cell {

@@ -4,7 +4,7 @@
  * error, and the page can show the browser's or TF.js's own words.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BackendName } from '../../protocol/train';
+import type { BackendName } from './backend-types';
 
 const initErrors = new Map<string, string>();
 

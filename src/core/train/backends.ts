@@ -16,7 +16,7 @@ import {
   type BackendReport,
   type BackendsInfo,
   type ParityResult,
-} from '../../protocol/train';
+} from './backend-types';
 
 /**
  * Largest absolute difference from cpu that still passes.

@@ -1,0 +1,29 @@
+/** The TF.js backends Pipette offers and what the parity check reports of each (no TF.js: the page reads these). */
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export const BACKEND_NAMES: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+export interface ParityResult {
+  /** Largest absolute difference from the cpu backend over the check's outputs and gradients. */
+  maxAbsDiff: number;
+  tolerance: number;
+  ok: boolean;
+}
+
+export interface BackendReport {
+  name: BackendName;
+  /** The backend initialized in this browser. */
+  available: boolean;
+  /** Why it is not available (the browser's or TF.js's own words). */
+  error?: string;
+  /** Numeric parity check against cpu; absent for cpu itself and for unavailable backends. */
+  parity?: ParityResult;
+  /** Measured time of the parity check's train step, after a warm-up, in milliseconds. */
+  msPerStep?: number;
+}
+
+export interface BackendsInfo {
+  tfjsVersion: string;
+  /** The backend TF.js uses now in the training worker. */
+  active: BackendName | null;
+  backends: BackendReport[];
+}
