@@ -1,0 +1,168 @@
+/**
+ * The layer rules of docs/ARCHITECTURE.md, read off the import graph of src/ and workers/ so that they are
+ * enforced, not described:
+ * 1. src/core imports nothing from protocol, store, services, app or ui (it runs in workers and Node).
+ * 2. Page code (src/main.ts, src/app, src/ui) never pulls TF.js or Arrow in at run time, directly or
+ *    through any chain of runtime imports (type-only imports are erased and do not count).
+ * 3. Components (src/ui/**\/*.svelte) do not import store or services; the state classes do. Components
+ *    that still do are listed below; the list may only shrink.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../../..');
+
+interface Edge {
+  /** The specifier as written (bare package names stay as they are). */
+  spec: string;
+  /** The resolved file, relative to the root, for relative specifiers. */
+  file?: string;
+  /** Erased by TypeScript: `import type`, `export type`, or only `type` names in the braces. */
+  typeOnly: boolean;
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return /\.(ts|svelte)$/.test(name) && !name.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+function resolveFile(from: string, spec: string): string | undefined {
+  const base = resolve(dirname(from), spec.replace(/\?.*$/, ''));
+  for (const candidate of [base, `${base}.ts`, `${base}.svelte.ts`, join(base, 'index.ts')]) {
+    try {
+      if (statSync(candidate).isFile()) return relative(root, candidate);
+    } catch {
+      /* try the next */
+    }
+  }
+  return undefined;
+}
+
+const STATIC = /(?:^|\n)\s*(import|export)\s+(type\s+)?([^'";]*?)\s*from\s*['"]([^'"]+)['"]/g;
+const BARE = /(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g;
+const DYNAMIC = /import\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+function importsOf(path: string): Edge[] {
+  const text = readFileSync(path, 'utf8');
+  const edges: Edge[] = [];
+  const add = (spec: string, typeOnly: boolean) => edges.push({ spec, typeOnly, file: spec.startsWith('.') ? resolveFile(path, spec) : undefined });
+  for (const m of text.matchAll(STATIC)) {
+    const clause = m[3]!;
+    const names = /^\{([^}]*)\}$/.exec(clause.trim())?.[1];
+    const onlyTypes = names !== undefined && names.split(',').map((n) => n.trim()).filter(Boolean).every((n) => n.startsWith('type '));
+    add(m[4]!, m[2] !== undefined || onlyTypes);
+  }
+  for (const m of text.matchAll(BARE)) add(m[1]!, false);
+  for (const m of text.matchAll(DYNAMIC)) add(m[1]!, false);
+  return edges;
+}
+
+const files = [...sourceFiles(join(root, 'src')), ...sourceFiles(join(root, 'workers'))];
+const graph = new Map(files.map((f) => [relative(root, f), importsOf(f)]));
+
+/** The packages and files a file reaches through runtime imports (a `?worker&url` import is a URL, not code). */
+function runtimeReach(start: string): { packages: Set<string>; via: Map<string, string> } {
+  const packages = new Set<string>();
+  const via = new Map<string, string>([[start, '']]);
+  const queue = [start];
+  while (queue.length > 0) {
+    const file = queue.shift()!;
+    for (const e of graph.get(file) ?? []) {
+      if (e.typeOnly || e.spec.includes('?worker')) continue;
+      if (!e.spec.startsWith('.')) {
+        packages.add(e.spec);
+        if (!via.has(e.spec)) via.set(e.spec, file);
+      } else if (e.file && !via.has(e.file)) {
+        via.set(e.file, file);
+        queue.push(e.file);
+      }
+    }
+  }
+  return { packages, via };
+}
+
+function chain(via: Map<string, string>, end: string): string {
+  const path = [end];
+  for (let at = via.get(end); at; at = via.get(at)) path.unshift(at);
+  return path.join(' -> ');
+}
+
+/** Rule 1's violations in a graph. */
+function coreViolations(g: Map<string, Edge[]> = graph): string[] {
+  const out: string[] = [];
+  for (const [file, edges] of g) {
+    if (!file.startsWith('src/core/')) continue;
+    for (const e of edges) if (e.file && /^src\/(protocol|store|services|app|ui)\//.test(e.file)) out.push(`${file} imports ${e.file}`);
+  }
+  return out;
+}
+
+function componentsUsingStoreOrServices(): string[] {
+  return [...graph]
+    .filter(([file, edges]) => file.startsWith('src/ui/') && file.endsWith('.svelte') && edges.some((e) => !e.typeOnly && e.file && /^src\/(store|services)\//.test(e.file)))
+    .map(([file]) => file)
+    .sort();
+}
+
+/** Components that still read the store or call services themselves (issue 12 moves this into state classes). */
+const KNOWN_COMPONENTS_WITH_STORE_OR_SERVICES = [
+  'src/ui/data/DataPage.svelte',
+  'src/ui/data/ImportPanel.svelte',
+  'src/ui/evaluate/EvaluatePage.svelte',
+  'src/ui/home/HomePage.svelte',
+  'src/ui/label/AgreementPanel.svelte',
+  'src/ui/label/FunctionsPanel.svelte',
+  'src/ui/label/LabelPage.svelte',
+  'src/ui/label/QueuePanel.svelte',
+  'src/ui/label/SchemaPanel.svelte',
+  'src/ui/label/SetsPanel.svelte',
+  'src/ui/optimize/ComparePanel.svelte',
+  'src/ui/optimize/OptimizePage.svelte',
+  'src/ui/project/ProjectPage.svelte',
+  'src/ui/registry/RegistryPage.svelte',
+  'src/ui/scope/ScopePage.svelte',
+  'src/ui/train/NewRun.svelte',
+  'src/ui/train/RunView.svelte',
+  'src/ui/train/TrainPage.svelte',
+  'src/ui/validate/AnomaliesPanel.svelte',
+  'src/ui/validate/DriftPanel.svelte',
+  'src/ui/validate/ValidatePage.svelte',
+];
+
+describe('layer rules', () => {
+  it('reads the import graph (a sanity check of the parser)', () => {
+    const edges = graph.get('src/core/table/view.ts')!;
+    expect(edges).toContainEqual({ spec: 'apache-arrow', typeOnly: true, file: undefined });
+    expect(edges).toContainEqual({ spec: '../data/types', typeOnly: true, file: 'src/core/data/types.ts' });
+    expect(graph.get('workers/train.worker.ts')!.some((e) => e.spec === '@tensorflow/tfjs' && !e.typeOnly)).toBe(true);
+  });
+
+  it('src/core imports nothing from protocol, store, services, app or ui', () => {
+    expect(coreViolations()).toEqual([]);
+    // A planted violation is caught.
+    const planted = new Map(graph);
+    planted.set('src/core/label/planted.ts', [{ spec: '../../store/db', file: 'src/store/db.ts', typeOnly: false }]);
+    expect(coreViolations(planted)).toEqual(['src/core/label/planted.ts imports src/store/db.ts']);
+  });
+
+  it('page code never pulls TF.js or Arrow in at run time', () => {
+    const page = [...graph.keys()].filter((f) => f === 'src/main.ts' || f.startsWith('src/app/') || f.startsWith('src/ui/'));
+    expect(page.length).toBeGreaterThan(50);
+    const leaks: string[] = [];
+    for (const file of page) {
+      const { packages, via } = runtimeReach(file);
+      for (const p of packages) if (/^@tensorflow\/|^apache-arrow/.test(p)) leaks.push(chain(via, p));
+    }
+    expect(leaks).toEqual([]);
+    // The training worker does reach TF.js the same way, so the walk is able to find it.
+    expect(runtimeReach('workers/train.worker.ts').packages.has('@tensorflow/tfjs')).toBe(true);
+  });
+
+  it('components do not import store or services (beyond the known ones, which may only go away)', () => {
+    expect(componentsUsingStoreOrServices()).toEqual(KNOWN_COMPONENTS_WITH_STORE_OR_SERVICES);
+  });
+});
