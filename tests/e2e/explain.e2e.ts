@@ -54,7 +54,12 @@ test('fairness: a penguin species model by sex, rates per group and gaps that ag
 
   // every rate shown is in [0, 1] or undefined; the gaps are the spreads of the rates shown
   const checkThreshold = async () => {
-    const rate = async (r: string) => (await groups.evaluateAll((rows, r) => rows.map((row) => Number(row.querySelector(`[data-rate="${r}"]`)!.getAttribute('data-value'))), r)).filter((v) => !Number.isNaN(v));
+    const rate = async (r: string) => {
+      const raw = await groups.evaluateAll((rows, r) => rows.map((row) => row.querySelector(`[data-rate="${r}"]`)?.getAttribute('data-value') ?? null), r);
+      // every group has the cell, holding a number or NaN (undefined): a missing value is not read as 0
+      for (const v of raw) expect(v, `${r} of a group`).toMatch(/^(NaN|-?\d+(\.\d+)?(e-?\d+)?)$/);
+      return raw.map(Number).filter((v) => !Number.isNaN(v));
+    };
     for (const r of ['positiveRate', 'tpr', 'fpr', 'fnr', 'precision', 'falseDiscoveryRate', 'falseOmissionRate']) {
       for (const v of await rate(r)) expect(v >= 0 && v <= 1).toBe(true);
     }

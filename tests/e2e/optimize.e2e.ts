@@ -164,10 +164,15 @@ test('distill: a student next to the same student from scratch; promote a varian
   const pair = page.getByTestId('distill-pair');
   await expect(pair).toBeVisible({ timeout: 90_000 });
   expect(Number(await pair.getByTestId('pair-distilled').getAttribute('data-accuracy'))).toBeGreaterThanOrEqual(0.8);
-  expect(Number(await pair.getByTestId('pair-scratch').getAttribute('data-accuracy'))).toBeGreaterThan(0);
+  // the student trained on the labels alone learns too: above the 44 % of always answering Adelie
+  const scratch = Number(await pair.getByTestId('pair-scratch').getAttribute('data-accuracy'));
+  console.log(`distilled student ${await pair.getByTestId('pair-distilled').getAttribute('data-accuracy')}, from scratch ${scratch}`);
+  expect(scratch).toBeGreaterThan(0.6);
+  expect(scratch).toBeLessThanOrEqual(1);
   await expect(rows()).toHaveCount(7);
   await expect(rows().and(page.locator('[data-method="distill"]'))).toHaveCount(1);
-  await expect(rows().and(page.locator('[data-method="scratch"]'))).toHaveCount(1);
+  // the comparison measures the saved scratch variant at the accuracy the pair reported
+  await expect(rows().and(page.locator('[data-method="scratch"]'))).toHaveAttribute('data-accuracy', String(scratch));
   // both students record the same half of the training rows, and the comparison says how many
   const used = Number(await pair.getByTestId('distill-rows').getAttribute('data-rows'));
   expect(used).toBeGreaterThan(50);
