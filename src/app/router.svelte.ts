@@ -5,20 +5,8 @@
  *   #/p/<projectId>/<stage>             a stage of a project
  *   #/p/<projectId>/data/<versionId>    a dataset version in the data stage
  */
-export const STAGES = [
-  'scope',
-  'data',
-  'label',
-  'validate',
-  'transform',
-  'train',
-  'tune',
-  'optimize',
-  'evaluate',
-  'registry',
-  'pipelines',
-] as const;
-export type Stage = (typeof STAGES)[number];
+import { STAGES, type Stage } from './stages';
+export { STAGES, type Stage };
 
 export type Route =
   | { page: 'home' }
