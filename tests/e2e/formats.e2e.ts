@@ -74,16 +74,19 @@ test('an image folder becomes a dataset labelled by sub-folder; a folder with no
     for (let i = 0; i < count; i++) writeFileSync(join(root, label, `${i}.png`), png(8, 6, 40 * (i + 1)));
   }
   writeFileSync(join(root, 'notes.txt'), 'not an image');
-  // a PNG cut off in its pixel data: the header says PNG, the browser cannot decode it
+  // a PNG cut off in its pixel data (the importer's own PNG check), and a GIF header over junk (the
+  // browser's decoder): both say image, neither decodes
   const cut = png(8, 6, 200).subarray(0, 8 + 25 + 12);
   writeFileSync(join(root, 'cats', 'cut.png'), cut);
+  writeFileSync(join(root, 'dogs', 'junk.gif'), Buffer.concat([Buffer.from('GIF89a'), Buffer.from([8, 0, 6, 0]), Buffer.alloc(24, 0x5a)]));
   await createProject(page, 'Pets');
   await page.getByTestId('stage-data').click();
   await page.getByTestId('import-folder').setInputFiles(root);
   await expect(page.getByTestId('import-done')).toContainText('5 rows');
   await expect(page.getByTestId('import-warnings')).toContainText('notes.txt');
-  await expect(page.getByTestId('import-warnings')).toContainText('Left out 1 file(s) that could not be unpacked or decoded as images');
+  await expect(page.getByTestId('import-warnings')).toContainText('Left out 2 file(s) that could not be unpacked or decoded as images');
   await expect(page.getByTestId('import-warnings')).toContainText('cut.png');
+  await expect(page.getByTestId('import-warnings')).toContainText('junk.gif');
   await expect(page.getByTestId('type-image')).toHaveText('image');
   await expect(page.getByTestId('row')).toHaveCount(5);
   await page.getByTestId('sort-label').click();

@@ -5,10 +5,11 @@
  * Images are recognized by their bytes (PNG, JPEG, GIF, WebP, BMP), not their names. Other files are
  * skipped and counted in one warning, and so are zip folders, __MACOSX/ entries and AppleDouble "._"
  * files. A file whose name says image but whose bytes are not one is an error ('bad-image'), since it
- * is most likely broken. With `checkImage` (the browser's decoder) every image is also decoded: one
- * image file that does not decode is refused ('undecodable-image'); in a zip or a set of files it is left
- * out and listed in a warning, as are zip entries that cannot be unpacked (a compression method fflate
- * does not know, damaged data; also without `checkImage`). So no row holds an image the app cannot show.
+ * is most likely broken. Every PNG is checked to decode (pngProblem), and with `checkImage` (the
+ * browser's decoder) every other image is decoded: one image file that does not decode is refused
+ * ('undecodable-image'); in a zip or a set of files it is left out and listed in a warning, as are zip
+ * entries that cannot be unpacked (a compression method fflate does not know, damaged data). So no row
+ * holds an image the app cannot show.
  * Zips are read as a stream (fflate's Unzip), so memory stays bounded by a batch; a batch is cut at
  * batchRows rows or MAX_BATCH_BYTES of image bytes, whichever comes first.
  */
@@ -16,7 +17,7 @@ import { Unzip, UnzipInflate, type UnzipFile } from 'fflate';
 import { BatchEmitter, batchRowsOf, TableBuilder, throwIfCancelled } from './batcher';
 import { DataError } from './errors';
 import { concatBytes, readAll, readHead } from './io';
-import { sniffImage, type ImageFormat } from './png';
+import { pngProblem, sniffImage, type ImageFormat } from './png';
 import type { BatchSink, ImportOptions, ImportSource, ImportSummary, ImportWarning } from './types';
 
 /** Bytes of image data per batch (one IndexedDB record) at most, besides the row limit. */
@@ -123,9 +124,11 @@ export async function importImages(sources: ImportSource[], sink: BatchSink, opt
       skipped.push(found.path);
       return;
     }
+    // PNGs (MNIST-sized ones by the ten thousand) are checked here, which is far cheaper than the browser's
+    // decoder; the other formats by `checkImage` where there is one
     const check = opts.checkImage;
-    if (!check) return store(found, bytesSoFar);
-    const why = check(found.bytes).catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
+    const why = format === 'png' ? Promise.resolve(pngProblem(found.bytes)) : check ? check(found.bytes).catch((e: unknown) => (e instanceof Error ? e.message : String(e))) : null;
+    if (why === null) return store(found, bytesSoFar); // nothing is being checked: the queue is empty
     checking.push({ found, bytesSoFar, where, format, why });
     await settle(CHECKS_IN_FLIGHT - 1);
   };

@@ -1,8 +1,9 @@
 /**
- * A minimal PNG encoder (8-bit grayscale or RGBA) and header readers for the image formats we accept.
- * No decoder: the table shows images through the browser, and training decodes them in the worker.
+ * A minimal PNG encoder (8-bit grayscale or RGBA), header readers for the image formats we accept, and
+ * a check that a PNG decodes (pngProblem). No decoder: the table shows images through the browser, and
+ * training decodes them in the worker.
  */
-import { zlibSync } from 'fflate';
+import { Unzlib, zlibSync } from 'fflate';
 
 export type ImageFormat = 'png' | 'jpeg' | 'gif' | 'webp' | 'bmp';
 
@@ -190,3 +191,83 @@ function u32be(b: Uint8Array, at: number): number {
 function u32le(b: Uint8Array, at: number): number {
   return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
 }
+
+/** PNG colour type -> the bit depths it allows. */
+const PNG_DEPTHS: Record<number, number[]> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
+/** Adam7 passes: first column, first row, column step, row step. */
+const ADAM7 = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]] as const;
+
+/**
+ * Why a PNG (its signature already checked) cannot be decoded, or null if it can: a valid header, chunks
+ * that fit in the file, a palette where one is needed, and pixel data that inflates to at least the
+ * scanlines the header promises, each with a known filter type. These are every way decoding can fail;
+ * what is left (unfiltering) is arithmetic. Chunk CRCs are not checked: browsers show such images. The
+ * pixel data is counted as it inflates, never held, so a large image costs no memory.
+ */
+export function pngProblem(b: Uint8Array): string | null {
+  if (b.length < 33 || ascii(b, 12, 4) !== 'IHDR' || u32be(b, 8) !== 13) return 'the header chunk (IHDR) is missing';
+  const width = u32be(b, 16);
+  const height = u32be(b, 20);
+  const [depth, colour, compression, filter, interlace] = [b[24]!, b[25]!, b[26]!, b[27]!, b[28]!];
+  if (width === 0 || height === 0) return `the header says ${width} x ${height} pixels`;
+  if (!PNG_DEPTHS[colour]?.includes(depth)) return `colour type ${colour} with bit depth ${depth} is not a PNG format`;
+  if (compression !== 0 || filter !== 0 || interlace > 1) return 'the header names an unknown compression, filter or interlace method';
+  // scanlines per pass: [rows, bytes per row without the filter byte]
+  const bits = depth * ({ 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 } as Record<number, number>)[colour]!;
+  const passes = (interlace ? ADAM7 : [[0, 0, 1, 1] as const]).map(([x0, y0, dx, dy]) => {
+    const w = Math.ceil((width - x0) / dx);
+    const h = Math.ceil((height - y0) / dy);
+    return w > 0 && h > 0 ? { rows: h, rowBytes: Math.ceil((w * bits) / 8) } : { rows: 0, rowBytes: 0 };
+  });
+  const expected = passes.reduce((s, p) => s + p.rows * (1 + p.rowBytes), 0);
+  // offsets of the filter bytes, walked as the data arrives
+  let pass = 0;
+  let row = 0;
+  let nextFilter = 0;
+  let seen = 0;
+  let badFilter: number | null = null;
+  const advance = () => {
+    while (pass < passes.length && row >= passes[pass]!.rows) {
+      pass++;
+      row = 0;
+    }
+  };
+  advance();
+  const inflate = new Unzlib((chunk) => {
+    for (; badFilter === null && pass < passes.length && nextFilter < seen + chunk.length; ) {
+      const f = chunk[nextFilter - seen]!;
+      if (f > 4) badFilter = f;
+      nextFilter += 1 + passes[pass]!.rowBytes;
+      row++;
+      advance();
+    }
+    seen += chunk.length;
+  });
+  let palette = false;
+  let inData = false;
+  let dataDone = false;
+  try {
+    for (let at = 8; at < b.length && !dataDone; ) {
+      if (at + 8 > b.length) return 'the file ends inside a chunk header';
+      const length = u32be(b, at);
+      const type = ascii(b, at + 4, 4);
+      if (at + 12 + length > b.length) return `the file ends inside its ${type} chunk`;
+      if (type === 'PLTE') palette = true;
+      if (type === 'IDAT') {
+        if (colour === 3 && !palette) return 'a palette image without a palette (PLTE) before its pixel data';
+        inflate.push(b.subarray(at + 8, at + 8 + length), false);
+        inData = true;
+      } else if (inData) dataDone = true;
+      if (type === 'IEND') break;
+      at += 12 + length;
+    }
+    if (!inData) return 'there is no pixel data (IDAT)';
+    inflate.push(new Uint8Array(0), true);
+  } catch (e) {
+    return `the pixel data does not inflate: ${e instanceof Error ? e.message : String(e)}`;
+  }
+  if (badFilter !== null) return `a scanline has the unknown filter type ${badFilter}`;
+  if (seen < expected) return `the pixel data holds ${seen} of the ${expected} bytes the header promises`;
+  return null;
+}
+

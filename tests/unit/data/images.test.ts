@@ -1,8 +1,8 @@
-import { unzlibSync, zipSync } from 'fflate';
+import { unzlibSync, zipSync, zlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { importImages, labelOf } from '../../../src/core/data/images';
 import type { ImageCheck } from '../../../src/core/data/types';
-import { crc32, encodePng, imageSize, sniffImage } from '../../../src/core/data/png';
+import { crc32, encodePng, imageSize, pngProblem, sniffImage } from '../../../src/core/data/png';
 import { chunkedSource, expectDataError, importOne, MemorySink, source } from './helpers';
 
 function u32be(b: Uint8Array, at: number): number {
@@ -160,47 +160,85 @@ describe('image import', () => {
 });
 
 describe('images that do not decode', () => {
-  /** A PNG decoder's verdict for the test: every chunk's CRC must match and the pixel data must inflate. */
-  const decodePng: ImageCheck = async (bytes) => {
+  /** A PNG with the given header fields and raw (filtered) scanlines, CRCs right. */
+  function pngOf(width: number, height: number, depth: number, colour: number, interlace: number, raw: Uint8Array, extra: [string, Uint8Array][] = []): Uint8Array {
+    const chunk = (type: string, data: Uint8Array) => {
+      const out = new Uint8Array(12 + data.length);
+      const view = new DataView(out.buffer);
+      view.setUint32(0, data.length);
+      out.set(new TextEncoder().encode(type), 4);
+      out.set(data, 8);
+      view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+      return out;
+    };
+    const ihdr = new Uint8Array(13);
+    new DataView(ihdr.buffer).setUint32(0, width);
+    new DataView(ihdr.buffer).setUint32(4, height);
+    ihdr.set([depth, colour, 0, 0, interlace], 8);
+    const parts = [new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), ...extra.map(([t, d]) => chunk(t, d)), chunk('IDAT', zlibSync(raw)), chunk('IEND', new Uint8Array(0))];
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
+    return out;
+  }
+  /** gray(v) cut off inside its pixel data: the header still says PNG. */
+  const cut = (v: number) => gray(v).subarray(0, 8 + 25 + 12);
+
+  it('pngProblem: every way a PNG cannot decode, and the ones that do', () => {
+    expect(pngProblem(gray(1))).toBeNull();
+    expect(pngProblem(encodePng(new Uint8Array(5 * 3 * 4), 5, 3, 4))).toBeNull();
+    // Adam7, 5 x 3 gray: passes of 1x1, 1x1, none, 1x1, 3x1, 2x2 and 5x1 pixels, 7 scanlines: 7 + 15 bytes
+    expect(pngProblem(pngOf(5, 3, 8, 0, 1, new Uint8Array(7 + 15)))).toBeNull();
+    expect(pngProblem(pngOf(5, 3, 8, 0, 1, new Uint8Array(7 + 14)))).toBe('the pixel data holds 21 of the 22 bytes the header promises');
+    // the last pass's one scanline starts at byte 16; a pixel byte of 9 elsewhere is just a pixel
+    const lastPass = new Uint8Array(22);
+    lastPass[15] = 9;
+    expect(pngProblem(pngOf(5, 3, 8, 0, 1, lastPass))).toBeNull();
+    lastPass[16] = 7;
+    expect(pngProblem(pngOf(5, 3, 8, 0, 1, lastPass))).toBe('a scanline has the unknown filter type 7');
+    // 1-bit gray, 9 pixels wide: 2 bytes a row
+    expect(pngProblem(pngOf(9, 2, 1, 0, 0, new Uint8Array(6)))).toBeNull();
+    expect(pngProblem(cut(1))).toBe('the file ends inside its IDAT chunk');
+    expect(pngProblem(pngOf(2, 2, 8, 0, 0, new Uint8Array([0, 1, 2, 9, 3, 4])))).toBe('a scanline has the unknown filter type 9');
+    expect(pngProblem(pngOf(2, 2, 8, 3, 0, new Uint8Array(6)))).toBe('a palette image without a palette (PLTE) before its pixel data');
+    expect(pngProblem(pngOf(2, 2, 8, 3, 0, new Uint8Array(6), [['PLTE', new Uint8Array(3)]]))).toBeNull();
+    expect(pngProblem(pngOf(2, 2, 3, 2, 0, new Uint8Array(6)))).toBe('colour type 2 with bit depth 3 is not a PNG format');
+    expect(pngProblem(pngOf(0, 2, 8, 0, 0, new Uint8Array(2)))).toBe('the header says 0 x 2 pixels');
+    const garbage = gray(1).slice();
+    garbage.fill(0xff, 41, 45); // the first bytes of the zlib stream in IDAT
+    expect(pngProblem(garbage)).toMatch(/^the pixel data does not inflate: /);
+  });
+
+  /** The injected decoder's verdict for GIFs in these tests: a GIF whose 11th byte is 0xEE does not decode. */
+  const decodeGif: ImageCheck = async (bytes) => {
     // answers come back out of order (a few microtasks per byte count), as a real decoder's may
     for (let i = 0; i < bytes.length % 7; i++) await Promise.resolve();
-    const chunks = pngChunks(bytes);
-    if (!chunks.every((c) => c.crcOk)) return 'CRC mismatch';
-    try {
-      unzlibSync(chunks.find((c) => c.type === 'IDAT')!.data);
-      return null;
-    } catch (e) {
-      return (e as Error).message;
-    }
+    return bytes[10] === 0xee ? 'invalid GIF data' : null;
   };
-  /** gray(v) with one byte of its pixel data flipped: the header still says PNG. */
-  const damaged = (v: number) => {
-    const png = gray(v).slice();
-    png[45] = png[45]! ^ 0xff;
-    return png;
-  };
+  const gif = (v: number, broken = false) => new Uint8Array([...new TextEncoder().encode('GIF89a'), 1, 0, 1, 0, broken ? 0xee : 0, v, 0, ...new Array(v % 5).fill(0)]);
 
   it('one image file that does not decode is refused, naming the file and the reason', async () => {
-    expect(sniffImage(damaged(1))).toBe('png');
-    const e = await expectDataError(importImages([source('scan.png', damaged(1))], new MemorySink(), { checkImage: decodePng }), 'undecodable-image', { file: 'scan.png' });
-    expect(e.details.params).toEqual({ detail: 'CRC mismatch' });
+    expect(sniffImage(cut(1))).toBe('png');
+    const e = await expectDataError(importImages([source('scan.png', cut(1))], new MemorySink()), 'undecodable-image', { file: 'scan.png' });
+    expect(e.details.params).toEqual({ detail: 'the file ends inside its IDAT chunk' });
+    const g = await expectDataError(importImages([source('anim.gif', gif(1, true))], new MemorySink(), { checkImage: decodeGif }), 'undecodable-image', { file: 'anim.gif' });
+    expect(g.details.params).toEqual({ detail: 'invalid GIF data' });
   });
 
   it('in a zip or a set of files it is left out and listed in a warning; the others keep their order', async () => {
     const files: Record<string, Uint8Array> = {};
-    for (let i = 0; i < 20; i++) files[`cats/${i}.png`] = i === 7 || i === 13 ? damaged(i) : gray(i);
-    const { table, summary } = await importOne(source('pets.zip', zipSync(files)), { checkImage: decodePng });
-    const kept = Object.keys(files).filter((_, i) => i !== 7 && i !== 13);
+    for (let i = 0; i < 20; i++) files[i % 2 ? `cats/${i}.gif` : `cats/${i}.png`] = i === 7 ? gif(i, true) : i === 12 ? cut(i) : i % 2 ? gif(i) : gray(i);
+    const { table, summary } = await importOne(source('pets.zip', zipSync(files)), { checkImage: decodeGif });
+    const kept = Object.keys(files).filter((_, i) => i !== 7 && i !== 12);
     expect(table.path).toEqual(kept);
     expect(table.image).toEqual(kept.map((p) => files[p]));
     expect(summary.warnings).toEqual([
-      { code: 'undecodable-files', params: { count: 2, examples: 'cats/7.png, cats/13.png' }, message: 'Left out 2 files that could not be unpacked or decoded as an image (cats/7.png, cats/13.png).' },
+      { code: 'undecodable-files', params: { count: 2, examples: 'cats/7.gif, cats/12.png' }, message: 'Left out 2 files that could not be unpacked or decoded as an image (cats/7.gif, cats/12.png).' },
     ]);
-    const loose = await importOne([source('a.png', gray(1)), source('b.png', damaged(2))], { checkImage: decodePng });
+    const loose = await importOne([source('a.png', gray(1)), source('b.png', cut(2))]);
     expect(loose.table.path).toEqual(['a.png']);
     expect(loose.summary.warnings.map((w) => w.params)).toEqual([{ count: 1, examples: 'b.png' }]);
     // none decodes: refused, naming the first
-    await expectDataError(importOne([source('a.png', damaged(1)), source('b.png', damaged(2))], { checkImage: decodePng }), 'undecodable-image', { file: 'a.png' });
+    await expectDataError(importOne([source('a.png', cut(1)), source('b.png', cut(2))]), 'undecodable-image', { file: 'a.png' });
   });
 
   it('a zip entry packed with a method fflate cannot unpack is left out and listed, not refused as "not an image"', async () => {

@@ -72,17 +72,17 @@ describe('import into the store, then read rows back', () => {
   it('images the decoder refuses: a lone file is refused, one among several is left out and listed', async () => {
     const p = await createProject(db, 'P');
     const good = encodePng(new Uint8Array(4).fill(1), 2, 2, 1) as Uint8Array<ArrayBuffer>;
-    const broken = encodePng(new Uint8Array(4).fill(2), 2, 2, 1) as Uint8Array<ArrayBuffer>;
-    broken[45] = broken[45]! ^ 0xff;
+    // a GIF header over bytes the decoder refuses (PNGs are checked by the importer itself)
+    const broken = new Uint8Array([...new TextEncoder().encode('GIF89a'), 2, 0, 2, 0, 0xee, 0, 0]);
     // the decoder the worker injects (the browser's), here a stand-in that refuses the damaged bytes
     const check: ImageCheck = async (b) => (b.length === broken.length && b.every((x, i) => x === broken[i]) ? 'invalid image data' : null);
     const run = (files: File[]) => importIntoStore(db, { jobId: crypto.randomUUID(), projectId: p.id, sources: files }, new AbortController().signal, () => {}, check);
-    const lone = await run([new File([broken], 'scan.png')]).catch((e: unknown) => e);
-    expect(lone).toMatchObject({ code: 'undecodable-image', details: { file: 'scan.png', params: { detail: 'invalid image data' } } });
+    const lone = await run([new File([broken], 'anim.gif')]).catch((e: unknown) => e);
+    expect(lone).toMatchObject({ code: 'undecodable-image', details: { file: 'anim.gif', params: { detail: 'invalid image data' } } });
     expect(await db.versions.count()).toBe(0);
-    const out = await run([new File([good], 'cats/a.png'), new File([broken], 'cats/b.png')]);
+    const out = await run([new File([good], 'cats/a.png'), new File([broken], 'cats/b.gif')]);
     expect(out.summary.rowCount).toBe(1);
-    expect(out.summary.warnings.map((w) => [w.code, w.params])).toEqual([['undecodable-files', { count: 1, examples: 'cats/b.png' }]]);
+    expect(out.summary.warnings.map((w) => [w.code, w.params])).toEqual([['undecodable-files', { count: 1, examples: 'cats/b.gif' }]]);
     expect((await new TableService(db).rows(out.versionId, 0, 10)).rows.map((r) => r[2])).toEqual(['cats/a.png']);
   });
 
