@@ -11,6 +11,7 @@
  * weighted ROC sweep over rows sorted once) in O(rows) per replicate. The interval is the percentile
  * interval (Efron) of the replicates that define the metric.
  */
+import { quantileSorted } from '../math/quantile';
 import { argmaxRows, classificationMetrics, regressionMetrics } from '../train/metrics';
 import { mixSeed, Rng } from '../train/split';
 import { thresholdMetrics } from './curves';
@@ -388,16 +389,6 @@ export function conditionId(c: SliceCondition): string {
 
 export function sliceId(conditions: readonly SliceCondition[]): string {
   return conditions.length ? conditions.map(conditionId).join(' & ') : OVERALL;
-}
-
-/** Linear-interpolated quantile (type 7) of ascending values. */
-export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const h = (n - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(n - 1, lo + 1);
-  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
 }
 
 /** Percentile interval of replicate values; NaN replicates (metric undefined) are left out. */

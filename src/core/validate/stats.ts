@@ -34,6 +34,7 @@ import type { Data, RecordBatch } from 'apache-arrow';
 import { DataType } from 'apache-arrow';
 import type { ColumnType } from '../data/types';
 import { COLUMN_TYPES } from '../data/types';
+import { type7Quantile } from '../math/quantile';
 import {
   DictionaryCache,
   StatsInputError,
@@ -470,16 +471,6 @@ export function selectRanks(a: Float64Array, ranks: readonly number[]): void {
     }
   };
   visit(0, a.length - 1, 0, ranks.length, 0);
-}
-
-/** Type 7 quantile of n values, given the order statistic at a rank (0-based). */
-export function type7Quantile(at: (rank: number) => number, n: number, q: number): number {
-  const h = q * (n - 1);
-  const lo = Math.floor(h);
-  if (lo >= n - 1) return at(n - 1);
-  const x = at(lo);
-  const y = at(lo + 1);
-  return x === y ? x : x + (h - lo) * (y - x);
 }
 
 /** The order statistics type7Quantile reads for each level. */

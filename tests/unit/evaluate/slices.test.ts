@@ -9,9 +9,9 @@ import {
   OVERALL,
   percentileInterval,
   fillPoisson1,
-  quantileSorted,
   type Predictions,
 } from '../../../src/core/evaluate/slices';
+import { quantileSorted } from '../../../src/core/math/quantile';
 import { classificationMetrics } from '../../../src/core/train/metrics';
 import { Rng } from '../../../src/core/train/split';
 
