@@ -11,6 +11,7 @@
  * weighted ROC sweep over rows sorted once) in O(rows) per replicate. The interval is the percentile
  * interval (Efron) of the replicates that define the metric.
  */
+import { fnv1a32 } from '../math/hash';
 import { quantileSorted } from '../math/quantile';
 import { argmaxRows, classificationMetrics, regressionMetrics } from '../train/metrics';
 import { mixSeed, Rng } from '../train/split';
@@ -639,13 +640,6 @@ function prepareRegression(p: Extract<Predictions, { kind: 'regression' }>): Pre
   };
 }
 
-/** FNV-1a over UTF-16 code units: a stable 32-bit seed from a slice id. */
-function hashString(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
 /** Rows of each slice, ascending, by a counting sort of the slice ids. */
 function groupRows(ids: Int32Array, count: number): Uint32Array[] {
   const sizes = new Int32Array(count);
@@ -696,7 +690,7 @@ export class SliceEvaluator {
     const metrics: Record<string, MetricValue> = {};
     if (boot && rows.length > 0) {
       // seeded by the slice's id: its interval does not depend on which other slices were asked for
-      this.#prep.replicate(rows, new Rng(mixSeed(boot.seed, hashString(id))), boot.samples, scratch!);
+      this.#prep.replicate(rows, new Rng(mixSeed(boot.seed, fnv1a32(id))), boot.samples, scratch!);
     }
     this.metrics.forEach((name, m) => {
       const ci = boot && rows.length > 0 ? percentileInterval(scratch!.subarray(m * boot.samples, (m + 1) * boot.samples), boot.level) : null;

@@ -6,16 +6,14 @@
  * LabelModelOptions.abstain for why the default matters. Rows where every function abstains are not
  * covered: they get no probabilities (NaN).
  */
+import { fmix32 } from '../math/hash';
 import { ABSTAIN, type LabelMatrix } from './lf';
 
 export type TieBreak = 'abstain' | 'lowest' | 'random';
 
 /** splitmix32-style hash: the 'random' tie-break must be the same on every run. */
 export function tieHash(i: number, seed: number): number {
-  let h = (i + 0x9e3779b9 * (seed + 1)) | 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
+  return fmix32((i + 0x9e3779b9 * (seed + 1)) | 0);
 }
 
 /**

@@ -4,16 +4,14 @@
  * gives the same split in every browser, in Node and on every platform: a run can be reproduced from
  * its seed and fractions alone.
  */
+import { fmix32 } from '../math/hash';
 import { TrainError } from './errors';
 
 /** splitmix32-style finalizer: mixes several numbers into one well-spread 32-bit seed. */
 export function mixSeed(...parts: number[]): number {
   let h = 0x9e3779b9;
   for (const p of parts) {
-    h = (h + (p >>> 0) + 0x9e3779b9) >>> 0;
-    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
-    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
-    h = (h ^ (h >>> 16)) >>> 0;
+    h = fmix32((h + (p >>> 0) + 0x9e3779b9) >>> 0);
   }
   return h;
 }

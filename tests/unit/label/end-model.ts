@@ -3,16 +3,12 @@
  * with TF.js): logistic regression on hashed bag-of-words features, trained by SGD on soft labels
  * (cross-entropy against P(spam) from the label model), in plain TypeScript.
  */
+import { fnv1a32 } from '../../../src/core/math/hash';
 import { rng } from './helpers';
 
 const DIM = 1 << 18;
 
-/** FNV-1a, 32-bit. */
-function fnv(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
+const fnv = (s: string): number => fnv1a32(s);
 
 /** Sparse, L2-normalized binary features: words of subject and body, and the sender's domain. */
 export interface Doc {
