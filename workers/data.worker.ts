@@ -4,7 +4,7 @@
  */
 import * as Comlink from 'comlink';
 import { installErrorTransfer } from '../src/protocol/errors';
-import { cancelJob, runJob } from '../src/protocol/jobs';
+import { cancellable, cancelJob, runJob } from '../src/protocol/jobs';
 import type { DataWorkerApi, DemoDatasetInfo, ExportFormat, ExportedFile, ImportOutcome } from '../src/protocol/data';
 import { db } from '../src/store/db';
 import { sweepInterrupted } from '../src/store/sweep';
@@ -12,7 +12,6 @@ import { importIntoStore } from '../src/services/import';
 import { TableService } from '../src/services/table';
 import { exportVersion } from '../src/services/export';
 import * as validate from '../src/services/validate';
-import type { StatsProgress } from '../src/protocol/validate';
 import { LabelService } from '../src/services/label';
 import type { WorkerLike } from '../src/core/label';
 import { startInheritingWorker } from '../src/protocol/inheriting-worker';
@@ -77,12 +76,8 @@ const api: DataWorkerApi = {
   },
 
   // Validate stage (services/validate.ts)
-  statistics(req, onProgress) {
-    return runJob(req.jobId, (signal) => validate.versionStatistics(db(), req, signal, progress(onProgress)));
-  },
-  inferSchema(req, onProgress) {
-    return runJob(req.jobId, (signal) => validate.inferSchemaVersion(db(), req, signal, progress(onProgress)));
-  },
+  statistics: cancellable((req, signal, onProgress) => validate.versionStatistics(db(), req, signal, onProgress)),
+  inferSchema: cancellable((req, signal, onProgress) => validate.inferSchemaVersion(db(), req, signal, onProgress)),
   saveSchema(projectId, schema, parentId) {
     return validate.saveSchemaVersion(db(), projectId, schema, parentId);
   },
@@ -92,26 +87,18 @@ const api: DataWorkerApi = {
   exportSchema(schemaId) {
     return validate.exportSchemaText(db(), schemaId);
   },
-  validate(req, onProgress) {
-    return runJob(req.jobId, (signal) => validate.validateVersion(db(), req, signal, progress(onProgress)));
-  },
+  validate: cancellable((req, signal, onProgress) => validate.validateVersion(db(), req, signal, onProgress)),
   acceptAnomalies(projectId, anomalies) {
     return validate.acceptIntoSchema(db(), projectId, anomalies);
   },
   markDataError(req) {
     return validate.recordDataError(db(), req);
   },
-  compareVersions(req, onProgress) {
-    return runJob(req.jobId, (signal) => validate.compareVersions(db(), req, signal, progress(onProgress)));
-  },
-  servingSkew(req, onProgress) {
-    return runJob(req.jobId, (signal) => validate.servingSkew(db(), req, signal, progress(onProgress)));
-  },
+  compareVersions: cancellable((req, signal, onProgress) => validate.compareVersions(db(), req, signal, onProgress)),
+  servingSkew: cancellable((req, signal, onProgress) => validate.servingSkew(db(), req, signal, onProgress)),
 
   // Label stage (services/label.ts)
-  runLabelingFunctions(req, onProgress) {
-    return runJob(req.jobId, (signal) => labels.runLabelingFunctions(req, signal, onProgress ? (d, t) => void onProgress(d, t) : undefined));
-  },
+  runLabelingFunctions: cancellable((req, signal, onProgress) => labels.runLabelingFunctions(req, signal, onProgress)),
   saveWeakLabels(runId, kind, note) {
     return labels.saveWeakLabels(runId, kind, note);
   },
@@ -126,10 +113,5 @@ const api: DataWorkerApi = {
     return labels.rowsAt(versionId, rows);
   },
 };
-
-/** A Comlink progress proxy as a fire-and-forget callback (the worker never waits on the page). */
-function progress(onProgress?: (p: StatsProgress) => void): ((p: StatsProgress) => void) | undefined {
-  return onProgress ? (p) => void onProgress(p) : undefined;
-}
 
 Comlink.expose(api);

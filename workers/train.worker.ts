@@ -11,7 +11,7 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { installErrorTransfer } from '../src/protocol/errors';
-import { cancelJob, runJob } from '../src/protocol/jobs';
+import { cancellable, cancelJob, runJob } from '../src/protocol/jobs';
 import { BACKEND_NAMES, type BackendName, type TrainWorkerApi } from '../src/protocol/train';
 import * as tf from '@tensorflow/tfjs';
 import { db } from '../src/store/db';
@@ -95,21 +95,21 @@ const api: TrainWorkerApi = {
   // Fairness and explanations (issue 7)
   explainSetup: (target) => explain.explainSetup(target),
   fairness: (req) => explain.fairness(req),
-  featureImportance: (req, onProgress) => runJob(req.jobId, (signal) => explain.featureImportance(req, signal, (p) => void onProgress(p))),
+  featureImportance: cancellable((req, signal, onProgress) => explain.featureImportance(req, signal, onProgress)),
   rowDetail: (req) => explain.rowDetail(req),
   whatIf: (req) => explain.whatIf(req),
   integratedGradients: (req) => explain.integratedGradients(req),
-  kernelShap: (req, onProgress) => runJob(req.jobId, (signal) => explain.kernelShap(req, signal, (p) => void onProgress(p))),
+  kernelShap: cancellable((req, signal, onProgress) => explain.kernelShap(req, signal, onProgress)),
   nearestCounterfactual: (req) => explain.nearestCounterfactual(req),
 
   // Optimization (issue 6): each variant is a new model version.
   quantizeModel: (req) => optimizing.quantize(req),
-  pruneModel: (req, onProgress) => runJob(req.jobId, (signal) => optimizing.prune(req, signal, (p) => void onProgress(p))),
-  distillModel: (req, onProgress) => runJob(req.jobId, (signal) => optimizing.distill(req, signal, (p) => void onProgress(p))),
-  compareVariants: (req, onProgress) => runJob(req.jobId, (signal) => optimizing.compare(req, signal, (p) => void onProgress(p))),
+  pruneModel: cancellable((req, signal, onProgress) => optimizing.prune(req, signal, onProgress)),
+  distillModel: cancellable((req, signal, onProgress) => optimizing.distill(req, signal, onProgress)),
+  compareVariants: cancellable((req, signal, onProgress) => optimizing.compare(req, signal, onProgress)),
 
   // Evaluation (issue 7): sliced metrics, blessing, curves
-  evaluate: (req, onProgress) => runJob(req.jobId, (signal) => evaluation.evaluate(req, signal, (p) => void onProgress(p))),
+  evaluate: cancellable((req, signal, onProgress) => evaluation.evaluate(req, signal, onProgress)),
   curves: (req) => evaluation.curves(req),
 };
 

@@ -29,3 +29,14 @@ export class CancelledError extends Error {
 export function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new CancelledError();
 }
+
+/**
+ * A service method as a cancellable call of a worker's API: the request's job id registers the AbortSignal
+ * that cancel(jobId) aborts, and the page's progress callback (a Comlink proxy) is called without waiting
+ * for it, so the worker never waits on the page.
+ */
+export function cancellable<Req extends { jobId: string }, A extends unknown[], T>(
+  method: (req: Req, signal: AbortSignal, onProgress: (...args: A) => void) => Promise<T>,
+): (req: Req, onProgress?: (...args: A) => unknown) => Promise<T> {
+  return (req, onProgress) => runJob(req.jobId, (signal) => method(req, signal, (...args) => void onProgress?.(...args)));
+}
