@@ -11,9 +11,10 @@
  *  - saliency maps (Simonyan et al. 2013): |d score / d pixel|, max over channels.
  */
 import type * as tfjs from '@tensorflow/tfjs';
+import { mixSeed, Rng } from '../math/random';
 import { argmaxRows } from '../train/metrics';
 import type { TF } from '../train/model-spec';
-import { mixSeed, permutation, Rng } from '../train/split';
+import { permutation } from '../train/split';
 import { EvalError } from './errors';
 import type { Direction } from './slices';
 

@@ -13,7 +13,7 @@
  * Each row falls in one bin between consecutive thresholds, so a replicate is one pass over the rows
  * plus a suffix sum per group, whatever the number of thresholds.
  */
-import { mixSeed, Rng } from '../train/split';
+import { mixSeed, Rng } from '../math/random';
 import { metricsFromCounts, type ThresholdMetrics } from './curves';
 import { checkFinite, checkLength, EvalError } from './errors';
 import { fillPoisson1, percentileInterval, type CellValue, type Interval } from './slices';

@@ -13,8 +13,8 @@
  */
 import { fnv1a32 } from '../math/hash';
 import { quantileSorted } from '../math/quantile';
+import { mixSeed, MULBERRY32_STEP, Rng } from '../math/random';
 import { argmaxRows, classificationMetrics, regressionMetrics } from '../train/metrics';
-import { mixSeed, Rng } from '../train/split';
 import { thresholdMetrics } from './curves';
 import { checkFinite, checkLength, EvalError } from './errors';
 
@@ -416,13 +416,14 @@ const POISSON1_CDF32 = (() => {
 
 /**
  * Fill `out` with Poisson(1) draws by inversion. The stream is seeded from `rng` and runs Rng's own
- * mulberry32 step inline: a method call per row made the bootstrap five times slower.
+ * mulberry32 step (core/math/random.ts) inline: a method call per row made the bootstrap five times
+ * slower, and even a call to mulberry32Output about twice as slow.
  */
 export function fillPoisson1(rng: Rng, out: Uint8Array): void {
   let state = rng.nextUint32() | 0;
   const cdf = POISSON1_CDF32;
   for (let i = 0; i < out.length; i++) {
-    state = (state + 0x6d2b79f5) | 0;
+    state = (state + MULBERRY32_STEP) | 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);

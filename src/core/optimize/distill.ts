@@ -20,9 +20,10 @@
  * teacher's logits are computed once for the training rows (the teacher is frozen, dropout off).
  */
 import type * as tfjs from '@tensorflow/tfjs';
+import { mixSeed } from '../math/random';
 import type { BundleMetadata } from '../train/bundle';
 import { buildModel, inferShapes, type ModelSpec, type TF } from '../train/model-spec';
-import { mixSeed, permutation } from '../train/split';
+import { permutation } from '../train/split';
 import { BatchMasks, makeOptimizer, Trainer, type EpochLog, type FitOptions, type FitResult, type OptimizerName, type TrainConfig, type TrainTensors } from '../train/trainer';
 import type { OptimizationRecord } from './artifacts';
 import { OptimizeError } from './errors';

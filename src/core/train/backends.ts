@@ -10,6 +10,7 @@
  * TF.js has active; switching is done by the `activate` function given to BackendSelector.
  */
 import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../math/random';
 import {
   BACKEND_NAMES,
   type BackendName,
@@ -35,14 +36,8 @@ export const PARITY_SHAPE = { batch: 16, inputs: 32, hidden: 64, outputs: 8 } as
 /** Deterministic pseudo-random numbers in [-1, 1) (mulberry32: integer math, same on every platform). */
 function uniform(count: number, seed: number): Float32Array {
   const out = new Float32Array(count);
-  let a = seed >>> 0;
-  for (let i = 0; i < count; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
+  const rng = new Rng(seed, true);
+  for (let i = 0; i < count; i++) out[i] = rng.next() * 2 - 1;
   return out;
 }
 

@@ -1,48 +1,11 @@
 /**
- * Seeded, stratified train / validation / test splits of row indices, and the small PRNG behind them
- * (also used by the trainer to shuffle each epoch). Only 32-bit integer math and IEEE doubles, so a seed
- * gives the same split in every browser, in Node and on every platform: a run can be reproduced from
- * its seed and fractions alone.
+ * Seeded, stratified train / validation / test splits of row indices, and the seeded shuffle behind them
+ * (also used by the trainer to shuffle each epoch; the PRNG is core/math/random.ts). Only 32-bit integer
+ * math and IEEE doubles, so a seed gives the same split in every browser, in Node and on every platform: a
+ * run can be reproduced from its seed and fractions alone.
  */
-import { fmix32 } from '../math/hash';
+import { Rng } from '../math/random';
 import { TrainError } from './errors';
-
-/** splitmix32-style finalizer: mixes several numbers into one well-spread 32-bit seed. */
-export function mixSeed(...parts: number[]): number {
-  let h = 0x9e3779b9;
-  for (const p of parts) {
-    h = fmix32((h + (p >>> 0) + 0x9e3779b9) >>> 0);
-  }
-  return h;
-}
-
-/** mulberry32: tiny, fast, passes the usual statistical tests for this use; state is one uint32. */
-export class Rng {
-  #state: number;
-
-  constructor(seed: number) {
-    // mixing first: neighbouring seeds (1, 2, 3...) must not give related sequences
-    this.#state = mixSeed(seed);
-  }
-
-  nextUint32(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  }
-
-  /** Uniform in [0, 1): the uint32 divided by 2^32, exact in a double. */
-  next(): number {
-    return this.nextUint32() / 4294967296;
-  }
-
-  /** Uniform integer in [0, n). */
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-}
 
 /** Fisher-Yates shuffle in place. */
 export function shuffle<T extends { length: number; [i: number]: number }>(values: T, rng: Rng): T {

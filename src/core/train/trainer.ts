@@ -20,10 +20,11 @@
  * weight sum(y w) are then expectations over the target distribution; one-hot targets are the special case.
  */
 import type * as tfjs from '@tensorflow/tfjs';
+import { mixSeed } from '../math/random';
 import { TrainError } from './errors';
 import type { TF } from './model-spec';
 import type { Encoded, LabelStats } from './preprocess';
-import { mixSeed, permutation } from './split';
+import { permutation } from './split';
 
 export type OptimizerName = 'adam' | 'sgd' | 'momentum' | 'rmsprop' | 'adagrad';
 export const OPTIMIZERS: readonly OptimizerName[] = ['adam', 'sgd', 'momentum', 'rmsprop', 'adagrad'];

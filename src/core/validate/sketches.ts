@@ -10,6 +10,7 @@
  *   values; with k = 200 the normalized rank error is about 1.3% (99% confidence, the DataSketches figure).
  */
 import { fmix32, fnv1a32, FNV_OFFSET } from '../math/hash';
+import { Rng } from '../math/random';
 
 /** Values longer than this many UTF-16 units are counted under a prefix-plus-hash key (see valueKey). */
 export const MAX_KEY_LENGTH = 256;
@@ -172,17 +173,6 @@ export class ValueCounter {
   }
 }
 
-/** xorshift32: the KLL coin flips are seeded so a statistics run is reproducible. */
-export function xorshift32(seed: number): () => number {
-  let s = seed | 0 || 0x9e3779b9;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return s >>> 0;
-  };
-}
-
 /**
  * KLL quantile sketch: level h holds values of weight 2^h; a full level is sorted and every other value
  * (random phase) is promoted to the next level. Capacities shrink geometrically (factor 2/3) below the top.
@@ -194,13 +184,14 @@ export class KllSketch {
   private levels: number[][] = [[]];
   private size = 0;
   private maxSize: number;
-  private readonly random: () => number;
+  /** The coin flips are seeded so a statistics run is reproducible. */
+  private readonly rng: Rng;
   private bits = 0;
   private bitsLeft = 0;
 
   constructor(k = 200, seed = 0x5eed) {
     this.k = k;
-    this.random = xorshift32(seed);
+    this.rng = new Rng(seed);
     this.maxSize = this.capacity(0);
   }
 
@@ -210,7 +201,7 @@ export class KllSketch {
 
   private coin(): number {
     if (this.bitsLeft === 0) {
-      this.bits = this.random();
+      this.bits = this.rng.nextUint32();
       this.bitsLeft = 32;
     }
     this.bitsLeft--;

@@ -35,6 +35,7 @@ import { DataType } from 'apache-arrow';
 import type { ColumnType } from '../data/types';
 import { COLUMN_TYPES } from '../data/types';
 import { type7Quantile } from '../math/quantile';
+import { Rng } from '../math/random';
 import {
   DictionaryCache,
   StatsInputError,
@@ -49,7 +50,7 @@ import {
   validityOf,
   type Input,
 } from './arrowread';
-import { KllSketch, ValueCounter, valueKey, xorshift32 } from './sketches';
+import { KllSketch, ValueCounter, valueKey } from './sketches';
 
 export { StatsInputError } from './arrowread';
 
@@ -424,9 +425,9 @@ class NumberSummarizer {
  * of a range that recurses too deep (so the worst case stays O(n log n)).
  */
 export function selectRanks(a: Float64Array, ranks: readonly number[]): void {
-  const random = xorshift32(0x2545f491);
+  const rng = new Rng(0x2545f491);
   const limit = 2 * Math.ceil(Math.log2(a.length + 1)) + 8;
-  const pick = (lo: number, hi: number) => a[lo + (random() % (hi - lo + 1))]!;
+  const pick = (lo: number, hi: number) => a[lo + rng.int(hi - lo + 1)]!;
   const visit = (lo: number, hi: number, r0: number, r1: number, depth: number): void => {
     // ranks[r0..r1) fall in [lo, hi]
     while (r0 < r1) {

@@ -12,7 +12,7 @@ import {
   solveLinear,
   type PredictFn,
 } from '../../../src/core/evaluate/explain';
-import { Rng } from '../../../src/core/train/split';
+import { Rng } from '../../../src/core/math/random';
 
 /** A plain-function model: f(row) -> outputs, applied row by row. */
 function fnModel(d: number, f: (row: Float32Array) => number[]): PredictFn & { calls: number } {

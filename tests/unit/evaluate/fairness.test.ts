@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EvalError } from '../../../src/core/evaluate/errors';
 import { FAIRNESS_RATES, fairnessIndicators, thresholdSweep } from '../../../src/core/evaluate/fairness';
-import { Rng } from '../../../src/core/train/split';
+import { Rng } from '../../../src/core/math/random';
 
 describe('fairness indicators', () => {
   it('the issue anchor, exactly', () => {

@@ -13,7 +13,7 @@ import {
 } from '../../../src/core/evaluate/slices';
 import { quantileSorted } from '../../../src/core/math/quantile';
 import { classificationMetrics } from '../../../src/core/train/metrics';
-import { Rng } from '../../../src/core/train/split';
+import { Rng } from '../../../src/core/math/random';
 
 // Eight binary examples in two slices of column g. p = P(class 1); probs rows are [1 - p, p].
 //   g   y  p     predicted (argmax)

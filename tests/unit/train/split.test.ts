@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TrainError } from '../../../src/core/train/errors';
-import { apportion, mixSeed, permutation, Rng, splitRecord, splitRows, type Split } from '../../../src/core/train/split';
+import { mixSeed, Rng } from '../../../src/core/math/random';
+import { apportion, permutation, splitRecord, splitRows, type Split } from '../../../src/core/train/split';
 
 function labelsOf(counts: Record<string, number>): string[] {
   return Object.entries(counts).flatMap(([label, n]) => new Array<string>(n).fill(label));
