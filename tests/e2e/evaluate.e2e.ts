@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 
 // One demo project for the file: a small penguins model is trained once, then evaluated, blessed and promoted.
@@ -172,6 +174,7 @@ test('when production moves, a blessing whose relative threshold compared with i
   await expect(badge).toHaveAttribute('data-stale', 'true');
   await expect(badge.getByTestId('blessing-stale')).toHaveText('STALE');
   await expect(badge.getByTestId('blessing-stale-why')).toContainText('compared with production v1; production is now none');
+  await page.screenshot({ path: join(tmpdir(), 'pipette-registry-stale.png'), fullPage: true });
   await setProduction();
   await expect(page.getByTestId('alias-override-needed')).toContainText('The blessing of v1 is stale');
   await expect(page.getByTestId('alias-set')).toBeDisabled();

@@ -7,6 +7,8 @@
 import { expect, test, type Page } from '@playwright/test';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createProject, importFile } from './helpers';
 
 const ROWS = ['win free money now', 'lunch at noon?', 'FREE cash prize', 'minutes of the meeting', 'claim your money', 'see you tomorrow'];
@@ -135,6 +137,8 @@ test('every way out of the labeling-function sandbox is closed, and the other fu
     await expect(row).toHaveAttribute('data-status', 'ok');
     expect(Number(await row.getByTestId('lf-coverage').getAttribute('data-value'))).toBeCloseTo(CONTROL.filter((v) => v !== -1).length / ROWS.length, 12);
   }
+
+  await page.getByTestId('lf-analysis').screenshot({ path: join(tmpdir(), 'pipette-sandbox.png') });
 
   // Give anything that did get out a moment to arrive: one round trip to the counting server from Node
   // is queued behind any request the browser sent before it.

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { createProject, importFile, packageFile } from './helpers';
 
@@ -296,6 +298,7 @@ test('without thresholds drift says nothing was checked; suggested thresholds ch
   await expect(page.getByTestId('drift-summary')).toContainText('Nothing was checked');
   await expect(row('temp').getByTestId('status')).toHaveText('not checked');
   await expect(row('date').getByTestId('distance')).toContainText('left out: dates and times drift between periods by design');
+  await page.screenshot({ path: join(tmpdir(), 'pipette-drift-unchecked.png'), fullPage: true });
 
   // the offer: suggested thresholds as schema v2, compared again with them
   await page.getByTestId('drift-suggest').click();
