@@ -10,6 +10,7 @@
  * predicts nothing) is NaN, "undefined", rather than scikit-learn's 0: in a fairness table a 0 would read
  * as a real, perfect rate for a group that simply has no such examples.
  */
+import { countPositives, sweepThresholds } from '../math/threshold-sweep';
 import { argmaxRows, rocCurve, type RocCurve } from '../train/metrics';
 import { checkFinite, checkLength, EvalError } from './errors';
 
@@ -134,27 +135,17 @@ export function precisionRecallCurve(positive: ArrayLike<boolean | number>, scor
   const n = scores.length;
   checkLength('scores', n, positive.length);
   checkFinite('scores', scores);
-  let positives = 0;
-  for (let i = 0; i < n; i++) if (positive[i]) positives++;
+  const positives = countPositives(positive, n);
   if (positives === 0) return null;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
   const desc: PrPoint[] = [];
-  let tp = 0;
-  let fp = 0;
   let ap = 0;
   let prevRecall = 0;
-  for (let i = 0; i < n; ) {
-    const threshold = scores[order[i]!]!;
-    while (i < n && scores[order[i]!]! === threshold) {
-      if (positive[order[i]!]) tp++;
-      else fp++;
-      i++;
-    }
+  sweepThresholds(positive, scores, (threshold, tp, fp) => {
     const p = { threshold, precision: tp / (tp + fp), recall: tp / positives };
     ap += (p.recall - prevRecall) * p.precision;
     prevRecall = p.recall;
     desc.push(p);
-  }
+  });
   const points = desc.reverse();
   points.push({ threshold: Infinity, precision: 1, recall: 0 });
   return { points, averagePrecision: ap, positives, negatives: n - positives };

@@ -5,6 +5,7 @@
  * occur in the truth or the predictions; log loss clips probabilities to [1e-15, 1 - 1e-15]; R² of a
  * constant truth is 1 for a perfect prediction, else 0.
  */
+import { countPositives, sweepThresholds } from '../math/threshold-sweep';
 
 /** Index of the largest of each row of a row-major n x k matrix (the first one on ties). */
 export function argmaxRows(probs: ArrayLike<number>, k: number): Int32Array {
@@ -81,29 +82,17 @@ function exampleLogLoss(p: number, eps = LOG_LOSS_EPS): number {
  * Mann-Whitney definition of AUC). Null when there are no positives or no negatives.
  */
 export function rocCurve(positive: ArrayLike<boolean | number>, scores: ArrayLike<number>): RocCurve | null {
-  const n = scores.length;
-  let positives = 0;
-  for (let i = 0; i < n; i++) if (positive[i]) positives++;
-  const negatives = n - positives;
+  const positives = countPositives(positive, scores.length);
+  const negatives = scores.length - positives;
   if (positives === 0 || negatives === 0) return null;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
   const points: RocPoint[] = [{ threshold: Infinity, fpr: 0, tpr: 0 }];
-  let tp = 0;
-  let fp = 0;
   let auc = 0;
-  for (let i = 0; i < n; ) {
-    const threshold = scores[order[i]!]!;
-    // take every example with this score before emitting a point: that is what makes ties correct
-    while (i < n && scores[order[i]!]! === threshold) {
-      if (positive[order[i]!]) tp++;
-      else fp++;
-      i++;
-    }
+  sweepThresholds(positive, scores, (threshold, tp, fp) => {
     const prev = points[points.length - 1]!;
     const point = { threshold, fpr: fp / negatives, tpr: tp / positives };
     auc += ((point.fpr - prev.fpr) * (point.tpr + prev.tpr)) / 2;
     points.push(point);
-  }
+  });
   return { points, auc, positives, negatives };
 }
 
