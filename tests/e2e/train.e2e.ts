@@ -206,6 +206,9 @@ test('MNIST: the layer editor refuses an invalid stack; an MLP on wasm reaches >
   // small CNN: conv, pool, conv, pool, flatten, dropout, dense
   await expect(page.getByTestId('layer-row')).toHaveCount(7);
   await expect(page.getByTestId('layer-shape-4')).toHaveText('[800]');
+  // the editor names layer types as the spec's messages do (model-spec.ts LAYER_DISPLAY_NAMES)
+  await expect(page.getByTestId('layer-type-0').locator('option:checked')).toHaveText('Conv2D');
+  await expect(page.getByTestId('layer-type-1').locator('option:checked')).toHaveText('MaxPooling2D');
 
   // Flatten moved before the last pooling layer: refused, with the layer named.
   await page.getByTestId('layer-up-4').click();

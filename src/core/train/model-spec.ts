@@ -138,7 +138,8 @@ export interface ShapeReport {
 /** Above this the weights alone are 200 MB of float32: more than a browser tab should try. */
 export const MAX_PARAMS = 50_000_000;
 
-const DISPLAY: Record<LayerType, string> = {
+/** Keras's class name of each layer type: what the layer editor and issue messages show. */
+export const LAYER_DISPLAY_NAMES: Record<LayerType, string> = {
   dense: 'Dense',
   conv2d: 'Conv2D',
   maxPooling2d: 'MaxPooling2D',
@@ -256,7 +257,7 @@ export function inferShapes(spec: ModelSpec): ShapeReport {
 
   stack.forEach((layer, i) => {
     const type = layer?.type;
-    const display = type && type in DISPLAY ? DISPLAY[type] : '';
+    const display = type && type in LAYER_DISPLAY_NAMES ? LAYER_DISPLAY_NAMES[type] : '';
     const label = `Layer ${i + 1}${display ? ` (${display})` : ''}`;
     const issue = (code: SpecIssueCode, params: Record<string, string | number>, message: string, field?: string) =>
       issues.push({ at: i, field, code, params: { ...params, layer: display }, message: `${label}: ${message}` });
@@ -265,7 +266,7 @@ export function inferShapes(spec: ModelSpec): ShapeReport {
     const notPair = (what: 'kernelSize' | 'strides' | 'poolSize', english: string, got: unknown) =>
       issue('pair', { what, got: JSON.stringify(got) }, `${english} must be a positive integer or two (got ${JSON.stringify(got)})`, what);
     const badPadding = (got: unknown) => issue('padding', { got: String(got) }, `padding must be 'valid' or 'same' (got ${String(got)})`, 'padding');
-    if (!type || !(type in DISPLAY)) {
+    if (!type || !(type in LAYER_DISPLAY_NAMES)) {
       issue('layer-type', { got: String(type) }, `unknown layer type '${String(type)}'`, 'type');
       layers.push({ at: i, type: 'dense', name: `layer_${i + 1}`, outputShape: null, params: 0, trainableParams: 0 });
       shape = null;
