@@ -5,6 +5,7 @@
  * replaced, never edited in place). Every stage's long calls go through this class.
  */
 import * as Comlink from 'comlink';
+import { untrack } from 'svelte';
 
 /** What a job needs of a worker: cancel(jobId) aborts the job's AbortSignal in the worker. */
 export interface CancellableWorker {
@@ -69,9 +70,12 @@ export class Job<T, P = unknown> {
     }
   }
 
-  /** Abort the call in flight, if any; it ends with `cancelled`. */
+  /**
+   * Abort the call in flight, if any; it ends with `cancelled`. Untracked, so an effect that starts or
+   * clears a job does not come to depend on `running` (and run again, clearing it, when the job starts).
+   */
   cancel(): void {
-    if (this.running) void this.worker.api.cancel(this.#jobId);
+    if (untrack(() => this.running)) void this.worker.api.cancel(this.#jobId);
   }
 
   /** Forget the result (e.g. the selection was cleared), cancelling a call in flight. */
