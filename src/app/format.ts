@@ -1,6 +1,6 @@
 /** Formatting for people: sizes, dates, and errors in the current language. */
 import { DataError, isSerializedDataError, type DataErrorCode } from '../core/data/errors';
-import { TrainError, isSerializedTrainError, type TrainErrorCode } from '../core/train/errors';
+import { TrainError, isSerializedTrainError, type TrainErrorCode } from '../core/model/errors';
 import { OptimizeError, type OptimizeErrorCode } from '../core/optimize/errors';
 import { EvalError, isSerializedEvalError, type EvalErrorCode } from '../core/evaluate/errors';
 import { i18n, n, t } from './i18n.svelte';

@@ -4,9 +4,9 @@
  * on wasm, the fastest backend here for small dense nets). Pure: no TF.js, no Arrow.
  */
 import type { ColumnInfo, ColumnType } from '../core/data/types';
-import type { LayerSpec, LayerType } from '../core/train/model-spec';
+import type { LayerSpec, LayerType } from '../core/model/model-spec';
 import { PRESETS, type Preset, type Task } from '../core/train/presets';
-import type { FeatureChoice } from '../core/train/preprocess';
+import type { FeatureChoice } from '../core/model/preprocess';
 
 export const TASKS: readonly Task[] = ['tabular-classification', 'tabular-regression', 'image-classification', 'text-classification'];
 

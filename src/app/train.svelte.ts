@@ -5,7 +5,7 @@
  * metrics) is in the run records, which the page reads with liveQuery.
  */
 import * as Comlink from 'comlink';
-import type { LayerSpec } from '../core/train/model-spec';
+import type { LayerSpec } from '../core/model/model-spec';
 import type { Task } from '../core/train/presets';
 import type { BatchProgress } from '../core/train/trainer';
 import type { BackendName, TrainEvent } from '../protocol/train';

@@ -7,7 +7,7 @@
 import * as Comlink from 'comlink';
 import { CodedError, type SerializedCodedError } from '../core/errors';
 import { DataError } from '../core/data/errors';
-import { TrainError } from '../core/train/errors';
+import { TrainError } from '../core/model/errors';
 import { EvalError } from '../core/evaluate/errors';
 import { OptimizeError } from '../core/optimize/errors';
 

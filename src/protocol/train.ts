@@ -1,7 +1,7 @@
 /** The training worker's API, as the page sees it. The worker (workers/train.worker.ts) implements it. */
-import type { ModelSpec, InputSpec } from '../core/train/model-spec';
-import type { FeatureChoice } from '../core/train/preprocess';
-import type { SplitRecord } from '../core/train/split';
+import type { ModelSpec, InputSpec } from '../core/model/model-spec';
+import type { FeatureChoice } from '../core/model/preprocess';
+import type { SplitRecord } from '../core/model/split';
 import type { BatchProgress } from '../core/train/trainer';
 import type { LabelSource, RunConfig, RunPhase } from '../store/training-records';
 import type { ExplainWorkerApi } from './explain';

@@ -25,9 +25,9 @@ import {
   type PredictFn,
 } from '../core/evaluate/explain';
 import { fairnessIndicators } from '../core/evaluate/fairness';
-import type { TF } from '../core/train/model-spec';
-import { argmaxRows } from '../core/train/metrics';
-import { encode, tableFromRecords, type CellValue, type ColumnTable, type DecodeImage, type Encoded, type PreprocessStats } from '../core/train/preprocess';
+import type { TF } from '../core/model/model-spec';
+import { argmaxRows } from '../core/model/metrics';
+import { encode, tableFromRecords, type CellValue, type ColumnTable, type DecodeImage, type Encoded, type PreprocessStats } from '../core/model/preprocess';
 import type {
   CounterfactualResult,
   ExplainProgress,

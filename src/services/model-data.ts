@@ -9,8 +9,8 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { EvalError } from '../core/evaluate/errors';
-import type { TF } from '../core/train/model-spec';
-import { decodeRegression, encode, type ColumnTable, type DecodeImage, type Encoded, type PreprocessStats } from '../core/train/preprocess';
+import type { TF } from '../core/model/model-spec';
+import { decodeRegression, encode, type ColumnTable, type DecodeImage, type Encoded, type PreprocessStats } from '../core/model/preprocess';
 import { predict } from '../core/train/trainer';
 import type { DatasetVersion, PipetteDB } from '../store/db';
 import type { ModelVersionRecord, RunRecord } from '../store/training-records';

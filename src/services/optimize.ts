@@ -17,11 +17,11 @@ import { pruneAndFineTune, pruningRecord, validateSchedule } from '../core/optim
 import { quantizeBundle, type QuantizeDtype } from '../core/optimize/quantize';
 import { studentSpec } from '../core/optimize/student';
 import { EvalError } from '../core/evaluate/errors';
-import { readBundle } from '../core/train/bundle';
-import { splitRows } from '../core/train/split';
-import { TrainError } from '../core/train/errors';
-import type { TF } from '../core/train/model-spec';
-import { featureShapeOf, type DecodeImage } from '../core/train/preprocess';
+import { readBundle } from '../core/model/bundle';
+import { splitRows } from '../core/model/split';
+import { TrainError } from '../core/model/errors';
+import type { TF } from '../core/model/model-spec';
+import { featureShapeOf, type DecodeImage } from '../core/model/preprocess';
 import { OPTIMIZERS, toTensors, type TrainTensors } from '../core/train/trainer';
 import type {
   CompareRequest,

@@ -6,10 +6,10 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { encodePng } from '../core/data/png';
 import { writeBundle } from '../core/optimize/artifacts';
-import { exportBundle, importBundle, makeMetadata, type BundleMetadata } from '../core/train/bundle';
-import { buildModel, type TF } from '../core/train/model-spec';
-import { encode, featureShapeOf, imageToInput, tableFromRecords, type CellValue } from '../core/train/preprocess';
-import { argmaxRows } from '../core/train/metrics';
+import { exportBundle, importBundle, makeMetadata, type BundleMetadata } from '../core/model/bundle';
+import { buildModel, type TF } from '../core/model/model-spec';
+import { encode, featureShapeOf, imageToInput, tableFromRecords, type CellValue } from '../core/model/preprocess';
+import { argmaxRows } from '../core/model/metrics';
 import type { ExportedModel, PredictRequest, PredictResult } from '../protocol/train';
 import { newId, type PipetteDB } from '../store/db';
 import type { ModelArtifacts, RunRecord } from '../store/training-records';
@@ -122,7 +122,7 @@ export class ModelService {
     return buildModel(this.#tf, run.config.spec);
   }
 
-  /** A version as a bundle zip (core/train/bundle.ts): loadable by tf.loadLayersModel unchanged. */
+  /** A version as a bundle zip (core/model/bundle.ts): loadable by tf.loadLayersModel unchanged. */
   async exportZip(modelId: string): Promise<ExportedModel> {
     const record = await this.#db.models.get(modelId);
     if (!record) throw new Error(`Model version ${modelId} does not exist`);

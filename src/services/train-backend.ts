@@ -5,7 +5,7 @@
  * loses on a small MLP and wins on a big CNN.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import type { ModelSpec, TF } from '../core/train/model-spec';
+import type { ModelSpec, TF } from '../core/model/model-spec';
 import { makeOptimizer, type OptimizerName } from '../core/train/trainer';
 import type { BackendName, BackendReport } from '../protocol/train';
 import type { BackendCandidate, BackendChoice } from '../store/training-records';

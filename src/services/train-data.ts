@@ -3,7 +3,7 @@
  * preprocessing fitted on the training rows. Used by the training worker (and Node tests).
  */
 import { decodeBatch } from '../core/data/arrow';
-import { TrainError } from '../core/train/errors';
+import { TrainError } from '../core/model/errors';
 import {
   fitPreprocess,
   labelValues,
@@ -13,11 +13,11 @@ import {
   type FeatureChoice,
   type LabelStats,
   type PreprocessStats,
-} from '../core/train/preprocess';
+} from '../core/model/preprocess';
 import { majorityVote, predictLabels } from '../core/label/label-model';
 import { ABSTAIN } from '../core/label/lf';
 import { breakAbstains, goldClassReader, scoreLabels } from '../core/label/score';
-import { splitRows, type Split } from '../core/train/split';
+import { splitRows, type Split } from '../core/model/split';
 import type { DatasetVersion, PipetteDB } from '../store/db';
 import { readBatch } from '../store/datasets';
 import type { LabelSource, RunConfig, WeakScores } from '../store/training-records';

@@ -1,9 +1,9 @@
 /**
- * The browser's image decoder for training (injected into core/train/preprocess): createImageBitmap
+ * The browser's image decoder for training (injected into core/model/preprocess): createImageBitmap
  * decodes PNG, JPEG, GIF, WebP and BMP off the main thread, and one OffscreenCanvas per image size turns
  * the bitmap into RGBA bytes. Runs in the training worker (both APIs exist in workers).
  */
-import type { DecodeImage, DecodedImage } from '../core/train/preprocess';
+import type { DecodeImage, DecodedImage } from '../core/model/preprocess';
 
 export function browserImageDecoder(): DecodeImage {
   let canvas: OffscreenCanvas | null = null;

@@ -15,12 +15,12 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { predictLabels } from '../core/label/label-model';
-import type { BundleMetadata } from '../core/train/bundle';
-import { TrainError } from '../core/train/errors';
-import { classificationMetrics, regressionMetrics, worstPredictions } from '../core/train/metrics';
-import { buildModel, validateSpec, type ModelSpec, type TF } from '../core/train/model-spec';
-import { decodeRegression, encode, type ColumnTable, type DecodeImage, type Encoded, type PreprocessStats } from '../core/train/preprocess';
-import { splitRecord } from '../core/train/split';
+import type { BundleMetadata } from '../core/model/bundle';
+import { TrainError } from '../core/model/errors';
+import { classificationMetrics, regressionMetrics, worstPredictions } from '../core/model/metrics';
+import { buildModel, validateSpec, type ModelSpec, type TF } from '../core/model/model-spec';
+import { decodeRegression, encode, type ColumnTable, type DecodeImage, type Encoded, type PreprocessStats } from '../core/model/preprocess';
+import { splitRecord } from '../core/model/split';
 import { balancedClassWeights, balancedSoftClassWeights, PauseGate, predict, toTensors, Trainer, type Checkpoint, type TrainConfig } from '../core/train/trainer';
 import type { PrepareRequest, PrepareResult, RunOutcome, StartRunRequest, TrainEvent } from '../protocol/train';
 import type { PipetteDB } from '../store/db';

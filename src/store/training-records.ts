@@ -3,13 +3,13 @@
  * for weights, JSON for the rest. Types only come from core (erased at build), so the page can import
  * these without loading TF.js or Arrow.
  */
-import type { BundleMetadata } from '../core/train/bundle';
-import type { SerializedTrainError } from '../core/train/errors';
-import type { ClassificationReport, RegressionReport, WorstPrediction } from '../core/train/metrics';
-import type { ModelSpec } from '../core/train/model-spec';
-import type { FeatureChoice, PreprocessStats } from '../core/train/preprocess';
+import type { BundleMetadata } from '../core/model/bundle';
+import type { SerializedTrainError } from '../core/model/errors';
+import type { ClassificationReport, RegressionReport, WorstPrediction } from '../core/model/metrics';
+import type { ModelSpec } from '../core/model/model-spec';
+import type { FeatureChoice, PreprocessStats } from '../core/model/preprocess';
 import type { Task } from '../core/train/presets';
-import type { SplitFractions, SplitRecord } from '../core/train/split';
+import type { SplitFractions, SplitRecord } from '../core/model/split';
 import type { Checkpoint, EpochLog, FitStatus, OptimizerName } from '../core/train/trainer';
 import type { BackendName } from '../protocol/train';
 

@@ -6,7 +6,7 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import * as tf from '@tensorflow/tfjs';
 import { strFromU8, unzipSync } from 'fflate';
-import { encode, tableFromRecords, type PreprocessStats } from '../../src/core/train/preprocess';
+import { encode, tableFromRecords, type PreprocessStats } from '../../src/core/model/preprocess';
 import { openDemoPage, PENGUIN, predictPenguin } from './helpers';
 
 test.describe.configure({ mode: 'serial' });

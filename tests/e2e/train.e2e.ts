@@ -1,7 +1,7 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import * as tf from '@tensorflow/tfjs';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
-import { encode, tableFromRecords, type PreprocessStats } from '../../src/core/train/preprocess';
+import { encode, tableFromRecords, type PreprocessStats } from '../../src/core/model/preprocess';
 import { openDemoPage, PENGUIN, predictPenguin } from './helpers';
 
 // One demo project for the whole file: opening it imports five datasets (10,000 MNIST PNGs among them).

@@ -1,5 +1,5 @@
 /**
- * Curves and threshold metrics of a binary classifier: ROC (core/train/metrics.ts's rocCurve), precision-
+ * Curves and threshold metrics of a binary classifier: ROC (core/model/metrics.ts's rocCurve), precision-
  * recall with average precision, a calibration (reliability) diagram with expected calibration error, and
  * the confusion counts and rates at one decision threshold.
  *
@@ -11,7 +11,7 @@
  * as a real, perfect rate for a group that simply has no such examples.
  */
 import { countPositives, sweepThresholds } from '../math/threshold-sweep';
-import { argmaxRows, rocCurve, type RocCurve } from '../train/metrics';
+import { argmaxRows, rocCurve, type RocCurve } from '../model/metrics';
 import { checkFinite, checkLength, EvalError } from './errors';
 
 export { rocCurve, type RocCurve };

@@ -12,9 +12,9 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { mixSeed, Rng } from '../math/random';
-import { argmaxRows } from '../train/metrics';
-import type { TF } from '../train/model-spec';
-import { permutation } from '../train/split';
+import { argmaxRows } from '../model/metrics';
+import type { TF } from '../model/model-spec';
+import { permutation } from '../model/split';
 import { EvalError } from './errors';
 import type { Direction } from './slices';
 

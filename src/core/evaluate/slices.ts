@@ -3,7 +3,7 @@
  * value of a categorical column, buckets of a numeric column, crosses of two columns), with example
  * counts, a flag on slices too small to trust, and bootstrap confidence intervals.
  *
- * Point estimates come from core/train/metrics.ts on each slice's rows, so the numbers match the training
+ * Point estimates come from core/model/metrics.ts on each slice's rows, so the numbers match the training
  * report. Intervals use the Poisson bootstrap (Chamandy et al. 2012; TFMA does the same): each replicate
  * gives every row an independent Poisson(1) weight instead of drawing n rows with replacement. Rows then
  * need no index arrays, each slice resamples independently in one pass over its own rows, and the metrics
@@ -14,7 +14,7 @@
 import { fnv1a32 } from '../math/hash';
 import { quantileSorted } from '../math/quantile';
 import { mixSeed, MULBERRY32_STEP, Rng } from '../math/random';
-import { argmaxRows, classificationMetrics, regressionMetrics } from '../train/metrics';
+import { argmaxRows, classificationMetrics, regressionMetrics } from '../model/metrics';
 import { thresholdMetrics } from './curves';
 import { checkFinite, checkLength, EvalError } from './errors';
 

@@ -4,8 +4,8 @@
  * outputs (metrics.ts), latency from the caller (measured in the worker, where the model will run).
  * Pure arithmetic: no TF.js.
  */
-import { readBundle } from '../train/bundle';
-import { argmaxRows } from '../train/metrics';
+import { readBundle } from '../model/bundle';
+import { argmaxRows } from '../model/metrics';
 import { countParams, measureBundle, type BundleSizes, type OptimizationMethod, type VariantMetadata } from './artifacts';
 
 export interface VariantLineage {

@@ -21,9 +21,9 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { mixSeed } from '../math/random';
-import type { BundleMetadata } from '../train/bundle';
-import { buildModel, inferShapes, type ModelSpec, type TF } from '../train/model-spec';
-import { permutation } from '../train/split';
+import type { BundleMetadata } from '../model/bundle';
+import { buildModel, inferShapes, type ModelSpec, type TF } from '../model/model-spec';
+import { permutation } from '../model/split';
 import { BatchMasks, makeOptimizer, Trainer, type EpochLog, type FitOptions, type FitResult, type OptimizerName, type TrainConfig, type TrainTensors } from '../train/trainer';
 import type { OptimizationRecord } from './artifacts';
 import { OptimizeError } from './errors';

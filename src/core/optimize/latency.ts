@@ -9,7 +9,7 @@
  * back to back to last at least `minSampleMs` and divides.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import type { TF } from '../train/model-spec';
+import type { TF } from '../model/model-spec';
 
 export interface LatencyResult {
   /** Median milliseconds per call. */

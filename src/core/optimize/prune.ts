@@ -19,7 +19,7 @@
  * kernel back once per mask update (every `frequency` steps); applying it stays on the device.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import type { TF } from '../train/model-spec';
+import type { TF } from '../model/model-spec';
 import { Trainer, type FitOptions, type FitResult, type StepInfo, type TrainConfig } from '../train/trainer';
 import type { OptimizationRecord } from './artifacts';
 import { OptimizeError } from './errors';

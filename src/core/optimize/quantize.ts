@@ -27,7 +27,7 @@
  * Refused (OptimizeError, nothing written): non-finite weights, float16 overflow (|w| > 65504), a bundle
  * whose weights are quantized already, and a model with no weight worth quantizing.
  */
-import { readBundle } from '../train/bundle';
+import { readBundle } from '../model/bundle';
 import {
   countParams,
   measureBundle,

@@ -4,7 +4,7 @@
  * sizes on the same input. Pure arithmetic, so the page can show the student's parameter count before
  * anything is trained.
  */
-import { inferShapes, validateSpec, type HeadSpec, type InputSpec, type LayerSpec, type ModelSpec } from '../train/model-spec';
+import { inferShapes, validateSpec, type HeadSpec, type InputSpec, type LayerSpec, type ModelSpec } from '../model/model-spec';
 import { OptimizeError } from './errors';
 
 export type StudentChoice = { kind: 'narrower'; factor: number } | { kind: 'hidden'; sizes: number[] };

@@ -2,7 +2,7 @@
  * Starting points for the model builder, one or two per task. Each makes a ModelSpec for the dataset's
  * input shape and class count, and suggests training settings that work for small data in a browser.
  */
-import type { HeadSpec, InputSpec, LayerSpec, ModelSpec } from './model-spec';
+import type { HeadSpec, InputSpec, LayerSpec, ModelSpec } from '../model/model-spec';
 import type { OptimizerName } from './trainer';
 
 export type Task = 'tabular-classification' | 'tabular-regression' | 'image-classification' | 'text-classification';

@@ -21,10 +21,10 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { mixSeed } from '../math/random';
-import { TrainError } from './errors';
-import type { TF } from './model-spec';
-import type { Encoded, LabelStats } from './preprocess';
-import { permutation } from './split';
+import { TrainError } from '../model/errors';
+import type { TF } from '../model/model-spec';
+import type { Encoded, LabelStats } from '../model/preprocess';
+import { permutation } from '../model/split';
 
 export type OptimizerName = 'adam' | 'sgd' | 'momentum' | 'rmsprop' | 'adagrad';
 export const OPTIMIZERS: readonly OptimizerName[] = ['adam', 'sgd', 'momentum', 'rmsprop', 'adagrad'];

@@ -1,10 +1,10 @@
 /**
- * A layer-stack problem (core/train/model-spec SpecIssue) in the person's language: the core gives a code
+ * A layer-stack problem (core/model/model-spec SpecIssue) in the person's language: the core gives a code
  * and the values it names; the words come from the catalog.
  */
 import { n, t } from '../../app/i18n.svelte';
 import type { MessageKey } from '../../app/i18n/catalog';
-import type { SpecIssue } from '../../core/train/model-spec';
+import type { SpecIssue } from '../../core/model/model-spec';
 
 const key = (k: string) => k as MessageKey;
 

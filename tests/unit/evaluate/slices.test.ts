@@ -12,7 +12,7 @@ import {
   type Predictions,
 } from '../../../src/core/evaluate/slices';
 import { quantileSorted } from '../../../src/core/math/quantile';
-import { classificationMetrics } from '../../../src/core/train/metrics';
+import { classificationMetrics } from '../../../src/core/model/metrics';
 import { Rng } from '../../../src/core/math/random';
 
 // Eight binary examples in two slices of column g. p = P(class 1); probs rows are [1 - p, p].

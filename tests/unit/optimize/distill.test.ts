@@ -11,7 +11,7 @@ import {
   validateDistillSettings,
 } from '../../../src/core/optimize/distill';
 import { OptimizeError } from '../../../src/core/optimize/errors';
-import { buildModel, type ModelSpec } from '../../../src/core/train/model-spec';
+import { buildModel, type ModelSpec } from '../../../src/core/model/model-spec';
 import { toTensors, Trainer } from '../../../src/core/train/trainer';
 import { blobs } from '../train/helpers';
 import { metadataFor, tabularStats, useCpu } from './helpers';

@@ -1,9 +1,9 @@
 /** Shared by the optimize tests: a cpu TF.js, a small bundle, and a fixed MNIST subset. */
 import type * as tfjs from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
-import { exportBundle, makeMetadata, type BundleMetadata } from '../../../src/core/train/bundle';
-import { buildModel, type ModelSpec } from '../../../src/core/train/model-spec';
-import type { PreprocessStats } from '../../../src/core/train/preprocess';
+import { exportBundle, makeMetadata, type BundleMetadata } from '../../../src/core/model/bundle';
+import { buildModel, type ModelSpec } from '../../../src/core/model/model-spec';
+import type { PreprocessStats } from '../../../src/core/model/preprocess';
 export { useCpu } from '../train/helpers';
 
 /** Preprocessing stats of a plain numeric input (features f0..f{n-1}) and a class label. */

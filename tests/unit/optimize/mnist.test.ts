@@ -13,9 +13,9 @@ import { compareVariants } from '../../../src/core/optimize/compare';
 import { distillStudent, modelParams, studentRecord, trainStudentFromScratch } from '../../../src/core/optimize/distill';
 import { pruneAndFineTune, pruningRecord, stepsOf } from '../../../src/core/optimize/prune';
 import { quantizeBundle } from '../../../src/core/optimize/quantize';
-import { exportBundle, importBundle, type BundleMetadata } from '../../../src/core/train/bundle';
+import { exportBundle, importBundle, type BundleMetadata } from '../../../src/core/model/bundle';
 import { accuracyOf } from '../../../src/core/optimize/compare';
-import { buildModel, type ModelSpec } from '../../../src/core/train/model-spec';
+import { buildModel, type ModelSpec } from '../../../src/core/model/model-spec';
 import { predict, toTensors, Trainer, type TrainTensors } from '../../../src/core/train/trainer';
 import { metadataFor, mnistStats, mnistSubset, useCpu, type Mnist } from './helpers';
 

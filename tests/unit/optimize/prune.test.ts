@@ -15,8 +15,8 @@ import {
   type PruningSchedule,
 } from '../../../src/core/optimize/prune';
 import { quantizeBundle } from '../../../src/core/optimize/quantize';
-import { exportBundle, importBundle } from '../../../src/core/train/bundle';
-import { buildModel, type ModelSpec } from '../../../src/core/train/model-spec';
+import { exportBundle, importBundle } from '../../../src/core/model/bundle';
+import { buildModel, type ModelSpec } from '../../../src/core/model/model-spec';
 import { toTensors, Trainer, type TrainConfig } from '../../../src/core/train/trainer';
 import { blobs } from '../train/helpers';
 import { metadataFor, tabularStats, useCpu } from './helpers';

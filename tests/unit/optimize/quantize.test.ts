@@ -14,7 +14,7 @@ import {
   quantizeWeights,
   toFloat16,
 } from '../../../src/core/optimize/quantize';
-import { importBundle, readBundle } from '../../../src/core/train/bundle';
+import { importBundle, readBundle } from '../../../src/core/model/bundle';
 import { predict } from '../../../src/core/train/trainer';
 import { smallBundle, useCpu } from './helpers';
 

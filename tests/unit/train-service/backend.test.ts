@@ -1,6 +1,6 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildModel, type ModelSpec } from '../../../src/core/train/model-spec';
+import { buildModel, type ModelSpec } from '../../../src/core/model/model-spec';
 import type { BackendReport } from '../../../src/protocol/train';
 import { cannotTrainOn, chooseBackend, timeModelStep, type BackendControl, type StepProbe } from '../../../src/services/train-backend';
 import { useCpu } from '../train/helpers';

@@ -5,7 +5,7 @@
 import 'fake-indexeddb/auto';
 import type * as tfjs from '@tensorflow/tfjs';
 import { afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
-import { TrainError } from '../../../src/core/train/errors';
+import { TrainError } from '../../../src/core/model/errors';
 import { presetById } from '../../../src/core/train/presets';
 import { addLabelSet } from '../../../src/services/label-store';
 import { loadModelData } from '../../../src/services/model-data';

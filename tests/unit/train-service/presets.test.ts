@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ColumnInfo } from '../../../src/core/data/types';
-import { inferShapes } from '../../../src/core/train/model-spec';
+import { inferShapes } from '../../../src/core/model/model-spec';
 import { ALL_PRESETS, defaultFeatures, defaultLabel, describeLayers, featureChoices, findPreset, guessTask, presetsForTask } from '../../../src/app/train-presets';
 
 const col = (name: string, type: ColumnInfo['type']): ColumnInfo => ({ name, type, nullCount: 0 });

@@ -1,6 +1,6 @@
 /** A model version record without training, for store and registry tests: one number feature, two classes. */
-import { makeMetadata } from '../../../src/core/train/bundle';
-import type { PreprocessStats } from '../../../src/core/train/preprocess';
+import { makeMetadata } from '../../../src/core/model/bundle';
+import type { PreprocessStats } from '../../../src/core/model/preprocess';
 import type { PipetteDB } from '../../../src/store/db';
 import { addModelVersion } from '../../../src/services/registry';
 

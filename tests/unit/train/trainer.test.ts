@@ -1,7 +1,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TrainError } from '../../../src/core/train/errors';
-import { buildModel, type LayerSpec, type ModelSpec } from '../../../src/core/train/model-spec';
+import { TrainError } from '../../../src/core/model/errors';
+import { buildModel, type LayerSpec, type ModelSpec } from '../../../src/core/model/model-spec';
 import { presetById } from '../../../src/core/train/presets';
 import {
   balancedClassWeights,

@@ -129,7 +129,7 @@ export const train = defineMessages({
     'train.layers.add': 'Add layer',
     'train.layers.total': '{params} parameters ({trainable} trainable)',
     'train.layers.invalid': 'This stack cannot be built ({count} problems above). Fix it to start training.',
-    // Problems of a layer stack (core/train/model-spec SpecIssue codes); ui/train/spec-issue.ts puts them together.
+    // Problems of a layer stack (core/model/model-spec SpecIssue codes); ui/train/spec-issue.ts puts them together.
     'train.spec.at.input': 'Input: {text}',
     'train.spec.at.layer': 'Layer {n} ({layer}): {text}',
     'train.spec.at.layerUnknown': 'Layer {n}: {text}',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildBatch, type ColumnValues, type NamedColumn } from '../../../src/core/data/arrow';
 import { encodePng } from '../../../src/core/data/png';
-import { TrainError } from '../../../src/core/train/errors';
+import { TrainError } from '../../../src/core/model/errors';
 import {
   decodeRegression,
   encode,
@@ -13,9 +13,9 @@ import {
   tokenize,
   type ColumnTable,
   type PreprocessOptions,
-} from '../../../src/core/train/preprocess';
-import { splitRows } from '../../../src/core/train/split';
-import { decodePng } from './helpers';
+} from '../../../src/core/model/preprocess';
+import { splitRows } from '../../../src/core/model/split';
+import { decodePng } from '../train/helpers';
 
 function bits(present: boolean[]): Uint8Array | null {
   if (present.every(Boolean)) return null;

@@ -2,12 +2,12 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodePng } from '../../../src/core/data/png';
-import { exportBundle, importBundle, makeMetadata, readBundle, type BundleMetadata } from '../../../src/core/train/bundle';
-import { TrainError } from '../../../src/core/train/errors';
-import { buildModel, type ModelSpec } from '../../../src/core/train/model-spec';
-import { encode, fitPreprocess, tableFromRecords, type PreprocessStats } from '../../../src/core/train/preprocess';
+import { exportBundle, importBundle, makeMetadata, readBundle, type BundleMetadata } from '../../../src/core/model/bundle';
+import { TrainError } from '../../../src/core/model/errors';
+import { buildModel, type ModelSpec } from '../../../src/core/model/model-spec';
+import { encode, fitPreprocess, tableFromRecords, type PreprocessStats } from '../../../src/core/model/preprocess';
 import { Trainer } from '../../../src/core/train/trainer';
-import { useCpu } from './helpers';
+import { useCpu } from '../train/helpers';
 
 let tf: typeof tfjs;
 let stats: PreprocessStats;

@@ -1,9 +1,9 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TrainError } from '../../../src/core/train/errors';
-import { buildModel, inferShapes, validateSpec, type InputSpec, type LayerSpec, type ModelSpec } from '../../../src/core/train/model-spec';
+import { TrainError } from '../../../src/core/model/errors';
+import { buildModel, inferShapes, validateSpec, type InputSpec, type LayerSpec, type ModelSpec } from '../../../src/core/model/model-spec';
 import { PRESETS, presetById, presetsFor } from '../../../src/core/train/presets';
-import { useCpu } from './helpers';
+import { useCpu } from '../train/helpers';
 
 let tf: typeof tfjs;
 beforeAll(async () => {

@@ -7,7 +7,7 @@ import {
   regressionMetrics,
   rocCurve,
   worstPredictions,
-} from '../../../src/core/train/metrics';
+} from '../../../src/core/model/metrics';
 
 // Three classes, six examples. Predicted class = argmax of each row.
 //   row  true  probs             predicted  p(true)

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TrainError } from '../../../src/core/train/errors';
+import { TrainError } from '../../../src/core/model/errors';
 import { mixSeed, Rng } from '../../../src/core/math/random';
-import { apportion, permutation, splitRecord, splitRows, type Split } from '../../../src/core/train/split';
+import { apportion, permutation, splitRecord, splitRows, type Split } from '../../../src/core/model/split';
 
 function labelsOf(counts: Record<string, number>): string[] {
   return Object.entries(counts).flatMap(([label, n]) => new Array<string>(n).fill(label));
