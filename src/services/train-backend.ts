@@ -4,8 +4,10 @@
  * correctly; only the real model's step says which one is fastest for it: WebGPU's per-dispatch cost
  * loses on a small MLP and wins on a big CNN.
  */
+import { TrainError } from '../core/model/errors';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { ModelSpec, TF } from '../core/model/model-spec';
+import { medianStepMs } from '../core/train/step-timing';
 import { makeOptimizer, type OptimizerName } from '../core/train/trainer';
 import type { BackendName, BackendReport } from '../protocol/train';
 import type { BackendCandidate, BackendChoice } from '../store/training-records';
@@ -75,17 +77,7 @@ export async function timeModelStep(tf: TF, probe: StepProbe, options: { warmup?
     }
   };
   try {
-    for (let i = 0; i < warmup; i++) await step();
-    const times: number[] = [];
-    for (let i = 0; i < Math.max(1, repeats); i++) {
-      const start = performance.now();
-      await step();
-      const ms = performance.now() - start;
-      times.push(ms);
-      if (ms > giveUpMs) break;
-    }
-    times.sort((a, b) => a - b);
-    return times[Math.floor(times.length / 2)]!;
+    return await medianStepMs(step, { warmup, repeats, giveUpMs });
   } finally {
     x.dispose();
     y.dispose();
@@ -113,7 +105,7 @@ export async function chooseBackend(
   const reports = await control.reports();
   if (requested !== 'auto') {
     const why = blocked(requested);
-    if (why) throw new Error(why);
+    if (why) throw new TrainError('no-backend', { params: { detail: `${requested}: ${why}` } }, why);
     await control.use(requested);
     const report = reports.find((r) => r.name === requested);
     const msPerStep = await timeModelStep(tf, probe);
@@ -152,7 +144,10 @@ export async function chooseBackend(
       c.error = message(e);
     }
   }
-  if (!best) throw new Error(`No backend can train this model: ${candidates.map((c) => `${c.name}: ${c.error}`).join('; ')}`);
+  if (!best) {
+    const detail = candidates.map((c) => `${c.name}: ${c.error}`).join('; ');
+    throw new TrainError('no-backend', { params: { detail } }, `No backend can train this model: ${detail}`);
+  }
   await control.use(best.name);
   return { requested, name: best.name, msPerStep: best.ms, candidates };
 }

@@ -18,6 +18,7 @@ import {
   type BackendsInfo,
   type ParityResult,
 } from './backend-types';
+import { medianStepMs } from './step-timing';
 
 /**
  * Largest absolute difference from cpu that still passes.
@@ -159,15 +160,7 @@ export async function timeTrainStep({ warmup = 2, repeats = 5 }: StepTiming = {}
     loss.dispose();
   };
   try {
-    for (let i = 0; i < warmup; i++) await step();
-    const times: number[] = [];
-    for (let i = 0; i < Math.max(1, repeats); i++) {
-      const start = performance.now();
-      await step();
-      times.push(performance.now() - start);
-    }
-    times.sort((a, b) => a - b);
-    return times[Math.floor(times.length / 2)];
+    return await medianStepMs(step, { warmup, repeats });
   } finally {
     f.x.dispose();
     f.y.dispose();
