@@ -4,7 +4,8 @@
  * metrics and blessing reasons in the person's language.
  */
 import type { Reason, Threshold } from '../core/evaluate/blessing';
-import type { SliceCondition, SliceSpec, SlicedEvaluation } from '../core/evaluate/slices';
+import type { SliceCondition, SliceSpec } from '../core/evaluate/slice-assign';
+import type { SlicedEvaluation } from '../core/evaluate/slices';
 import { n, t } from './i18n.svelte';
 import type { MessageKey } from './i18n/catalog';
 

@@ -4,7 +4,7 @@
  */
 import type { Threshold } from '../core/evaluate/blessing';
 import type { CalibrationCurve, ThresholdMetrics } from '../core/evaluate/curves';
-import type { SliceSpec } from '../core/evaluate/slices';
+import type { SliceSpec } from '../core/evaluate/slice-assign';
 import type { EvaluationPart, EvaluationRecord } from '../store/evaluation-records';
 
 export interface EvaluateRequest {

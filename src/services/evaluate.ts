@@ -11,7 +11,9 @@
 import { evaluateBlessing, type MetricTable } from '../core/evaluate/blessing';
 import { calibrationCurve, precisionRecallCurve, rocCurve, thresholdMetrics } from '../core/evaluate/curves';
 import { EvalError } from '../core/evaluate/errors';
-import { metricTable, SliceEvaluator, type CellValue, type FeatureSlicing, type Predictions, type SliceSpec, type Slicing } from '../core/evaluate/slices';
+import type { CellValue, FeatureSlicing, SliceSpec } from '../core/evaluate/slice-assign';
+import type { Predictions } from '../core/evaluate/slice-metrics';
+import { metricTable, SliceEvaluator, type Slicing } from '../core/evaluate/slices';
 import type { TF } from '../core/model/model-spec';
 import { decodeRegression, MISSING_BOOL, type ColumnTable, type DecodeImage } from '../core/model/preprocess';
 import type { CurvePoint, CurvesRequest, CurvesResult, EvaluateProgress, EvaluateRequest } from '../protocol/evaluate';

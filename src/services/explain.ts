@@ -12,19 +12,12 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { EvalError } from '../core/evaluate/errors';
-import {
-  accuracyScore,
-  integratedGradients,
-  kernelShap,
-  mseScore,
-  nearestCounterfactual,
-  permutationImportance,
-  pixelHeatmap,
-  saliencyMap,
-  type FeatureGroup,
-  type PredictFn,
-} from '../core/evaluate/explain';
+import type { FeatureGroup, PredictFn } from '../core/evaluate/explain';
 import { fairnessIndicators } from '../core/evaluate/fairness';
+import { integratedGradients, pixelHeatmap, saliencyMap } from '../core/evaluate/gradients';
+import { kernelShap } from '../core/evaluate/kernel-shap';
+import { accuracyScore, mseScore, permutationImportance } from '../core/evaluate/permutation';
+import { nearestCounterfactual } from '../core/evaluate/what-if';
 import type { TF } from '../core/model/model-spec';
 import { argmaxRows } from '../core/model/metrics';
 import { encode, tableFromRecords, type CellValue, type ColumnTable, type DecodeImage, type Encoded, type PreprocessStats } from '../core/model/preprocess';

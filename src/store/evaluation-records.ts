@@ -4,7 +4,8 @@
  * import these without loading TF.js or Arrow.
  */
 import type { Blessing, Threshold } from '../core/evaluate/blessing';
-import type { SlicedEvaluation, SliceSpec } from '../core/evaluate/slices';
+import type { SliceSpec } from '../core/evaluate/slice-assign';
+import type { SlicedEvaluation } from '../core/evaluate/slices';
 
 /** Which rows of the dataset version were evaluated. */
 export type EvaluationPart = 'train' | 'validation' | 'test' | 'all';

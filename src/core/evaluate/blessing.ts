@@ -9,7 +9,8 @@
  * the person's language and the registry can keep the record. Without a baseline (the first model of a
  * project) relative thresholds pass with the code 'no-baseline' unless `missingBaseline: 'fail'`.
  */
-import { METRIC_DIRECTIONS, OVERALL, type Direction } from './slices';
+import { METRIC_DIRECTIONS, type Direction } from './slice-metrics';
+import { OVERALL } from './slices';
 
 /** slice id -> metric -> value (slices.ts's metricTable gives it). */
 export type MetricTable = Readonly<Record<string, Readonly<Record<string, number>>>>;

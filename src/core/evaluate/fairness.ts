@@ -13,10 +13,11 @@
  * Each row falls in one bin between consecutive thresholds, so a replicate is one pass over the rows
  * plus a suffix sum per group, whatever the number of thresholds.
  */
+import { fillPoisson1, percentileInterval, type Interval } from '../math/bootstrap';
 import { mixSeed, Rng } from '../math/random';
 import { metricsFromCounts, type ThresholdMetrics } from './curves';
 import { checkFinite, checkLength, EvalError } from './errors';
-import { fillPoisson1, percentileInterval, type CellValue, type Interval } from './slices';
+import type { CellValue } from './slice-assign';
 
 export interface GroupSummary {
   /** The group's value; null for missing values, which form their own group. */

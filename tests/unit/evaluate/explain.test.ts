@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { EvalError } from '../../../src/core/evaluate/errors';
-import {
-  accuracyScore,
-  columnStd,
-  kernelShap,
-  mseScore,
-  nearestCounterfactual,
-  permutationImportance,
-  predictClasses,
-  predictRow,
-  solveLinear,
-  type PredictFn,
-} from '../../../src/core/evaluate/explain';
+import type { PredictFn } from '../../../src/core/evaluate/explain';
+import { kernelShap, solveLinear } from '../../../src/core/evaluate/kernel-shap';
+import { accuracyScore, mseScore, permutationImportance } from '../../../src/core/evaluate/permutation';
+import { columnStd, nearestCounterfactual, predictClasses, predictRow } from '../../../src/core/evaluate/what-if';
 import { Rng } from '../../../src/core/math/random';
 
 /** A plain-function model: f(row) -> outputs, applied row by row. */

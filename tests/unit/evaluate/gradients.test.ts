@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EvalError } from '../../../src/core/evaluate/errors';
-import { integratedGradients, kernelShap, pixelHeatmap, saliencyMap, type PredictFn } from '../../../src/core/evaluate/explain';
+import type { PredictFn } from '../../../src/core/evaluate/explain';
+import { integratedGradients, pixelHeatmap, saliencyMap } from '../../../src/core/evaluate/gradients';
+import { kernelShap } from '../../../src/core/evaluate/kernel-shap';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -3,9 +3,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluateBlessing } from '../../../src/core/evaluate/blessing';
 import { thresholdMetrics } from '../../../src/core/evaluate/curves';
-import { kernelShap, type PredictFn } from '../../../src/core/evaluate/explain';
+import type { PredictFn } from '../../../src/core/evaluate/explain';
+import { kernelShap } from '../../../src/core/evaluate/kernel-shap';
 import { fairnessIndicators } from '../../../src/core/evaluate/fairness';
-import { assignSlices, evaluateSlices, OVERALL } from '../../../src/core/evaluate/slices';
+import { assignSlices } from '../../../src/core/evaluate/slice-assign';
+import { evaluateSlices, OVERALL } from '../../../src/core/evaluate/slices';
 
 const score = fc.double({ min: 0, max: 1, noNaN: true });
 

@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { EvalError } from '../../../src/core/evaluate/errors';
-import {
-  assignSlices,
-  columnValues,
-  confusionSummary,
-  evaluateSlices,
-  metricTable,
-  OVERALL,
-  percentileInterval,
-  fillPoisson1,
-  type Predictions,
-} from '../../../src/core/evaluate/slices';
+import { assignSlices, columnValues } from '../../../src/core/evaluate/slice-assign';
+import { confusionSummary, type Predictions } from '../../../src/core/evaluate/slice-metrics';
+import { evaluateSlices, metricTable, OVERALL } from '../../../src/core/evaluate/slices';
+import { fillPoisson1, percentileInterval } from '../../../src/core/math/bootstrap';
 import { quantileSorted } from '../../../src/core/math/quantile';
 import { classificationMetrics } from '../../../src/core/model/metrics';
 import { Rng } from '../../../src/core/math/random';
