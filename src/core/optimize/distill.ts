@@ -14,17 +14,17 @@
  * log softmax(z) = z - logsumexp(z) differs from z by one constant per row, and softmax is unchanged by
  * adding a constant to every logit, so softmax(log(p) / T) = softmax(z / T) exactly, short of the clip.
  *
- * The training loop is the Trainer's, reduced: the same seeded shuffle per epoch (mixSeed(seed, epoch)),
- * the same fixed-size batches whose padded rows weigh 0, the same optimizers, one readback per epoch, so
- * a distilled student and the same student trained from scratch by the Trainer see the same batches. The
- * teacher's logits are computed once for the training rows (the teacher is frozen, dropout off).
+ * The training loop is the Trainer's own epoch (core/train/batch-loop.ts): the same seeded shuffle per
+ * epoch (mixSeed(seed, epoch)), the same fixed-size batches whose padded rows weigh 0, the same optimizers,
+ * one readback per epoch, so a distilled student and the same student trained from scratch by the Trainer
+ * see the same batches. The teacher's logits are computed once for the training rows (the teacher is
+ * frozen, dropout off).
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { mixSeed } from '../math/random';
 import type { BundleMetadata } from '../model/bundle';
 import { buildModel, inferShapes, type ModelSpec, type TF } from '../model/model-spec';
-import { permutation } from '../model/split';
-import { BatchMasks, makeOptimizer, Trainer, type EpochLog, type FitOptions, type FitResult, type OptimizerName, type TrainConfig, type TrainTensors } from '../train/trainer';
+import { BatchMasks, readSums, runEpoch, YieldClock } from '../train/batch-loop';
+import { makeOptimizer, Trainer, type EpochLog, type FitOptions, type FitResult, type OptimizerName, type TrainConfig, type TrainTensors } from '../train/trainer';
 import type { OptimizationRecord } from './artifacts';
 import { OptimizeError } from './errors';
 
@@ -173,13 +173,6 @@ export interface DistillResult {
   history: EpochLog[];
 }
 
-function indices(order: Uint32Array, batch: number, size: number): { idx: Int32Array; real: number } {
-  const n = order.length;
-  const idx = new Int32Array(size);
-  for (let j = 0; j < size; j++) idx[j] = order[(batch * size + j) % n]!;
-  return { idx, real: Math.min(size, n - batch * size) };
-}
-
 /** Logits for every row of x in fixed-size batches, on the device ([n, classes]). */
 function allLogits(tf: TF, logits: LogitsOf, x: tfjs.Tensor, size: number): tfjs.Tensor {
   const n = x.shape[0]!;
@@ -217,12 +210,10 @@ export async function distill(
   const n = train.x.shape[0]!;
   if (n === 0) throw new OptimizeError('bad-option', {}, 'The training split has no rows');
   const size = Math.min(cfg.batchSize, n);
-  const batches = Math.ceil(n / size);
   const studentLogits = logitsFunction(tf, student);
   const teacherLogitsOf = logitsFunction(tf, teacher);
   const optimizer = makeOptimizer(tf, cfg.optimizer, cfg.learningRate);
   const vars = student.trainableWeights.map((w) => w.read() as tfjs.Variable);
-  const yieldEvery = cfg.yieldEveryMs ?? 25;
 
   let teacherAll = allLogits(tf, teacherLogitsOf, train.x, size);
   const classes = train.y.shape[1]!;
@@ -237,54 +228,42 @@ export async function distill(
     teacherAll = reordered;
   }
   const masks = new BatchMasks(tf, size);
-  const mask = (real: number) => masks.get(real);
+  const clock = new YieldClock(cfg.yieldEveryMs ?? 25);
   const history: EpochLog[] = [];
   let status: DistillResult['status'] = 'completed';
-  let lastYield = performance.now();
   try {
     for (let epoch = 0; epoch < cfg.epochs; epoch++) {
       const started = performance.now();
-      const order = permutation(n, mixSeed(cfg.seed, epoch));
-      let lossSum: tfjs.Tensor = tf.scalar(0);
+      const { lossSum, cancelled } = await runEpoch({
+        tf,
+        optimizer,
+        vars,
+        rows: n,
+        seed: cfg.seed,
+        epoch,
+        size,
+        masks,
+        clock,
+        signal,
+        loss: (idx, m, real) => {
+          const xb = tf.gather(train.x, idx);
+          const yb = tf.gather(train.y, idx);
+          const tb = tf.gather(teacherAll, idx);
+          const per = distillationLossPerRow(tf, studentLogits(xb, true), tb, yb, cfg);
+          // divide by the real rows: padding rows weigh 0 (as in the Trainer)
+          return tf.div(tf.sum(tf.mul(m, per)), real) as tfjs.Scalar;
+        },
+      });
       try {
-        for (let b = 0; b < batches; b++) {
-          if (signal?.aborted) {
-            status = 'cancelled';
-            break;
-          }
-          const { idx, real } = indices(order, b, size);
-          const m = mask(real);
-          const idxT = tf.tensor1d(idx, 'int32');
-          const cost = optimizer.minimize(
-            () => {
-              const xb = tf.gather(train.x, idxT);
-              const yb = tf.gather(train.y, idxT);
-              const tb = tf.gather(teacherAll, idxT);
-              const per = distillationLossPerRow(tf, studentLogits(xb, true), tb, yb, cfg);
-              // divide by the real rows: padding rows weigh 0 (as in the Trainer)
-              return tf.div(tf.sum(tf.mul(m, per)), real) as tfjs.Scalar;
-            },
-            true,
-            vars,
-          )!;
-          idxT.dispose();
-          const next = tf.tidy(() => tf.add(lossSum, tf.mul(cost, real)));
-          lossSum.dispose();
-          cost.dispose();
-          lossSum = next;
-          if (performance.now() - lastYield >= yieldEvery) {
-            await new Promise((r) => setTimeout(r, 0));
-            lastYield = performance.now();
-          }
+        if (cancelled) {
+          status = 'cancelled';
+          break;
         }
-        if (status === 'cancelled') break;
         const val = validation ? evaluate(tf, student, validation, size) : null;
-        const packed = tf.tidy(() => tf.stack([lossSum, val?.loss ?? tf.scalar(0), val?.correct ?? tf.scalar(0)]));
         let values: Float32Array;
         try {
-          values = (await packed.data()) as Float32Array;
+          values = await readSums(tf, [lossSum, val?.loss, val?.correct]);
         } finally {
-          packed.dispose();
           val?.loss.dispose();
           val?.correct.dispose();
         }

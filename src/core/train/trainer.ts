@@ -20,14 +20,19 @@
  * weight sum(y w) are then expectations over the target distribution; one-hot targets are the special case.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { mixSeed } from '../math/random';
 import { TrainError } from '../model/errors';
 import type { TF } from '../model/model-spec';
-import type { Encoded, LabelStats } from '../model/preprocess';
-import { permutation } from '../model/split';
+import { BatchMasks, batchIndices, identityOrder, readSums, runEpoch, YieldClock } from './batch-loop';
+import { checkWeightsFit, namedToTensor, optimizerFromCheckpoint, readAdamPowers, readNamed, type Checkpoint, type NamedArray } from './checkpoint';
+import { makeOptimizer, type OptimizerName } from './optimizers';
+import { PauseGate } from './pause-gate';
+import type { TrainTensors } from './tensors';
 
-export type OptimizerName = 'adam' | 'sgd' | 'momentum' | 'rmsprop' | 'adagrad';
-export const OPTIMIZERS: readonly OptimizerName[] = ['adam', 'sgd', 'momentum', 'rmsprop', 'adagrad'];
+// The training API in one place: the services, optimize and the tests import these from here.
+export { checkpointTransferables, type Checkpoint, type NamedArray } from './checkpoint';
+export { makeOptimizer, OPTIMIZERS, type OptimizerName } from './optimizers';
+export { PauseGate } from './pause-gate';
+export { balancedClassWeights, balancedSoftClassWeights, predict, toTensors, type TrainTensors } from './tensors';
 
 export interface EarlyStopping {
   /** Epochs without improvement of the validation loss (training loss without validation data) before stopping. */
@@ -54,12 +59,6 @@ export interface TrainConfig {
   yieldEveryMs?: number;
   /** Call onBatch at most this often, in ms, besides each epoch's last batch (default 50; 0 = every batch). */
   progressEveryMs?: number;
-}
-
-/** y is one-hot float32 [n, classes] for classification, float32 [n, 1] for regression. */
-export interface TrainTensors {
-  x: tfjs.Tensor;
-  y: tfjs.Tensor;
 }
 
 export interface EpochLog {
@@ -119,214 +118,36 @@ export interface FitResult {
   restoredBest: boolean;
 }
 
-/** A tensor's values as plain data (the values are always a copy, safe to transfer). */
-export interface NamedArray {
-  name: string;
-  shape: number[];
-  dtype: 'float32' | 'int32';
-  values: Float32Array | Int32Array;
-}
-
-/**
- * TF.js's Adam keeps beta1^t and beta2^t as running products (one multiply a step), but its setWeights
- * recomputes them with pow(beta, t), which differs in the last float32 bits after a few dozen steps. The
- * checkpoint keeps the products themselves, so a resumed run takes exactly the steps it would have taken.
- */
-interface AdamPowerVariables {
-  accBeta1?: tfjs.Variable;
-  accBeta2?: tfjs.Variable;
-}
-
-async function readAdamPowers(optimizer: tfjs.Optimizer): Promise<[number, number] | undefined> {
-  const { accBeta1, accBeta2 } = optimizer as unknown as AdamPowerVariables;
-  if (!accBeta1 || !accBeta2) return undefined;
-  return [(await accBeta1.data())[0]!, (await accBeta2.data())[0]!];
-}
-
-function writeAdamPowers(tf: TF, optimizer: tfjs.Optimizer, powers: [number, number] | undefined): void {
-  const { accBeta1, accBeta2 } = optimizer as unknown as AdamPowerVariables;
-  if (!powers || !accBeta1 || !accBeta2) return;
-  tf.tidy(() => {
-    accBeta1.assign(tf.scalar(powers[0]));
-    accBeta2.assign(tf.scalar(powers[1]));
-  });
-}
-
-/** Everything needed to continue a run: plain data, so it can be stored in IndexedDB or transferred. */
-export interface Checkpoint {
-  version: 1;
-  /** Completed epochs; training resumes with epoch index `epoch`. */
-  epoch: number;
-  /** model.weights in order (trainable and not, e.g. BatchNormalization's moving statistics), named by layer. */
-  weights: NamedArray[];
-  optimizer: {
-    name: OptimizerName;
-    learningRate: number;
-    weights: NamedArray[];
-    /** Adam's running beta1^t and beta2^t (see adamPowers); absent for other optimizers and older checkpoints. */
-    adamPowers?: [number, number];
-  };
-  /** The best monitored loss so far and its epoch (early stopping). */
-  bestLoss: number | null;
-  bestEpoch: number | null;
-  /** The best epoch's weights when they differ from `weights`, for restoring them at the end. */
-  bestWeights: NamedArray[] | null;
-  history: EpochLog[];
-}
-
-/** The ArrayBuffers of a checkpoint, for postMessage / Comlink.transfer. */
-export function checkpointTransferables(c: Checkpoint): ArrayBuffer[] {
-  const all = [...c.weights, ...c.optimizer.weights, ...(c.bestWeights ?? [])];
-  return [...new Set(all.map((w) => w.values.buffer as ArrayBuffer))];
-}
-
-/**
- * Parks a loop between batches. pause() takes effect at the next batch boundary; resume() releases it.
- * An aborted signal also releases a parked loop, so a paused run can still be cancelled. `onPark` is
- * called each time a loop actually parks (the moment a pause has taken effect).
- */
-export class PauseGate {
-  #paused = false;
-  #waiters: (() => void)[] = [];
-  readonly #onPark: () => void;
-
-  constructor(onPark: () => void = () => {}) {
-    this.#onPark = onPark;
-  }
-
-  get paused(): boolean {
-    return this.#paused;
-  }
-
-  pause(): void {
-    this.#paused = true;
-  }
-
-  resume(): void {
-    this.#paused = false;
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const w of waiters) w();
-  }
-
-  wait(signal?: AbortSignal): Promise<void> {
-    if (!this.#paused || signal?.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      this.#waiters.push(done);
-      signal?.addEventListener('abort', done, { once: true });
-      this.#onPark();
-    });
-  }
-}
-
-/** Keras's "balanced" class weights: n / (classes x count of the class). */
-export function balancedClassWeights(labels: ArrayLike<number>, classes: number): number[] {
-  const counts = new Array<number>(classes).fill(0);
-  for (let i = 0; i < labels.length; i++) counts[labels[i]!]!++;
-  return counts.map((c) => (c ? labels.length / (classes * c) : 1));
-}
-
-/**
- * The same for soft labels (rows x classes probabilities): a row counts toward each class by its
- * probability, so one-hot targets give exactly balancedClassWeights.
- */
-export function balancedSoftClassWeights(probs: ArrayLike<number>, classes: number): number[] {
-  const rows = probs.length / classes;
-  const mass = new Array<number>(classes).fill(0);
-  for (let i = 0; i < rows; i++) for (let c = 0; c < classes; c++) mass[c]! += probs[i * classes + c]!;
-  return mass.map((m) => (m > 0 ? rows / (classes * m) : 1));
-}
-
-/**
- * Encoded rows as the tensors fit() takes: classification labels one-hot, or `soft` targets (rows x
- * classes probabilities, e.g. a label model's) as they are; the loss is the same cross-entropy.
- */
-export function toTensors(tf: TF, data: Encoded, label: LabelStats, soft?: Float32Array | null): TrainTensors {
-  if (!data.y && !soft) throw new TrainError('missing-label', { column: label.column }, 'The encoded rows have no labels');
-  if (soft && (label.task !== 'classification' || soft.length !== data.rows * label.classes.length))
-    throw new RangeError(`soft targets need ${data.rows} x classes probabilities, got ${soft.length} values`);
-  const x = tf.tensor(data.x, [data.rows, ...data.featureShape], 'float32');
-  const y = soft
-    ? tf.tensor2d(soft, [data.rows, soft.length / data.rows], 'float32')
-    : label.task === 'classification'
-      ? tf.tidy(() => tf.oneHot(tf.tensor1d(data.y as Int32Array, 'int32'), label.classes.length).toFloat())
-      : tf.tensor2d(data.y as Float32Array, [data.rows, 1], 'float32');
-  return { x, y };
-}
-
-type Variable = tfjs.Variable;
-
-/**
- * Loss masks for fixed-size batches: 1 for the real rows, 0 for the padding of the last batch. One tensor
- * per real-row count, made once and kept until dispose().
- */
-export class BatchMasks {
-  readonly #masks = new Map<number, tfjs.Tensor1D>();
-  constructor(
-    private readonly tf: TF,
-    private readonly size: number,
-  ) {}
-
-  get(real: number): tfjs.Tensor1D {
-    let m = this.#masks.get(real);
-    if (!m) {
-      const values = new Float32Array(this.size);
-      values.fill(1, 0, real);
-      this.#masks.set(real, (m = this.tf.tensor1d(values)));
-    }
-    return m;
-  }
-
-  dispose(): void {
-    for (const m of this.#masks.values()) m.dispose();
-    this.#masks.clear();
-  }
-}
 type LayersModel = tfjs.LayersModel;
-
-/** The optimizer a run's config names (shared by training, distillation and backend timing). */
-export function makeOptimizer(tf: TF, name: OptimizerName, lr: number): tfjs.Optimizer {
-  switch (name) {
-    case 'adam':
-      return tf.train.adam(lr);
-    case 'sgd':
-      return tf.train.sgd(lr);
-    case 'momentum':
-      return tf.train.momentum(lr, 0.9);
-    case 'rmsprop':
-      return tf.train.rmsprop(lr);
-    case 'adagrad':
-      return tf.train.adagrad(lr);
-    default:
-      throw new RangeError(`unknown optimizer '${String(name)}'`);
-  }
-}
 
 const LOG_EPS = 1e-7;
 
-/** Fixed-size index batches over a permutation; the last one wraps around to the start (see the top). */
-function batchIndices(order: Uint32Array, batch: number, size: number): { idx: Int32Array; real: number } {
-  const n = order.length;
-  const start = batch * size;
-  const idx = new Int32Array(size);
-  for (let j = 0; j < size; j++) idx[j] = order[(start + j) % n]!;
-  return { idx, real: Math.min(size, n - start) };
+/** The task's per-example loss and a batch's correct count (see the top). */
+interface Losses {
+  perExample: (y: tfjs.Tensor, pred: tfjs.Tensor) => tfjs.Tensor;
+  correct: (y: tfjs.Tensor, pred: tfjs.Tensor, mask: tfjs.Tensor) => tfjs.Scalar;
 }
 
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+function lossesFor(tf: TF, classification: boolean): Losses {
+  return {
+    perExample: (y, pred) =>
+      classification ? tf.neg(tf.sum(tf.mul(y, tf.log(tf.clipByValue(pred, LOG_EPS, 1 - LOG_EPS))), -1)) : tf.mean(tf.square(tf.sub(pred, y)), -1),
+    correct: (y, pred, m) => tf.sum(tf.mul(m, tf.cast(tf.equal(tf.argMax(pred, -1), tf.argMax(y, -1)), 'float32'))),
+  };
 }
 
-async function readNamed(t: tfjs.Tensor, name: string): Promise<NamedArray> {
-  const dtype = t.dtype === 'int32' ? 'int32' : 'float32';
-  const raw = await t.data();
-  // data() may hand back the backend's own storage (cpu): copy before anyone transfers or edits it
-  const values = dtype === 'int32' ? Int32Array.from(raw as Int32Array) : Float32Array.from(raw as Float32Array);
-  return { name, shape: t.shape.slice(), dtype, values };
+/** What one fit() keeps from epoch to epoch (made once; the tensors are freed when the fit ends). */
+interface FitState extends FitOptions {
+  rows: number;
+  size: number;
+  classification: boolean;
+  losses: Losses;
+  vars: tfjs.Variable[];
+  /** Class weights and the loss masks of a full and of the last batch. */
+  classWeights: tfjs.Tensor1D | null;
+  masks: BatchMasks;
+  clock: YieldClock;
+  lastProgress: number;
 }
 
 export class Trainer {
@@ -371,6 +192,10 @@ export class Trainer {
     this.gate.resume();
   }
 
+  get #restoreBest(): boolean {
+    return this.#config.earlyStopping ? this.#config.earlyStopping.restoreBestWeights !== false : false;
+  }
+
   /** Train from the current epoch up to config.epochs. */
   async fit(options: FitOptions): Promise<FitResult> {
     if (this.#running) throw new Error('this trainer is already running');
@@ -382,9 +207,10 @@ export class Trainer {
     }
   }
 
-  async #fit({ train, validation, signal, onBatch, onEpoch, afterStep }: FitOptions): Promise<FitResult> {
+  async #fit(options: FitOptions): Promise<FitResult> {
     const tf = this.#tf;
     const cfg = this.#config;
+    const { train } = options;
     const n = train.x.shape[0]!;
     if (n === 0) throw new TrainError('bad-split', {}, 'The training split has no rows');
     if (train.y.shape[0] !== n) throw new RangeError(`x has ${n} rows but y has ${train.y.shape[0]}`);
@@ -395,146 +221,40 @@ export class Trainer {
     }
     // A batch larger than the data would only repeat rows: cap it, still one fixed shape for the run.
     const size = Math.min(cfg.batchSize, n);
-    const batches = Math.ceil(n / size);
-    const yieldEvery = cfg.yieldEveryMs ?? 25;
-    const progressEvery = cfg.progressEveryMs ?? 50;
-    const vars = this.#model.trainableWeights.map((w) => w.read() as Variable);
-    const patience = cfg.earlyStopping?.patience;
-    const restoreBest = cfg.earlyStopping ? cfg.earlyStopping.restoreBestWeights !== false : false;
-    const minDelta = cfg.earlyStopping?.minDelta ?? 0;
-
-    // Kept for the whole fit, made once: class weights and the loss masks of a full and of the last batch.
-    const classWeights = cfg.classWeights && classification ? tf.tensor1d(Array.from(cfg.classWeights), 'float32') : null;
-    const masks = new BatchMasks(tf, size);
-    const mask = (real: number) => masks.get(real);
-
-    const perExampleLoss = (y: tfjs.Tensor, pred: tfjs.Tensor): tfjs.Tensor =>
-      classification
-        ? tf.neg(tf.sum(tf.mul(y, tf.log(tf.clipByValue(pred, LOG_EPS, 1 - LOG_EPS))), -1))
-        : tf.mean(tf.square(tf.sub(pred, y)), -1);
-    const correctOf = (y: tfjs.Tensor, pred: tfjs.Tensor, m: tfjs.Tensor): tfjs.Scalar =>
-      tf.sum(tf.mul(m, tf.cast(tf.equal(tf.argMax(pred, -1), tf.argMax(y, -1)), 'float32')));
+    const state: FitState = {
+      ...options,
+      rows: n,
+      size,
+      classification,
+      losses: lossesFor(tf, classification),
+      vars: this.#model.trainableWeights.map((w) => w.read() as tfjs.Variable),
+      classWeights: cfg.classWeights && classification ? tf.tensor1d(Array.from(cfg.classWeights), 'float32') : null,
+      masks: new BatchMasks(tf, size),
+      clock: new YieldClock(cfg.yieldEveryMs ?? 25),
+      lastProgress: -Infinity,
+    };
 
     let status: FitStatus = 'completed';
-    let lastYield = performance.now();
-    let lastProgress = -Infinity;
     try {
       while (this.#epoch < cfg.epochs) {
-        const epoch = this.#epoch;
-        const started = performance.now();
-        const order = permutation(n, mixSeed(cfg.seed, epoch));
-        let lossSum: tfjs.Tensor = tf.scalar(0);
-        let correctSum: tfjs.Tensor = tf.scalar(0);
-        try {
-          for (let b = 0; b < batches; b++) {
-            if (this.gate.paused) {
-              await this.gate.wait(signal);
-              lastYield = performance.now();
-            }
-            if (signal?.aborted) {
-              status = 'cancelled';
-              break;
-            }
-            const { idx, real } = batchIndices(order, b, size);
-            const m = mask(real);
-            const idxT = tf.tensor1d(idx, 'int32');
-            let correct: tfjs.Tensor | null = null;
-            const cost = this.#optimizer.minimize(
-              () => {
-                const xb = tf.gather(train.x, idxT);
-                const yb = tf.gather(train.y, idxT);
-                const pred = this.#model.apply(xb, { training: true }) as tfjs.Tensor;
-                const weights = classWeights ? tf.mul(m, tf.sum(tf.mul(yb, classWeights), -1)) : m;
-                if (classification) correct = tf.keep(correctOf(yb, pred, m));
-                // divide by the real rows, not the batch size: padding rows weigh 0
-                return tf.div(tf.sum(tf.mul(weights, perExampleLoss(yb, pred))), real) as tfjs.Scalar;
-              },
-              true,
-              vars,
-            )!;
-            idxT.dispose();
-            const nextLoss = tf.tidy(() => tf.add(lossSum, tf.mul(cost, real)));
-            lossSum.dispose();
-            cost.dispose();
-            lossSum = nextLoss;
-            if (correct) {
-              const nextCorrect = tf.add(correctSum, correct);
-              correctSum.dispose();
-              (correct as tfjs.Tensor).dispose();
-              correctSum = nextCorrect;
-            }
-            if (afterStep) {
-              const pending = afterStep({ epoch, batch: b, step: epoch * batches + b });
-              if (pending) await pending;
-            }
-            const now = performance.now();
-            if (onBatch && (b === batches - 1 || now - lastProgress >= progressEvery)) {
-              lastProgress = now;
-              onBatch({ epoch, batch: b, batches, fraction: Math.min(1, (epoch + (b + 1) / batches) / Math.max(1, cfg.epochs)) });
-            }
-            if (now - lastYield >= yieldEvery) {
-              await nextTask();
-              lastYield = performance.now();
-            }
-          }
-          if (status === 'cancelled') break;
-
-          const val = validation ? this.#evaluateSums(validation, size, perExampleLoss, correctOf, mask) : null;
-          // The epoch's single readback: train loss and correct count, validation loss and correct count.
-          const packed = tf.tidy(() => tf.stack([lossSum, correctSum, val?.loss ?? tf.scalar(0), val?.correct ?? tf.scalar(0)]));
-          let values: Float32Array;
-          try {
-            values = (await packed.data()) as Float32Array;
-          } finally {
-            packed.dispose();
-            val?.loss.dispose();
-            val?.correct.dispose();
-          }
-          const nVal = validation ? validation.x.shape[0]! : 0;
-          const log: EpochLog = {
-            epoch,
-            loss: values[0]! / n,
-            acc: classification ? values[1]! / n : null,
-            valLoss: validation && nVal ? values[2]! / nVal : null,
-            valAcc: validation && nVal && classification ? values[3]! / nVal : null,
-            ms: performance.now() - started,
-          };
-          this.#history.push(log);
-          this.#epoch = epoch + 1;
-
-          if (!Number.isFinite(log.loss) || (log.valLoss !== null && !Number.isFinite(log.valLoss))) {
-            status = 'diverged';
-            await onEpoch?.(log);
-            break;
-          }
-          let stop = false;
-          if (cfg.earlyStopping) {
-            const monitored = log.valLoss ?? log.loss;
-            if (this.#bestLoss === null || monitored < this.#bestLoss - minDelta) {
-              this.#bestLoss = monitored;
-              this.#bestEpoch = epoch;
-              if (restoreBest) this.#keepBestWeights();
-            } else if (patience !== undefined && epoch - this.#bestEpoch! >= patience) {
-              stop = true;
-            }
-          }
-          await onEpoch?.(log);
-          if (stop) {
-            status = 'early-stopped';
-            break;
-          }
-        } finally {
-          lossSum.dispose();
-          correctSum.dispose();
+        const log = await this.#trainEpoch(state);
+        if (!log) {
+          status = 'cancelled';
+          break;
+        }
+        const stop = await this.#endEpoch(log, options.onEpoch);
+        if (stop) {
+          status = stop;
+          break;
         }
       }
     } finally {
-      classWeights?.dispose();
-      masks.dispose();
+      state.classWeights?.dispose();
+      state.masks.dispose();
     }
 
     let restoredBest = false;
-    if (status !== 'cancelled' && restoreBest && this.#bestWeights && this.#bestEpoch !== null && this.#bestEpoch !== this.#epoch - 1) {
+    if (status !== 'cancelled' && this.#restoreBest && this.#bestWeights && this.#bestEpoch !== null && this.#bestEpoch !== this.#epoch - 1) {
       this.#model.setWeights(this.#bestWeights);
       restoredBest = true;
     }
@@ -548,29 +268,123 @@ export class Trainer {
     };
   }
 
+  /** One epoch's steps, then validation and the epoch's single readback. null when cancelled. */
+  async #trainEpoch(f: FitState): Promise<EpochLog | null> {
+    const tf = this.#tf;
+    const cfg = this.#config;
+    const epoch = this.#epoch;
+    const started = performance.now();
+    let lossSum: tfjs.Tensor | null = null;
+    let correctSum: tfjs.Tensor = tf.scalar(0);
+    let correct: tfjs.Tensor | null = null;
+    try {
+      const run = await runEpoch({
+        tf,
+        optimizer: this.#optimizer,
+        vars: f.vars,
+        rows: f.rows,
+        seed: cfg.seed,
+        epoch,
+        size: f.size,
+        masks: f.masks,
+        clock: f.clock,
+        signal: f.signal,
+        gate: this.gate,
+        loss: (idx, m, real) => {
+          const xb = tf.gather(f.train.x, idx);
+          const yb = tf.gather(f.train.y, idx);
+          const pred = this.#model.apply(xb, { training: true }) as tfjs.Tensor;
+          const weights = f.classWeights ? tf.mul(m, tf.sum(tf.mul(yb, f.classWeights), -1)) : m;
+          if (f.classification) correct = tf.keep(f.losses.correct(yb, pred, m));
+          // divide by the real rows, not the batch size: padding rows weigh 0
+          return tf.div(tf.sum(tf.mul(weights, f.losses.perExample(yb, pred))), real) as tfjs.Scalar;
+        },
+        afterStep: (b, batches) => {
+          if (correct) {
+            const nextCorrect = tf.add(correctSum, correct);
+            correctSum.dispose();
+            correct.dispose();
+            correctSum = nextCorrect;
+            correct = null;
+          }
+          return f.afterStep?.({ epoch, batch: b, step: epoch * batches + b });
+        },
+        onBatch: (b, batches) => {
+          const now = performance.now();
+          if (f.onBatch && (b === batches - 1 || now - f.lastProgress >= (cfg.progressEveryMs ?? 50))) {
+            f.lastProgress = now;
+            f.onBatch({ epoch, batch: b, batches, fraction: Math.min(1, (epoch + (b + 1) / batches) / Math.max(1, cfg.epochs)) });
+          }
+        },
+      });
+      lossSum = run.lossSum;
+      if (run.cancelled) return null;
+
+      const val = f.validation ? this.#evaluateSums(f.validation, f.size, f.losses, f.masks) : null;
+      let values: Float32Array;
+      try {
+        // train loss and correct count, validation loss and correct count
+        values = await readSums(tf, [lossSum, correctSum, val?.loss, val?.correct]);
+      } finally {
+        val?.loss.dispose();
+        val?.correct.dispose();
+      }
+      const n = f.rows;
+      const nVal = f.validation ? f.validation.x.shape[0]! : 0;
+      return {
+        epoch,
+        loss: values[0]! / n,
+        acc: f.classification ? values[1]! / n : null,
+        valLoss: f.validation && nVal ? values[2]! / nVal : null,
+        valAcc: f.validation && nVal && f.classification ? values[3]! / nVal : null,
+        ms: performance.now() - started,
+      };
+    } finally {
+      lossSum?.dispose();
+      correctSum.dispose();
+    }
+  }
+
+  /** Records a finished epoch: the status that ends the fit after it (divergence, early stopping), or null. */
+  async #endEpoch(log: EpochLog, onEpoch: FitOptions['onEpoch']): Promise<FitStatus | null> {
+    this.#history.push(log);
+    this.#epoch = log.epoch + 1;
+    if (!Number.isFinite(log.loss) || (log.valLoss !== null && !Number.isFinite(log.valLoss))) {
+      await onEpoch?.(log);
+      return 'diverged';
+    }
+    let stop = false;
+    const es = this.#config.earlyStopping;
+    if (es) {
+      const monitored = log.valLoss ?? log.loss;
+      if (this.#bestLoss === null || monitored < this.#bestLoss - (es.minDelta ?? 0)) {
+        this.#bestLoss = monitored;
+        this.#bestEpoch = log.epoch;
+        if (this.#restoreBest) this.#keepBestWeights();
+      } else if (es.patience !== undefined && log.epoch - this.#bestEpoch! >= es.patience) {
+        stop = true;
+      }
+    }
+    await onEpoch?.(log);
+    return stop ? 'early-stopped' : null;
+  }
+
   /** Summed validation loss and correct count, in fixed-size padded batches, on the device. */
-  #evaluateSums(
-    data: TrainTensors,
-    size: number,
-    perExampleLoss: (y: tfjs.Tensor, p: tfjs.Tensor) => tfjs.Tensor,
-    correctOf: (y: tfjs.Tensor, p: tfjs.Tensor, m: tfjs.Tensor) => tfjs.Scalar,
-    mask: (real: number) => tfjs.Tensor1D,
-  ): { loss: tfjs.Tensor; correct: tfjs.Tensor } {
+  #evaluateSums(data: TrainTensors, size: number, losses: Losses, masks: BatchMasks): { loss: tfjs.Tensor; correct: tfjs.Tensor } {
     const tf = this.#tf;
     const n = data.x.shape[0]!;
-    const order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
+    const order = identityOrder(n);
     let loss: tfjs.Tensor = tf.scalar(0);
     let correct: tfjs.Tensor = tf.scalar(0);
     for (let b = 0; b * size < n; b++) {
       const { idx, real } = batchIndices(order, b, size);
-      const m = mask(real);
+      const m = masks.get(real);
       const [l, c] = tf.tidy(() => {
         const idxT = tf.tensor1d(idx, 'int32');
         const xb = tf.gather(data.x, idxT);
         const yb = tf.gather(data.y, idxT);
         const pred = this.#model.apply(xb, { training: false }) as tfjs.Tensor;
-        return [tf.add(loss, tf.sum(tf.mul(m, perExampleLoss(yb, pred)))), tf.add(correct, correctOf(yb, pred, m))];
+        return [tf.add(loss, tf.sum(tf.mul(m, losses.perExample(yb, pred)))), tf.add(correct, losses.correct(yb, pred, m))];
       });
       loss.dispose();
       correct.dispose();
@@ -639,53 +453,15 @@ export class Trainer {
     if (c.optimizer.name !== this.#config.optimizer) {
       throw new TrainError('bad-checkpoint', {}, `The checkpoint was made with the ${c.optimizer.name} optimizer, this run uses ${this.#config.optimizer}`);
     }
-    const modelWeights = this.#model.weights;
-    const check = (list: NamedArray[]) => {
-      if (list.length !== modelWeights.length) {
-        throw new TrainError('bad-checkpoint', {}, `The checkpoint has ${list.length} weights, the model ${modelWeights.length}`);
-      }
-      list.forEach((w, i) => {
-        const mw = modelWeights[i]!;
-        const size = w.shape.reduce((a, b) => a * b, 1);
-        if (w.name !== mw.originalName || w.shape.join() !== mw.shape.join() || w.values.length !== size) {
-          throw new TrainError(
-            'bad-checkpoint',
-            { weight: w.name },
-            `Checkpoint weight ${i + 1} "${w.name}" [${w.shape.join(', ')}] does not fit the model's "${mw.originalName}" [${mw.shape.join(', ')}]`,
-          );
-        }
-      });
-    };
-    check(c.weights);
-    if (c.bestWeights) check(c.bestWeights);
-    const toTensor = (w: NamedArray) => tf.tensor(w.values, w.shape, w.dtype);
+    checkWeightsFit(c.weights, this.#model.weights);
+    if (c.bestWeights) checkWeightsFit(c.bestWeights, this.#model.weights);
+    const toTensor = (w: NamedArray) => namedToTensor(tf, w);
 
     const weights = c.weights.map(toTensor);
     this.#model.setWeights(weights);
     weights.forEach((t) => t.dispose());
 
-    const optimizer = makeOptimizer(tf, this.#config.optimizer, this.#config.learningRate);
-    if (c.optimizer.weights.length > 1) {
-      const state = c.optimizer.weights.map((w) => ({ name: w.name, tensor: toTensor(w) }));
-      try {
-        await optimizer.setWeights(state);
-        writeAdamPowers(tf, optimizer, c.optimizer.adamPowers);
-      } catch (e) {
-        optimizer.dispose();
-        throw new TrainError('bad-checkpoint', {}, `The optimizer state does not fit: ${e instanceof Error ? e.message : String(e)}`);
-      } finally {
-        // setWeights keeps its own references; ours can go
-        state.forEach((s) => s.tensor.dispose());
-      }
-    } else if (c.optimizer.weights.length === 1) {
-      // only the iteration count (plain SGD, or no step taken yet)
-      const iter = toTensor(c.optimizer.weights[0]!);
-      try {
-        await optimizer.setWeights([{ name: c.optimizer.weights[0]!.name, tensor: iter }]);
-      } finally {
-        iter.dispose();
-      }
-    }
+    const optimizer = await optimizerFromCheckpoint(tf, c, this.#config.optimizer, this.#config.learningRate);
     this.#optimizer.dispose();
     this.#optimizer = optimizer;
 
@@ -694,8 +470,7 @@ export class Trainer {
     this.#bestLoss = c.bestLoss;
     this.#bestEpoch = c.bestEpoch;
     this.#disposeBest();
-    const restoreBest = this.#config.earlyStopping ? this.#config.earlyStopping.restoreBestWeights !== false : false;
-    if (restoreBest && c.bestEpoch !== null) {
+    if (this.#restoreBest && c.bestEpoch !== null) {
       // without bestWeights the checkpoint's own weights are the best only if its last epoch was the best
       const best = c.bestWeights ?? (c.bestEpoch === c.epoch - 1 ? c.weights : null);
       this.#bestWeights = best ? best.map(toTensor) : null;
@@ -706,37 +481,5 @@ export class Trainer {
   dispose(): void {
     this.#optimizer.dispose();
     this.#disposeBest();
-  }
-}
-
-/**
- * Model outputs for every row of x, in fixed-size padded batches (the same shapes as training), read
- * back once at the end. Returns n x outputs values, row-major.
- */
-export async function predict(tf: TF, model: LayersModel, x: tfjs.Tensor, batchSize: number): Promise<Float32Array> {
-  const n = x.shape[0]!;
-  if (n === 0) return new Float32Array(0);
-  const size = Math.min(batchSize, n);
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  const parts: tfjs.Tensor[] = [];
-  try {
-    for (let b = 0; b * size < n; b++) {
-      const { idx, real } = batchIndices(order, b, size);
-      parts.push(
-        tf.tidy(() => {
-          const out = model.apply(tf.gather(x, tf.tensor1d(idx, 'int32')), { training: false }) as tfjs.Tensor;
-          return real < size ? tf.slice(out, 0, real) : out;
-        }),
-      );
-    }
-    const all = parts.length === 1 ? parts[0]! : tf.concat(parts);
-    try {
-      return Float32Array.from((await all.data()) as Float32Array);
-    } finally {
-      if (parts.length > 1) all.dispose();
-    }
-  } finally {
-    for (const p of parts) p.dispose();
   }
 }
