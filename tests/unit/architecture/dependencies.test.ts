@@ -115,7 +115,6 @@ const KNOWN_COMPONENTS_WITH_STORE_OR_SERVICES = [
   'src/ui/evaluate/EvaluatePage.svelte',
   'src/ui/home/HomePage.svelte',
   'src/ui/label/AgreementPanel.svelte',
-  'src/ui/label/FunctionsPanel.svelte',
   'src/ui/label/LabelPage.svelte',
   'src/ui/label/QueuePanel.svelte',
   'src/ui/label/SchemaPanel.svelte',
