@@ -107,12 +107,35 @@ export interface LabelModelResult {
 export function fitLabelModel(L: LabelMatrix, options: LabelModelOptions = {}): LabelModelResult {
   const { model = 'confusion', abstain = 'class-dependent', maxIter = 200, tol = 1e-6, smoothing = 1, classBalance } = options;
   const { mean: priorMean, strength: priorStrength } = options.accuracyPrior ?? { mean: 0.7, strength: 10 };
-  const { n, m, k, data } = L;
+  const { n, k } = L;
   if (k < 2) throw new Error('a label model needs at least two classes');
   if (classBalance && classBalance.length !== k) throw new Error(`class balance has ${classBalance.length} entries for ${k} classes`);
-  const modelAbstain = abstain === 'class-dependent';
+  const votes = sparseVotes(L);
+  const em = new DawidSkene(votes, L, { oneCoin: model === 'one-coin', modelAbstain: abstain === 'class-dependent', smoothing, priorMean, priorStrength, classBalance });
+  const { iterations, converged, logLikelihood } = em.fit(maxIter, tol);
 
-  // Sparse votes of the covered rows (CSR): each iteration touches only actual votes.
+  const probs = new Float32Array(n * k).fill(NaN);
+  for (let r = 0; r < votes.rowOf.length; r++) for (let c = 0; c < k; c++) probs[votes.rowOf[r]! * k + c] = em.q[r * k + c]!;
+  const { accuracy, confusion, abstainRate } = em.functionEstimates();
+  return { k, probs, covered: votes.covered, accuracy, confusion, abstainRate, classBalance: em.prior.slice(), iterations, converged, logLikelihood };
+}
+
+/** The votes of the covered rows, sparse (CSR): each EM iteration touches only actual votes. */
+interface SparseVotes {
+  /** 1 where at least one function voted. */
+  covered: Uint8Array;
+  /** The row of L of each covered row. */
+  rowOf: number[];
+  /** Covered row r's votes are entries start[r] to start[r + 1] - 1 of lfIdx and vote. */
+  start: number[];
+  /** Each vote's function. */
+  lfIdx: number[];
+  /** Each vote's class. */
+  vote: number[];
+}
+
+function sparseVotes(L: LabelMatrix): SparseVotes {
+  const { n, m, data } = L;
   const covered = new Uint8Array(n);
   const rowOf: number[] = [];
   const start: number[] = [0];
@@ -132,34 +155,116 @@ export function fitLabelModel(L: LabelMatrix, options: LabelModelOptions = {}): 
       start.push(lfIdx.length);
     }
   }
-  const R = rowOf.length;
-  // Rows where all abstain share one posterior; with modelled abstains they still inform P(abstain | c).
-  const silentRows = modelAbstain ? n - R : 0;
-  const q = new Float64Array(R * k); // posteriors of covered rows
-  const qSilent = new Float64Array(k);
+  return { covered, rowOf, start, lfIdx, vote };
+}
 
-  // Initialize posteriors from vote shares (soft majority vote).
-  for (let r = 0; r < R; r++) {
-    const s = start[r]!;
-    const e = start[r + 1]!;
-    for (let t = s; t < e; t++) q[r * k + vote[t]!]! += 1 / (e - s);
+/** LabelModelOptions with the defaults filled in. */
+interface EmSettings {
+  oneCoin: boolean;
+  /** abstain: 'class-dependent'. */
+  modelAbstain: boolean;
+  smoothing: number;
+  priorMean: number;
+  priorStrength: number;
+  classBalance: ArrayLike<number> | undefined;
+}
+
+/** Dawid-Skene's parameters and posteriors, and the two EM steps over them. */
+class DawidSkene {
+  readonly n: number;
+  readonly m: number;
+  readonly k: number;
+  /** Outcomes per function: the k classes, then abstain. */
+  readonly K1: number;
+  /** Covered rows. */
+  readonly R: number;
+  /** Rows where all abstain share one posterior; with modelled abstains they still inform P(abstain | c). */
+  readonly silentRows: number;
+  /** Posteriors of the covered rows, R x k. */
+  readonly q: Float64Array;
+  readonly qSilent: Float64Array;
+  readonly prior: Float64Array;
+  /** theta[(j*k + c)*K1 + v] = P(outcome v | class c) of function j. */
+  readonly theta: Float64Array;
+  /** For votes: log P(v | c) - log P(abstain | c). */
+  readonly logTheta: Float64Array;
+  /** Sum over functions of log P(abstain | c). */
+  readonly logSilent: Float64Array;
+  readonly logPrior: Float64Array;
+  // scratch of the M step
+  readonly counts: Float64Array;
+  readonly classMass: Float64Array;
+  /** One function's P(abstain | c). */
+  readonly rho: Float64Array;
+  /** One function's vote mass per class. */
+  readonly votedBy: Float64Array;
+  /** Scratch of the E step: one row's log posterior, unnormalized. */
+  readonly lp: Float64Array;
+
+  constructor(
+    readonly votes: SparseVotes,
+    L: LabelMatrix,
+    readonly settings: EmSettings,
+  ) {
+    const { n, m, k } = L;
+    this.n = n;
+    this.m = m;
+    this.k = k;
+    this.K1 = k + 1;
+    this.R = votes.rowOf.length;
+    this.silentRows = settings.modelAbstain ? n - this.R : 0;
+    this.q = new Float64Array(this.R * k);
+    this.qSilent = new Float64Array(k);
+    this.prior = new Float64Array(k);
+    this.theta = new Float64Array(m * k * this.K1);
+    this.logTheta = new Float64Array(m * k * this.K1);
+    this.logSilent = new Float64Array(k);
+    this.logPrior = new Float64Array(k);
+    this.counts = new Float64Array(m * k * this.K1);
+    this.classMass = new Float64Array(k);
+    this.rho = new Float64Array(k);
+    this.votedBy = new Float64Array(k);
+    this.lp = new Float64Array(k);
   }
-  qSilent.fill(1 / k);
 
-  const K1 = k + 1; // outcomes per function: the k classes, then abstain
-  const prior = new Float64Array(k);
-  const theta = new Float64Array(m * k * K1); // theta[(j*k + c)*K1 + v] = P(outcome v | class c)
-  const logTheta = new Float64Array(m * k * K1); // for votes: log P(v | c) - log P(abstain | c)
-  const logSilent = new Float64Array(k); // sum over functions of log P(abstain | c)
-  const logPrior = new Float64Array(k);
-  const prevTheta = new Float64Array(m * k * K1);
-  const prevPrior = new Float64Array(k);
-  const counts = new Float64Array(m * k * K1);
-  const classMass = new Float64Array(k);
-  const rho = new Float64Array(k); // one function's P(abstain | c)
-  const votedBy = new Float64Array(k); // one function's vote mass per class
+  /** Posteriors from vote shares (a soft majority vote), then EM until no parameter moves more than tol. */
+  fit(maxIter: number, tol: number): { iterations: number; converged: boolean; logLikelihood: number } {
+    const { q, k, R, theta, prior } = this;
+    const { start, vote } = this.votes;
+    for (let r = 0; r < R; r++) {
+      const s = start[r]!;
+      const e = start[r + 1]!;
+      for (let t = s; t < e; t++) q[r * k + vote[t]!]! += 1 / (e - s);
+    }
+    this.qSilent.fill(1 / k);
 
-  const mStep = () => {
+    const prevTheta = new Float64Array(theta.length);
+    const prevPrior = new Float64Array(k);
+    let iterations = 0;
+    let converged = false;
+    this.mStep();
+    while (iterations < maxIter) {
+      prevTheta.set(theta);
+      prevPrior.set(prior);
+      this.eStep();
+      this.mStep();
+      iterations++;
+      let delta = 0;
+      for (let x = 0; x < theta.length; x++) delta = Math.max(delta, Math.abs(theta[x]! - prevTheta[x]!));
+      for (let c = 0; c < k; c++) delta = Math.max(delta, Math.abs(prior[c]! - prevPrior[c]!));
+      if (delta < tol) {
+        converged = true;
+        break;
+      }
+    }
+    const logLikelihood = this.eStep(); // posteriors that match the final parameters
+    return { iterations, converged, logLikelihood };
+  }
+
+  mStep(): void {
+    const { m, k, K1, R, silentRows, q, qSilent, prior, theta, logTheta, logSilent, logPrior, counts, classMass, rho, votedBy } = this;
+    const { start, lfIdx, vote } = this.votes;
+    const { oneCoin, modelAbstain, smoothing, priorMean, priorStrength, classBalance } = this.settings;
     classMass.fill(0);
     for (let r = 0; r < R; r++) for (let c = 0; c < k; c++) classMass[c]! += q[r * k + c]!;
     for (let c = 0; c < k; c++) classMass[c]! += silentRows * qSilent[c]!;
@@ -186,7 +291,7 @@ export function fitLabelModel(L: LabelMatrix, options: LabelModelOptions = {}): 
         voteMass += voted;
         rho[c] = modelAbstain ? (Math.max(0, classMass[c]! - voted) + smoothing) / (classMass[c]! + 2 * smoothing) : 0;
       }
-      if (model === 'one-coin') {
+      if (oneCoin) {
         let right = 0;
         for (let c = 0; c < k; c++) right += counts[(j * k + c) * K1 + c]!;
         const a = (right + smoothing + priorStrength * priorMean) / (voteMass + 2 * smoothing + priorStrength);
@@ -214,19 +319,12 @@ export function fitLabelModel(L: LabelMatrix, options: LabelModelOptions = {}): 
         for (let v = 0; v < k; v++) logTheta[b + v] = Math.log(theta[b + v]!) - la;
       }
     for (let c = 0; c < k; c++) logPrior[c] = Math.log(prior[c]!);
-  };
+  }
 
-  const lp = new Float64Array(k);
-  /** Normalize lp into out[at..at+k); returns log of the normalizer. */
-  const normalize = (out: Float64Array, at: number): number => {
-    let max = -Infinity;
-    for (let c = 0; c < k; c++) if (lp[c]! > max) max = lp[c]!;
-    let sum = 0;
-    for (let c = 0; c < k; c++) sum += Math.exp(lp[c]! - max);
-    for (let c = 0; c < k; c++) out[at + c] = Math.exp(lp[c]! - max) / sum;
-    return max + Math.log(sum);
-  };
-  const eStep = (): number => {
+  /** Posteriors under the current parameters; returns the log-likelihood of the votes. */
+  eStep(): number {
+    const { k, K1, R, silentRows, q, qSilent, logTheta, logSilent, logPrior, lp } = this;
+    const { start, lfIdx, vote } = this.votes;
     let ll = 0;
     for (let r = 0; r < R; r++) {
       for (let c = 0; c < k; c++) lp[c] = logPrior[c]! + logSilent[c]!;
@@ -234,64 +332,57 @@ export function fitLabelModel(L: LabelMatrix, options: LabelModelOptions = {}): 
         const base = lfIdx[t]! * k * K1 + vote[t]!;
         for (let c = 0; c < k; c++) lp[c]! += logTheta[base + c * K1]!;
       }
-      ll += normalize(q, r * k);
+      ll += this.normalize(q, r * k);
     }
     if (silentRows > 0) {
       for (let c = 0; c < k; c++) lp[c] = logPrior[c]! + logSilent[c]!;
-      ll += silentRows * normalize(qSilent, 0);
+      ll += silentRows * this.normalize(qSilent, 0);
     }
     return ll;
-  };
-
-  let iterations = 0;
-  let converged = false;
-  let ll = -Infinity;
-  mStep();
-  while (iterations < maxIter) {
-    prevTheta.set(theta);
-    prevPrior.set(prior);
-    ll = eStep();
-    mStep();
-    iterations++;
-    let delta = 0;
-    for (let x = 0; x < theta.length; x++) delta = Math.max(delta, Math.abs(theta[x]! - prevTheta[x]!));
-    for (let c = 0; c < k; c++) delta = Math.max(delta, Math.abs(prior[c]! - prevPrior[c]!));
-    if (delta < tol) {
-      converged = true;
-      break;
-    }
-  }
-  ll = eStep(); // posteriors that match the final parameters
-
-  const probs = new Float32Array(n * k).fill(NaN);
-  for (let r = 0; r < R; r++) for (let c = 0; c < k; c++) probs[rowOf[r]! * k + c] = q[r * k + c]!;
-
-  // Accuracy as the expected share of a function's votes that hit the true class under the posteriors.
-  const hit = new Float64Array(m);
-  const votes = new Float64Array(m);
-  for (let r = 0; r < R; r++)
-    for (let t = start[r]!; t < start[r + 1]!; t++) {
-      hit[lfIdx[t]!]! += q[r * k + vote[t]!]!;
-      votes[lfIdx[t]!]!++;
-    }
-  const accuracy = new Float64Array(m);
-  for (let j = 0; j < m; j++) accuracy[j] = votes[j] === 0 ? NaN : hit[j]! / votes[j]!;
-  const confusion: Float64Array[] = [];
-  const abstainRate: Float64Array[] = [];
-  for (let j = 0; j < m; j++) {
-    const conf = new Float64Array(k * k);
-    const rate = new Float64Array(k);
-    for (let c = 0; c < k; c++) {
-      const b = (j * k + c) * K1;
-      const p = 1 - theta[b + k]!;
-      for (let v = 0; v < k; v++) conf[c * k + v] = theta[b + v]! / p;
-      rate[c] = modelAbstain ? theta[b + k]! : 1 - votes[j]! / n;
-    }
-    confusion.push(conf);
-    abstainRate.push(rate);
   }
 
-  return { k, probs, covered, accuracy, confusion, abstainRate, classBalance: prior.slice(), iterations, converged, logLikelihood: ll };
+  /** Normalize lp into out[at..at+k); returns log of the normalizer. */
+  normalize(out: Float64Array, at: number): number {
+    const { k, lp } = this;
+    let max = -Infinity;
+    for (let c = 0; c < k; c++) if (lp[c]! > max) max = lp[c]!;
+    let sum = 0;
+    for (let c = 0; c < k; c++) sum += Math.exp(lp[c]! - max);
+    for (let c = 0; c < k; c++) out[at + c] = Math.exp(lp[c]! - max) / sum;
+    return max + Math.log(sum);
+  }
+
+  /** Each function's accuracy, confusion matrix and abstain rates under the fitted parameters. */
+  functionEstimates(): Pick<LabelModelResult, 'accuracy' | 'confusion' | 'abstainRate'> {
+    const { n, m, k, K1, R, q, theta } = this;
+    const { start, lfIdx, vote } = this.votes;
+    const { modelAbstain } = this.settings;
+    // Accuracy as the expected share of a function's votes that hit the true class under the posteriors.
+    const hit = new Float64Array(m);
+    const votes = new Float64Array(m);
+    for (let r = 0; r < R; r++)
+      for (let t = start[r]!; t < start[r + 1]!; t++) {
+        hit[lfIdx[t]!]! += q[r * k + vote[t]!]!;
+        votes[lfIdx[t]!]!++;
+      }
+    const accuracy = new Float64Array(m);
+    for (let j = 0; j < m; j++) accuracy[j] = votes[j] === 0 ? NaN : hit[j]! / votes[j]!;
+    const confusion: Float64Array[] = [];
+    const abstainRate: Float64Array[] = [];
+    for (let j = 0; j < m; j++) {
+      const conf = new Float64Array(k * k);
+      const rate = new Float64Array(k);
+      for (let c = 0; c < k; c++) {
+        const b = (j * k + c) * K1;
+        const p = 1 - theta[b + k]!;
+        for (let v = 0; v < k; v++) conf[c * k + v] = theta[b + v]! / p;
+        rate[c] = modelAbstain ? theta[b + k]! : 1 - votes[j]! / n;
+      }
+      confusion.push(conf);
+      abstainRate.push(rate);
+    }
+    return { accuracy, confusion, abstainRate };
+  }
 }
 
 /** The most probable class per row (lowest index on ties); -1 on rows without probabilities. */
