@@ -1,8 +1,7 @@
 /** Formatting for people: sizes, dates, and errors in the current language. */
-import { DataError, isSerializedDataError, type DataErrorCode } from '../core/data/errors';
-import { TrainError, isSerializedTrainError, type TrainErrorCode } from '../core/model/errors';
-import { OptimizeError, type OptimizeErrorCode } from '../core/optimize/errors';
-import { EvalError, isSerializedEvalError, type EvalErrorCode } from '../core/evaluate/errors';
+import { codedErrorData, type CodedErrorKind, type SerializedOf } from '../core/coded-errors';
+import { COLUMN_TYPES } from '../core/data/types';
+import type { SchemaIssue } from '../core/validate/schema';
 import { i18n, n, t } from './i18n.svelte';
 import { catalogs, type MessageKey } from './i18n/catalog';
 
@@ -21,67 +20,108 @@ export function date(ms: number): string {
   return new Intl.DateTimeFormat(i18n.locale, { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
 }
 
-/** A message for anything thrown, naming file, row and column for data errors. */
+/**
+ * A message for anything thrown, in the person's language. Coded errors (core/coded-errors.ts) are said by
+ * their code and the place they name; anything else is a fault in Pipette itself, said as such, with the
+ * engine's own words only as a detail for a bug report.
+ */
 export function errorMessage(e: unknown): string {
-  const data = e instanceof DataError ? e.toJSON() : isSerializedDataError(e) ? e : undefined;
-  if (data) {
-    const { file, row, column, params = {} } = data.details;
-    const values: Record<string, string | number> = { ...params, file, row: row ?? '?' };
+  const coded = codedErrorData(e);
+  if (coded) return (MESSAGES[coded.kind] as (e: typeof coded) => string)(coded);
+  const message = e instanceof Error ? e.message : typeof e === 'object' && e !== null && 'message' in e ? String(e.message) : String(e);
+  return t('error.internal', { message });
+}
+
+type Values = Record<string, string | number>;
+
+/** Each registered kind's messages; the compiler asks for a new kind's entry here. */
+const MESSAGES: { [K in CodedErrorKind]: (e: SerializedOf<K>) => string } = {
+  DataError: ({ code, details }) => {
+    const { file, row, column, params = {} } = details;
+    const values: Values = { ...params, file, row: row ?? '?' };
     if (typeof params.size === 'number') values.size = bytes(params.size);
     if (typeof params.limit === 'number') values.limit = bytes(params.limit);
-    if (data.code === 'bad-json') values.where = row ? ` (row ${n(row)})` : '';
+    if (code === 'bad-json') values.where = row ? t('error.atRow', { row: n(row) }) : '';
     values.detail ??= '';
-    const key = `error.${data.code satisfies DataErrorCode}` as MessageKey;
-    const column_ = column && !['ragged-row'].includes(data.code) ? t('error.column', { column }) : '';
-    return t(key, values) + column_;
+    const at = column && code !== 'ragged-row' ? t('error.column', { column }) : '';
+    return t(`error.${code}`, values) + at;
+  },
+
+  // the column, row, file or weight it names, plus (for codes whose cause varies) the worker's own detail
+  TrainError: ({ code, details, message }) => {
+    const { column = '', row, file = '', weight = '', params = {} } = details;
+    const detail = message.replace(/^This is not a zip file: /, '');
+    const statusKey = `train.status.${params.status}`;
+    const status = isMessageKey(statusKey) ? t(statusKey) : '';
+    return t(`train.error.${code}`, { value: '', expected: '', actual: '', dtype: '', ...params, status, column, row: row ?? '?', file, weight, detail });
+  },
+
+  // the setting it is about named by its form label; after the core's first colon, the specific cause
+  OptimizeError: ({ code, details, message }) => {
+    const { field = '', layer = '', weight = '', params = {} } = details;
+    const fieldKey = `optimize.field.${field}`;
+    const fieldLabel = field && isMessageKey(fieldKey) ? t(fieldKey) : field;
+    const detail = message.includes(': ') ? message.slice(message.indexOf(': ') + 2) : message;
+    const what = code === 'diverged' && (params.what === 'fine-tuning' || params.what === 'distillation') ? t(`optimize.diverged.${params.what}`) : '';
+    return t(`optimize.error.${code}`, { value: '', end: '', steps: '', column: '', ...params, what, field: fieldLabel, layer, weight, detail });
+  },
+
+  // the column (and class, version or part); 'bad-option' carries the worker's own detail, its cause varies
+  EvalError: ({ code, details, message }) => {
+    const { column = '', params = {} } = details;
+    const part = params.part === 'train' || params.part === 'validation' || params.part === 'test' || params.part === 'all' ? t(`evaluate.part.${params.part}`) : '';
+    const values: Values = { what: '', expected: '', actual: '', value: '', index: '', class: '', version: '', row: '', ...params, part, column, detail: message };
+    // the stale gate names model versions: the one compared with and production now ('' is none)
+    for (const key of ['compared', 'production'] as const) {
+      if (key in params) values[key] = params[key] === '' ? t('evaluate.registry.noVersion') : `v${params[key]}`;
+    }
+    return t(`evaluate.error.${code}`, values);
+  },
+
+  LabelError: ({ code, details }) => {
+    const params = details.params ?? {};
+    return t(`label.error.${code}`, { label: '', last: '', detail: '', value: '', op: '', column: '', row: '', rows: '', class: '', ...params });
+  },
+
+  ValidateError: ({ code, details }) => {
+    const { column = '', params = {} } = details;
+    const type = typeof params.type === 'string' ? columnTypeName(params.type) : '';
+    return t(`validate.error.${code}`, { arrow: '', ...params, type, column });
+  },
+
+  RecordError: ({ code, details }) => {
+    const { what, id = '', params = {} } = details;
+    const values: Values = { ...params, id, what: what ? t(`record.what.${what}`) : '' };
+    if (code === 'cannot-move') return t(params.why === 'not-single' ? 'record.error.cannot-move.not-single' : 'record.error.cannot-move.other-project');
+    return t(`record.error.${code}`, values);
+  },
+};
+
+function isMessageKey(key: string): key is MessageKey {
+  return key in catalogs.en;
+}
+
+function columnTypeName(type: string): string {
+  const key = `type.${type}`;
+  return isMessageKey(key) ? t(key) : type;
+}
+
+/** A schema file's problem (core/validate/schema.ts) in the person's language; the field's path is apart. */
+export function schemaIssueText(issue: SchemaIssue): string {
+  const p = issue.params;
+  let text: string;
+  switch (issue.code) {
+    case 'expected': {
+      const { wanted, got, value } = issue.expected!;
+      text = t('schema.issue.expected', { wanted: t(`schema.wanted.${wanted}`, { types: COLUMN_TYPES.join(', ') }), got: t(`schema.got.${got}`, { value }) });
+      if (wanted === 'format') text += t('schema.issue.formatHint');
+      break;
+    }
+    case 'domain-kind':
+      text = t(`schema.issue.domain-kind.${p.domain === 'range' ? 'range' : 'values'}`, { type: columnTypeName(String(p.type)) });
+      break;
+    default:
+      text = t(`schema.issue.${issue.code}`, { detail: '', name: '', previous: '', value: '', min: '', max: '', ...p });
   }
-  const train = e instanceof TrainError ? e.toJSON() : isSerializedTrainError(e) ? e : undefined;
-  if (train) return trainErrorMessage(train.code, train.details, train.message);
-  const optimize = e instanceof OptimizeError ? e.toJSON() : isSerializedKind(e, 'OptimizeError') ? (e as ReturnType<OptimizeError['toJSON']>) : undefined;
-  if (optimize) return optimizeErrorMessage(optimize.code, optimize.details, optimize.message);
-  const evaluation = e instanceof EvalError ? e.toJSON() : isSerializedEvalError(e) ? e : undefined;
-  if (evaluation) return evalErrorMessage(evaluation.code, evaluation.details, evaluation.message);
-  const message = e instanceof Error ? e.message : String(e);
-  return t('error.generic', { message });
-}
-
-/**
- * A TrainError in the person's language: the column, row, file or weight it names, plus (for codes whose
- * cause varies) the worker's own English detail.
- */
-function trainErrorMessage(code: TrainErrorCode, details: TrainError['details'], message: string): string {
-  const { column = '', row, file = '', weight = '', params = {} } = details;
-  const detail = message.replace(/^This is not a zip file: /, '');
-  const values: Record<string, string | number> = { value: '', expected: '', actual: '', dtype: '', ...params, column, row: row ?? '?', file, weight, detail };
-  return t(`train.error.${code}` as MessageKey, values);
-}
-
-function isSerializedKind(x: unknown, kind: string): boolean {
-  return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === kind;
-}
-
-/** An OptimizeError in the person's language, the setting it is about named by its form label. */
-function optimizeErrorMessage(code: OptimizeErrorCode, details: OptimizeError['details'], message: string): string {
-  const { field = '', layer = '', weight = '', params = {} } = details;
-  const fieldKey = `optimize.field.${field}`;
-  const fieldLabel = field && fieldKey in catalogs.en ? t(fieldKey as MessageKey) : field;
-  // the core's English sentence after its first colon is the specific cause (the labels, the shapes)
-  const detail = message.includes(': ') ? message.slice(message.indexOf(': ') + 2) : message;
-  const values: Record<string, string | number> = { value: '', end: '', steps: '', column: '', ...params, field: fieldLabel, layer, weight, detail };
-  return t(`optimize.error.${code satisfies OptimizeErrorCode}` as MessageKey, values);
-}
-
-/**
- * An EvalError in the person's language, naming the column (and class, version or part) it is about;
- * 'bad-option' carries the worker's own English detail, since its cause varies.
- */
-function evalErrorMessage(code: EvalErrorCode, details: EvalError['details'], message: string): string {
-  const { column = '', params = {} } = details;
-  const part = typeof params.part === 'string' && ['train', 'validation', 'test', 'all'].includes(params.part) ? t(`evaluate.part.${params.part}` as MessageKey) : '';
-  const values: Record<string, string | number> = { what: '', expected: '', actual: '', value: '', index: '', class: '', version: '', ...params, part, column, detail: message };
-  // the stale gate names model versions: the one compared with and production now ('' is none)
-  for (const key of ['compared', 'production'] as const) {
-    if (key in params) values[key] = params[key] === '' ? t('evaluate.registry.noVersion') : `v${params[key]}`;
-  }
-  return t(`evaluate.error.${code}` as MessageKey, values);
+  return text;
 }

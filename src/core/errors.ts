@@ -28,3 +28,13 @@ export class CodedError<Kind extends string, Code extends string, Details extend
     return { kind: this.kind, code: this.code, details: this.details, message: this.message };
   }
 }
+
+export type AnyCodedError = CodedError<string, string, object>;
+export type AnySerializedCodedError = SerializedCodedError<string, string, object>;
+
+/** A coded error's plain-object form (as received from a worker, or stored with a failed run). */
+export function isSerializedCodedError(x: unknown): x is AnySerializedCodedError {
+  if (typeof x !== 'object' || x === null) return false;
+  const o = x as Record<string, unknown>;
+  return typeof o.kind === 'string' && typeof o.code === 'string' && typeof o.details === 'object' && o.details !== null && typeof o.message === 'string';
+}

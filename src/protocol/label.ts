@@ -2,6 +2,7 @@
  * The Label stage's part of the data worker API (services/label.ts does the work). Type-only imports:
  * the page gets plain results and never loads Arrow or runs labeling functions itself.
  */
+import type { SerializedLabelError } from '../core/label/errors';
 import type { LfStats, LfStatus, UncertaintyStrategy } from '../core/label';
 import type { Cell } from './data';
 import type { LabelSetRecord } from '../store/label-records';
@@ -25,6 +26,8 @@ export interface LfResultRow {
   status: LfStatus;
   /** Compile, crash, spec or time-limit message of the runner (English; the page words timeouts itself). */
   message: string | null;
+  /** A spec-error's coded error (the page says it in the person's language). */
+  specError: SerializedLabelError | null;
   /** Rows it threw on (those abstain), and the first. */
   errors: number;
   firstError: { row: number; message: string } | null;

@@ -8,6 +8,7 @@
  * seeded split); the metrics from core/evaluate. The last two predictions are kept, so the Curves tab does
  * not predict again what the evaluation just predicted.
  */
+import { missing } from '../core/record-error';
 import { evaluateBlessing, type MetricTable } from '../core/evaluate/blessing';
 import { calibrationCurve, precisionRecallCurve, rocCurve, thresholdMetrics } from '../core/evaluate/curves';
 import { EvalError } from '../core/evaluate/errors';
@@ -149,7 +150,7 @@ export class EvaluateService {
 
     onProgress?.({ phase: 'loading', fraction: 0 });
     const record = await db.models.get(req.modelId);
-    if (!record) throw new Error(`Model version ${req.modelId} does not exist (it may have been deleted)`);
+    if (!record) throw missing('model-version', req.modelId);
     onProgress?.({ phase: 'predicting', fraction: 0 });
     const predicted = await this.#predict(req.modelId, req.datasetVersionId, columns);
     throwIfAborted(signal);
@@ -236,7 +237,7 @@ export class EvaluateService {
     const at = new Int32Array(candidate.version.rowCount).fill(-1);
     whole.data.rows.forEach((row, j) => (at[row] = j));
     const picks = Uint32Array.from(candidate.rows, (row) => {
-      if (at[row]! < 0) throw new Error(`Row ${row} is missing from the baseline's data`);
+      if (at[row]! < 0) throw new EvalError('baseline-rows', { params: { row } }, `Row ${row} is missing from the baseline's data`);
       return at[row]!;
     });
     const width = whole.outputs.length / whole.data.rows.length;

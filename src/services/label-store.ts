@@ -4,21 +4,12 @@
  * a key press in the labeling queue writes its event in one IndexedDB put instead of a worker round trip.
  * The data worker uses the same functions (services/label.ts).
  */
+import { LabelError } from '../core/label/errors';
+import { missing } from '../core/record-error';
 import { SPAM_CLASSES, SPAM_COLUMNS, SPAM_LFS } from '../core/label/spam-lfs';
 import type { LabelMatrix, LfSpec } from '../core/label/lf';
 import { newId, type PipetteDB } from '../store/db';
 import type { LabelEventRecord, LabelingFunctionRecord, LabelSchemaRecord, LabelSetRecord } from '../store/label-records';
-
-/** A refused label-stage write; code names the reason for the page's message. */
-export class LabelStoreError extends Error {
-  constructor(
-    readonly code: 'no-version' | 'row-out-of-range' | 'not-a-class' | 'no-schema' | 'bad-classes' | 'nothing-to-save',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'LabelStoreError';
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Label schemas
@@ -36,10 +27,10 @@ export async function latestLabelSchema(db: PipetteDB, projectId: string): Promi
 export function cleanClasses(classes: readonly string[]): string[] {
   const out: string[] = [];
   for (const c of classes.map((x) => x.trim()).filter((x) => x !== '')) {
-    if (out.some((o) => o.toLowerCase() === c.toLowerCase())) throw new LabelStoreError('bad-classes', `class "${c}" appears twice`);
+    if (out.some((o) => o.toLowerCase() === c.toLowerCase())) throw new LabelError('duplicate-class', { params: { class: c } }, `class "${c}" appears twice`);
     out.push(c);
   }
-  if (out.length < 2) throw new LabelStoreError('bad-classes', 'a label schema needs at least two classes');
+  if (out.length < 2) throw new LabelError('too-few-classes', {}, 'a label schema needs at least two classes');
   return out;
 }
 
@@ -73,14 +64,14 @@ export async function appendLabelEvent(db: PipetteDB, event: Omit<LabelEventReco
   return db.transaction('rw', [db.versions, db.labelSchemas, db.labelEvents], async () => {
     const version = await db.versions.get(event.datasetVersionId);
     if (!version || version.status !== 'ready' || version.projectId !== event.projectId)
-      throw new LabelStoreError('no-version', `dataset version ${event.datasetVersionId} does not exist`);
+      throw missing('dataset-version', event.datasetVersionId);
     if (!Number.isInteger(event.row) || event.row < 0 || event.row >= version.rowCount)
-      throw new LabelStoreError('row-out-of-range', `row ${event.row} does not exist (the version has ${version.rowCount} rows)`);
+      throw new LabelError('row-out-of-range', { params: { row: event.row, rows: version.rowCount } }, `row ${event.row} does not exist (the version has ${version.rowCount} rows)`);
     if (event.label !== null) {
       const schema = await latestLabelSchema(db, event.projectId);
-      if (!schema) throw new LabelStoreError('no-schema', 'the project has no label schema');
+      if (!schema) throw new LabelError('no-schema', {}, 'the project has no label schema');
       if (!Number.isInteger(event.label) || event.label < 0 || event.label >= schema.classes.length)
-        throw new LabelStoreError('not-a-class', `label ${event.label} is not a class (0..${schema.classes.length - 1})`);
+        throw new LabelError('not-a-class', { params: { label: event.label, last: schema.classes.length - 1 } }, `label ${event.label} is not a class (0..${schema.classes.length - 1})`);
     }
     const { undoes, ...rest } = event;
     const record: LabelEventRecord = { ...rest, labeler: event.labeler.trim(), at: event.at ?? Date.now() };
@@ -143,9 +134,9 @@ export async function addLabelSet(db: PipetteDB, record: Omit<LabelSetRecord, 'i
 /** Freeze the current manual labels (all labelers, or one) into an immutable label-set version. */
 export async function saveManualLabelSet(db: PipetteDB, projectId: string, versionId: string, labeler?: string, note = ''): Promise<LabelSetRecord> {
   const [events, schema] = await Promise.all([versionEvents(db, versionId), latestLabelSchema(db, projectId)]);
-  if (!schema) throw new LabelStoreError('no-schema', 'the project has no label schema');
+  if (!schema) throw new LabelError('no-schema', {}, 'the project has no label schema');
   const current = labeler ? (labelsByLabeler(events).get(labeler) ?? new Map<number, CurrentLabel>()) : consensusLabels(events);
-  if (current.size === 0) throw new LabelStoreError('nothing-to-save', 'no rows are labeled');
+  if (current.size === 0) throw new LabelError('nothing-to-save', {}, 'no rows are labeled');
   const rows = [...current.keys()].sort((a, b) => a - b);
   return addLabelSet(db, {
     projectId,
@@ -237,7 +228,7 @@ export interface LabelTargets {
 /** Read a label-set version as training targets (for the Train stage's soft labels). */
 export async function labelTargets(db: PipetteDB, labelSetId: string): Promise<LabelTargets> {
   const set = await db.labelSets.get(labelSetId);
-  if (!set) throw new Error(`label set ${labelSetId} does not exist`);
+  if (!set) throw missing('label-set', labelSetId);
   const k = set.classes.length;
   const n = set.data.rows.length;
   let probs: Float32Array;

@@ -30,12 +30,14 @@ import type { GoldSource, LfResultRow, LfRunOutcome, LfRunRequest, QueueOrderReq
 import { readBatch } from '../store/datasets';
 import { newId, type DatasetVersion, type PipetteDB } from '../store/db';
 import type { LabelSetRecord } from '../store/label-records';
-import { addLabelSet, consensusLabels, latestLabelSchema, LabelStoreError, listLabelingFunctions, saveManualLabelSet, versionEvents } from './label-store';
+import { LabelError } from '../core/label/errors';
+import { missing } from '../core/record-error';
+import { addLabelSet, consensusLabels, latestLabelSchema, listLabelingFunctions, saveManualLabelSet, versionEvents } from './label-store';
 import type { TableService } from './table';
 
 async function readyVersion(db: PipetteDB, versionId: string): Promise<DatasetVersion> {
   const meta = await db.versions.get(versionId);
-  if (!meta || meta.status !== 'ready') throw new LabelStoreError('no-version', `dataset version ${versionId} does not exist`);
+  if (!meta || meta.status !== 'ready') throw missing('dataset-version', versionId);
   return meta;
 }
 
@@ -72,7 +74,7 @@ async function goldLabels(db: PipetteDB, gold: GoldSource, versionId: string, co
     for (const [row, l] of consensusLabels(await versionEvents(db, versionId))) if (row < n) labels[row] = l.label;
   } else {
     const values = columns[gold.column];
-    if (!values) throw new Error(`no column "${gold.column}" in this version`);
+    if (!values) throw missing('column', gold.column, `no column "${gold.column}" in this version`);
     const classOf = goldClassReader(classes);
     for (let i = 0; i < n; i++) {
       const c = classOf(values[i]);
@@ -108,7 +110,7 @@ export class LabelService {
     const started = performance.now();
     const meta = await readyVersion(this.db, req.versionId);
     const schema = await latestLabelSchema(this.db, req.projectId);
-    if (!schema) throw new LabelStoreError('no-schema', 'the project has no label schema: define its classes first');
+    if (!schema) throw new LabelError('no-schema', {}, 'the project has no label schema: define its classes first');
     const k = schema.classes.length;
     const records = await listLabelingFunctions(this.db, req.projectId);
     const specs: LfSpec[] = records.map((r) => ({ ...r.spec, id: r.id, name: r.name }));
@@ -140,6 +142,7 @@ export class LabelService {
       name: s.name,
       status: reports[j]!.status,
       message: reports[j]!.message ?? null,
+      specError: reports[j]!.specError ?? null,
       errors: reports[j]!.errors,
       firstError: reports[j]!.firstError ?? null,
       invalid: reports[j]!.invalid,
@@ -170,12 +173,12 @@ export class LabelService {
   /** A run's labels as a label-set version; rows where every function abstains are left out. */
   async saveWeakLabels(runId: string, kind: 'majority-vote' | 'label-model', note = ''): Promise<LabelSetRecord> {
     const run = this.#runs.get(runId);
-    if (!run) throw new Error('this result is no longer in memory: run the functions again');
+    if (!run) throw new LabelError('run-expired', {}, 'this result is no longer in memory: run the functions again');
     const { matrix, mv, fit } = run;
     const { n, m, k, data } = matrix;
     const rows: number[] = [];
     for (let i = 0; i < n; i++) if (kind === 'label-model' ? fit?.covered[i] : mv[i] !== ABSTAIN) rows.push(i);
-    if (rows.length === 0) throw new LabelStoreError('nothing-to-save', 'no row has a label');
+    if (rows.length === 0) throw new LabelError('nothing-to-save', {}, 'no row has a label');
     const probs = new Float32Array(rows.length * k);
     const labels = new Int32Array(rows.length);
     // the functions' votes on these rows, so a later comparison can recompute majority vote on any of them
@@ -226,7 +229,7 @@ export class LabelService {
   async uncertaintyQueue(req: QueueOrderRequest): Promise<Int32Array> {
     const meta = await readyVersion(this.db, req.versionId);
     const set = await this.db.labelSets.get(req.labelSetId);
-    if (!set || set.datasetVersionId !== req.versionId || set.kind === 'manual') throw new Error('no probabilistic label set for this version');
+    if (!set || set.datasetVersionId !== req.versionId || set.kind === 'manual') throw new LabelError('no-label-set', {}, 'no probabilistic label set for this version');
     const k = set.classes.length;
     const probs = new Float32Array(meta.rowCount * k).fill(NaN);
     set.data.rows.forEach((row, r) => {

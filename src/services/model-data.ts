@@ -7,6 +7,7 @@
  * rebuilt exactly as the run built it. A model made from another model (an optimized variant, a fine-tuned
  * or imported version) has the split of the first ancestor that came from a run on the same dataset version.
  */
+import { missing } from '../core/record-error';
 import type * as tfjs from '@tensorflow/tfjs';
 import { EvalError } from '../core/evaluate/errors';
 import type { TF } from '../core/model/model-spec';
@@ -61,7 +62,7 @@ async function splitRunOf(db: PipetteDB, record: ModelVersionRecord, versionId: 
 
 export async function loadModelData(db: PipetteDB, req: ModelDataRequest, options: { decode?: DecodeImage; tables?: TableCache } = {}): Promise<ModelData> {
   const record = await db.models.get(req.modelId);
-  if (!record) throw new Error(`Model version ${req.modelId} does not exist (it may have been deleted)`);
+  if (!record) throw missing('model-version', req.modelId);
   const stats = record.metadata.preprocessing;
   const own = await trainingVersionOf(db, record);
   const versionId = req.datasetVersionId ?? own;
@@ -69,7 +70,7 @@ export async function loadModelData(db: PipetteDB, req: ModelDataRequest, option
     throw new EvalError('bad-option', { params: { option: 'datasetVersionId' } }, `Model "${record.name}" has no dataset version of its own (it was imported): choose one to evaluate on`);
   }
   const version = await db.versions.get(versionId);
-  if (!version || version.status !== 'ready') throw new Error(`Dataset version ${versionId} does not exist (it may have been deleted)`);
+  if (!version || version.status !== 'ready') throw missing('dataset-version', versionId);
 
   const names = new Set(version.columns.map((c) => c.name));
   for (const f of stats.features) {

@@ -7,6 +7,7 @@
  * pruned model fine-tunes on the rows its parent trained on and every variant is scored on the same test
  * rows. Every check runs before anything is written; a cancelled job writes nothing.
  */
+import { missing } from '../core/record-error';
 import type * as tfjs from '@tensorflow/tfjs';
 import { variantMetadata, type VariantMetadata } from '../core/optimize/artifacts';
 import { accuracyOf, finishRows, variantRow, type ComparisonRow } from '../core/optimize/compare';
@@ -108,7 +109,7 @@ export class OptimizeService {
 
   async #record(modelId: string): Promise<ModelVersionRecord> {
     const r = await this.#deps.db.models.get(modelId);
-    if (!r) throw new Error(`Model version ${modelId} does not exist (it may have been deleted)`);
+    if (!r) throw missing('model-version', modelId);
     return r;
   }
 
@@ -248,7 +249,7 @@ export class OptimizeService {
         onBatch: (p) => progress({ phase: 'training', fraction: p.fraction, epoch: p.epoch, epochs: req.training.epochs }),
       });
       if (fit.status === 'cancelled') return cancelled;
-      if (fit.status === 'diverged') throw new Error('Fine-tuning diverged: the loss became infinite or NaN. Try a smaller learning rate.');
+      if (fit.status === 'diverged') throw new OptimizeError('diverged', { params: { what: 'fine-tuning' } }, 'Fine-tuning diverged: the loss became infinite or NaN. Try a smaller learning rate.');
       train.x.dispose();
       train.y.dispose();
       train = null;
@@ -294,7 +295,7 @@ export class OptimizeService {
     const cancelled: DistillOutcome = { status: 'cancelled', distilled: null, scratch: null, teacherParams: 0, teacherAccuracy: null, labeledRows: 0, warnings: [] };
     if (req.datasetVersionId) {
       const version = await db.versions.get(req.datasetVersionId);
-      if (!version || version.projectId !== teacher.projectId) throw new Error(`Dataset version ${req.datasetVersionId} does not exist in this project`);
+      if (!version || version.projectId !== teacher.projectId) throw missing('dataset-version', req.datasetVersionId);
       const label = stats.label.column;
       if (!version.columns.some((c) => c.name === label)) {
         throw new OptimizeError('missing-column', { field: 'label', params: { column: label } }, `The data has no column "${label}", the label the teacher was trained on`);
@@ -332,7 +333,7 @@ export class OptimizeService {
       });
       owned.push(run.student);
       if (run.status === 'cancelled') return cancelled;
-      if (run.status === 'diverged') throw new Error('Distillation diverged: the loss became infinite or NaN. Try a smaller learning rate.');
+      if (run.status === 'diverged') throw new OptimizeError('diverged', { params: { what: 'distillation' } }, 'Distillation diverged: the loss became infinite or NaN. Try a smaller learning rate.');
       progress({ phase: 'scratch', fraction: 0, epochs });
       const scratch = await trainStudentFromScratch(tf, {
         studentSpec: spec,

@@ -3,6 +3,8 @@
  * a bundle zip or imported from one, a version loaded for training further, and predictions for the
  * predict panel (each logged to servingRequests, so the Validate stage can measure training/serving skew).
  */
+import { missing } from '../core/record-error';
+import { TrainError } from '../core/model/errors';
 import type * as tfjs from '@tensorflow/tfjs';
 import { encodePng } from '../core/data/png';
 import { writeBundle } from '../core/optimize/artifacts';
@@ -57,7 +59,7 @@ export class ModelService {
   /** A fresh instance of a model version (its own weights: training it leaves the version alone). */
   async load(modelId: string): Promise<LoadedModel> {
     const [record, stored] = await Promise.all([this.#db.models.get(modelId), this.#db.modelArtifacts.get(modelId)]);
-    if (!record || !stored) throw new Error(`Model version ${modelId} does not exist (it may have been deleted)`);
+    if (!record || !stored) throw missing('model-version', modelId);
     const { modelTopology, weightSpecs, weightData } = stored.artifacts;
     const model = await this.#tf.loadLayersModel(
       this.#tf.io.fromMemory({ modelTopology, weightSpecs: weightSpecs as tfjs.io.WeightsManifestEntry[], weightData }),
@@ -75,11 +77,11 @@ export class ModelService {
     const tf = this.#tf;
     const db = this.#db;
     const run = await db.runs.get(runId);
-    if (!run) throw new Error(`Run ${runId} does not exist`);
+    if (!run) throw missing('run', runId);
     if (run.modelId && (await db.models.get(run.modelId))) return run.modelId;
-    if (run.status !== 'done' || !run.preprocessing) throw new Error(`Run "${run.config.name}" has not finished; only a finished run can become a model version`);
+    if (run.status !== 'done' || !run.preprocessing) throw new TrainError('run-not-done', { params: { name: run.config.name } }, `Run "${run.config.name}" has not finished; only a finished run can become a model version`);
     const final = await db.checkpoints.get(runId);
-    if (!final || final.kind !== 'final') throw new Error(`Run "${run.config.name}" has no final weights`);
+    if (!final || final.kind !== 'final') throw new TrainError('no-final-weights', { params: { name: run.config.name } }, `Run "${run.config.name}" has no final weights`);
     const model = await this.#modelForRun(run);
     try {
       const weights = final.data.weights.map((w) => tf.tensor(w.values, w.shape, w.dtype));
@@ -118,14 +120,14 @@ export class ModelService {
 
   async #modelForRun(run: RunRecord): Promise<tfjs.LayersModel> {
     if (run.config.baseModelId) return (await this.load(run.config.baseModelId)).model;
-    if (!run.config.spec) throw new Error(`Run "${run.config.name}" has no model spec`);
+    if (!run.config.spec) throw new TrainError('no-spec', { params: { name: run.config.name } }, `Run "${run.config.name}" has no model spec`);
     return buildModel(this.#tf, run.config.spec);
   }
 
   /** A version as a bundle zip (core/model/bundle.ts): loadable by tf.loadLayersModel unchanged. */
   async exportZip(modelId: string): Promise<ExportedModel> {
     const record = await this.#db.models.get(modelId);
-    if (!record) throw new Error(`Model version ${modelId} does not exist`);
+    if (!record) throw missing('model-version', modelId);
     return { fileName: `${fileSlug(record.name)}-v${record.version}.zip`, bytes: await this.bundle(modelId) };
   }
 
@@ -135,7 +137,7 @@ export class ModelService {
    */
   async bundle(modelId: string): Promise<Uint8Array> {
     const [record, stored] = await Promise.all([this.#db.models.get(modelId), this.#db.modelArtifacts.get(modelId)]);
-    if (!record || !stored) throw new Error(`Model version ${modelId} does not exist`);
+    if (!record || !stored) throw missing('model-version', modelId);
     const { modelTopology, weightSpecs, weightData } = stored.artifacts;
     if (weightSpecs.some((w) => w.quantization)) {
       const modelJson = { modelTopology, format: 'layers-model', generatedBy: `TensorFlow.js tfjs-layers v${record.metadata.tfjsVersion}`, convertedBy: null };

@@ -3,6 +3,7 @@
  * TF.js), so the page calls these directly; making a version from a run, exporting and importing need
  * TF.js and live in registry-model.ts (training worker).
  */
+import { missing, RecordError } from '../core/record-error';
 import { EvalError } from '../core/evaluate/errors';
 import type { PipetteDB } from '../store/db';
 import type { EvaluationRecord } from '../store/evaluation-records';
@@ -143,11 +144,11 @@ async function versionParam(db: PipetteDB, id: string | null | undefined): Promi
  */
 export async function setAlias(db: PipetteDB, projectId: string, alias: string, modelId: string, options: SetAliasOptions = {}): Promise<void> {
   const name = alias.trim().toLowerCase();
-  if (!isValidAlias(name)) throw new Error(`"${alias}" is not a valid alias: use up to 40 lower-case letters, digits, '.', '_' or '-'`);
+  if (!isValidAlias(name)) throw new RecordError('bad-alias', { id: alias }, `"${alias}" is not a valid alias: use up to 40 lower-case letters, digits, '.', '_' or '-'`);
   const reason = options.overrideReason?.trim() ?? '';
   await db.transaction('rw', [db.models, db.aliases, db.evaluations, db.versions], async () => {
     const model = await db.models.get(modelId);
-    if (!model || model.projectId !== projectId) throw new Error(`Model version ${modelId} does not exist`);
+    if (!model || model.projectId !== projectId) throw missing('model-version', modelId);
     if (name !== GATED_ALIAS) {
       await db.aliases.put({ projectId, alias: name, modelId, updatedAt: Date.now() });
       return;

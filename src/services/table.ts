@@ -3,6 +3,7 @@
  * million-row version shows its first rows after reading one batch) and kept for the few most recent
  * versions; sort orders are computed once per column and direction.
  */
+import { missing } from '../core/record-error';
 import { tableFromIPC, type Table, type Vector } from 'apache-arrow';
 import { cellOf, sortKeys, sortOrder } from '../core/table/view';
 import type { Cell, RowPage, SortSpec } from '../protocol/data';
@@ -51,7 +52,7 @@ class OpenVersion {
 
   async #computeOrder(sort: SortSpec): Promise<Uint32Array> {
     const column = this.meta.columns.find((c) => c.name === sort.column);
-    if (!column) throw new Error(`no column named "${sort.column}" in this version`);
+    if (!column) throw missing('column', sort.column, `no column named "${sort.column}" in this version`);
     const tables = await Promise.all(this.meta.batchRowCounts.map((_, i) => this.batch(i)));
     const chunks = tables.map((t) => t.getChild(sort.column) as Vector);
     return sortOrder(sortKeys(chunks, column.type, this.meta.rowCount), sort.descending);
@@ -75,7 +76,7 @@ export class TableService {
       return v;
     }
     const meta = await this.db.versions.get(versionId);
-    if (!meta || meta.status !== 'ready') throw new Error(`dataset version ${versionId} does not exist`);
+    if (!meta || meta.status !== 'ready') throw missing('dataset-version', versionId);
     v = new OpenVersion(meta, this.db);
     this.#open.set(versionId, v);
     while (this.#open.size > this.keep) this.#open.delete(this.#open.keys().next().value!);
@@ -100,7 +101,7 @@ export class TableService {
   /** All batches of a version as IPC, for export. */
   async ipcBatches(versionId: string): Promise<{ meta: DatasetVersion; batches: Uint8Array[] }> {
     const meta = await this.db.versions.get(versionId);
-    if (!meta || meta.status !== 'ready') throw new Error(`dataset version ${versionId} does not exist`);
+    if (!meta || meta.status !== 'ready') throw missing('dataset-version', versionId);
     const batches: Uint8Array[] = [];
     for (let i = 0; i < meta.batchRowCounts.length; i++) batches.push((await readBatch(this.db, versionId, i)).ipc);
     return { meta, batches };

@@ -2,6 +2,7 @@
  * The rows a run trains on: a dataset version's columns read from the store, the seeded split, and the
  * preprocessing fitted on the training rows. Used by the training worker (and Node tests).
  */
+import { missing } from '../core/record-error';
 import { decodeBatch } from '../core/data/arrow';
 import { TrainError } from '../core/model/errors';
 import {
@@ -52,7 +53,7 @@ export class TableCache {
 /** Read the named columns of a committed version, all batches laid end to end. */
 export async function loadTable(db: PipetteDB, versionId: string, columns: readonly string[]): Promise<LoadedTable> {
   const version = await db.versions.get(versionId);
-  if (!version || version.status !== 'ready') throw new Error(`Dataset version ${versionId} does not exist (it may have been deleted)`);
+  if (!version || version.status !== 'ready') throw missing('dataset-version', versionId);
   for (const c of columns) {
     if (!version.columns.some((col) => col.name === c)) {
       throw new TrainError('missing-column', { column: c }, `Column "${c}" is not in this dataset version`);

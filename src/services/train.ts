@@ -13,6 +13,8 @@
  * TF.js is injected (the worker passes its module; Node tests pass a cpu one), and so are the image
  * decoder and the backend switch.
  */
+import { CodedError } from '../core/errors';
+import { missing } from '../core/record-error';
 import type * as tfjs from '@tensorflow/tfjs';
 import { predictLabels } from '../core/label/label-model';
 import type { BundleMetadata } from '../core/model/bundle';
@@ -57,7 +59,7 @@ interface Active {
 }
 
 function serializeError(e: unknown): RunRecord['error'] {
-  if (e instanceof TrainError) return e.toJSON();
+  if (e instanceof CodedError) return e.toJSON();
   return { message: e instanceof Error ? e.message : String(e) };
 }
 
@@ -115,7 +117,7 @@ export class TrainService {
   async prepare(req: PrepareRequest): Promise<PrepareResult> {
     const { db } = this.#deps;
     const base = req.baseModelId ? await db.models.get(req.baseModelId) : null;
-    if (req.baseModelId && !base) throw new Error(`Model version ${req.baseModelId} does not exist`);
+    if (req.baseModelId && !base) throw missing('model-version', req.baseModelId);
     const features = base ? base.metadata.preprocessing.features.map((f) => ({ column: f.column, encoding: f.encoding })) : req.features;
     const label = base ? base.metadata.preprocessing.label.column : req.label;
     const source = base ? undefined : req.labelSource;
@@ -169,8 +171,8 @@ export class TrainService {
     const { db } = this.#deps;
     return holdingWriterLock(runId, async () => {
       const run = await db.runs.get(runId);
-      if (!run) throw new Error(`Run ${runId} does not exist`);
-      if (run.status !== 'interrupted') throw new Error(`Run "${run.config.name}" is ${run.status}; only an interrupted run can be resumed`);
+      if (!run) throw missing('run', runId);
+      if (run.status !== 'interrupted') throw new TrainError('not-resumable', { params: { name: run.config.name, status: run.status } }, `Run "${run.config.name}" is ${run.status}; only an interrupted run can be resumed`);
       const saved = await db.checkpoints.get(runId);
       const checkpoint = saved?.kind === 'epoch' ? saved.data : null;
       // the history after the checkpoint was never saved with weights: it is trained again
@@ -219,11 +221,11 @@ export class TrainService {
     try {
       const labelTask = labelTaskOf(config);
       const baseMeta = config.baseModelId ? (await db.models.get(config.baseModelId))?.metadata : null;
-      if (config.baseModelId && !baseMeta) throw new Error(`The model version this run starts from (${config.baseModelId}) was deleted`);
+      if (config.baseModelId && !baseMeta) throw missing('model-version', config.baseModelId, `The model version this run starts from (${config.baseModelId}) was deleted`);
       const features = baseMeta ? baseMeta.preprocessing.features.map((f) => ({ column: f.column, encoding: f.encoding })) : config.features;
       const label = baseMeta ? baseMeta.preprocessing.label.column : config.label;
       // fine-tuning keeps the base model's label column; label sets train new models
-      if (baseMeta && config.labelSource?.kind === 'labelSet') throw new Error('A run from a base model trains on its label column, not on a label set');
+      if (baseMeta && config.labelSource?.kind === 'labelSet') throw new TrainError('base-label-set', {}, 'A run from a base model trains on its label column, not on a label set');
       const labelSet = await loadLabelSet(db, config.labelSource);
       const loaded = await this.#tables.load(run.datasetVersionId, runColumns(features, label, config.labelSource));
       const data = await prepareData(loaded, {
@@ -320,7 +322,7 @@ export class TrainService {
       });
       if (result.status === 'cancelled') return await this.#finishCancelled(runId, elapsed());
       if (result.status === 'diverged') {
-        throw new Error('Training diverged: the loss became infinite or NaN. Try a smaller learning rate.');
+        throw new TrainError('diverged', {}, 'Training diverged: the loss became infinite or NaN. Try a smaller learning rate.');
       }
 
       await phase('evaluating');

@@ -4,6 +4,8 @@
  * (inferred, edited, imported, accepted) written as immutable rows, validation, anomaly decisions, and
  * drift and skew comparisons.
  */
+import { missing, RecordError } from '../core/record-error';
+import { ValidateError } from '../core/validate/errors';
 import type { RecordBatch } from 'apache-arrow';
 import { buildBatch, decodeBatch, type NamedColumn } from '../core/data/arrow';
 import { imageSize, sniffImage } from '../core/data/png';
@@ -49,7 +51,7 @@ export { CancelledError } from '../protocol/jobs';
 
 async function readyVersion(db: PipetteDB, versionId: string): Promise<DatasetVersion> {
   const meta = await db.versions.get(versionId);
-  if (!meta || meta.status !== 'ready') throw new Error(`dataset version ${versionId} does not exist`);
+  if (!meta || meta.status !== 'ready') throw missing('dataset-version', versionId);
   return meta;
 }
 
@@ -243,7 +245,7 @@ export async function writeSchemaVersion(db: PipetteDB, projectId: string, schem
 async function schemaRecord(db: PipetteDB, projectId: string, schemaId?: string | null): Promise<SchemaVersionRecord | undefined> {
   if (schemaId) {
     const row = await db.schemas.get(schemaId);
-    if (!row || row.projectId !== projectId) throw new Error(`schema ${schemaId} does not exist in this project`);
+    if (!row || row.projectId !== projectId) throw missing('schema', schemaId);
     return row;
   }
   return latestSchema(db, projectId);
@@ -251,7 +253,7 @@ async function schemaRecord(db: PipetteDB, projectId: string, schemaId?: string 
 
 export async function inferSchemaVersion(db: PipetteDB, req: Omit<InferRequest, 'jobId'>, signal?: AbortSignal, onProgress?: OnStatsProgress): Promise<SchemaVersionRecord> {
   const meta = await readyVersion(db, req.versionId);
-  if (meta.projectId !== req.projectId) throw new Error(`dataset version ${req.versionId} is not in this project`);
+  if (meta.projectId !== req.projectId) throw new RecordError('other-project', { what: 'dataset-version', id: req.versionId }, `dataset version ${req.versionId} is not in this project`);
   const { stats } = await versionStatistics(db, { versionId: req.versionId }, signal, onProgress);
   const dataset = await db.datasets.get(meta.datasetId);
   const parent = await latestSchema(db, req.projectId);
@@ -291,7 +293,7 @@ export async function importSchemaText(db: PipetteDB, projectId: string, fileNam
 
 export async function exportSchemaText(db: PipetteDB, schemaId: string): Promise<{ fileName: string; text: string }> {
   const row = await db.schemas.get(schemaId);
-  if (!row) throw new Error(`schema ${schemaId} does not exist`);
+  if (!row) throw missing('schema', schemaId);
   const project = await db.projects.get(row.projectId);
   const base = (project?.name ?? 'project').replace(/[^\p{L}\p{N}._-]+/gu, '-').replace(/^-+|-+$/g, '') || 'project';
   return { fileName: `${base}-schema-v${row.version}.json`, text: serializeSchema(row.schema) };
@@ -303,7 +305,7 @@ export async function exportSchemaText(db: PipetteDB, schemaId: string): Promise
 export async function validateVersion(db: PipetteDB, req: Omit<ValidateRequest, 'jobId'>, signal?: AbortSignal, onProgress?: OnStatsProgress): Promise<ValidationOutcome> {
   const meta = await readyVersion(db, req.versionId);
   const schemaRow = await schemaRecord(db, req.projectId, req.schemaId);
-  if (!schemaRow) throw new Error('this project has no schema yet: infer one from a dataset version first');
+  if (!schemaRow) throw new ValidateError('no-schema', {}, 'this project has no schema yet: infer one from a dataset version first');
   const started = performance.now();
   const validator = new Validator(schemaRow.schema, specsOf(meta), statsOptions(meta, null));
   await forEachBatch(db, meta, (b) => validator.add(b), signal, onProgress);
@@ -320,10 +322,10 @@ export async function validateVersion(db: PipetteDB, req: Omit<ValidateRequest, 
  * accepts both land). Writes nothing when the schema would not change.
  */
 export async function acceptIntoSchema(db: PipetteDB, projectId: string, anomalies: readonly Anomaly[]): Promise<AcceptOutcome> {
-  if (anomalies.length === 0) throw new Error('no anomaly to accept');
+  if (anomalies.length === 0) throw new ValidateError('nothing-to-accept', {}, 'no anomaly to accept');
   return db.transaction('rw', db.schemas, async () => {
     const latest = await latestSchema(db, projectId);
-    if (!latest) throw new Error('this project has no schema yet');
+    if (!latest) throw new ValidateError('no-schema', {}, 'this project has no schema yet');
     const relaxed = acceptAnomalies(latest.schema, anomalies);
     if (serializeSchema(relaxed) === serializeSchema(latest.schema)) return { record: latest, changed: false };
     const origin: SchemaOrigin = { kind: 'accepted', anomalies: anomalies.map((a) => ({ column: a.column, kind: a.kind })) };

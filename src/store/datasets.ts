@@ -2,6 +2,7 @@
  * Dataset versions: written batch by batch while 'writing' (memory stays bounded at any size), made
  * visible by one commit transaction, never changed afterwards.
  */
+import { missing, RecordError } from '../core/record-error';
 import type { EncodedBatch, ImportSummary, SourceInfo } from '../core/data/types';
 import { newId, type BatchRecord, type Dataset, type DatasetVersion, type PipetteDB } from './db';
 
@@ -141,12 +142,12 @@ export async function deleteDataset(db: PipetteDB, datasetId: string): Promise<v
 export async function moveVersionToDataset(db: PipetteDB, versionId: string, targetDatasetId: string): Promise<DatasetVersion> {
   return db.transaction('rw', [db.datasets, db.versions], async () => {
     const v = await db.versions.get(versionId);
-    if (!v || v.status !== 'ready') throw new Error(`version ${versionId} does not exist or is not committed`);
+    if (!v || v.status !== 'ready') throw missing('dataset-version', versionId, `version ${versionId} does not exist or is not committed`);
     const target = await db.datasets.get(targetDatasetId);
-    if (!target || target.projectId !== v.projectId) throw new Error(`dataset ${targetDatasetId} is not a dataset of this version's project`);
+    if (!target || target.projectId !== v.projectId) throw new RecordError('cannot-move', { what: 'dataset', id: targetDatasetId, params: { why: 'other-project' } }, `dataset ${targetDatasetId} is not a dataset of this version's project`);
     if (v.datasetId === targetDatasetId) return v;
     const siblings = await db.versions.where('datasetId').equals(v.datasetId).count();
-    if (siblings !== 1) throw new Error('only the single version of a freshly imported dataset can become a version of another dataset');
+    if (siblings !== 1) throw new RecordError('cannot-move', { what: 'dataset-version', id: versionId, params: { why: 'not-single' } }, 'only the single version of a freshly imported dataset can become a version of another dataset');
     const existing = await db.versions.where('datasetId').equals(targetDatasetId).toArray();
     const version = 1 + Math.max(0, ...existing.filter((x) => x.status === 'ready').map((x) => x.version));
     const from = v.datasetId;

@@ -1,4 +1,5 @@
 /** Projects and their scope cards. Each change is one transaction. */
+import { RecordError } from '../core/record-error';
 import { newId, type PipetteDB, type Project, type Scope } from './db';
 
 export const EMPTY_SCOPE: Scope = {
@@ -12,7 +13,7 @@ export const EMPTY_SCOPE: Scope = {
 
 export async function createProject(db: PipetteDB, name: string, init: Partial<Project> = {}): Promise<Project> {
   const trimmed = name.trim();
-  if (!trimmed) throw new Error('A project needs a name.');
+  if (!trimmed) throw new RecordError('name-required', { what: 'project' }, 'A project needs a name.');
   const now = Date.now();
   const project: Project = { id: newId(), createdAt: now, updatedAt: now, scope: { ...EMPTY_SCOPE }, ...init, name: trimmed };
   await db.projects.add(project);
@@ -21,7 +22,7 @@ export async function createProject(db: PipetteDB, name: string, init: Partial<P
 
 export async function renameProject(db: PipetteDB, id: string, name: string): Promise<void> {
   const trimmed = name.trim();
-  if (!trimmed) throw new Error('A project needs a name.');
+  if (!trimmed) throw new RecordError('name-required', { what: 'project' }, 'A project needs a name.');
   await db.projects.update(id, { name: trimmed, updatedAt: Date.now() });
 }
 

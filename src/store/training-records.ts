@@ -4,7 +4,7 @@
  * these without loading TF.js or Arrow.
  */
 import type { BundleMetadata } from '../core/model/bundle';
-import type { SerializedTrainError } from '../core/model/errors';
+import type { AnySerializedCodedError } from '../core/errors';
 import type { ClassificationReport, RegressionReport, WorstPrediction } from '../core/model/metrics';
 import type { ModelSpec } from '../core/model/model-spec';
 import type { FeatureChoice, PreprocessStats } from '../core/model/preprocess';
@@ -154,7 +154,7 @@ export interface RunRecord {
   durationMs: number;
   /** How often it was continued from a checkpoint after an interruption. */
   resumes?: number;
-  error?: SerializedTrainError | { message: string };
+  error?: AnySerializedCodedError | { message: string };
   /** The model version saved from this run. */
   modelId?: string;
   /** Runs trained on a label set with a gold column: the three accuracies on the same test rows. */

@@ -18,6 +18,7 @@ export type EvalErrorCode =
   | 'not-evaluated' // promotion to production of a model version that was never evaluated, without an override
   | 'not-blessed' // promotion to production of a model version whose latest evaluation did not bless it
   | 'other-data' // promotion to production of a model version evaluated only on other data than its own
+  | 'baseline-rows' // a row the baseline's data does not have (params.row)
   | 'stale-blessing'; // promotion to production on a blessing whose relative thresholds compared with another production version
 
 export interface EvalErrorDetails {

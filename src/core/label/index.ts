@@ -12,7 +12,6 @@ export {
   emptyLabelMatrix,
   keywordMatcher,
   lfColumn,
-  LfSpecError,
   setLfColumn,
   validateLf,
   type Cell,
@@ -29,6 +28,7 @@ export {
   type ThresholdLf,
 } from './lf';
 export { applyLabelingFunctions, LfRunner, type LfReport, type LfRunnerOptions, type LfStatus, type WorkerLike } from './runner';
+export { LabelError, lfSpecError, type LabelErrorCode, type LabelErrorDetails } from './errors';
 export { lfSummary, type LfStats, type LfSummary } from './analysis';
 export { fitLabelModel, majorityVote, predictLabels, type LabelModelOptions, type LabelModelResult, type TieBreak } from './label-model';
 export { breakAbstains, goldClassReader, scoreLabels, type LabelScore } from './score';

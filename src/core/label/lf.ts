@@ -5,6 +5,7 @@
  * Applying m functions to n rows gives the label matrix L: n x m, row-major, ABSTAIN (-1) where silent.
  */
 import { labelArray, type SandboxCell } from './sandbox';
+import { lfSpecError } from './errors';
 
 export const ABSTAIN = -1;
 
@@ -59,16 +60,6 @@ export interface CodeLf extends LfBase {
 export type LfSpec = KeywordLf | RegexLf | ThresholdLf | CodeLf;
 export type NoCodeLf = Exclude<LfSpec, CodeLf>;
 
-/** A spec that cannot be compiled: names the function and says why. */
-export class LfSpecError extends Error {
-  constructor(
-    readonly lfId: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'LfSpecError';
-  }
-}
 
 /** The label matrix: n rows x m functions, row-major, entries in [0, k) or ABSTAIN. */
 export interface LabelMatrix {
@@ -97,7 +88,7 @@ export function lfColumn(L: LabelMatrix, j: number): Int8Array | Int16Array {
 
 function checkLabel(spec: LfSpec & { label: number }, k: number): void {
   if (!Number.isInteger(spec.label) || spec.label < 0 || spec.label >= k)
-    throw new LfSpecError(spec.id, `label ${spec.label} is not a class (0..${k - 1})`);
+    throw lfSpecError(spec.id, 'lf-not-a-class', `label ${spec.label} is not a class (0..${k - 1})`, { label: String(spec.label), last: k - 1 });
 }
 
 const columnsOf = (c: string | readonly string[]): readonly string[] => (typeof c === 'string' ? [c] : c);
@@ -124,7 +115,7 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  */
 export function keywordMatcher(spec: KeywordLf): (text: string) => boolean {
   const words = [...new Set(spec.keywords.map((w) => w.trim().toLowerCase()).filter((w) => w.length > 0))].sort((x, y) => y.length - x.length);
-  if (words.length === 0) throw new LfSpecError(spec.id, 'no keywords');
+  if (words.length === 0) throw lfSpecError(spec.id, 'lf-no-keywords', 'no keywords');
   const ascii = words.every((w) => /^[\x00-\x7f]*$/.test(w));
   const alt = words.map(escapeRegex).join('|');
   if (spec.match === 'substring') {
@@ -158,13 +149,13 @@ export function compileMatcher(spec: NoCodeLf): Matcher {
       try {
         re = new RegExp(spec.pattern, (spec.flags ?? '').replace(/[gy]/g, ''));
       } catch (e) {
-        throw new LfSpecError(spec.id, `invalid regular expression: ${(e as Error).message}`);
+        throw lfSpecError(spec.id, 'lf-bad-regex', `invalid regular expression: ${(e as Error).message}`, { detail: (e as Error).message });
       }
       return (v) => typeof v === 'string' && re.test(v);
     }
     case 'threshold': {
       const t = spec.value;
-      if (!Number.isFinite(t)) throw new LfSpecError(spec.id, `threshold ${t} is not a finite number`);
+      if (!Number.isFinite(t)) throw lfSpecError(spec.id, 'lf-bad-threshold', `threshold ${t} is not a finite number`, { value: String(t) });
       const num = (v: Cell) => (typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN);
       // NaN compares false under every operator, so missing and non-numeric values abstain.
       switch (spec.op) {
@@ -177,7 +168,7 @@ export function compileMatcher(spec: NoCodeLf): Matcher {
         case '>=':
           return (v) => num(v) >= t;
         default:
-          throw new LfSpecError(spec.id, `unknown operator ${String(spec.op)}`);
+          throw lfSpecError(spec.id, 'lf-bad-operator', `unknown operator ${String(spec.op)}`, { op: String(spec.op) });
       }
     }
   }
@@ -186,11 +177,11 @@ export function compileMatcher(spec: NoCodeLf): Matcher {
 /** Check a spec against the columns and classes without running it. */
 export function validateLf(spec: LfSpec, columns: Columns, k: number): void {
   if (spec.kind === 'code') {
-    if (spec.source.trim() === '') throw new LfSpecError(spec.id, 'no code');
+    if (spec.source.trim() === '') throw lfSpecError(spec.id, 'lf-no-code', 'no code');
     return;
   }
   checkLabel(spec, k);
-  for (const c of columnsOf(spec.column)) if (!(c in columns)) throw new LfSpecError(spec.id, `no column "${c}"`);
+  for (const c of columnsOf(spec.column)) if (!(c in columns)) throw lfSpecError(spec.id, 'lf-no-column', `no column "${c}"`, { column: c });
   compileMatcher(spec);
 }
 
@@ -215,7 +206,7 @@ export function applyNoCodeLf(spec: NoCodeLf, columns: Columns, n: number, k: nu
 export function applyNoCode(specs: readonly NoCodeLf[], columns: Columns, n: number, k: number): LabelMatrix {
   const L = emptyLabelMatrix(n, specs.length, k);
   specs.forEach((spec, j) => {
-    if ((spec as LfSpec).kind === 'code') throw new LfSpecError(spec.id, 'code functions run only in the labeling-function worker');
+    if ((spec as LfSpec).kind === 'code') throw lfSpecError(spec.id, 'lf-code-elsewhere', 'code functions run only in the labeling-function worker');
     setLfColumn(L, j, applyNoCodeLf(spec, columns, n, k));
   });
   return L;

@@ -7,8 +7,9 @@
  * tampers with built-ins can affect the ones after it; they are all the same person's code, and a fresh
  * worker per function would clone the columns once per function.
  */
-import { applyNoCodeLf, emptyLabelMatrix, LfSpecError, setLfColumn, type CodeLf, type Columns, type LabelMatrix, type LfSpec } from './lf';
+import { applyNoCodeLf, emptyLabelMatrix, setLfColumn, type CodeLf, type Columns, type LabelMatrix, type LfSpec } from './lf';
 import { labelArray, type CodeLfOutcome, type LfWorkerRequest, type LfWorkerResponse } from './sandbox';
+import { LabelError, type SerializedLabelError } from './errors';
 
 /** The part of a Worker the runner uses; a browser Worker fits, tests adapt worker_threads or a fake. */
 export interface WorkerLike {
@@ -36,8 +37,10 @@ export interface LfReport {
   firstError?: { row: number; message: string };
   invalid: number;
   firstInvalid?: { row: number; value: string };
-  /** Compile, crash, timeout or spec message. */
+  /** Compile, crash, timeout or spec message (English, or the engine's words). */
   message?: string;
+  /** For a spec-error: the coded error, which the page shows in the person's language. */
+  specError?: SerializedLabelError;
   /** Wall-clock milliseconds it took (the limit, for a timeout). */
   ms: number;
 }
@@ -202,8 +205,8 @@ export async function applyLabelingFunctions(
       setLfColumn(matrix, j, labels);
       reports[j] = { index: j, id: spec.id, status: 'ok', labels, errors: 0, invalid: 0, ms: now() - started };
     } catch (e) {
-      if (!(e instanceof LfSpecError)) throw e;
-      reports[j] = { index: j, id: spec.id, status: 'spec-error', labels: labelArray(n, k), errors: 0, invalid: 0, message: e.message, ms: 0 };
+      if (!(e instanceof LabelError && e.details.lfId !== undefined)) throw e;
+      reports[j] = { index: j, id: spec.id, status: 'spec-error', labels: labelArray(n, k), errors: 0, invalid: 0, message: e.message, specError: e.toJSON(), ms: 0 };
     }
   });
   if (code.length > 0) {

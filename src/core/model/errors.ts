@@ -32,7 +32,14 @@ export type TrainErrorCode =
   | 'label-set-missing' // the label set a run trains on does not exist (any more)
   | 'label-set-version' // a label set of another dataset version
   | 'label-set-rows' // a label set naming rows the dataset version does not have
-  | 'gold-feature'; // the gold column a label-set run is scored against, chosen as a feature
+  | 'gold-feature' // the gold column a label-set run is scored against, chosen as a feature
+  | 'not-resumable' // a run that is not interrupted (params.name, params.status)
+  | 'base-label-set' // a run from a base model trains on its label column, not on a label set
+  | 'diverged' // the loss became infinite or NaN
+  | 'run-not-done' // a run that has not finished cannot become a model version (params.name)
+  | 'no-final-weights' // a finished run without final weights (params.name)
+  | 'no-spec' // a run without a model spec (params.name)
+  | 'no-backend'; // no TF.js backend can train this model (params.detail: each backend's reason)
 
 export interface TrainErrorDetails {
   column?: string;

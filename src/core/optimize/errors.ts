@@ -17,7 +17,8 @@ export type OptimizeErrorCode =
   | 'label-mismatch' // teacher and student were trained on different label sets
   | 'input-mismatch' // teacher and student take different inputs
   | 'missing-column' // the data lacks a feature or label column the model was trained on
-  | 'no-data'; // the model has no dataset version of its own (imported) to fine-tune or measure on
+  | 'no-data' // the model has no dataset version of its own (imported) to fine-tune or measure on
+  | 'diverged'; // fine-tuning or distillation (params.what) lost its loss to infinity or NaN
 
 export interface OptimizeErrorDetails {
   /** A weight's name in model.json. */

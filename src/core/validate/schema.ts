@@ -199,9 +199,47 @@ export function serializeSchema(schema: Schema): string {
 // ---------------------------------------------------------------------------------------------------------
 // Import
 
+/** What a schema field should have held: each has an English phrase here and a message on the page. */
+export type SchemaWanted =
+  | 'json-object' | 'format' | 'version' | 'array' | 'object' | 'object-or-null' | 'number' | 'number-or-null'
+  | 'non-empty-string' | 'string' | 'boolean' | 'type' | 'domain-kind' | 'array-of-strings';
+
+const WANTED: Record<SchemaWanted, string> = {
+  'json-object': 'a JSON object',
+  format: `"${SCHEMA_FORMAT}"`,
+  version: String(SCHEMA_VERSION),
+  array: 'an array',
+  object: 'an object',
+  'object-or-null': 'an object or null',
+  number: 'a number',
+  'number-or-null': 'a number or null',
+  'non-empty-string': 'a non-empty string',
+  string: 'a string',
+  boolean: 'true or false',
+  type: `one of ${COLUMN_TYPES.join(', ')}`,
+  'domain-kind': '"values" or "range"',
+  'array-of-strings': 'an array of strings',
+};
+
+export type SchemaIssueCode =
+  | 'not-json' // params.detail: the parser's word
+  | 'expected' // the field holds another kind of value: see SchemaIssue.expected
+  | 'duplicate-name' // params.name, params.previous (its first feature index)
+  | 'no-comparator' // a drift or skew threshold on an image column
+  | 'out-of-range' // params.value outside [0, 1]
+  | 'required-fraction' // params.value: minFraction must be 1 when required is true
+  | 'domain-kind' // params.type cannot have a params.domain ('values' or 'range') domain
+  | 'listed-twice' // params.value appears twice in a value list
+  | 'min-over-max'; // params.min > params.max
+
 export interface SchemaIssue {
   /** Where, e.g. "features[3].domain.min". */
   path: string;
+  code: SchemaIssueCode;
+  params: Record<string, string | number>;
+  /** For 'expected': what the field should hold, the kind of value it holds, and that value when short. */
+  expected?: { wanted: SchemaWanted; got: SchemaFound; value: string };
+  /** English, for logs and tests; the page shows the code in the person's language. */
   message: string;
 }
 
@@ -216,14 +254,34 @@ export class SchemaError extends Error {
   }
 }
 
-function describe(v: unknown): string {
-  if (v === undefined) return 'no value';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
-  return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
+/** The kind of a value found where another was expected. */
+export type SchemaFound = 'nothing' | 'null' | 'array' | 'object' | 'string' | 'number' | 'boolean' | 'other';
+type Found = { got: SchemaFound; value: string };
+
+function found(v: unknown): Found {
+  if (v === undefined) return { got: 'nothing', value: '' };
+  if (v === null) return { got: 'null', value: '' };
+  if (Array.isArray(v)) return { got: 'array', value: '' };
+  if (typeof v === 'string') return { got: 'string', value: JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) };
+  if (typeof v === 'number') return { got: 'number', value: String(v) };
+  if (typeof v === 'boolean') return { got: 'boolean', value: String(v) };
+  return typeof v === 'object' ? { got: 'object', value: '' } : { got: 'other', value: `${typeof v} ${String(v)}` };
 }
+
+function describe(v: unknown): string {
+  const f = found(v);
+  const words: Record<SchemaFound, string> = { nothing: 'no value', null: 'null', array: 'an array', object: 'an object', string: `the string ${f.value}`, number: Number.isFinite(v) ? `number ${f.value}` : f.value, boolean: `boolean ${f.value}`, other: f.value };
+  return words[f.got];
+}
+
+/** An issue for a field that holds the wrong kind of value. */
+function expectedIssue(path: string, wanted: SchemaWanted, v: unknown): SchemaIssue {
+  const hint = wanted === 'format' ? ' (is this a Pipette schema file?)' : '';
+  return { path, code: 'expected', params: {}, expected: { wanted, ...found(v) }, message: `expected ${WANTED[wanted]}, got ${describe(v)}${hint}` };
+}
+
+type Fail = (issue: SchemaIssue) => void;
+const issue = (path: string, code: SchemaIssueCode, params: Record<string, string | number>, message: string): SchemaIssue => ({ path, code, params, message });
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -236,23 +294,21 @@ function isObject(v: unknown): v is Record<string, unknown> {
  */
 export function parseSchema(input: unknown): Schema {
   const issues: SchemaIssue[] = [];
-  const fail = (path: string, message: string) => {
-    issues.push({ path, message });
-  };
+  const fail: Fail = (i) => issues.push(i);
   let json = input;
   if (typeof input === 'string') {
     try {
       json = JSON.parse(input);
     } catch (e) {
-      throw new SchemaError([{ path: '', message: `the file is not JSON (${(e as Error).message})` }]);
+      throw new SchemaError([issue('', 'not-json', { detail: (e as Error).message }, `the file is not JSON (${(e as Error).message})`)]);
     }
   }
-  if (!isObject(json)) throw new SchemaError([{ path: '', message: `expected a JSON object, got ${describe(json)}` }]);
-  if (json.format !== SCHEMA_FORMAT) fail('format', `expected "${SCHEMA_FORMAT}", got ${describe(json.format)} (is this a Pipette schema file?)`);
-  if (json.version !== SCHEMA_VERSION) fail('version', `expected ${SCHEMA_VERSION}, got ${describe(json.version)}`);
+  if (!isObject(json)) throw new SchemaError([expectedIssue('', 'json-object', json)]);
+  if (json.format !== SCHEMA_FORMAT) fail(expectedIssue('format', 'format', json.format));
+  if (json.version !== SCHEMA_VERSION) fail(expectedIssue('version', 'version', json.version));
   const out: FeatureSchema[] = [];
   if (!Array.isArray(json.features)) {
-    fail('features', `expected an array, got ${describe(json.features)}`);
+    fail(expectedIssue('features', 'array', json.features));
   } else {
     const names = new Map<string, number>();
     json.features.forEach((f: unknown, i: number) => {
@@ -262,7 +318,7 @@ export function parseSchema(input: unknown): Schema {
       const name = isObject(f) && typeof f.name === 'string' && f.name !== '' ? f.name : null;
       if (name !== null) {
         const prev = names.get(name);
-        if (prev !== undefined) fail(`${at}.name`, `"${name}" is already the name of features[${prev}]`);
+        if (prev !== undefined) fail(issue(`${at}.name`, 'duplicate-name', { name, previous: prev }, `"${name}" is already the name of features[${prev}]`));
         else names.set(name, i);
       }
       if (feature) out.push(feature);
@@ -272,84 +328,84 @@ export function parseSchema(input: unknown): Schema {
   return { format: SCHEMA_FORMAT, version: SCHEMA_VERSION, features: out };
 }
 
-function parseThreshold(v: unknown, path: string, metric: DriftMetric | null, fail: (p: string, m: string) => void): number | null {
+function parseThreshold(v: unknown, path: string, metric: DriftMetric | null, fail: Fail): number | null {
   if (v === null || v === undefined) return null;
   if (typeof v !== 'number' || !Number.isFinite(v)) {
-    fail(path, `expected a number or null, got ${describe(v)}`);
+    fail(expectedIssue(path, 'number-or-null', v));
     return null;
   }
   if (metric === null) {
-    fail(path, 'image columns have no drift or skew comparator; use null');
+    fail(issue(path, 'no-comparator', {}, 'image columns have no drift or skew comparator; use null'));
     return null;
   }
   // both distances live in [0, 1]
-  if (v < 0 || v > 1) fail(path, `expected a number between 0 and 1, got ${v}`);
+  if (v < 0 || v > 1) fail(issue(path, 'out-of-range', { value: v }, `expected a number between 0 and 1, got ${v}`));
   return v;
 }
 
-function parseFeature(f: unknown, at: string, fail: (p: string, m: string) => void): FeatureSchema | null {
+function parseFeature(f: unknown, at: string, fail: Fail): FeatureSchema | null {
   if (!isObject(f)) {
-    fail(at, `expected an object, got ${describe(f)}`);
+    fail(expectedIssue(at, 'object', f));
     return null;
   }
   let ok = true;
-  const bad = (p: string, m: string) => {
+  const bad: Fail = (i) => {
     ok = false;
-    fail(p, m);
+    fail(i);
   };
   const name = f.name;
-  if (typeof name !== 'string' || name === '') bad(`${at}.name`, `expected a non-empty string, got ${describe(name)}`);
+  if (typeof name !== 'string' || name === '') bad(expectedIssue(`${at}.name`, 'non-empty-string', name));
   const type = f.type;
   if (typeof type !== 'string' || !(COLUMN_TYPES as readonly string[]).includes(type)) {
-    bad(`${at}.type`, `expected one of ${COLUMN_TYPES.join(', ')}, got ${describe(type)}`);
+    bad(expectedIssue(`${at}.type`, 'type', type));
   }
   const ctype = type as ColumnType;
   const typeOk = ok;
 
   let presence: Presence = { required: false, minFraction: 0 };
   const p = f.presence;
-  if (!isObject(p)) bad(`${at}.presence`, `expected an object, got ${describe(p)}`);
+  if (!isObject(p)) bad(expectedIssue(`${at}.presence`, 'object', p));
   else {
-    if (typeof p.required !== 'boolean') bad(`${at}.presence.required`, `expected true or false, got ${describe(p.required)}`);
+    if (typeof p.required !== 'boolean') bad(expectedIssue(`${at}.presence.required`, 'boolean', p.required));
     const mf = p.minFraction;
-    if (typeof mf !== 'number' || !Number.isFinite(mf)) bad(`${at}.presence.minFraction`, `expected a number, got ${describe(mf)}`);
-    else if (mf < 0 || mf > 1) bad(`${at}.presence.minFraction`, `expected a number between 0 and 1, got ${mf}`);
-    else if (p.required === true && mf !== 1) bad(`${at}.presence.minFraction`, `must be 1 when required is true, got ${mf}`);
+    if (typeof mf !== 'number' || !Number.isFinite(mf)) bad(expectedIssue(`${at}.presence.minFraction`, 'number', mf));
+    else if (mf < 0 || mf > 1) bad(issue(`${at}.presence.minFraction`, 'out-of-range', { value: mf }, `expected a number between 0 and 1, got ${mf}`));
+    else if (p.required === true && mf !== 1) bad(issue(`${at}.presence.minFraction`, 'required-fraction', { value: mf }, `must be 1 when required is true, got ${mf}`));
     presence = { required: p.required === true, minFraction: typeof mf === 'number' ? mf : 0 };
   }
 
   let domain: Domain | null = null;
   const d = f.domain;
   if (d !== null && d !== undefined) {
-    if (!isObject(d)) bad(`${at}.domain`, `expected an object or null, got ${describe(d)}`);
+    if (!isObject(d)) bad(expectedIssue(`${at}.domain`, 'object-or-null', d));
     else if (d.kind === 'values') {
-      if (typeOk && domainKindFor(ctype) !== 'values') bad(`${at}.domain.kind`, `a ${ctype} column cannot have a value list domain`);
-      if (!Array.isArray(d.values)) bad(`${at}.domain.values`, `expected an array of strings, got ${describe(d.values)}`);
+      if (typeOk && domainKindFor(ctype) !== 'values') bad(issue(`${at}.domain.kind`, 'domain-kind', { type: ctype, domain: 'values' }, `a ${ctype} column cannot have a value list domain`));
+      if (!Array.isArray(d.values)) bad(expectedIssue(`${at}.domain.values`, 'array-of-strings', d.values));
       else {
         const seen = new Set<string>();
         d.values.forEach((v: unknown, j: number) => {
-          if (typeof v !== 'string') bad(`${at}.domain.values[${j}]`, `expected a string, got ${describe(v)}`);
-          else if (seen.has(v)) bad(`${at}.domain.values[${j}]`, `"${v}" is listed twice`);
+          if (typeof v !== 'string') bad(expectedIssue(`${at}.domain.values[${j}]`, 'string', v));
+          else if (seen.has(v)) bad(issue(`${at}.domain.values[${j}]`, 'listed-twice', { value: v }, `"${v}" is listed twice`));
           else seen.add(v);
         });
         domain = { kind: 'values', values: [...seen].sort(compareStrings) };
       }
     } else if (d.kind === 'range') {
-      if (typeOk && domainKindFor(ctype) !== 'range') bad(`${at}.domain.kind`, `a ${ctype} column cannot have a range domain`);
+      if (typeOk && domainKindFor(ctype) !== 'range') bad(issue(`${at}.domain.kind`, 'domain-kind', { type: ctype, domain: 'range' }, `a ${ctype} column cannot have a range domain`));
       const bound = (key: 'min' | 'max'): number | null => {
         const v = d[key];
         if (v === null || v === undefined) return null;
         if (typeof v !== 'number' || !Number.isFinite(v)) {
-          bad(`${at}.domain.${key}`, `expected a number, got ${describe(v)}`);
+          bad(expectedIssue(`${at}.domain.${key}`, 'number', v));
           return null;
         }
         return v;
       };
       const min = bound('min');
       const max = bound('max');
-      if (min !== null && max !== null && min > max) bad(`${at}.domain`, `min (${min}) is greater than max (${max})`);
+      if (min !== null && max !== null && min > max) bad(issue(`${at}.domain`, 'min-over-max', { min, max }, `min (${min}) is greater than max (${max})`));
       domain = { kind: 'range', min, max };
-    } else bad(`${at}.domain.kind`, `expected "values" or "range", got ${describe(d.kind)}`);
+    } else bad(expectedIssue(`${at}.domain.kind`, 'domain-kind', d.kind));
   }
 
   const metric = typeOk ? driftMetricFor(ctype) : 'js';

@@ -6,7 +6,6 @@ import {
   addSpamDemoFunctions,
   appendLabelEvent,
   consensusLabels,
-  LabelStoreError,
   labelsByLabeler,
   labelTargets,
   listLabelingFunctions,
@@ -62,7 +61,7 @@ describe('label schema', () => {
   });
 
   it('refuses fewer than two classes and duplicates', async () => {
-    await expect(saveLabelSchema(db, projectId, ['only'], '')).rejects.toThrow(LabelStoreError);
+    await expect(saveLabelSchema(db, projectId, ['only'], '')).rejects.toMatchObject({ kind: 'LabelError', code: 'too-few-classes' });
     await expect(saveLabelSchema(db, projectId, ['a', 'A'], '')).rejects.toThrow(/twice/);
   });
 });
@@ -95,7 +94,7 @@ describe('label events', () => {
 
   it('refuses rows that do not exist, labels that are not classes and unknown versions', async () => {
     await expect(appendLabelEvent(db, { projectId, datasetVersionId: versionId, labeler: 'a', row: 12, label: 0 })).rejects.toThrow(/row 12 does not exist/);
-    await expect(appendLabelEvent(db, { projectId, datasetVersionId: versionId, labeler: 'a', row: -1, label: 0 })).rejects.toThrow(LabelStoreError);
+    await expect(appendLabelEvent(db, { projectId, datasetVersionId: versionId, labeler: 'a', row: -1, label: 0 })).rejects.toMatchObject({ kind: 'LabelError', code: 'row-out-of-range', details: { params: { row: -1 } } });
     await expect(appendLabelEvent(db, { projectId, datasetVersionId: versionId, labeler: 'a', row: 0, label: 2 })).rejects.toThrow(/not a class/);
     await expect(appendLabelEvent(db, { projectId, datasetVersionId: 'nope', labeler: 'a', row: 0, label: 0 })).rejects.toThrow(/does not exist/);
     expect(await versionEvents(db, versionId)).toHaveLength(0);

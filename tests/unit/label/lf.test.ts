@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ABSTAIN, applyNoCode, applyNoCodeLf, compileMatcher, LfSpecError, lfColumn, type LfSpec, type NoCodeLf } from '../../../src/core/label/lf';
+import { ABSTAIN, applyNoCode, applyNoCodeLf, compileMatcher, lfColumn, type LfSpec, type NoCodeLf } from '../../../src/core/label/lf';
+import { LabelError } from '../../../src/core/label/errors';
 import { buildRows, compileCode, evaluateCode } from '../../../src/core/label/sandbox';
 
 const kw = (keywords: string[], match: 'word' | 'substring'): NoCodeLf => ({ kind: 'keywords', id: 'k', name: 'k', column: 't', keywords, match, label: 1 });
@@ -29,7 +30,7 @@ describe('no-code labeling functions', () => {
   it('regular expressions ignore g and y, so test() has no state between rows', () => {
     const m = compileMatcher({ kind: 'regex', id: 'r', name: 'r', column: 't', pattern: 'a+', flags: 'gy', label: 0 });
     expect(['aa', 'aa', 'baa'].map(m)).toEqual([true, true, true]);
-    expect(() => compileMatcher({ kind: 'regex', id: 'bad', name: 'r', column: 't', pattern: '(', label: 0 })).toThrow(LfSpecError);
+    expect(() => compileMatcher({ kind: 'regex', id: 'bad', name: 'r', column: 't', pattern: '(', label: 0 })).toThrow(LabelError);
   });
 
   it('thresholds: all four operators; missing and non-numeric values abstain', () => {

@@ -159,6 +159,7 @@ export const evaluate = defineMessages({
     'evaluate.error.not-blessed': 'The latest evaluation of model version v{version} did not bless it: fix what failed, or write why it goes to production anyway.',
     'evaluate.error.other-data': 'Model version v{version} was evaluated only on other data than its own, and a blessing counts only for the data it was computed on: evaluate it on its own test rows, or write why it goes to production anyway.',
     'evaluate.error.stale-blessing': 'The blessing of model version v{version} is stale: its relative thresholds compared with production {compared}; production is now {production}. Evaluate it again, or write why it goes to production anyway.',
+    'evaluate.error.baseline-rows': "Row {row} is missing from the baseline's data.",
   },
   'zh-TW': {
     'evaluate.title': '評估',
@@ -317,5 +318,6 @@ export const evaluate = defineMessages({
     'evaluate.error.not-blessed': '模型版本 v{version} 最近一次評估未獲核可：請修正未通過的項目，或寫下仍要推上正式上線的理由。',
     'evaluate.error.other-data': '模型版本 v{version} 只在它自己的資料以外的資料上評估過，而核可只對計算它的那份資料有效：請在它自己的測試集上評估，或寫下仍要推上正式上線的理由。',
     'evaluate.error.stale-blessing': '模型版本 v{version} 的核可已過時：它的相對門檻是與正式上線版本 {compared} 比較的，但正式上線版本現在是 {production}。請重新評估，或寫下仍要推上正式上線的理由。',
+    'evaluate.error.baseline-rows': '基準模型的資料中缺少第 {row} 列。',
   },
 });

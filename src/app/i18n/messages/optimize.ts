@@ -149,6 +149,9 @@ export const optimize = defineMessages({
     'optimize.error.input-mismatch': 'The teacher and the student take different inputs: {detail}',
     'optimize.error.missing-column': 'The data has no column "{column}", which the model was trained on.',
     'optimize.error.no-data': 'This model was imported and has no dataset version of its own, so there are no training rows to fine-tune on. Import the data and train a model in this project, or distill on another dataset version.',
+    'optimize.error.diverged': '{what} diverged: the loss became infinite or NaN. Try a smaller learning rate.',
+    'optimize.diverged.fine-tuning': 'Fine-tuning',
+    'optimize.diverged.distillation': 'Distillation',
   },
   'zh-TW': {
     'optimize.title': '最佳化',
@@ -297,5 +300,8 @@ export const optimize = defineMessages({
     'optimize.error.input-mismatch': '教師與學生模型的輸入不同：{detail}',
     'optimize.error.missing-column': '資料中沒有欄位「{column}」，而模型是以它訓練的。',
     'optimize.error.no-data': '此模型是匯入的，沒有自己的資料集版本，因此沒有可用來微調的訓練資料。請在此專案匯入資料並訓練模型，或以另一個資料集版本進行蒸餾。',
+    'optimize.error.diverged': '{what}發散：損失變成無限大或 NaN。請試試較小的學習率。',
+    'optimize.diverged.fine-tuning': '微調',
+    'optimize.diverged.distillation': '蒸餾',
   },
 });

@@ -1,0 +1,110 @@
+/**
+ * The one error registry (core/coded-errors.ts): every kind crosses the worker boundary as its own class
+ * with code and details, and every kind is said in zh-TW without an English sentence.
+ */
+import * as Comlink from 'comlink';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CODED_ERRORS, type CodedErrorKind } from '../../../src/core/coded-errors';
+import { DataError } from '../../../src/core/data/errors';
+import { EvalError } from '../../../src/core/evaluate/errors';
+import { lfSpecError } from '../../../src/core/label/errors';
+import { TrainError } from '../../../src/core/model/errors';
+import { OptimizeError } from '../../../src/core/optimize/errors';
+import { missing, type RecordError } from '../../../src/core/record-error';
+import { ValidateError } from '../../../src/core/validate/errors';
+import { parseSchema, SchemaError } from '../../../src/core/validate/schema';
+import { installErrorTransfer } from '../../../src/protocol/errors';
+import { errorMessage, schemaIssueText } from '../../../src/app/format';
+import { i18n } from '../../../src/app/i18n.svelte';
+import { catalogs } from '../../../src/app/i18n/catalog';
+
+/** One error of each registered kind, as a stage would throw it. */
+const SAMPLES: Record<CodedErrorKind, Error> = {
+  DataError: new DataError('ragged-row', { file: 'penguins.csv', row: 12 , params: { expected: 7, actual: 6 } }, 'row 12: 6 fields, but the header has 7'),
+  EvalError: new EvalError('baseline-rows', { params: { row: 4 } }, "Row 4 is missing from the baseline's data"),
+  LabelError: lfSpecError('lf-1', 'lf-bad-regex', 'invalid regular expression: Unterminated group', { detail: '/(/: Unterminated group' }),
+  OptimizeError: new OptimizeError('diverged', { params: { what: 'distillation' } }, 'Distillation diverged'),
+  RecordError: missing('model-version', 'm-123'),
+  TrainError: new TrainError('not-resumable', { params: { name: 'iris run', status: 'done' } }, 'Run "iris run" is done'),
+  ValidateError: new ValidateError('no-schema', {}, 'this project has no schema yet'),
+};
+
+/**
+ * English sentences: three or more Latin words in a row (outside {placeholders}). Single names stay: file
+ * names (model.json), layer types (Dense), terms Taiwan keeps in English (epoch), a run's own name.
+ */
+function englishWords(text: string): string[] {
+  return text.replace(/\{\w+\}/g, '').match(/[A-Za-z]+(?:[ ,'-]+[A-Za-z]+){2,}/g) ?? [];
+}
+
+afterAll(() => {
+  i18n.locale = 'en';
+});
+
+describe('the error registry', () => {
+  it('has a sample of every registered kind (a new kind needs one here)', () => {
+    expect(Object.keys(SAMPLES).sort()).toEqual(Object.keys(CODED_ERRORS).sort());
+  });
+
+  it('every kind crosses a worker boundary as the same class with its code, details and message', () => {
+    installErrorTransfer();
+    const handler = Comlink.transferHandlers.get('throw')!;
+    for (const [kind, error] of Object.entries(SAMPLES)) {
+      const [wire] = handler.serialize({ value: error } as never);
+      const back = (() => {
+        try {
+          handler.deserialize(structuredClone(wire));
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(back, kind).toBeInstanceOf(CODED_ERRORS[kind as CodedErrorKind]);
+      expect(back, kind).toMatchObject({ kind, code: (error as RecordError).code, details: (error as RecordError).details, message: error.message });
+    }
+  });
+
+  it('says every kind in zh-TW by its code, naming the place, with no English sentence', () => {
+    i18n.locale = 'zh-TW';
+    const said = Object.fromEntries(Object.entries(SAMPLES).map(([kind, e]) => [kind, errorMessage(e)]));
+    expect(said.DataError).toBe('penguins.csv 第 12 列：有 6 個欄位，但標題列有 7 個。');
+    expect(said.RecordError).toBe('模型版本「m-123」不存在（可能已在其他分頁中刪除）。');
+    expect(said.TrainError).toBe('訓練執行「iris run」的狀態是 已完成；只有中斷的訓練執行才能繼續。'.replace('已完成', catalogs['zh-TW']['train.status.done']));
+    expect(said.OptimizeError).toMatch(/^蒸餾發散/);
+    for (const [kind, text] of Object.entries(said)) expect(englishWords(text), `${kind}: ${text}`).toEqual([]);
+    i18n.locale = 'en';
+    expect(errorMessage(SAMPLES.LabelError)).toBe('Its regular expression is not valid: /(/: Unterminated group');
+  });
+
+  it('says an error received as plain data (a failed run stored in IndexedDB) like the thrown one', () => {
+    i18n.locale = 'zh-TW';
+    const stored = JSON.parse(JSON.stringify(new TrainError('diverged', {}, 'Training diverged')));
+    expect(errorMessage(stored)).toBe(catalogs['zh-TW']['train.error.diverged']);
+  });
+
+  it('says an uncoded error as a fault of Pipette, in the person\'s language, with the detail apart', () => {
+    i18n.locale = 'zh-TW';
+    expect(errorMessage(new Error('boom'))).toBe('Pipette 內部發生錯誤（這是程式的問題，請回報）。技術細節：boom');
+  });
+
+  it('says a schema file\'s problems in zh-TW by their codes', () => {
+    i18n.locale = 'zh-TW';
+    let issues: SchemaError['issues'] = [];
+    try {
+      parseSchema({ format: 'pipette-schema', version: 1, features: [{ name: 'mass', type: 'number', presence: { required: true, minFraction: 0.5 }, domain: { kind: 'range', min: '5', max: null } }] });
+    } catch (e) {
+      issues = (e as SchemaError).issues;
+    }
+    expect(issues.map((i) => `${i.path}: ${schemaIssueText(i)}`)).toEqual([
+      'features[0].presence.minFraction: required 為 true 時必須是 1，實際是 0.5',
+      'features[0].domain.min: 應為數值，實際是文字 "5"',
+    ]);
+  });
+
+  it('has zh-TW error messages with no English sentence in them', () => {
+    const zh = catalogs['zh-TW'];
+    const errorKeys = Object.keys(zh).filter((k) => /(^|\.)error\.|^record\.|^schema\./.test(k)) as (keyof typeof zh)[];
+    expect(errorKeys.length).toBeGreaterThan(150);
+    const english = errorKeys.map((k) => [k, englishWords(zh[k])] as const).filter(([, words]) => words.length > 0);
+    expect(english).toEqual([]);
+  });
+});
