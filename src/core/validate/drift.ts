@@ -119,8 +119,16 @@ export interface ColumnComparison {
   value: string | null;
   /** A side's statistics are approximate (sketch counts or quantile sketch). */
   approximate: boolean;
-  note: string | null;
+  /** Why the distance is null (the page words it): see DriftNote. */
+  note: DriftNote | null;
 }
+
+/**
+ * Why a column was not compared: no comparator for its type, its type changed (a different metric on each
+ * side), no values or no finite values on one side, or a date/time column left out because dates drift
+ * between periods by design (compared only when the schema gives it a threshold).
+ */
+export type DriftNote = 'no-comparator' | 'type-changed' | 'no-values' | 'no-finite-values' | 'datetime-left-out';
 
 export type ComparisonMode = 'drift' | 'skew';
 
@@ -132,9 +140,6 @@ export interface Comparison {
   /** Columns that were checked: they have a threshold and a distance. Empty = nothing was checked. */
   checked: string[];
 }
-
-/** The note of a date/time column left out of a comparison because it has no threshold. */
-export const DATETIME_LEFT_OUT = 'date/time column left out: it drifts between periods by design';
 
 function valueDistribution(s: ColumnStats): { values: ValueCount[]; total: number; approximate: boolean } | null {
   if (s.kind === 'string') return { values: s.topValues, total: s.count - s.missing, approximate: !s.topValuesComplete };
@@ -166,18 +171,18 @@ export function compareColumn(base: ColumnStats, current: ColumnStats, threshold
     note: null,
   };
   if (metric === null) {
-    result.note = 'no comparator for this type';
+    result.note = 'no-comparator';
     return result;
   }
   if (driftMetricFor(base.type) !== metric) {
-    result.note = `type changed from ${base.type} to ${current.type}`;
+    result.note = 'type-changed';
     return result;
   }
   if (metric === 'linf') {
     const a = valueDistribution(base);
     const b = valueDistribution(current);
     if (!a || !b || a.total === 0 || b.total === 0) {
-      result.note = 'no values on one side';
+      result.note = 'no-values';
       return result;
     }
     const r = linfDistance(a.values, a.total, b.values, b.total);
@@ -186,12 +191,12 @@ export function compareColumn(base: ColumnStats, current: ColumnStats, threshold
     result.approximate = a.approximate || b.approximate;
   } else {
     if (base.kind !== 'numeric' || current.kind !== 'numeric' || !base.histogram || !current.histogram) {
-      result.note = 'no finite values on one side';
+      result.note = 'no-finite-values';
       return result;
     }
     result.distance = jensenShannon(base.histogram, current.histogram);
     result.approximate = !base.exact || !current.exact;
-    if (result.distance === null) result.note = 'no finite values on one side';
+    if (result.distance === null) result.note = 'no-finite-values';
   }
   result.exceeded = threshold !== null && result.distance !== null && result.distance > threshold;
   return result;
@@ -210,7 +215,7 @@ export function compareStats(baseline: DatasetStats, current: DatasetStats, sche
     const f = schema?.features.find((x) => x.name === c.name);
     const threshold = f ? (mode === 'drift' ? f.driftThreshold : f.skewThreshold) : null;
     const r = compareColumn(b, c, threshold);
-    if (c.type === 'datetime' && threshold === null) Object.assign(r, { distance: null, value: null, approximate: false, note: DATETIME_LEFT_OUT });
+    if (c.type === 'datetime' && threshold === null) Object.assign(r, { distance: null, value: null, approximate: false, note: 'datetime-left-out' });
     columns.push(r);
   }
   return {
