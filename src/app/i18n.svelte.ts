@@ -27,7 +27,7 @@ export const i18n = new I18n();
 
 /** Translate a key in the current language. Reactive: components re-render when the language changes. */
 export function t(key: MessageKey, params?: Record<string, string | number>): string {
-  return format(catalogs[i18n.locale][key], params);
+  return format(catalogs[i18n.locale][key], params, i18n.locale);
 }
 
 /** Numbers in the current language's format. */

@@ -52,10 +52,30 @@ export const catalogs: Record<Locale, Record<MessageKey, string>> = {
   'zh-TW': merge('zh-TW'),
 };
 
-/** Fill {placeholders}; a missing parameter stays visible as {name} so it is noticed, not hidden. */
-export function format(template: string, params?: Record<string, string | number>): string {
+/**
+ * A plural: {count, plural, one {# file} other {# files}} picks the branch by Intl.PluralRules for the
+ * locale (ICU MessageFormat's syntax; =N branches match exactly) and writes the number where # stands.
+ * zh-TW needs only `other`. Branches hold plain text and #, no other placeholders.
+ */
+const PLURAL = /\{(\w+), plural,((?:\s*(?:=\d+|zero|one|two|few|many|other)\s*\{[^{}]*\})+)\s*\}/g;
+const BRANCH = /(=\d+|zero|one|two|few|many|other)\s*\{([^{}]*)\}/g;
+
+function plural(locale: Locale, value: number, branches: string): string | undefined {
+  const forms = new Map([...branches.matchAll(BRANCH)].map((m) => [m[1]!, m[2]!]));
+  const text = forms.get(`=${value}`) ?? forms.get(new Intl.PluralRules(locale).select(value)) ?? forms.get('other');
+  return text?.replace(/#/g, new Intl.NumberFormat(locale).format(value));
+}
+
+/**
+ * Fill {placeholders} and {name, plural, ...} choices; a missing parameter (or a plural's non-number)
+ * stays visible as written so it is noticed, not hidden.
+ */
+export function format(template: string, params?: Record<string, string | number>, locale: Locale = 'en'): string {
   if (!params) return template;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in params ? String(params[name]) : whole,
-  );
+  return template
+    .replace(PLURAL, (whole, name: string, branches: string) => {
+      const value = params[name];
+      return typeof value === 'number' ? (plural(locale, value, branches) ?? whole) : whole;
+    })
+    .replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }

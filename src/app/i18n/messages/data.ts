@@ -71,8 +71,8 @@ export const data = defineMessages({
     'error.bad-csv': '{file}, row {row}: the CSV cannot be read: {detail}',
     'warning.unnamed-column': 'Column {index} has no name; it is called "{name}".',
     'warning.duplicate-column': 'Column {index} "{original}" repeats an earlier name; it is called "{name}".',
-    'warning.skipped-files': 'Skipped {count} file(s) that are not images ({examples}).',
-    'warning.undecodable-files': 'Left out {count} file(s) that could not be unpacked or decoded as images ({examples}).',
+    'warning.skipped-files': 'Skipped {count, plural, one {# file that is not an image} other {# files that are not images}} ({examples}).',
+    'warning.undecodable-files': 'Left out {count, plural, one {# file that could not be unpacked or decoded as an image} other {# files that could not be unpacked or decoded as images}} ({examples}).',
   },
   'zh-TW': {
     'data.title': '資料集',
@@ -144,7 +144,7 @@ export const data = defineMessages({
     'error.bad-csv': '{file} 第 {row} 列：無法讀取 CSV：{detail}',
     'warning.unnamed-column': '第 {index} 欄沒有名稱；已命名為「{name}」。',
     'warning.duplicate-column': '第 {index} 欄「{original}」與前面的欄位同名；已命名為「{name}」。',
-    'warning.skipped-files': '略過了 {count} 個不是影像的檔案（{examples}）。',
-    'warning.undecodable-files': '略過了 {count} 個無法解壓縮或無法解碼為影像的檔案（{examples}）。',
+    'warning.skipped-files': '略過了 {count, plural, other {#}} 個不是影像的檔案（{examples}）。',
+    'warning.undecodable-files': '略過了 {count, plural, other {#}} 個無法解壓縮或無法解碼為影像的檔案（{examples}）。',
   },
 });
