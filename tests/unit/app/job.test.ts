@@ -4,15 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Job } from '../../../src/app/workers/job.svelte';
-
-function deferred<T>() {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
-  return { promise, resolve, reject };
-}
-
-const abortError = () => Object.assign(new Error('cancelled'), { name: 'AbortError' });
+import { abortError, deferred } from './deferred';
 
 /** A worker whose cancel(jobId) rejects that job's call with an AbortError, as protocol/jobs does. */
 function fakeWorker() {
