@@ -2,6 +2,7 @@
 import { codedErrorData, type CodedErrorKind, type SerializedOf } from '../core/coded-errors';
 import { COLUMN_TYPES } from '../core/data/types';
 import type { SchemaIssue } from '../core/validate/schema';
+import type { BackendRefusal } from '../store/training-records';
 import { i18n, n, t } from './i18n.svelte';
 import { catalogs, type MessageKey } from './i18n/catalog';
 
@@ -50,6 +51,7 @@ const MESSAGES: { [K in CodedErrorKind]: (e: SerializedOf<K>) => string } = {
   // the column, row, file or weight it names, plus (for codes whose cause varies) the worker's own detail
   TrainError: ({ code, details, message }) => {
     const { column = '', row, file = '', weight = '', params = {} } = details;
+    if (code === 'no-backend') return t('train.error.no-backend', { backend: String(params.backend), why: backendRefusal(params.why as BackendRefusal, params) });
     const detail = message.replace(/^This is not a zip file: /, '');
     const statusKey = `train.status.${params.status}`;
     const status = isMessageKey(statusKey) ? t(statusKey) : '';
@@ -96,6 +98,12 @@ const MESSAGES: { [K in CodedErrorKind]: (e: SerializedOf<K>) => string } = {
     return t(`record.error.${code}`, values);
   },
 };
+
+/** Why a backend was not used for a run (store/training-records.ts BackendRefusal), with its detail. */
+export function backendRefusal(why: BackendRefusal, c: { maxAbsDiff?: number | string; diff?: number | string; error?: string; detail?: number | string }): string {
+  const diff = c.maxAbsDiff ?? c.diff;
+  return t(`train.backendWhy.${why}`, { diff: typeof diff === 'number' ? n(diff, { maximumSignificantDigits: 3 }) : (diff ?? '?'), detail: String(c.error ?? c.detail ?? '') });
+}
 
 function isMessageKey(key: string): key is MessageKey {
   return key in catalogs.en;

@@ -38,10 +38,17 @@ export interface StepProbe {
 const TIMING_ORDER: BackendName[] = ['wasm', 'cpu', 'webgl', 'webgpu'];
 
 /** wasm in TF.js 4.22 has no Conv2DBackpropFilter kernel, so it cannot train convolutions. */
-export function cannotTrainOn(name: BackendName, spec: ModelSpec | null, topologyHasConv = false): string | null {
+export function cannotTrainOn(name: BackendName, spec: ModelSpec | null, topologyHasConv = false): 'no-conv' | null {
   const conv = topologyHasConv || (spec?.layers.some((l) => l.type === 'conv2d') ?? false);
-  if (name === 'wasm' && conv) return 'The wasm backend of TF.js 4.22 cannot train convolutions (Conv2DBackpropFilter is missing)';
+  // the wasm backend of TF.js 4.22 has no Conv2DBackpropFilter kernel
+  if (name === 'wasm' && conv) return 'no-conv';
   return null;
+}
+
+/** A run's backend cannot be used: the requested one, or (auto) the last one tried. */
+function noBackend(c: BackendCandidate): TrainError {
+  const params = { backend: c.name, why: c.why ?? 'failed', diff: c.maxAbsDiff ?? '?', detail: c.error ?? '' };
+  return new TrainError('no-backend', { params }, `No backend can train this model (${c.name}: ${c.why}${c.error ? `, ${c.error}` : ''})`);
 }
 
 /**
@@ -100,12 +107,12 @@ export async function chooseBackend(
   control: BackendControl,
   requested: 'auto' | BackendName,
   probe: StepProbe,
-  blocked: (name: BackendName) => string | null,
+  blocked: (name: BackendName) => 'no-conv' | null,
 ): Promise<BackendChoice> {
   const reports = await control.reports();
   if (requested !== 'auto') {
     const why = blocked(requested);
-    if (why) throw new TrainError('no-backend', { params: { detail: `${requested}: ${why}` } }, why);
+    if (why) throw noBackend({ name: requested, why });
     await control.use(requested);
     const report = reports.find((r) => r.name === requested);
     const msPerStep = await timeModelStep(tf, probe);
@@ -122,17 +129,13 @@ export async function chooseBackend(
   for (const r of ordered) {
     const c: BackendCandidate = { name: r.name, parityOk: r.name === 'cpu' ? undefined : r.parity?.ok, maxAbsDiff: r.parity?.maxAbsDiff };
     candidates.push(c);
-    if (!r.available) {
-      c.error = r.error ?? 'not available in this browser';
-      continue;
-    }
-    if (r.name !== 'cpu' && !r.parity?.ok) {
-      c.error = r.error ?? `failed the parity check against cpu (max difference ${r.parity?.maxAbsDiff ?? '?'})`;
+    if (!r.available || (r.name !== 'cpu' && !r.parity?.ok)) {
+      Object.assign(c, { why: r.available ? 'parity' : 'unavailable' }, r.error ? { error: r.error } : {});
       continue;
     }
     const why = blocked(r.name);
     if (why) {
-      c.error = why;
+      c.why = why;
       continue;
     }
     try {
@@ -141,13 +144,11 @@ export async function chooseBackend(
       c.msPerStep = await timeModelStep(tf, probe, { giveUpMs: best ? best.ms * 3 : Infinity });
       if (!best || c.msPerStep < best.ms) best = { name: r.name, ms: c.msPerStep };
     } catch (e) {
-      c.error = message(e);
+      Object.assign(c, { why: 'failed', error: message(e) });
     }
   }
-  if (!best) {
-    const detail = candidates.map((c) => `${c.name}: ${c.error}`).join('; ');
-    throw new TrainError('no-backend', { params: { detail } }, `No backend can train this model: ${detail}`);
-  }
+  // cpu qualifies unless it fails outright: its reason is the one to tell
+  if (!best) throw noBackend(candidates.find((c) => c.name === 'cpu') ?? candidates[candidates.length - 1]!);
   await control.use(best.name);
   return { requested, name: best.name, msPerStep: best.ms, candidates };
 }

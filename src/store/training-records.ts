@@ -66,9 +66,18 @@ export interface BackendCandidate {
   /** The fixed parity check against cpu (cpu itself has none). */
   parityOk?: boolean;
   maxAbsDiff?: number;
-  /** Why it was not timed or not chosen. */
+  /** Why it was not timed (the page words it): see BackendRefusal. */
+  why?: BackendRefusal;
+  /** The engine's own words for an unavailable or failing backend (a detail, in English). */
   error?: string;
 }
+
+/**
+ * Why a backend was not timed for a run: not available in this browser, failed the parity check against
+ * cpu, cannot train this model's layers (wasm has no convolution gradients in TF.js 4.22), or failed
+ * while timing.
+ */
+export type BackendRefusal = 'unavailable' | 'parity' | 'no-conv' | 'failed';
 
 /** The backend a run trained on and why. */
 export interface BackendChoice {
