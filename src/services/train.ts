@@ -19,17 +19,17 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { predictLabels } from '../core/label/label-model';
 import type { BundleMetadata } from '../core/model/bundle';
 import { TrainError } from '../core/model/errors';
-import { classificationMetrics, regressionMetrics, worstPredictions } from '../core/model/metrics';
 import { buildModel, validateSpec, type ModelSpec, type TF } from '../core/model/model-spec';
-import { decodeRegression, encode, type ColumnTable, type DecodeImage, type Encoded, type PreprocessStats } from '../core/model/preprocess';
+import { encode, type DecodeImage, type Encoded, type EncodeOptions, type PreprocessStats } from '../core/model/preprocess';
 import { splitRecord } from '../core/model/split';
-import { balancedClassWeights, balancedSoftClassWeights, PauseGate, predict, toTensors, Trainer, type Checkpoint, type TrainConfig } from '../core/train/trainer';
+import { balancedClassWeights, balancedSoftClassWeights, PauseGate, toTensors, Trainer, type Checkpoint, type FitResult, type TrainConfig, type TrainTensors } from '../core/train/trainer';
 import type { PrepareRequest, PrepareResult, RunOutcome, StartRunRequest, TrainEvent } from '../protocol/train';
 import type { PipetteDB } from '../store/db';
 import { holdingWriterLock } from '../store/sweep';
-import type { BackendChoice, DisplayCell, EpochRecord, Evaluation, Hyperparameters, RunMetrics, RunPhase, RunRecord, WorstRow } from '../store/training-records';
+import type { BackendChoice, EpochRecord, Hyperparameters, RunMetrics, RunPhase, RunRecord } from '../store/training-records';
 import { cannotTrainOn, chooseBackend, type BackendControl, type StepProbe } from './train-backend';
-import { labelTaskOf, loadLabelSet, prepareData, runColumns, scoringLabels, softTargets, TableCache, weakBaselines, type PreparedData } from './train-data';
+import { labelTaskOf, loadLabelSet, prepareData, runColumns, scoringLabels, softTargets, TableCache, weakBaselines, type LabelSetData, type PreparedData } from './train-data';
+import { evaluateModel } from './train-evaluate';
 
 export interface LoadedModel {
   model: tfjs.LayersModel;
@@ -47,15 +47,35 @@ export interface TrainDeps {
   tables?: TableCache;
 }
 
-/** Rows shown in a run's table of worst predictions. */
-export const WORST_ROWS = 10;
-const TEXT_CELL_CHARS = 200;
-
 interface Active {
   gate: PauseGate;
   /** Wall time when the current pause began. */
   pausedAt: number | null;
   pausedMs: number;
+}
+
+/** What the steps of one execution of a run share. */
+interface RunContext {
+  run: RunRecord;
+  checkpoint: Checkpoint | null;
+  signal: AbortSignal;
+  onEvent: (e: TrainEvent) => void;
+  active: Active;
+  /** Training time over every execution of the run, pauses left out. */
+  elapsed: () => number;
+  update: (patch: Partial<RunRecord>) => Promise<unknown>;
+  phase: (p: RunPhase) => Promise<void>;
+  /** Disposed when the execution ends, however it ends. */
+  owned: { dispose(): void }[];
+}
+
+/** A run's prepared data, the spec it trains (null from a base model) and, for a label set, its soft targets. */
+interface LoadedRun {
+  data: PreparedData;
+  spec: ModelSpec | null;
+  soft: LabelSetData | null;
+  trainSoft: Float32Array | null;
+  valSoft: Float32Array | null;
 }
 
 function serializeError(e: unknown): RunRecord['error'] {
@@ -71,32 +91,6 @@ export function resolveSpec(spec: ModelSpec, stats: PreprocessStats): ModelSpec 
     input: stats.input,
     head: stats.label.task === 'classification' ? { kind: 'classification', classes: stats.label.classes.length } : { kind: 'regression' },
   };
-}
-
-/** A dataset cell as the page shows it. */
-export function displayCell(table: ColumnTable, column: string, row: number): DisplayCell {
-  const col = table.columns.get(column);
-  if (!col) return null;
-  switch (col.type) {
-    case 'number':
-    case 'integer':
-    case 'datetime': {
-      const v = col.values[row]!;
-      return Number.isNaN(v) ? null : v;
-    }
-    case 'boolean':
-      return col.values[row] === 2 ? null : col.values[row] === 1;
-    case 'categorical':
-      return col.codes[row]! < 0 ? null : col.dictionary[col.codes[row]!]!;
-    case 'text': {
-      const s = col.values[row] ?? null;
-      return s !== null && s.length > TEXT_CELL_CHARS ? `${s.slice(0, TEXT_CELL_CHARS)}…` : s;
-    }
-    case 'image': {
-      const b = col.values[row];
-      return b ? b.slice() : null;
-    }
-  }
 }
 
 export class TrainService {
@@ -204,9 +198,8 @@ export class TrainService {
   }
 
   async #execute(run: RunRecord, checkpoint: Checkpoint | null, signal: AbortSignal, onEvent: (e: TrainEvent) => void): Promise<RunOutcome> {
-    const { tf, db } = this.#deps;
+    const { db } = this.#deps;
     const runId = run.id;
-    const config = run.config;
     const active: Active = { gate: new PauseGate(() => onEvent({ kind: 'parked', runId })), pausedAt: null, pausedMs: 0 };
     this.#active.set(runId, active);
     const started = Date.now();
@@ -218,35 +211,10 @@ export class TrainService {
       onEvent({ kind: 'phase', runId, phase: p });
     };
     const owned: { dispose(): void }[] = [];
+    const ctx: RunContext = { run, checkpoint, signal, onEvent, active, elapsed, update, phase, owned };
     try {
-      const labelTask = labelTaskOf(config);
-      const baseMeta = config.baseModelId ? (await db.models.get(config.baseModelId))?.metadata : null;
-      if (config.baseModelId && !baseMeta) throw missing('model-version', config.baseModelId, `The model version this run starts from (${config.baseModelId}) was deleted`);
-      const features = baseMeta ? baseMeta.preprocessing.features.map((f) => ({ column: f.column, encoding: f.encoding })) : config.features;
-      const label = baseMeta ? baseMeta.preprocessing.label.column : config.label;
-      // fine-tuning keeps the base model's label column; label sets train new models
-      if (baseMeta && config.labelSource?.kind === 'labelSet') throw new TrainError('base-label-set', {}, 'A run from a base model trains on its label column, not on a label set');
-      const labelSet = await loadLabelSet(db, config.labelSource);
-      const loaded = await this.#tables.load(run.datasetVersionId, runColumns(features, label, config.labelSource));
-      const data = await prepareData(loaded, {
-        features,
-        label,
-        labelTask: baseMeta ? baseMeta.task : labelTask,
-        split: config.split,
-        stats: run.preprocessing ?? baseMeta?.preprocessing ?? null,
-        decode: this.#deps.decode,
-        labelSet,
-      });
-      // soft labels: the label set's probabilities are the targets, the label column is not read for training
-      const soft = data.labelSet ?? null;
-      const trainSoft = soft ? softTargets(soft, data.split.train) : null;
-      const valSoft = soft ? softTargets(soft, data.split.validation) : null;
-      const spec = config.spec && !config.baseModelId ? resolveSpec(config.spec, data.stats) : null;
-      if (spec) {
-        const issues = validateSpec(spec);
-        if (issues.length) throw new TrainError('invalid-spec', { layer: typeof issues[0]!.at === 'number' ? issues[0]!.at : undefined }, issues.map((i) => i.message).join('\n'));
-      } else if (!config.baseModelId) throw new TrainError('invalid-spec', {}, 'The run has no model spec');
-      await update({ split: splitRecord(data.split), preprocessing: data.stats, config: { ...config, spec: spec ?? config.spec } });
+      const loaded = await this.#loadRun(ctx);
+      const { data, soft } = loaded;
 
       await phase('encoding');
       const decode = this.#deps.decode;
@@ -256,70 +224,10 @@ export class TrainService {
       if (signal.aborted) return await this.#finishCancelled(runId, elapsed());
 
       await phase('backend');
-      const build = async (): Promise<tfjs.LayersModel> => (config.baseModelId ? (await this.#deps.loadModel(config.baseModelId)).model : buildModel(tf, spec!));
-      const hasConv = config.baseModelId ? JSON.stringify(await this.#baseTopology(config.baseModelId)).includes('"Conv2D"') : false;
-      const blocked = (name: Parameters<typeof cannotTrainOn>[0]) => cannotTrainOn(name, spec, hasConv);
-      let backend = run.backend;
-      let fallback: BackendChoice['fallback'];
-      if (backend) {
-        // a resumed run stays on the backend it was timed on; if it cannot, the run records which and why
-        try {
-          await this.#deps.backends.reports();
-          await this.#deps.backends.use(backend.name);
-        } catch (e) {
-          fallback = { from: backend.name, reason: e instanceof Error ? e.message : String(e) };
-          backend = undefined;
-        }
-      }
-      backend ??= await chooseBackend(tf, this.#deps.backends, config.backend, this.#probe(data.stats, trainEnc, trainSoft, build, config.hyper), blocked);
-      if (fallback) backend = { ...backend, fallback };
-      await update({ backend });
+      const build = async (): Promise<tfjs.LayersModel> => (run.config.baseModelId ? (await this.#deps.loadModel(run.config.baseModelId)).model : buildModel(this.#deps.tf, loaded.spec!));
+      await this.#chooseRunBackend(ctx, loaded, trainEnc, build);
 
-      const model = await build();
-      owned.push(model);
-      const classes = data.stats.label.task === 'classification' ? data.stats.label.classes.length : 1;
-      const trainConfig: TrainConfig = {
-        task: data.stats.label.task,
-        optimizer: config.hyper.optimizer,
-        learningRate: config.hyper.learningRate,
-        batchSize: config.hyper.batchSize,
-        epochs: config.hyper.epochs,
-        seed: config.split.seed,
-        classWeights:
-          config.hyper.classWeights === 'balanced' && data.stats.label.task === 'classification'
-            ? trainSoft
-              ? balancedSoftClassWeights(trainSoft, classes)
-              : balancedClassWeights(trainEnc.y as Int32Array, classes)
-            : null,
-        earlyStopping: config.hyper.patience > 0 ? { patience: config.hyper.patience, restoreBestWeights: true } : null,
-        // a progress bar needs a few updates a second; each one wakes the page and repaints it
-        progressEveryMs: 250,
-      };
-      const trainer = new Trainer(tf, model, trainConfig, active.gate);
-      owned.push(trainer);
-      if (checkpoint) await trainer.restoreCheckpoint(checkpoint);
-      const train = toTensors(tf, trainEnc, data.stats.label, trainSoft);
-      owned.push(train.x, train.y);
-      const validation = valEnc ? toTensors(tf, valEnc, data.stats.label, valSoft) : null;
-      if (validation) owned.push(validation.x, validation.y);
-
-      await phase('training');
-      const history: EpochRecord[] = run.history.slice(0, checkpoint?.epoch ?? 0);
-      const result = await trainer.fit({
-        train,
-        validation,
-        signal,
-        onBatch: (progress) => onEvent({ kind: 'batch', runId, progress }),
-        onEpoch: async (log) => {
-          history.push({ ...log, numTensors: tf.memory().numTensors });
-          const c = await trainer.getCheckpoint();
-          // checkpoint and history in one transaction: a reload never finds one without the other
-          await db.transaction('rw', [db.runs, db.checkpoints], async () => {
-            await db.checkpoints.put({ runId, kind: 'epoch', epoch: c.epoch, data: c, savedAt: Date.now() });
-            await db.runs.update(runId, { history: history.slice(), durationMs: elapsed(), updatedAt: Date.now() });
-          });
-        },
-      });
+      const { trainer, train, validation, result, model } = await this.#fit(ctx, loaded, trainEnc, valEnc, build);
       if (result.status === 'cancelled') return await this.#finishCancelled(runId, elapsed());
       if (result.status === 'diverged') {
         throw new TrainError('diverged', {}, 'Training diverged: the loss became infinite or NaN. Try a smaller learning rate.');
@@ -328,46 +236,8 @@ export class TrainService {
       await phase('evaluating');
       // the model no longer needs the training tensors: free them before evaluation allocates
       for (const t of [train.x, train.y, validation?.x, validation?.y]) t?.dispose();
-      const evalSplit = data.split.test.length ? 'test' : data.split.validation.length ? 'validation' : null;
-      let metrics: RunMetrics = { summary: {}, evaluation: null };
-      let weakSupervision: RunRecord['weakSupervision'];
-      if (evalSplit) {
-        let rows = evalSplit === 'test' ? data.split.test : data.split.validation;
-        let enc: Encoded;
-        if (soft) {
-          // scored against the gold column (test rows without gold are already left out of the test split)
-          if (soft.gold) rows = rows.filter((i) => soft.gold![i]! >= 0);
-          enc = { ...(await encode(data.stats, data.table, rows, encodeOptions)), y: scoringLabels(soft, rows) };
-        } else enc = evalSplit === 'validation' && valEnc ? valEnc : await encode(data.stats, data.table, rows, { decode });
-        const evaluated = await evaluateModel(tf, model, data, enc, rows, evalSplit, config.hyper.batchSize);
-        metrics = evaluated.metrics;
-        if (soft?.goldColumn && rows.length) {
-          const t = soft.targets;
-          weakSupervision = {
-            labelSetId: t.labelSetId,
-            labelSetVersion: t.version,
-            labelSetKind: t.kind,
-            goldColumn: soft.goldColumn,
-            rows: rows.length,
-            ...weakBaselines(soft, rows, predictLabels(evaluated.outputs, t.classes.length)),
-            endModel: metrics.summary.accuracy!,
-          };
-        }
-      }
-      const final = await trainer.getCheckpoint();
-      await db.transaction('rw', [db.runs, db.checkpoints], async () => {
-        await db.checkpoints.put({ runId, kind: 'final', epoch: final.epoch, data: final, savedAt: Date.now() });
-        await db.runs.update(runId, {
-          status: 'done',
-          phase: 'finished',
-          metrics,
-          ...(weakSupervision ? { weakSupervision } : {}),
-          fit: { status: result.status, bestEpoch: result.bestEpoch, restoredBest: result.restoredBest },
-          durationMs: elapsed(),
-          updatedAt: Date.now(),
-        });
-      });
-      onEvent({ kind: 'phase', runId, phase: 'finished' });
+      const { metrics, weakSupervision } = await this.#evaluateRun(loaded, model, valEnc, encodeOptions, run.config.hyper.batchSize);
+      await this.#finishDone(ctx, trainer, result, metrics, weakSupervision);
       return { runId, status: 'done' };
     } catch (e) {
       await db.transaction('rw', [db.runs, db.checkpoints], async () => {
@@ -379,6 +249,186 @@ export class TrainService {
       for (const o of owned) o.dispose();
       this.#active.delete(runId);
     }
+  }
+
+  /** The 'loading' phase: the run's data prepared, the spec it trains checked, both written to the run. */
+  async #loadRun(ctx: RunContext): Promise<LoadedRun> {
+    const { db } = this.#deps;
+    const { run } = ctx;
+    const config = run.config;
+    const labelTask = labelTaskOf(config);
+    const baseMeta = config.baseModelId ? (await db.models.get(config.baseModelId))?.metadata : null;
+    if (config.baseModelId && !baseMeta) throw missing('model-version', config.baseModelId, `The model version this run starts from (${config.baseModelId}) was deleted`);
+    const features = baseMeta ? baseMeta.preprocessing.features.map((f) => ({ column: f.column, encoding: f.encoding })) : config.features;
+    const label = baseMeta ? baseMeta.preprocessing.label.column : config.label;
+    // fine-tuning keeps the base model's label column; label sets train new models
+    if (baseMeta && config.labelSource?.kind === 'labelSet') throw new TrainError('base-label-set', {}, 'A run from a base model trains on its label column, not on a label set');
+    const labelSet = await loadLabelSet(db, config.labelSource);
+    const loaded = await this.#tables.load(run.datasetVersionId, runColumns(features, label, config.labelSource));
+    const data = await prepareData(loaded, {
+      features,
+      label,
+      labelTask: baseMeta ? baseMeta.task : labelTask,
+      split: config.split,
+      stats: run.preprocessing ?? baseMeta?.preprocessing ?? null,
+      decode: this.#deps.decode,
+      labelSet,
+    });
+    // soft labels: the label set's probabilities are the targets, the label column is not read for training
+    const soft = data.labelSet ?? null;
+    const trainSoft = soft ? softTargets(soft, data.split.train) : null;
+    const valSoft = soft ? softTargets(soft, data.split.validation) : null;
+    const spec = config.spec && !config.baseModelId ? resolveSpec(config.spec, data.stats) : null;
+    if (spec) {
+      const issues = validateSpec(spec);
+      if (issues.length) throw new TrainError('invalid-spec', { layer: typeof issues[0]!.at === 'number' ? issues[0]!.at : undefined }, issues.map((i) => i.message).join('\n'));
+    } else if (!config.baseModelId) throw new TrainError('invalid-spec', {}, 'The run has no model spec');
+    await ctx.update({ split: splitRecord(data.split), preprocessing: data.stats, config: { ...config, spec: spec ?? config.spec } });
+    return { data, spec, soft, trainSoft, valSoft };
+  }
+
+  /** The backend the run trains on, recorded on the run: a resumed run's own one if it can, else chosen by timing. */
+  async #chooseRunBackend(ctx: RunContext, loaded: LoadedRun, trainEnc: Encoded, build: () => Promise<tfjs.LayersModel>): Promise<void> {
+    const { tf } = this.#deps;
+    const { config } = ctx.run;
+    const { data, spec, trainSoft } = loaded;
+    const hasConv = config.baseModelId ? JSON.stringify(await this.#baseTopology(config.baseModelId)).includes('"Conv2D"') : false;
+    const blocked = (name: Parameters<typeof cannotTrainOn>[0]) => cannotTrainOn(name, spec, hasConv);
+    let backend = ctx.run.backend;
+    let fallback: BackendChoice['fallback'];
+    if (backend) {
+      // a resumed run stays on the backend it was timed on; if it cannot, the run records which and why
+      try {
+        await this.#deps.backends.reports();
+        await this.#deps.backends.use(backend.name);
+      } catch (e) {
+        fallback = { from: backend.name, reason: e instanceof Error ? e.message : String(e) };
+        backend = undefined;
+      }
+    }
+    backend ??= await chooseBackend(tf, this.#deps.backends, config.backend, this.#probe(data.stats, trainEnc, trainSoft, build, config.hyper), blocked);
+    if (fallback) backend = { ...backend, fallback };
+    await ctx.update({ backend });
+  }
+
+  /** The 'training' phase: the model, its trainer (restored from the checkpoint) and tensors, trained to the end. */
+  async #fit(
+    ctx: RunContext,
+    loaded: LoadedRun,
+    trainEnc: Encoded,
+    valEnc: Encoded | null,
+    build: () => Promise<tfjs.LayersModel>,
+  ): Promise<{ model: tfjs.LayersModel; trainer: Trainer; train: TrainTensors; validation: TrainTensors | null; result: FitResult }> {
+    const { tf, db } = this.#deps;
+    const { config } = ctx.run;
+    const runId = ctx.run.id;
+    const { data, trainSoft, valSoft } = loaded;
+    const model = await build();
+    ctx.owned.push(model);
+    const classes = data.stats.label.task === 'classification' ? data.stats.label.classes.length : 1;
+    const trainConfig: TrainConfig = {
+      task: data.stats.label.task,
+      optimizer: config.hyper.optimizer,
+      learningRate: config.hyper.learningRate,
+      batchSize: config.hyper.batchSize,
+      epochs: config.hyper.epochs,
+      seed: config.split.seed,
+      classWeights:
+        config.hyper.classWeights === 'balanced' && data.stats.label.task === 'classification'
+          ? trainSoft
+            ? balancedSoftClassWeights(trainSoft, classes)
+            : balancedClassWeights(trainEnc.y as Int32Array, classes)
+          : null,
+      earlyStopping: config.hyper.patience > 0 ? { patience: config.hyper.patience, restoreBestWeights: true } : null,
+      // a progress bar needs a few updates a second; each one wakes the page and repaints it
+      progressEveryMs: 250,
+    };
+    const trainer = new Trainer(tf, model, trainConfig, ctx.active.gate);
+    ctx.owned.push(trainer);
+    if (ctx.checkpoint) await trainer.restoreCheckpoint(ctx.checkpoint);
+    const train = toTensors(tf, trainEnc, data.stats.label, trainSoft);
+    ctx.owned.push(train.x, train.y);
+    const validation = valEnc ? toTensors(tf, valEnc, data.stats.label, valSoft) : null;
+    if (validation) ctx.owned.push(validation.x, validation.y);
+
+    await ctx.phase('training');
+    const history: EpochRecord[] = ctx.run.history.slice(0, ctx.checkpoint?.epoch ?? 0);
+    const result = await trainer.fit({
+      train,
+      validation,
+      signal: ctx.signal,
+      onBatch: (progress) => ctx.onEvent({ kind: 'batch', runId, progress }),
+      onEpoch: async (log) => {
+        history.push({ ...log, numTensors: tf.memory().numTensors });
+        const c = await trainer.getCheckpoint();
+        // checkpoint and history in one transaction: a reload never finds one without the other
+        await db.transaction('rw', [db.runs, db.checkpoints], async () => {
+          await db.checkpoints.put({ runId, kind: 'epoch', epoch: c.epoch, data: c, savedAt: Date.now() });
+          await db.runs.update(runId, { history: history.slice(), durationMs: ctx.elapsed(), updatedAt: Date.now() });
+        });
+      },
+    });
+    return { model, trainer, train, validation, result };
+  }
+
+  /** Metrics on the test split (else validation, else none) and, for a label set with gold, the weak-supervision comparison. */
+  async #evaluateRun(
+    loaded: LoadedRun,
+    model: tfjs.LayersModel,
+    valEnc: Encoded | null,
+    encodeOptions: EncodeOptions,
+    batchSize: number,
+  ): Promise<{ metrics: RunMetrics; weakSupervision: RunRecord['weakSupervision'] }> {
+    const { tf } = this.#deps;
+    const decode = this.#deps.decode;
+    const { data, soft } = loaded;
+    const evalSplit = data.split.test.length ? 'test' : data.split.validation.length ? 'validation' : null;
+    let metrics: RunMetrics = { summary: {}, evaluation: null };
+    let weakSupervision: RunRecord['weakSupervision'];
+    if (evalSplit) {
+      let rows = evalSplit === 'test' ? data.split.test : data.split.validation;
+      let enc: Encoded;
+      if (soft) {
+        // scored against the gold column (test rows without gold are already left out of the test split)
+        if (soft.gold) rows = rows.filter((i) => soft.gold![i]! >= 0);
+        enc = { ...(await encode(data.stats, data.table, rows, encodeOptions)), y: scoringLabels(soft, rows) };
+      } else enc = evalSplit === 'validation' && valEnc ? valEnc : await encode(data.stats, data.table, rows, { decode });
+      const evaluated = await evaluateModel(tf, model, data, enc, rows, evalSplit, batchSize);
+      metrics = evaluated.metrics;
+      if (soft?.goldColumn && rows.length) {
+        const t = soft.targets;
+        weakSupervision = {
+          labelSetId: t.labelSetId,
+          labelSetVersion: t.version,
+          labelSetKind: t.kind,
+          goldColumn: soft.goldColumn,
+          rows: rows.length,
+          ...weakBaselines(soft, rows, predictLabels(evaluated.outputs, t.classes.length)),
+          endModel: metrics.summary.accuracy!,
+        };
+      }
+    }
+    return { metrics, weakSupervision };
+  }
+
+  /** The final checkpoint and the run marked done, in one transaction. */
+  async #finishDone(ctx: RunContext, trainer: Trainer, result: FitResult, metrics: RunMetrics, weakSupervision: RunRecord['weakSupervision']): Promise<void> {
+    const { db } = this.#deps;
+    const runId = ctx.run.id;
+    const final = await trainer.getCheckpoint();
+    await db.transaction('rw', [db.runs, db.checkpoints], async () => {
+      await db.checkpoints.put({ runId, kind: 'final', epoch: final.epoch, data: final, savedAt: Date.now() });
+      await db.runs.update(runId, {
+        status: 'done',
+        phase: 'finished',
+        metrics,
+        ...(weakSupervision ? { weakSupervision } : {}),
+        fit: { status: result.status, bestEpoch: result.bestEpoch, restoredBest: result.restoredBest },
+        durationMs: ctx.elapsed(),
+        updatedAt: Date.now(),
+      });
+    });
+    ctx.onEvent({ kind: 'phase', runId, phase: 'finished' });
   }
 
   async #finishCancelled(runId: string, durationMs: number): Promise<RunOutcome> {
@@ -410,55 +460,4 @@ export class TrainService {
     }
     return { build, x, featureShape: enc.featureShape, y, outputs, batch, task: stats.label.task, optimizer: hyper.optimizer, learningRate: hyper.learningRate };
   }
-}
-
-/** Test-split metrics and the worst predictions with their rows' values, and the model's outputs (rows x outputs). */
-export async function evaluateModel(
-  tf: TF,
-  model: tfjs.LayersModel,
-  data: PreparedData,
-  enc: Encoded,
-  rows: Uint32Array,
-  split: 'test' | 'validation',
-  batchSize: number,
-): Promise<{ metrics: RunMetrics; outputs: Float32Array }> {
-  const { stats, table } = data;
-  const x = tf.tensor(enc.x, [enc.rows, ...enc.featureShape], 'float32');
-  let out: Float32Array;
-  try {
-    out = await predict(tf, model, x, batchSize);
-  } finally {
-    x.dispose();
-  }
-  // the label is the Actual column already
-  const columns = stats.features.map((f) => f.column);
-  const cells = (row: number) => Object.fromEntries(columns.map((c) => [c, displayCell(table, c, row)]));
-  let evaluation: Evaluation;
-  let summary: Record<string, number>;
-  if (stats.label.task === 'classification') {
-    const classes = stats.label.classes;
-    const yTrue = enc.y as Int32Array;
-    const report = classificationMetrics(yTrue, out, classes);
-    const worst: WorstRow[] = worstPredictions({ kind: 'classification', yTrue, probs: out, classes: classes.length, rows }, WORST_ROWS).map((w) => ({
-      ...w,
-      actualLabel: classes[w.actual]!,
-      predictedLabel: classes[w.predicted]!,
-      cells: cells(w.row!),
-    }));
-    evaluation = { task: 'classification', split, report, worst };
-    summary = { accuracy: report.accuracy, macroF1: report.macro.f1, logLoss: report.logLoss, ...(report.roc ? { auc: report.roc.auc } : {}) };
-  } else {
-    const truth = decodeRegression(stats.label, enc.y as Float32Array);
-    const pred = decodeRegression(stats.label, out);
-    const report = regressionMetrics(truth, pred);
-    const worst: WorstRow[] = worstPredictions({ kind: 'regression', yTrue: truth, yPred: pred, rows }, WORST_ROWS).map((w) => ({
-      ...w,
-      actualLabel: String(w.actual),
-      predictedLabel: String(w.predicted),
-      cells: cells(w.row!),
-    }));
-    evaluation = { task: 'regression', split, report, worst };
-    summary = { mae: report.mae, rmse: report.rmse, r2: report.r2 };
-  }
-  return { metrics: { summary, evaluation }, outputs: out };
 }
