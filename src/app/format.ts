@@ -3,6 +3,7 @@ import { codedErrorData, type CodedErrorKind, type SerializedOf } from '../core/
 import { COLUMN_TYPES } from '../core/data/types';
 import type { SchemaIssue } from '../core/validate/schema';
 import type { BackendRefusal } from '../store/training-records';
+import type { BackendUnavailable } from '../core/train/backend-types';
 import { i18n, n, t } from './i18n.svelte';
 import { catalogs, type MessageKey } from './i18n/catalog';
 
@@ -51,6 +52,7 @@ const MESSAGES: { [K in CodedErrorKind]: (e: SerializedOf<K>) => string } = {
   // the column, row, file or weight it names, plus (for codes whose cause varies) the worker's own detail
   TrainError: ({ code, details, message }) => {
     const { column = '', row, file = '', weight = '', params = {} } = details;
+    if (code === 'backend-unavailable') return t('train.error.backend-unavailable', { backend: String(params.backend), why: backendUnavailableText(params.reason as BackendUnavailable, String(params.detail ?? '')) });
     if (code === 'no-backend') return t('train.error.no-backend', { backend: String(params.backend), why: backendRefusal(params.why as BackendRefusal, params) });
     const detail = message.replace(/^This is not a zip file: /, '');
     const statusKey = `train.status.${params.status}`;
@@ -98,6 +100,11 @@ const MESSAGES: { [K in CodedErrorKind]: (e: SerializedOf<K>) => string } = {
     return t(`record.error.${code}`, values);
   },
 };
+
+/** Why a backend cannot be used here (core/train/backend-types.ts BackendUnavailable), with TF.js's words. */
+export function backendUnavailableText(reason: BackendUnavailable, detail = ''): string {
+  return t(`train.backendUnavailable.${reason}`, { detail });
+}
 
 /** Why a backend was not used for a run (store/training-records.ts BackendRefusal), with its detail. */
 export function backendRefusal(why: BackendRefusal, c: { maxAbsDiff?: number | string; diff?: number | string; error?: string; detail?: number | string }): string {

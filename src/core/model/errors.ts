@@ -39,6 +39,7 @@ export type TrainErrorCode =
   | 'run-not-done' // a run that has not finished cannot become a model version (params.name)
   | 'no-final-weights' // a finished run without final weights (params.name)
   | 'no-spec' // a run without a model spec (params.name)
+  | 'backend-unavailable' // a TF.js backend cannot start here (params.backend, params.reason: BackendUnavailable, params.detail)
   | 'no-backend'; // no TF.js backend can train this model (params.detail: each backend's reason)
 
 export interface TrainErrorDetails {

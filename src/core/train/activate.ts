@@ -4,9 +4,10 @@
  * error, and the page can show the browser's or TF.js's own words.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BackendName } from './backend-types';
+import { TrainError } from '../model/errors';
+import type { BackendName, BackendUnavailable } from './backend-types';
 
-const initErrors = new Map<string, string>();
+const initErrors = new Map<string, unknown>();
 
 /**
  * Wrap each registered backend factory so its initialization error is remembered. Call once, after the
@@ -25,7 +26,7 @@ export function recordInitErrors(names: readonly string[]): void {
         try {
           return await factory();
         } catch (e) {
-          initErrors.set(name, e instanceof Error ? e.message : String(e));
+          initErrors.set(name, e);
           throw e;
         }
       },
@@ -34,18 +35,35 @@ export function recordInitErrors(names: readonly string[]): void {
   }
 }
 
-function notRegistered(name: BackendName): string {
+/** A backend that cannot start here, the reason as a code; the message is English, for logs (and TF.js's words). */
+export function backendUnavailable(backend: BackendName, reason: BackendUnavailable, message: string): TrainError {
+  return new TrainError('backend-unavailable', { params: { backend, reason, detail: message } }, message);
+}
+
+/** The code of a backend's failure to start ('init-failed' for TF.js's own errors). */
+export function unavailableReason(e: unknown): BackendUnavailable {
+  return e instanceof TrainError && e.code === 'backend-unavailable' ? (e.details.params!.reason as BackendUnavailable) : 'init-failed';
+}
+
+function notRegistered(name: BackendName): TrainError {
   // TF.js registers webgpu only where navigator.gpu exists, and webgl only in a browser.
-  if (name === 'webgpu') return 'WebGPU is not available here (navigator.gpu is missing)';
-  if (name === 'webgl') return 'WebGL is not available here';
-  return `The TF.js ${name} backend is not loaded`;
+  if (name === 'webgpu') return backendUnavailable(name, 'no-webgpu', 'WebGPU is not available here (navigator.gpu is missing)');
+  if (name === 'webgl') return backendUnavailable(name, 'no-webgl', 'WebGL is not available here');
+  return backendUnavailable(name, 'not-loaded', `The TF.js ${name} backend is not loaded`);
+}
+
+/** Why a factory failed: our own factory's coded error (webgpu.ts), or TF.js's words as the detail. */
+function initFailure(name: BackendName): TrainError {
+  const e = initErrors.get(name);
+  if (e instanceof TrainError) return e;
+  return backendUnavailable(name, 'init-failed', e === undefined ? `TF.js could not initialize the ${name} backend` : e instanceof Error ? e.message : String(e));
 }
 
 /** Make `name` the active backend, or throw with the reason it could not initialize. */
 export async function activateBackend(name: BackendName): Promise<void> {
-  if (tf.findBackendFactory(name) == null) throw new Error(notRegistered(name));
+  if (tf.findBackendFactory(name) == null) throw notRegistered(name);
   initErrors.delete(name);
   const ok = await tf.setBackend(name);
-  if (!ok) throw new Error(initErrors.get(name) ?? `TF.js could not initialize the ${name} backend`);
+  if (!ok) throw initFailure(name);
   await tf.ready();
 }

@@ -9,11 +9,19 @@ export interface ParityResult {
   ok: boolean;
 }
 
+/**
+ * Why a backend cannot be used here: no WebGPU in this browser, no usable WebGPU adapter, no WebGL, the
+ * TF.js backend not loaded, its initialization failed, or it started but failed the parity check's run.
+ */
+export type BackendUnavailable = 'no-webgpu' | 'no-adapter' | 'no-webgl' | 'not-loaded' | 'init-failed' | 'check-failed';
+
 export interface BackendReport {
   name: BackendName;
   /** The backend initialized in this browser. */
   available: boolean;
-  /** Why it is not available (the browser's or TF.js's own words). */
+  /** Why it is not available or failed its check (the page words it). */
+  reason?: BackendUnavailable;
+  /** The browser's or TF.js's own words about it (a detail). */
   error?: string;
   /** Numeric parity check against cpu; absent for cpu itself and for unavailable backends. */
   parity?: ParityResult;

@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../math/random';
+import { unavailableReason } from './activate';
 import {
   BACKEND_NAMES,
   type BackendName,
@@ -245,7 +246,7 @@ export class BackendSelector {
     try {
       await this.#activate(name);
     } catch (e) {
-      return { name, available: false, error: messageOf(e) };
+      return { name, available: false, reason: unavailableReason(e), error: messageOf(e) };
     }
     this.#active = name;
     try {
@@ -257,6 +258,7 @@ export class BackendSelector {
       return {
         name,
         available: true,
+        reason: 'check-failed',
         error: messageOf(e),
         parity: name === 'cpu' ? undefined : { maxAbsDiff: Number.POSITIVE_INFINITY, tolerance: this.#tolerance, ok: false },
       };

@@ -6,18 +6,19 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { backendUnavailable } from './activate';
 
 const WEBGPU_PRIORITY = 3;
 
 async function requestAdapter(options: GPURequestAdapterOptions): Promise<GPUAdapter> {
   const gpu = navigator.gpu;
-  if (!gpu) throw new Error('WebGPU is not available here (navigator.gpu is missing)');
+  if (!gpu) throw backendUnavailable('webgpu', 'no-webgpu', 'WebGPU is not available here (navigator.gpu is missing)');
   const first = await gpu.requestAdapter(options);
   if (first) return first;
   await new Promise((resolve) => setTimeout(resolve, 100));
   const second = await gpu.requestAdapter(options);
   if (second) return second;
-  throw new Error('navigator.gpu.requestAdapter() returned null twice: no usable WebGPU adapter');
+  throw backendUnavailable('webgpu', 'no-adapter', 'navigator.gpu.requestAdapter() returned null twice: no usable WebGPU adapter');
 }
 
 async function createWebGPUBackend(): Promise<WebGPUBackend> {

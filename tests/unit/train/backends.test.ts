@@ -97,8 +97,10 @@ describe('backend choice', () => {
       expect(b.available).toBe(false);
       expect(b.error).toMatch(/not available|not loaded/);
     }
-    // A failed switch keeps the previous backend and says why.
-    await expect(selector.use('webgl')).rejects.toThrow(/WebGL/);
+    // Node has neither WebGPU nor WebGL; wasm is not imported in this test
+    expect(Object.fromEntries(info.backends.map((b) => [b.name, b.reason]))).toEqual({ webgpu: 'no-webgpu', webgl: 'no-webgl', wasm: 'not-loaded', cpu: undefined });
+    // A failed switch keeps the previous backend and says why, as a coded error.
+    await expect(selector.use('webgl')).rejects.toMatchObject({ kind: 'TrainError', code: 'backend-unavailable', details: { params: { backend: 'webgl', reason: 'no-webgl' } } });
     expect(selector.info.active).toBe('cpu');
     expect(tf.getBackend()).toBe('cpu');
   });
