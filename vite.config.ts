@@ -18,6 +18,13 @@ export default defineConfig({
         name: 'Pipette — ML workbench',
         short_name: 'Pipette',
         description: 'The production-ML lifecycle in one browser tab, offline.',
+        lang: 'en',
+        // the manifest's localized members (W3C appmanifest, *_localized): zh-TW in Taiwan's terms
+        ...{
+          name_localized: { 'zh-TW': 'Pipette — 機器學習工作台' },
+          short_name_localized: { 'zh-TW': 'Pipette' },
+          description_localized: { 'zh-TW': '在一個瀏覽器分頁中離線走完正式環境機器學習的完整生命週期。' },
+        },
         theme_color: '#1f4e79',
         background_color: '#f7f8fa',
         display: 'standalone',
