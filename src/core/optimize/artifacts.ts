@@ -13,7 +13,8 @@
  *                     model.json / metadata.json / README.md overhead, which dominates tiny models
  */
 import { gzipSync, strToU8, zipSync, type Zippable } from 'fflate';
-import { DEFAULT_SHARD_BYTES, readBundle, readmeFor, type BundleMetadata, type Lineage } from '../model/bundle';
+import { DEFAULT_SHARD_BYTES, readBundle, type BundleMetadata, type Lineage } from '../model/bundle';
+import { readmeFor } from '../model/bundle-readme';
 import type { ModelSpec } from '../model/model-spec';
 
 export type OptimizationMethod = 'quantize' | 'prune' | 'distill' | 'scratch';

@@ -1,0 +1,126 @@
+/** The README.md of an exported bundle: what the files are, the inputs and outputs, and loading code. */
+import type { BundleMetadata } from './bundle';
+import { inputShape } from './model-spec';
+import type { PreprocessStats } from './preprocess';
+
+function describeFeature(f: PreprocessStats['features'][number]): string {
+  switch (f.encoding) {
+    case 'standardize':
+      return `\`${f.column}\` (${f.sourceType}): (value - ${f.mean}) / ${f.std}; missing -> 0${f.sourceType === 'datetime' ? '; dates as milliseconds since 1970 UTC' : ''}`;
+    case 'boolean':
+      return `\`${f.column}\`: 1 for true, 0 for false; missing -> ${f.mean}`;
+    case 'onehot':
+      return `\`${f.column}\`: one-hot over ${f.categories.length} categories (${f.categories.slice(0, 5).map((c) => JSON.stringify(c)).join(', ')}${f.categories.length > 5 ? ', ...' : ''}) plus a last slot for missing or other values`;
+    case 'bagOfWords':
+      return `\`${f.column}\`: ${f.vocabulary.length} slots, 1 when the lower-cased text contains the word`;
+    case 'tokens':
+      return `\`${f.column}\`: ${f.length} token ids (0 = padding at the end, 1 = unknown word, 2 + i = vocabulary[i])`;
+    case 'image':
+      return `\`${f.column}\`: ${f.width}x${f.height} ${f.channels === 1 ? 'grayscale (luma 0.299 R + 0.587 G + 0.114 B)' : 'RGB'} pixels / 255`;
+  }
+}
+
+/** A short README: what the files are, the inputs and outputs, and loading code for browser and Node. */
+export function readmeFor(meta: BundleMetadata): string {
+  const pre = meta.preprocessing;
+  const shape = inputShape(pre.input);
+  const image = pre.input.kind === 'image';
+  const outputs =
+    meta.task === 'classification'
+      ? `Softmax probabilities over ${meta.labels!.length} classes, in this order: ${meta.labels!.map((l) => JSON.stringify(l)).join(', ')}.`
+      : pre.label.task === 'regression'
+        ? `One number, standardized: the prediction in the units of \`${pre.label.column}\` is output * ${pre.label.std} + ${pre.label.mean}.`
+        : 'One number.';
+  const encodeJs = image
+    ? `// An <img>, <canvas>, ImageBitmap or ImageData of ${shape[1]}x${shape[0]} pixels:
+const x = tf.tidy(() => {
+  const rgb = tf.browser.fromPixels(image, 3).toFloat().div(255);
+  ${shape[2] === 1 ? 'const gray = rgb.mul([0.299, 0.587, 0.114]).sum(-1, true); // luma, as in training\n  return gray.expandDims(0);' : 'return rgb.expandDims(0);'}
+});`
+    : `// Encode one row ({ column: value }) exactly as in training (metadata.json "preprocessing"):
+function encodeRow(row, pre) {
+  const out = [];
+  const words = (v) => String(v).toLowerCase().match(/[\\p{L}\\p{N}]+/gu) ?? [];
+  for (const f of pre.features) {
+    const v = row[f.column];
+    const missing = v === null || v === undefined || v === '';
+    if (f.encoding === 'standardize') out.push(missing ? 0 : (Number(v) - f.mean) / f.std);
+    else if (f.encoding === 'boolean') out.push(missing ? f.mean : v === true || v === 'true' || v === 1 ? 1 : 0);
+    else if (f.encoding === 'onehot') {
+      const slots = new Array(f.categories.length + 1).fill(0);
+      const j = missing ? -1 : f.categories.indexOf(String(v));
+      slots[j >= 0 ? j : f.categories.length] = 1;
+      out.push(...slots);
+    } else if (f.encoding === 'bagOfWords') {
+      const present = new Set(missing ? [] : words(v));
+      for (const w of f.vocabulary) out.push(present.has(w) ? 1 : 0);
+    } else if (f.encoding === 'tokens') {
+      const ids = new Map(f.vocabulary.map((w, i) => [w, i + 2]));
+      const t = missing ? [] : words(v);
+      for (let i = 0; i < f.length; i++) out.push(i < t.length ? (ids.get(t[i]) ?? 1) : 0);
+    }
+  }
+  return out;
+}
+const x = tf.tensor([encodeRow(row, meta.preprocessing)], [1, ${shape.join(', ')}]);`;
+  const decodeJs =
+    meta.task === 'classification'
+      ? `const probs = await model.predict(x).data();
+const best = probs.indexOf(Math.max(...probs));
+console.log(meta.labels[best], probs[best]);`
+      : `const [y] = await model.predict(x).data();
+console.log(y * meta.preprocessing.label.std + meta.preprocessing.label.mean);`;
+
+  return `# ${meta.name}
+
+A ${meta.task} model exported by Pipette on ${meta.createdAt} (TF.js ${meta.tfjsVersion}).
+
+## Files
+- \`model.json\` and \`group1-shard*.bin\`: the model in the TF.js Layers format; \`tf.loadLayersModel\` loads it unchanged.
+- \`metadata.json\`: labels, feature columns, preprocessing statistics, the model spec, test metrics and lineage.
+
+## Inputs
+A float32 tensor of shape [batch, ${shape.join(', ')}], made from ${pre.features.length === 1 ? 'this column' : 'these columns, in this order'}:
+${pre.features.map((f) => `- ${describeFeature(f)}`).join('\n')}
+
+## Outputs
+${outputs}
+
+## In a browser
+\`\`\`js
+import * as tf from '@tensorflow/tfjs';
+const base = 'https://example.com/${slug(meta.name)}/'; // where you serve these files
+const model = await tf.loadLayersModel(base + 'model.json');
+const meta = await (await fetch(base + 'metadata.json')).json();
+${encodeJs}
+${decodeJs}
+\`\`\`
+
+## In Node
+With \`@tensorflow/tfjs-node\`:
+\`\`\`js
+import * as tf from '@tensorflow/tfjs-node';
+import { readFileSync } from 'node:fs';
+const model = await tf.loadLayersModel('file://./${slug(meta.name)}/model.json');
+const meta = JSON.parse(readFileSync('./${slug(meta.name)}/metadata.json', 'utf8'));
+\`\`\`
+With plain \`@tensorflow/tfjs\` (no native code), read the files yourself:
+\`\`\`js
+import * as tf from '@tensorflow/tfjs';
+import { readFileSync } from 'node:fs';
+const dir = './${slug(meta.name)}/';
+const json = JSON.parse(readFileSync(dir + 'model.json', 'utf8'));
+const weights = Buffer.concat(json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(dir + p))));
+const model = await tf.loadLayersModel(tf.io.fromMemory({
+  modelTopology: json.modelTopology,
+  weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
+  weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+}));
+\`\`\`
+Then encode inputs and read outputs as in the browser example${image ? ' (decode images with e.g. `tf.node.decodeImage` in tfjs-node)' : ''}.
+`;
+}
+
+function slug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'model';
+}
