@@ -4,7 +4,7 @@
  */
 import * as Comlink from 'comlink';
 import { installErrorTransfer } from '../src/protocol/errors';
-import { cancellable, cancelJob, runJob } from '../src/protocol/jobs';
+import { cancellable, cancelJob, runJob, runningJobs } from '../src/protocol/jobs';
 import type { DataWorkerApi, DemoDatasetInfo, ExportFormat, ExportedFile, ImportOutcome } from '../src/protocol/data';
 import { db } from '../src/store/db';
 import { sweepInterrupted } from '../src/store/sweep';
@@ -26,6 +26,8 @@ const tables = new TableService(db());
 const labels = new LabelService(db(), tables, () => startInheritingWorker(lfWorkerUrl, 'lf') as unknown as WorkerLike);
 
 const api: DataWorkerApi = {
+  idle: async () => runningJobs() === 0 && labels.heldRuns === 0,
+
   importFiles(req, onProgress) {
     return runJob(req.jobId, (signal) =>
       importIntoStore(db(), { ...req, sources: req.files }, signal, (p) => void onProgress(p)),

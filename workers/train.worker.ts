@@ -11,11 +11,12 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { installErrorTransfer } from '../src/protocol/errors';
-import { cancellable, cancelJob, runJob } from '../src/protocol/jobs';
+import { cancellable, cancelJob, runJob, runningJobs } from '../src/protocol/jobs';
 import { BACKEND_NAMES, type BackendName, type TrainWorkerApi } from '../src/protocol/train';
 import * as tf from '@tensorflow/tfjs';
 import { db } from '../src/store/db';
 import { TrainService } from '../src/services/train';
+import { TrainError } from '../src/core/model/errors';
 import { TableCache } from '../src/services/train-data';
 import type { BackendControl } from '../src/services/train-backend';
 import { browserImageDecoder } from '../src/services/train-images';
@@ -62,17 +63,24 @@ const evaluation = new EvaluateService({ tf, db: db(), loadModel, decode, tables
 
 /** Switching TF.js's one global backend under a running fit would move its tensors mid-epoch. */
 function refuseWhileTraining(): void {
-  if (training.activeRuns.length) throw new Error('A training run is in progress; change the backend when it has finished');
+  if (training.activeRuns.length) throw new TrainError('busy-training', {}, 'A training run is in progress; change the backend when it has finished');
 }
 
+/** A backend the person chose in Settings is this worker's state: keep the worker while it holds one. */
+let chosenByHand = false;
+
 const api: TrainWorkerApi = {
+  idle: async () => runningJobs() === 0 && training.activeRuns.length === 0 && !chosenByHand,
+
   probeBackends: () => {
     refuseWhileTraining();
     return selector.probe();
   },
-  setBackend: (name: BackendName) => {
+  setBackend: async (name: BackendName) => {
     refuseWhileTraining();
-    return selector.use(name);
+    const info = await selector.use(name);
+    chosenByHand = true;
+    return info;
   },
   cancel: async (jobId: string) => cancelJob(jobId),
 

@@ -54,6 +54,8 @@ export interface DemoDatasetInfo {
 }
 
 export interface DataWorkerApi extends ValidateApi, LabelApi {
+  /** Nothing runs and no labeling-function result waits for its Save: the page may stop this worker. */
+  idle(): Promise<boolean>;
   importFiles(req: ImportRequest, onProgress: (p: ImportProgress) => void): Promise<ImportOutcome>;
   /** Create the demo project's datasets from the bundled demo files (through the same import path). */
   importDemo(jobId: string, projectId: string, demoBaseUrl: string, onProgress: (done: number, total: number, name: string) => void): Promise<ImportOutcome[]>;

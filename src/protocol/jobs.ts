@@ -11,6 +11,11 @@ export async function runJob<T>(jobId: string, work: (signal: AbortSignal) => Pr
   }
 }
 
+/** How many jobs run in this worker now (a worker with none may be stopped when idle). */
+export function runningJobs(): number {
+  return running.size;
+}
+
 /** Abort a running job; true if it was running. */
 export function cancelJob(jobId: string): boolean {
   const c = running.get(jobId);

@@ -12,6 +12,8 @@ export { BACKEND_NAMES, type BackendName, type BackendReport, type BackendsInfo,
 import type { BackendName, BackendsInfo } from '../core/train/backend-types';
 
 export interface TrainWorkerApi extends EvaluateWorkerApi, ExplainWorkerApi, OptimizeWorkerApi {
+  /** Nothing runs, no run is active or paused, and no backend was chosen by hand: the page may stop this worker. */
+  idle(): Promise<boolean>;
   /** Initialize every backend this browser offers, run the parity check on each, and report. */
   probeBackends(): Promise<BackendsInfo>;
   /** Make a backend the active one (an override of the automatic choice). */

@@ -100,6 +100,11 @@ interface Run {
 export class LabelService {
   readonly #runs = new Map<string, Run>();
 
+  /** Finished runs kept for their Save (the worker must not be stopped while it holds any). */
+  get heldRuns(): number {
+    return this.#runs.size;
+  }
+
   constructor(
     private readonly db: PipetteDB,
     private readonly tables: TableService | null,

@@ -2,26 +2,59 @@
  * A typed, lazily started worker (after Squoosh's WorkerBridge). The worker is created on the first call,
  * so pages that never train never load TF.js. Long calls take a job id; cancel(id) aborts them in the
  * worker. Progress comes through Comlink.proxy callbacks.
+ *
+ * An idle worker stops: `idleMs` after its last call settled, the bridge asks the worker whether it holds
+ * anything a later call relies on (its `idle()`: no job running, no result kept for a later save, no
+ * backend chosen by hand) and terminates it if not; the next call starts a fresh one.
  */
 import * as Comlink from 'comlink';
 import { installErrorTransfer } from '../../protocol/errors';
 
 installErrorTransfer();
 
-export class WorkerBridge<Api extends object> {
+/** What every worker's API offers the bridge: whether it may be stopped now without losing anything. */
+export interface StoppableApi {
+  idle(): Promise<boolean>;
+}
+
+export interface BridgeOptions {
+  /** Stop the worker after this long without a call (ms); Infinity never stops it. */
+  idleMs?: number;
+  /** Told after each idle check whether the worker was stopped (tests await it). */
+  onIdleCheck?: (stopped: boolean) => void;
+}
+
+export class WorkerBridge<Api extends StoppableApi> {
   #worker: Worker | undefined;
+  #remote: Comlink.Remote<Api> | undefined;
   #api: Comlink.Remote<Api> | undefined;
   readonly #create: () => Worker;
+  readonly #idleMs: number;
+  readonly #onIdleCheck: (stopped: boolean) => void;
+  #pending = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Times the worker was stopped for being idle (for tests and the curious). */
+  stops = 0;
 
-  constructor(create: () => Worker) {
+  constructor(create: () => Worker, options: BridgeOptions = {}) {
     this.#create = create;
+    this.#idleMs = options.idleMs ?? Infinity;
+    this.#onIdleCheck = options.onIdleCheck ?? (() => {});
   }
 
-  /** The worker's API; starts the worker on first use. */
+  /** The worker's API; starts the worker on first use. Every call counts as activity. */
   get api(): Comlink.Remote<Api> {
     if (!this.#api) {
       this.#worker = this.#create();
-      this.#api = Comlink.wrap<Api>(this.#worker);
+      const remote = Comlink.wrap<Api>(this.#worker);
+      this.#remote = remote;
+      this.#api = new Proxy(remote, {
+        get: (target, prop) => {
+          const member = Reflect.get(target, prop) as unknown;
+          if (typeof prop !== 'string' || typeof member !== 'function') return member;
+          return (...args: unknown[]) => this.#track((member as (...a: unknown[]) => Promise<unknown>)(...args));
+        },
+      });
     }
     return this.#api;
   }
@@ -32,9 +65,41 @@ export class WorkerBridge<Api extends object> {
 
   /** Stop the worker hard (a runaway computation); the next call starts a fresh one. */
   terminate(): void {
+    clearTimeout(this.#timer);
+    this.#remote?.[Comlink.releaseProxy]();
     this.#worker?.terminate();
     this.#worker = undefined;
+    this.#remote = undefined;
     this.#api = undefined;
+    this.#pending = 0;
+  }
+
+  #track<T>(call: Promise<T>): Promise<T> {
+    this.#pending++;
+    clearTimeout(this.#timer);
+    const settled = () => {
+      this.#pending--;
+      this.#armIdleTimer();
+    };
+    call.then(settled, settled);
+    return call;
+  }
+
+  #armIdleTimer(): void {
+    if (this.#pending > 0 || !Number.isFinite(this.#idleMs)) return;
+    clearTimeout(this.#timer);
+    const remote = this.#remote;
+    this.#timer = setTimeout(async () => {
+      if (!remote || remote !== this.#remote || this.#pending > 0) return;
+      const idle = await remote.idle().catch(() => false);
+      // a call may have started while the worker answered
+      const stop = idle && remote === this.#remote && this.#pending === 0;
+      if (stop) {
+        this.terminate();
+        this.stops++;
+      }
+      this.#onIdleCheck(stop);
+    }, this.#idleMs);
   }
 }
 

@@ -6,6 +6,8 @@ import { WorkerBridge } from './bridge';
 import dataWorkerUrl from '../../../workers/data.worker.ts?worker&url';
 import trainWorkerUrl from '../../../workers/train.worker.ts?worker&url';
 
-export const dataWorker = new WorkerBridge<DataWorkerApi>(() => startInheritingWorker(dataWorkerUrl, 'data'));
+// Idle workers stop (restarting costs the data worker little; the training worker reloads TF.js and
+// probes its backends again, a few seconds, so it waits longer).
+export const dataWorker = new WorkerBridge<DataWorkerApi>(() => startInheritingWorker(dataWorkerUrl, 'data'), { idleMs: 60_000 });
 
-export const trainWorker = new WorkerBridge<TrainWorkerApi>(() => startInheritingWorker(trainWorkerUrl, 'train'));
+export const trainWorker = new WorkerBridge<TrainWorkerApi>(() => startInheritingWorker(trainWorkerUrl, 'train'), { idleMs: 300_000 });

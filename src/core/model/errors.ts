@@ -40,6 +40,7 @@ export type TrainErrorCode =
   | 'no-final-weights' // a finished run without final weights (params.name)
   | 'no-spec' // a run without a model spec (params.name)
   | 'backend-unavailable' // a TF.js backend cannot start here (params.backend, params.reason: BackendUnavailable, params.detail)
+  | 'busy-training' // the backend cannot change while a run trains
   | 'no-backend'; // no TF.js backend can train this model (params.detail: each backend's reason)
 
 export interface TrainErrorDetails {

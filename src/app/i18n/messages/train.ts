@@ -337,6 +337,7 @@ export const train = defineMessages({
     'train.backendUnavailable.not-loaded': 'its TF.js backend is not loaded',
     'train.backendUnavailable.init-failed': 'TF.js could not start it ({detail})',
     'train.backendUnavailable.check-failed': 'it started, but the check failed ({detail})',
+    'train.error.busy-training': 'A training run is in progress; change the backend when it has finished.',
   },
   'zh-TW': {
     'train.title': '訓練',
@@ -672,5 +673,6 @@ export const train = defineMessages({
     'train.backendUnavailable.not-loaded': '它的 TF.js 後端沒有載入',
     'train.backendUnavailable.init-failed': 'TF.js 無法啟動它（{detail}）',
     'train.backendUnavailable.check-failed': '已啟動，但檢查失敗（{detail}）',
+    'train.error.busy-training': '有訓練執行正在進行；請在它結束後再更換後端。',
   },
 });

@@ -1,0 +1,93 @@
+/**
+ * The page's worker bridge (src/app/workers/bridge.ts) over a real Comlink channel: it starts the worker
+ * on the first call, stops it when it has been idle and says it holds nothing, and starts a fresh one on
+ * the next call. The "worker" is a MessagePort with terminate(), its API exposed by Comlink as in a worker.
+ */
+import * as Comlink from 'comlink';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WorkerBridge } from '../../../src/app/workers/bridge';
+
+interface Api {
+  idle(): Promise<boolean>;
+  echo(x: number): Promise<number>;
+  /** Resolves when the test says. */
+  wait(): Promise<string>;
+}
+
+const ports: MessagePort[] = [];
+afterEach(() => {
+  for (const p of ports.splice(0)) p.close();
+});
+
+/** A fake worker factory: each start makes a new channel and API instance; `holds` is that worker's state. */
+function workers() {
+  const started: { terminated: boolean; holds: boolean; release: (v: string) => void }[] = [];
+  const create = () => {
+    const { port1, port2 } = new MessageChannel();
+    ports.push(port1, port2);
+    let release!: (v: string) => void;
+    const waiting = new Promise<string>((r) => (release = r));
+    const me = { terminated: false, holds: false, release };
+    started.push(me);
+    Comlink.expose({ idle: async () => !me.holds, echo: async (x: number) => x * 2, wait: () => waiting } satisfies Api, port2);
+    return Object.assign(port1, { terminate: () => ((me.terminated = true), port1.close()) }) as unknown as Worker;
+  };
+  return { started, create };
+}
+
+/** The next idle check's outcome. */
+function nextCheck(checks: ((stopped: boolean) => void)[]): Promise<boolean> {
+  return new Promise((resolve) => checks.push(resolve));
+}
+
+describe('WorkerBridge', () => {
+  it('starts lazily, stops when idle, and starts a fresh worker on the next call', async () => {
+    const { started, create } = workers();
+    const checks: ((stopped: boolean) => void)[] = [];
+    const bridge = new WorkerBridge<Api>(create, { idleMs: 5, onIdleCheck: (s) => checks.shift()?.(s) });
+    expect(bridge.started).toBe(false);
+    const check = nextCheck(checks);
+    expect(await bridge.api.echo(21)).toBe(42);
+    expect(started).toHaveLength(1);
+    expect(await check).toBe(true);
+    expect(started[0]!.terminated).toBe(true);
+    expect(bridge.started).toBe(false);
+    expect(bridge.stops).toBe(1);
+    expect(await bridge.api.echo(2)).toBe(4);
+    expect(started).toHaveLength(2);
+    expect(started[1]!.terminated).toBe(false);
+  });
+
+  it('keeps a worker that holds state, and never stops one with a call outstanding', async () => {
+    const { started, create } = workers();
+    const checks: ((stopped: boolean) => void)[] = [];
+    const bridge = new WorkerBridge<Api>(create, { idleMs: 5, onIdleCheck: (s) => checks.shift()?.(s) });
+    let check = nextCheck(checks);
+    await bridge.api.echo(1);
+    started[0]!.holds = true;
+    expect(await check).toBe(false);
+    expect(started[0]!.terminated).toBe(false);
+
+    // a long call: no idle check while it runs (the next check comes only after it settles)
+    started[0]!.holds = false;
+    const long = bridge.api.wait();
+    await bridge.api.echo(1); // settles while `wait` is outstanding: must not arm the timer
+    check = nextCheck(checks);
+    started[0]!.release('done');
+    expect(await long).toBe('done');
+    expect(await check).toBe(true);
+    expect(started).toHaveLength(1);
+    expect(started[0]!.terminated).toBe(true);
+  });
+
+  it('never stops a bridge without idleMs', async () => {
+    const { started, create } = workers();
+    const bridge = new WorkerBridge<Api>(create);
+    await bridge.api.echo(1);
+    await bridge.api.echo(2);
+    expect(started).toHaveLength(1);
+    expect(bridge.stops).toBe(0);
+    bridge.terminate();
+    expect(started[0]!.terminated).toBe(true);
+  });
+});
