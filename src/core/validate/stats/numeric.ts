@@ -1,5 +1,6 @@
 /** Statistics of a number, integer or datetime column. */
 import type { Data } from 'apache-arrow';
+import { isValid } from '../../data/arrow';
 import type { ColumnType } from '../../data/types';
 import { numbersOf, rowsIn, validityOf } from '../arrowread';
 import { BaseAccumulator } from './base';
@@ -35,12 +36,9 @@ export class NumericAccumulator extends BaseAccumulator {
     let negInf = 0;
     for (let r = 0; r < n; r++) {
       const i = sel === null ? r : sel[r]!;
-      if (bm !== null) {
-        const j = off + i;
-        if ((bm[j >> 3]! & (1 << (j & 7))) === 0) {
-          missing++;
-          continue;
-        }
+      if (!isValid(bm, off + i)) {
+        missing++;
+        continue;
       }
       const x = values[i]!;
       // x - x is 0 exactly for finite x, NaN for NaN and ±Infinity

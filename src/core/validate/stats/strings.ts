@@ -1,6 +1,7 @@
 /** Statistics of a categorical or text column: value counts, distinct count and lengths. */
 import type { Data } from 'apache-arrow';
 import { DataType } from 'apache-arrow';
+import { isValid } from '../../data/arrow';
 import type { ColumnType } from '../../data/types';
 import { DictionaryCache, codePoints, indicesOf, rowsIn, stringParts, utf8, validityOf } from '../arrowread';
 import { ValueCounter, valueKey } from '../sketches';
@@ -45,12 +46,9 @@ export class StringAccumulator extends BaseAccumulator {
     let missing = 0;
     for (let r = 0; r < n; r++) {
       const i = sel === null ? r : sel[r]!;
-      if (bm !== null) {
-        const j = off + i;
-        if ((bm[j >> 3]! & (1 << (j & 7))) === 0) {
-          missing++;
-          continue;
-        }
+      if (!isValid(bm, off + i)) {
+        missing++;
+        continue;
       }
       const k = idx[i]!;
       // an index outside the dictionary reads as missing (slot `size` collects them)
@@ -86,12 +84,9 @@ export class StringAccumulator extends BaseAccumulator {
     let lsum = 0;
     for (let r = 0; r < n; r++) {
       const i = sel === null ? r : sel[r]!;
-      if (bm !== null) {
-        const j = off + i;
-        if ((bm[j >> 3]! & (1 << (j & 7))) === 0) {
-          missing++;
-          continue;
-        }
+      if (!isValid(bm, off + i)) {
+        missing++;
+        continue;
       }
       const a = offsets[i]!;
       const b = offsets[i + 1]!;
