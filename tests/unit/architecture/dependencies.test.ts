@@ -112,7 +112,6 @@ function componentsUsingStoreOrServices(): string[] {
 const KNOWN_COMPONENTS_WITH_STORE_OR_SERVICES = [
   'src/ui/data/DataPage.svelte',
   'src/ui/data/ImportPanel.svelte',
-  'src/ui/evaluate/EvaluatePage.svelte',
   'src/ui/home/HomePage.svelte',
   'src/ui/label/AgreementPanel.svelte',
   'src/ui/label/LabelPage.svelte',
