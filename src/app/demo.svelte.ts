@@ -1,14 +1,27 @@
 /** "Open the demo project": one project with every bundled demo dataset, imported through the normal path. */
 import * as Comlink from 'comlink';
+import type { ImportOutcome } from '../protocol/data';
 import { db } from '../store/db';
 import { createProject, deleteProject } from '../store/projects';
 import { dataWorker } from './workers';
+import { Job } from './workers/job.svelte';
+
+/** The demo import: which file of how many is being imported. */
+const job = new Job<ImportOutcome[], { done: number; total: number; name: string }>(dataWorker);
 
 class DemoProgress {
-  running = $state(false);
-  done = $state(0);
-  total = $state(0);
-  name = $state('');
+  get running(): boolean {
+    return job.running;
+  }
+  get done(): number {
+    return job.progress?.done ?? 0;
+  }
+  get total(): number {
+    return job.progress?.total ?? 0;
+  }
+  get name(): string {
+    return job.progress?.name ?? '';
+  }
 }
 
 export const demoProgress = new DemoProgress();
@@ -36,24 +49,12 @@ export async function openDemoProject(texts: DemoTexts): Promise<string> {
       notes: texts.notes,
     },
   });
-  demoProgress.running = true;
-  try {
-    await dataWorker.api.importDemo(
-      crypto.randomUUID(),
-      project.id,
-      new URL('demo/', document.baseURI).href,
-      Comlink.proxy((done: number, total: number, file: string) => {
-        demoProgress.done = done;
-        demoProgress.total = total;
-        demoProgress.name = file;
-      }),
-    );
-    return project.id;
-  } catch (e) {
-    // Half a demo is worse than none: the person can simply try again.
-    await deleteProject(db(), project.id);
-    throw e;
-  } finally {
-    demoProgress.running = false;
-  }
+  const demoUrl = new URL('demo/', document.baseURI).href;
+  const out = await job.start((jobId, onProgress) =>
+    dataWorker.api.importDemo(jobId, project.id, demoUrl, Comlink.proxy((done: number, total: number, name: string) => onProgress({ done, total, name }))),
+  );
+  if (out) return project.id;
+  // Half a demo is worse than none: the person can simply try again.
+  await deleteProject(db(), project.id);
+  throw job.error ?? new DOMException('the demo import was cancelled', 'AbortError');
 }

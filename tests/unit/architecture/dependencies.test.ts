@@ -110,16 +110,11 @@ function componentsUsingStoreOrServices(): string[] {
 
 /** Components that still read the store or call services themselves (issue 12 moves this into state classes). */
 const KNOWN_COMPONENTS_WITH_STORE_OR_SERVICES = [
-  'src/ui/data/DataPage.svelte',
-  'src/ui/data/ImportPanel.svelte',
-  'src/ui/home/HomePage.svelte',
   'src/ui/label/AgreementPanel.svelte',
   'src/ui/label/LabelPage.svelte',
   'src/ui/label/QueuePanel.svelte',
   'src/ui/label/SchemaPanel.svelte',
   'src/ui/label/SetsPanel.svelte',
-  'src/ui/project/ProjectPage.svelte',
-  'src/ui/scope/ScopePage.svelte',
   'src/ui/train/NewRun.svelte',
   'src/ui/train/RunView.svelte',
   'src/ui/train/TrainPage.svelte',
