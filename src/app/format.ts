@@ -4,6 +4,7 @@ import { COLUMN_TYPES } from '../core/data/types';
 import type { SchemaIssue } from '../core/validate/schema';
 import type { BackendRefusal } from '../store/training-records';
 import type { BackendUnavailable } from '../core/train/backend-types';
+import type { NotZipWhat } from '../core/model/bundle';
 import { i18n, n, t } from './i18n.svelte';
 import { catalogs, type MessageKey } from './i18n/catalog';
 
@@ -53,8 +54,9 @@ const MESSAGES: { [K in CodedErrorKind]: (e: SerializedOf<K>) => string } = {
   TrainError: ({ code, details, message }) => {
     const { column = '', row, file = '', weight = '', params = {} } = details;
     if (code === 'backend-unavailable') return t('train.error.backend-unavailable', { backend: String(params.backend), why: backendUnavailableText(params.reason as BackendUnavailable, String(params.detail ?? '')) });
+    if (code === 'not-zip') return t('train.error.not-zip', { what: t(`train.notZip.${params.what as NotZipWhat}`, { format: String(params.format ?? '') }) });
     if (code === 'no-backend') return t('train.error.no-backend', { backend: String(params.backend), why: backendRefusal(params.why as BackendRefusal, params) });
-    const detail = message.replace(/^This is not a zip file: /, '');
+    const detail = message;
     const statusKey = `train.status.${params.status}`;
     const status = isMessageKey(statusKey) ? t(statusKey) : '';
     return t(`train.error.${code}`, { value: '', expected: '', actual: '', dtype: '', ...params, status, column, row: row ?? '?', file, weight, detail });

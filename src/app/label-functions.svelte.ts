@@ -82,7 +82,7 @@ export class LabelFunctions {
     if (!this.draft) return;
     const spec = draftToSpec(this.draft, this.records.value.length);
     if (isProblem(spec)) {
-      this.draftError = 'key' in spec ? t(spec.key) : spec.message;
+      this.draftError = t(spec.key, spec.params);
       return;
     }
     this.draftError = '';

@@ -3,7 +3,7 @@
  * the kind keeps what was typed), and the check that turns it into an `LfSpec` or names what is missing.
  * Pure: no Svelte, no store, no messages (a problem names its catalog key; the page translates it).
  */
-import type { CompareOp, LfSpec } from '../core/label/lf';
+import { regexProblem, type CompareOp, type LfSpec } from '../core/label/lf';
 import type { ColumnInfo } from '../core/data/types';
 import type { GoldSource } from '../protocol/label';
 import type { MessageKey } from './i18n/catalog';
@@ -81,8 +81,8 @@ export function draftFromSpec(s: LfSpec, cols: LfColumns): LfDraft {
   return d;
 }
 
-/** Why a form is not a function yet: a catalog key, or the regex engine's own message. */
-export type DraftProblem = { key: MessageKey } | { message: string };
+/** Why a form is not a function yet: a catalog key and its values. */
+export type DraftProblem = { key: MessageKey; params?: Record<string, string> };
 
 /**
  * The spec the form describes, or what is wrong with it. `count` is how many functions exist, for the
@@ -101,10 +101,9 @@ export function draftToSpec(d: LfDraft, count: number): LfSpec | DraftProblem {
     }
     case 'regex':
       if (d.textColumns.length === 0) return { key: 'label.lf.column' };
-      try {
-        new RegExp(d.pattern, d.flags.replace(/[gy]/g, ''));
-      } catch (e) {
-        return { message: (e as Error).message };
+      {
+        const bad = regexProblem(d.pattern, d.flags);
+        if (bad) return { key: 'label.error.lf-bad-regex', params: bad };
       }
       return { ...base, kind: 'regex', column, pattern: d.pattern, flags: d.flags, label: d.label };
     case 'threshold': {

@@ -3,7 +3,9 @@
  * Traditional Chinese side by side, so a person adding a feature adds both at once. The types make a
  * missing zh-TW string a compile error.
  *
- * Placeholders are written {name} and filled by t(key, { name: value }).
+ * Placeholders are written {name} and filled by t(key, { name: value }). A {detail} holding an engine's
+ * own English words (a parser's, TF.js's, the regex engine's) appears in the English text only: zh-TW
+ * says the cause and the place without it.
  */
 import { common } from './messages/common';
 import { shell } from './messages/shell';

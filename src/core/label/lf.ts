@@ -137,6 +137,20 @@ export function keywordMatcher(spec: KeywordLf): (text: string) => boolean {
   };
 }
 
+/**
+ * Why a pattern does not compile, or null: the pattern, and the engine's reason without its
+ * "Invalid regular expression: /.../flags: " lead (English engine words, a detail for English readers).
+ */
+export function regexProblem(pattern: string, flags: string): { pattern: string; detail: string } | null {
+  try {
+    new RegExp(pattern, flags.replace(/[gy]/g, ''));
+    return null;
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    return { pattern, detail: message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '') };
+  }
+}
+
 /** Compile a no-code function to a cell matcher. */
 export function compileMatcher(spec: NoCodeLf): Matcher {
   switch (spec.kind) {
@@ -145,12 +159,9 @@ export function compileMatcher(spec: NoCodeLf): Matcher {
       return (v) => typeof v === 'string' && match(v);
     }
     case 'regex': {
-      let re: RegExp;
-      try {
-        re = new RegExp(spec.pattern, (spec.flags ?? '').replace(/[gy]/g, ''));
-      } catch (e) {
-        throw lfSpecError(spec.id, 'lf-bad-regex', `invalid regular expression: ${(e as Error).message}`, { detail: (e as Error).message });
-      }
+      const bad = regexProblem(spec.pattern, spec.flags ?? '');
+      if (bad) throw lfSpecError(spec.id, 'lf-bad-regex', `invalid regular expression: ${bad.detail}`, bad);
+      const re = new RegExp(spec.pattern, (spec.flags ?? '').replace(/[gy]/g, ''));
       return (v) => typeof v === 'string' && re.test(v);
     }
     case 'threshold': {

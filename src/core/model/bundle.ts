@@ -151,16 +151,30 @@ export interface ValidatedBundle {
 
 const ELEMENT_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
 
-function describeBytes(bytes: Uint8Array): string {
+/** What a file that is not a zip is instead (params.what of a 'not-zip' TrainError; the page words it). */
+export type NotZipWhat = 'image' | 'lone-model-json' | 'json' | 'pdf' | 'no-zip-header' | 'damaged';
+
+const NOT_ZIP_ENGLISH: Record<NotZipWhat, string> = {
+  image: 'it is a {format} image',
+  'lone-model-json': 'it is a model.json on its own: zip it together with its weight files (.bin) and metadata.json',
+  json: 'it looks like JSON',
+  pdf: 'it is a PDF',
+  'no-zip-header': 'its first bytes are not a zip header',
+  damaged: 'the zip file is damaged and cannot be read',
+};
+
+function notZip(what: NotZipWhat, params: Record<string, string> = {}): TrainError {
+  return new TrainError('not-zip', { params: { what, ...params } }, `This is not a zip file: ${NOT_ZIP_ENGLISH[what].replace('{format}', params.format ?? '')}${params.detail ? ` (${params.detail})` : ''}`);
+}
+
+function describeBytes(bytes: Uint8Array): TrainError {
   const image = sniffImage(bytes);
-  if (image) return `it is a ${image.toUpperCase()} image`;
+  if (image) return notZip('image', { format: image.toUpperCase() });
   const head = strFromU8(bytes.subarray(0, 4096), true).trimStart();
-  if (head.startsWith('{') && /"(modelTopology|weightsManifest)"|"layers-model"/.test(head)) {
-    return 'it is a model.json on its own: zip it together with its weight files (.bin) and metadata.json';
-  }
-  if (head.startsWith('{') || head.startsWith('[')) return 'it looks like JSON';
-  if (bytes.length >= 5 && strFromU8(bytes.subarray(0, 5), true) === '%PDF-') return 'it is a PDF';
-  return 'its first bytes are not a zip header';
+  if (head.startsWith('{') && /"(modelTopology|weightsManifest)"|"layers-model"/.test(head)) return notZip('lone-model-json');
+  if (head.startsWith('{') || head.startsWith('[')) return notZip('json');
+  if (bytes.length >= 5 && strFromU8(bytes.subarray(0, 5), true) === '%PDF-') return notZip('pdf');
+  return notZip('no-zip-header');
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {
@@ -233,12 +247,12 @@ function checkMetadata(value: unknown, file: string): BundleMetadata {
 export function readBundle(zip: Uint8Array): ValidatedBundle {
   // local file header, or the end record of an empty zip
   const isZip = zip.length >= 4 && zip[0] === 0x50 && zip[1] === 0x4b && ((zip[2] === 3 && zip[3] === 4) || (zip[2] === 5 && zip[3] === 6));
-  if (!isZip) throw new TrainError('not-zip', {}, `This is not a zip file: ${describeBytes(zip)}`);
+  if (!isZip) throw describeBytes(zip);
   let entries: Record<string, Uint8Array>;
   try {
     entries = unzipSync(zip);
   } catch (e) {
-    throw new TrainError('not-zip', {}, `The zip file is damaged and cannot be read (${e instanceof Error ? e.message : String(e)})`);
+    throw notZip('damaged', { detail: e instanceof Error ? e.message : String(e) });
   }
   const files = Object.keys(entries).filter((n) => !n.endsWith('/'));
   const modelPath = findModelJson(files);

@@ -22,7 +22,7 @@ import { catalogs } from '../../../src/app/i18n/catalog';
 const SAMPLES: Record<CodedErrorKind, Error> = {
   DataError: new DataError('ragged-row', { file: 'penguins.csv', row: 12 , params: { expected: 7, actual: 6 } }, 'row 12: 6 fields, but the header has 7'),
   EvalError: new EvalError('baseline-rows', { params: { row: 4 } }, "Row 4 is missing from the baseline's data"),
-  LabelError: lfSpecError('lf-1', 'lf-bad-regex', 'invalid regular expression: Unterminated group', { detail: '/(/: Unterminated group' }),
+  LabelError: lfSpecError('lf-1', 'lf-bad-regex', 'invalid regular expression: Nothing to repeat', { pattern: '*a', detail: 'Nothing to repeat' }),
   OptimizeError: new OptimizeError('diverged', { params: { what: 'distillation' } }, 'Distillation diverged'),
   RecordError: missing('model-version', 'm-123'),
   TrainError: new TrainError('not-resumable', { params: { name: 'iris run', status: 'done' } }, 'Run "iris run" is done'),
@@ -70,9 +70,10 @@ describe('the error registry', () => {
     expect(said.RecordError).toBe('模型版本「m-123」不存在（可能已在其他分頁中刪除）。');
     expect(said.TrainError).toBe('訓練執行「iris run」的狀態是 已完成；只有中斷的訓練執行才能繼續。'.replace('已完成', catalogs['zh-TW']['train.status.done']));
     expect(said.OptimizeError).toMatch(/^蒸餾發散/);
+    expect(said.LabelError).toBe('正規表示式 *a 無效，瀏覽器無法編譯。');
     for (const [kind, text] of Object.entries(said)) expect(englishWords(text), `${kind}: ${text}`).toEqual([]);
     i18n.locale = 'en';
-    expect(errorMessage(SAMPLES.LabelError)).toBe('Its regular expression is not valid: /(/: Unterminated group');
+    expect(errorMessage(SAMPLES.LabelError)).toBe('The regular expression *a is not valid: Nothing to repeat');
   });
 
   it('says an error received as plain data (a failed run stored in IndexedDB) like the thrown one', () => {

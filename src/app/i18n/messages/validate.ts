@@ -453,7 +453,7 @@ export const validate = defineMessages({
     'validate.error.missing-in-batch': '此版本有一部分缺少欄位「{column}」。',
     'validate.error.no-dictionary': '欄位「{column}」以字典編碼儲存，但缺少字典。',
     'schema.issue.expected': '應為{wanted}，實際是{got}',
-    'schema.issue.not-json': '此檔案不是 JSON（{detail}）',
+    'schema.issue.not-json': '此檔案不是 JSON',
     'schema.issue.formatHint': '（這是 Pipette 的結構描述檔嗎？）',
     'schema.issue.duplicate-name': '「{name}」已經是 features[{previous}] 的名稱',
     'schema.issue.no-comparator': '影像欄位沒有漂移或偏差比較方式；請使用 null',
