@@ -42,7 +42,3 @@ export class DataError extends CodedError<'DataError', DataErrorCode, DataErrorD
 }
 
 export type SerializedDataError = SerializedCodedError<'DataError', DataErrorCode, DataErrorDetails>;
-
-export function isSerializedDataError(x: unknown): x is SerializedDataError {
-  return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'DataError';
-}

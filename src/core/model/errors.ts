@@ -63,7 +63,3 @@ export class TrainError extends CodedError<'TrainError', TrainErrorCode, TrainEr
 }
 
 export type SerializedTrainError = SerializedCodedError<'TrainError', TrainErrorCode, TrainErrorDetails>;
-
-export function isSerializedTrainError(x: unknown): x is SerializedTrainError {
-  return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'TrainError';
-}
