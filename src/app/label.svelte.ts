@@ -2,11 +2,18 @@
  * Page state of the labeling queue. A key press updates the screen from rows prefetched into memory and
  * writes its label event to IndexedDB in the background (on the page's own Dexie connection: one put,
  * no worker round trip), so the next example appears within a frame. A refused write is shown and
- * rolled back.
+ * rolled back. `QueueSession` is the queue panel around it: the labeler, the order, hidden columns, and
+ * saving the labels as a label set.
  */
+import { untrack } from 'svelte';
+import type { UncertaintyStrategy } from '../core/label/active';
 import type { Cell } from '../protocol/data';
-import { appendLabelEvent, labelsByLabeler, versionEvents } from '../services/label-store';
-import { db } from '../store/db';
+import { appendLabelEvent, labelsByLabeler, saveManualLabelSet, versionEvents } from '../services/label-store';
+import { db, type DatasetVersion } from '../store/db';
+import type { LabelSetRecord } from '../store/label-records';
+import { n, t } from './i18n.svelte';
+import { liveLabelSets } from './label-page.svelte';
+import type { Live } from './live.svelte';
 import { dataWorker } from './workers';
 
 const LABELER_KEY = 'pipette.labeler';
@@ -180,5 +187,104 @@ export class LabelQueue {
         this.#set(row, rollback);
       }
     });
+  }
+}
+
+export type QueueOrder = 'rows' | UncertaintyStrategy;
+
+/**
+ * The queue panel of one dataset version (the page re-creates it per version): a new `LabelQueue` whenever
+ * the labeler changes, the order (row order, or most uncertain first under the newest probabilistic label
+ * set), columns the labeler hides, and "Save as label set". Create it while a component initializes.
+ */
+export class QueueSession {
+  labelerInput = $state(savedLabeler());
+  labeler = $state(savedLabeler());
+  orderMode = $state<QueueOrder>('rows');
+  queue = $state.raw<LabelQueue | null>(null);
+  orderError = $state.raw<unknown>(null);
+  /** Save only this labeler's labels (else everyone's consensus). */
+  saveMine = $state(false);
+  saved = $state('');
+  saveError = $state.raw<unknown>(null);
+  readonly #sets: Live<LabelSetRecord[]>;
+  /** The newest label set with probabilities, which the uncertainty orders read. */
+  readonly probSet = $derived.by(() => [...this.#sets.value].reverse().find((s) => s.kind !== 'manual'));
+  readonly #rowOrder = $derived.by(() => Int32Array.from({ length: this.props().version.rowCount }, (_, i) => i));
+
+  // Columns the labeler chose not to see (an id, or the answer itself), remembered per dataset.
+  readonly #hiddenKey = $derived.by(() => `pipette.label.hidden.${this.props().version.datasetId}`);
+  hidden: string[];
+  /** The version's columns the labeler sees, with their index in a row. */
+  readonly shown = $derived.by(() => this.props().version.columns.map((c, i) => ({ c, i })).filter(({ c }) => !this.hidden.includes(c.name)));
+
+  constructor(private readonly props: () => { projectId: string; version: DatasetVersion }) {
+    this.#sets = liveLabelSets(() => props().version.id);
+    this.hidden = $state(untrack(() => JSON.parse(globalThis.localStorage?.getItem(this.#hiddenKey) ?? '[]') as string[]));
+    // A new queue whenever the labeler changes (the version is fixed: the page re-creates the panel).
+    $effect(() => {
+      const who = this.labeler;
+      if (!who) return;
+      untrack(() => {
+        const { projectId, version } = props();
+        const q = new LabelQueue(projectId, version.id, version.rowCount, who);
+        this.queue = q;
+        void q.init(this.#rowOrder);
+        this.orderMode = 'rows';
+      });
+    });
+  }
+
+  /** Take the typed name as the labeler (remembered); false when it is empty. */
+  setLabeler(): boolean {
+    const name = this.labelerInput.trim();
+    if (!name) return false;
+    rememberLabeler(name);
+    this.labeler = name;
+    return true;
+  }
+
+  async applyOrder(mode: QueueOrder): Promise<void> {
+    this.orderMode = mode;
+    this.orderError = null;
+    const q = this.queue;
+    if (!q) return;
+    if (mode === 'rows' || !this.probSet) {
+      q.setOrder(this.#rowOrder);
+      return;
+    }
+    try {
+      q.setOrder(await dataWorker.api.uncertaintyQueue({ versionId: this.props().version.id, labelSetId: this.probSet.id, strategy: mode }));
+    } catch (e) {
+      this.orderError = e;
+    }
+  }
+
+  /** Open a row (back in row order, if the queue was ordered otherwise). */
+  jump(row: number): void {
+    const q = this.queue;
+    if (!q) return;
+    if (this.orderMode !== 'rows') {
+      this.orderMode = 'rows';
+      q.order = this.#rowOrder;
+    }
+    void q.go(row);
+  }
+
+  async saveSet(): Promise<void> {
+    this.saved = '';
+    this.saveError = null;
+    try {
+      const { projectId, version } = this.props();
+      const set = await saveManualLabelSet(db(), projectId, version.id, this.saveMine ? this.labeler : undefined);
+      this.saved = t('label.queue.saved', { n: set.version, rows: n(set.data.rows.length) });
+    } catch (e) {
+      this.saveError = e;
+    }
+  }
+
+  toggleColumn(name: string, show: boolean): void {
+    this.hidden = show ? this.hidden.filter((h) => h !== name) : [...this.hidden, name];
+    globalThis.localStorage?.setItem(this.#hiddenKey, JSON.stringify(this.hidden));
   }
 }

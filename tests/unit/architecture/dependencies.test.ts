@@ -110,11 +110,6 @@ function componentsUsingStoreOrServices(): string[] {
 
 /** Components that still read the store or call services themselves (issue 12 moves this into state classes). */
 const KNOWN_COMPONENTS_WITH_STORE_OR_SERVICES = [
-  'src/ui/label/AgreementPanel.svelte',
-  'src/ui/label/LabelPage.svelte',
-  'src/ui/label/QueuePanel.svelte',
-  'src/ui/label/SchemaPanel.svelte',
-  'src/ui/label/SetsPanel.svelte',
   'src/ui/train/NewRun.svelte',
   'src/ui/train/RunView.svelte',
   'src/ui/train/TrainPage.svelte',
