@@ -2,18 +2,25 @@
  * The Train stage's page state: the runs this tab's training worker is working on (their per-batch
  * progress arrives through a Comlink callback and is never stored), and the new-run form, kept at module
  * level so leaving the stage and coming back keeps what was typed. Everything durable (status, curves,
- * metrics) is in the run records, which the page reads with liveQuery.
+ * metrics) is in the run records, which the page reads with liveQuery (`TrainView`). The form's rules are
+ * in train-draft.ts, the open form in train-form.svelte.ts.
  */
 import * as Comlink from 'comlink';
+import { untrack } from 'svelte';
 import type { LayerSpec } from '../core/model/model-spec';
 import type { Task } from '../core/train/presets';
 import type { BatchProgress } from '../core/train/trainer';
 import type { BackendName, TrainEvent } from '../protocol/train';
+import { deleteRun, listRuns } from '../services/train-runs';
 import { db } from '../store/db';
 import { writerLockName } from '../store/sweep';
 import { ACTIVE_RUN_STATUSES, type Hyperparameters, type LabelSource, type RunConfig, type RunPhase, type RunRecord } from '../store/training-records';
+import type { Live } from './live.svelte';
 import { trainWorker } from './workers';
+import type { DraftFields } from './train-draft';
+import { liveThrottled } from './train-live.svelte';
 import { defaultFeatures, presetsForTask } from './train-presets';
+import { ProjectVersions } from './versions.svelte';
 import type { DatasetVersion } from '../store/db';
 
 class TrainState {
@@ -80,6 +87,17 @@ class TrainState {
     return trainWorker.api.cancel(runId);
   }
 
+  /** Save a finished run as a new model version. */
+  saveModel(runId: string, name: string): Promise<string> {
+    return trainWorker.api.saveModel(runId, name);
+  }
+
+  /** Delete a run and its checkpoint (a model version saved from it stays). */
+  async deleteRun(runId: string): Promise<void> {
+    if (this.selected === runId) this.selected = null;
+    await deleteRun(db(), runId);
+  }
+
   readonly #watched = new Set<string>();
 
   /**
@@ -113,7 +131,7 @@ class TrainState {
 export const training = new TrainState();
 
 /** The new-run form. Reset per project; presets fill the layers and the training settings. */
-class TrainDraft {
+class TrainDraft implements DraftFields {
   projectId = $state<string | null>(null);
   open = $state(true);
   /** The person opened or closed the form (until then it is open only while the project has no runs). */
@@ -134,6 +152,25 @@ class TrainDraft {
   baseModelId = $state<string | null>(null);
   /** Targets from the label column or a label set (then `label` is the gold column, '' = none). */
   labelSource = $state.raw<LabelSource>({ kind: 'column' });
+
+  /** The fields as plain data (what a run config is made of). */
+  fields(): DraftFields {
+    return $state.snapshot({
+      datasetVersionId: this.datasetVersionId,
+      task: this.task,
+      presetId: this.presetId,
+      label: this.label,
+      features: this.features,
+      layers: this.layers,
+      layersFor: this.layersFor,
+      seed: this.seed,
+      fractions: this.fractions,
+      hyper: this.hyper,
+      backend: this.backend,
+      baseModelId: this.baseModelId,
+      labelSource: this.labelSource,
+    });
+  }
 
   /** Start over for another project (or keep the form as it was for the same one). */
   forProject(projectId: string): void {
@@ -172,3 +209,78 @@ class TrainDraft {
 }
 
 export const draft = new TrainDraft();
+
+/**
+ * The Train page: the project's runs (re-read at most once a second: they change every epoch), its
+ * dataset versions, and which run is on screen. Create it while a component initializes.
+ */
+export class TrainView {
+  readonly runs: Live<RunRecord[]>;
+  readonly versions: ProjectVersions;
+  /** The selected run's record (a run just started is selected before its record arrives). */
+  readonly chosen = $derived.by(() => this.runs.value.find((r) => r.id === training.selected));
+  /** A run this tab just started in this project, whose record has not arrived yet. */
+  readonly starting = $derived.by(() => {
+    const id = training.selected;
+    return !this.chosen && id !== null && training.startedIn[id] === this.projectId() && training.isMine(id);
+  });
+  /** The run on screen: the selected one, else the newest (but not an older run while one is starting). */
+  readonly selected = $derived.by(() => this.chosen ?? (this.starting ? undefined : this.runs.value[0]));
+  readonly comparing = $derived.by(() => this.runs.value.filter((r) => training.compare.includes(r.id)));
+
+  constructor(private readonly projectId: () => string) {
+    this.runs = liveThrottled(['runs'], projectId, (id) => listRuns(db(), id), [] as RunRecord[], 1000);
+    this.versions = new ProjectVersions(projectId);
+    $effect(() => {
+      training.watchOrphans(this.runs.value);
+    });
+    // Open the form for a project without runs; with runs, the runs come first (unless toggled).
+    draft.forProject(untrack(projectId));
+    $effect(() => {
+      if (!this.runs.loading && !untrack(() => draft.touched)) draft.open = this.runs.value.length === 0;
+    });
+  }
+
+  toggleForm(): void {
+    draft.open = !draft.open;
+    draft.touched = true;
+  }
+}
+
+/** One run's controls on the page: pause, continue and cancel (one at a time), saving it as a model, deleting it. */
+export class RunControls {
+  busy = $state(false);
+  modelName = $state('');
+  saving = $state(false);
+  saveError = $state.raw<unknown>(null);
+  confirmDelete = $state(false);
+
+  constructor(private readonly run: () => RunRecord) {}
+
+  async act(work: () => Promise<unknown>): Promise<void> {
+    this.busy = true;
+    try {
+      await work();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async save(): Promise<void> {
+    const run = this.run();
+    this.saving = true;
+    this.saveError = null;
+    try {
+      await training.saveModel(run.id, this.modelName.trim() || run.config.name);
+    } catch (err) {
+      this.saveError = err;
+    } finally {
+      this.saving = false;
+    }
+  }
+
+  async remove(): Promise<void> {
+    this.confirmDelete = false;
+    await training.deleteRun(this.run().id);
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * The new-run form's model, pure (no runes, no i18n, no worker): what each choice changes in the draft,
+ * what the training worker is asked to prepare, what is wrong with a draft (as message keys), and the run
+ * config a draft becomes. `TrainDraft` (train.svelte.ts) holds these fields as state and `NewRunForm`
+ * (train-form.svelte.ts) calls these functions; the functions read only the fields they need, so an effect
+ * that calls one follows only those.
+ */
+import type { ColumnInfo } from '../core/data/types';
+import type { HeadSpec, InputSpec, LayerSpec } from '../core/model/model-spec';
+import type { Preset, Task } from '../core/train/presets';
+import type { BackendName, PrepareRequest, PrepareResult } from '../protocol/train';
+import type { DatasetVersion } from '../store/db';
+import type { Hyperparameters, LabelSource, ModelVersionRecord, RunConfig } from '../store/training-records';
+import type { MessageKey } from './i18n/catalog';
+import { defaultFeatures, defaultLabel, featureChoices, findPreset, guessTask, presetsForTask } from './train-presets';
+
+export interface SplitFractions {
+  train: number;
+  validation: number;
+  test: number;
+}
+
+/** What a person chose in the form (the chosen data, the model, the split and the training). */
+export interface DraftFields {
+  datasetVersionId: string;
+  task: Task;
+  presetId: string;
+  label: string;
+  features: string[];
+  layers: LayerSpec[];
+  /** The input kind the layers were made for: a new kind (another dataset) remakes them from the preset. */
+  layersFor: string;
+  seed: number;
+  fractions: SplitFractions;
+  hyper: Hyperparameters;
+  backend: 'auto' | BackendName;
+  /** Train further from this model version instead of a new model. */
+  baseModelId: string | null;
+  /** Targets from the label column or a label set (then `label` is the gold column, '' = none). */
+  labelSource: LabelSource;
+}
+
+/** A label set is chosen (soft labels) for a new model: the label column is then the gold column, or none. */
+export function fromLabelSet(d: Pick<DraftFields, 'labelSource'>, base: ModelVersionRecord | undefined): boolean {
+  return !base && d.labelSource.kind === 'labelSet';
+}
+
+/** What the model learns: a base model's task, else classification unless the task is a regression. */
+export function labelTaskOf(d: Pick<DraftFields, 'labelSource' | 'task'>, base: ModelVersionRecord | undefined): 'classification' | 'regression' {
+  if (base) return base.metadata.task;
+  return fromLabelSet(d, base) || d.task !== 'tabular-regression' ? 'classification' : 'regression';
+}
+
+/** Use a preset: its training settings (class weights stay), and layers made again for the data. */
+export function applyPreset(d: DraftFields, id: string): void {
+  const p = findPreset(id);
+  d.presetId = id;
+  d.layersFor = '';
+  if (p) d.hyper = { ...d.hyper, ...p.training, classWeights: d.hyper.classWeights };
+}
+
+export function pickTask(d: DraftFields, task: Task, columns: readonly ColumnInfo[]): void {
+  d.task = task;
+  const first = presetsForTask(task)[0];
+  applyPreset(d, first?.id ?? '');
+  d.features = defaultFeatures(task, first, columns, d.label);
+}
+
+/** Another dataset version: its label column, the task it suggests, that task's first preset and features. */
+export function pickVersion(d: DraftFields, v: DatasetVersion, target: string): void {
+  d.datasetVersionId = v.id;
+  // label sets belong to one version
+  d.labelSource = { kind: 'column' };
+  d.label = defaultLabel(v.columns, target);
+  const task = guessTask(v.columns, d.label);
+  d.task = task;
+  const first = presetsForTask(task)[0];
+  applyPreset(d, first?.id ?? '');
+  d.features = defaultFeatures(task, first, v.columns, d.label);
+}
+
+export function pickLabel(d: DraftFields, label: string, columns: readonly ColumnInfo[]): void {
+  d.label = label;
+  d.features = defaultFeatures(d.task, findPreset(d.presetId), columns, label);
+}
+
+/** "Labels from": 'column', or a label set's id (its gold column defaults to the scope's target). */
+export function pickSource(d: DraftFields, value: string, columns: readonly ColumnInfo[], target: string): void {
+  if (value === 'column') {
+    d.labelSource = { kind: 'column' };
+    pickLabel(d, defaultLabel(columns, target), columns);
+    return;
+  }
+  const gold = columns.some((c) => c.name === d.label) ? d.label : '';
+  d.labelSource = { kind: 'labelSet', labelSetId: value, goldColumn: gold || null };
+  pickLabel(d, gold, columns);
+}
+
+export function pickGold(d: DraftFields, column: string, columns: readonly ColumnInfo[]): void {
+  if (d.labelSource.kind === 'labelSet') d.labelSource = { ...d.labelSource, goldColumn: column || null };
+  pickLabel(d, column, columns);
+}
+
+export function toggleFeature(d: DraftFields, column: string, on: boolean): void {
+  d.features = on ? [...d.features, column] : d.features.filter((c) => c !== column);
+}
+
+/** Fractions of at least 0 that add up to 1, with some rows to train on. */
+export function fractionsOk(f: SplitFractions): boolean {
+  const all = [f.train, f.validation, f.test];
+  return all.every((v) => Number.isFinite(v) && v >= 0) && f.train > 0 && Math.abs(all.reduce((a, b) => a + b, 0) - 1) < 1e-6;
+}
+
+function hyperOk(d: Pick<DraftFields, 'hyper' | 'seed'>): boolean {
+  const h = d.hyper;
+  return (
+    h.learningRate > 0 &&
+    Number.isInteger(h.batchSize) && h.batchSize > 0 &&
+    Number.isInteger(h.epochs) && h.epochs > 0 &&
+    Number.isInteger(h.patience) && h.patience >= 0 &&
+    Number.isInteger(d.seed) && d.seed >= 0
+  );
+}
+
+/** The model has a convolution (wasm cannot train those here). */
+function usesConv(d: Pick<DraftFields, 'layers'>, base: ModelVersionRecord | undefined): boolean {
+  return base ? JSON.stringify(base.metadata.modelSpec ?? {}).includes('conv2d') : d.layers.some((l) => l.type === 'conv2d');
+}
+
+/** Where the form shows a problem. */
+export type DraftField = 'split' | 'hyper' | 'backend';
+
+export interface DraftIssue {
+  field: DraftField;
+  message: MessageKey;
+}
+
+/** What is wrong with the split, the training settings and the backend (the layers are checked by inferShapes). */
+export function draftIssues(d: Pick<DraftFields, 'fractions' | 'hyper' | 'seed' | 'backend' | 'layers'>, base: ModelVersionRecord | undefined): DraftIssue[] {
+  const issues: DraftIssue[] = [];
+  if (!fractionsOk(d.fractions)) issues.push({ field: 'split', message: 'train.form.splitInvalid' });
+  if (!hyperOk(d)) issues.push({ field: 'hyper', message: 'train.form.hyperInvalid' });
+  if (d.backend === 'wasm' && usesConv(d, base)) issues.push({ field: 'backend', message: 'train.form.wasmConv' });
+  return issues;
+}
+
+/**
+ * What the training worker prepares (split, preprocessing fitted on the training rows): null while the
+ * data side is incomplete (no version, no label or label set, no features for a new model) or the split
+ * is invalid.
+ */
+export function prepareRequest(
+  d: Pick<DraftFields, 'datasetVersionId' | 'features' | 'label' | 'labelSource' | 'task' | 'seed' | 'fractions' | 'baseModelId'>,
+  columns: readonly ColumnInfo[],
+  preset: Preset | undefined,
+  base: ModelVersionRecord | undefined,
+): PrepareRequest | null {
+  const req: PrepareRequest = {
+    datasetVersionId: d.datasetVersionId,
+    features: featureChoices(preset, columns, d.features),
+    label: d.label,
+    labelTask: labelTaskOf(d, base),
+    split: { seed: d.seed, fractions: { ...d.fractions } },
+    baseModelId: d.baseModelId,
+    labelSource: base ? undefined : d.labelSource,
+  };
+  const incomplete = !req.datasetVersionId || (!req.label && req.labelSource?.kind !== 'labelSet') || (!req.baseModelId && req.features.length === 0);
+  return incomplete || !fractionsOk(d.fractions) ? null : req;
+}
+
+/** The model's output for the prepared data. */
+export function headOf(prepared: PrepareResult | null, labelTask: 'classification' | 'regression'): HeadSpec | null {
+  if (!prepared) return null;
+  return labelTask === 'classification' ? { kind: 'classification', classes: prepared.classes?.length ?? 0 } : { kind: 'regression' };
+}
+
+/** Layers are made from the preset again when the preset or the kind of input changes (edits are kept otherwise). */
+export function layersKey(preset: Preset, input: InputSpec): string {
+  return `${preset.id}|${input.kind === 'tabular' ? 'tabular' : JSON.stringify(input)}`;
+}
+
+/**
+ * The run a draft starts: a new model from the draft's layers on the prepared input, or (fine-tuning) the
+ * base model's features, label, task and spec. `name` is as typed ('' takes `defaultName`).
+ */
+export function runConfig(
+  d: DraftFields,
+  ctx: { name: string; defaultName: string; columns: readonly ColumnInfo[]; prepared: PrepareResult; base: ModelVersionRecord | undefined },
+): RunConfig {
+  const { base, prepared } = ctx;
+  const fromSet = fromLabelSet(d, base);
+  return {
+    name: ctx.name.trim() || ctx.defaultName,
+    task: base ? (base.metadata.task === 'regression' ? 'tabular-regression' : d.task) : fromSet && d.task === 'tabular-regression' ? 'tabular-classification' : d.task,
+    presetId: base ? null : d.presetId,
+    features: base
+      ? base.metadata.preprocessing.features.map((f) => ({ column: f.column, encoding: f.encoding }))
+      : featureChoices(findPreset(d.presetId), ctx.columns, d.features),
+    label: base ? base.metadata.preprocessing.label.column : d.label,
+    spec: base ? (base.metadata.modelSpec ?? null) : { version: 1, input: prepared.input, layers: d.layers, head: headOf(prepared, labelTaskOf(d, base))!, seed: 42 },
+    baseModelId: d.baseModelId,
+    split: { seed: d.seed, fractions: { ...d.fractions } },
+    hyper: { ...d.hyper },
+    backend: d.backend,
+    ...(fromSet ? { labelSource: d.labelSource } : {}),
+  };
+}

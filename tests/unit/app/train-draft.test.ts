@@ -1,0 +1,173 @@
+/**
+ * The new-run form's model (src/app/train-draft.ts): what each choice changes in a draft, what is asked
+ * of the training worker, the problems of bad drafts (as message keys, in the order the form shows them),
+ * and the exact run config a draft becomes, for a new model, a label set and a model trained further.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ColumnInfo } from '../../../src/core/data/types';
+import type { PrepareResult } from '../../../src/protocol/train';
+import type { DatasetVersion } from '../../../src/store/db';
+import type { ModelVersionRecord } from '../../../src/store/training-records';
+import * as draft from '../../../src/app/train-draft';
+
+const col = (name: string, type: ColumnInfo['type']): ColumnInfo => ({ name, type, nullCount: 0 });
+const penguins = [col('Species', 'categorical'), col('Island', 'categorical'), col('Beak Length (mm)', 'number'), col('Body Mass (g)', 'integer'), col('id', 'text')];
+const version = { id: 'v1', columns: penguins } as DatasetVersion;
+
+/** The form's starting values (train.svelte.ts's TrainDraft). */
+function fresh(): draft.DraftFields {
+  return {
+    datasetVersionId: '',
+    task: 'tabular-classification',
+    presetId: 'mlp-classifier',
+    label: '',
+    features: [],
+    layers: [],
+    layersFor: '',
+    seed: 42,
+    fractions: { train: 0.7, validation: 0.15, test: 0.15 },
+    hyper: { optimizer: 'adam', learningRate: 0.005, batchSize: 32, epochs: 60, patience: 10, classWeights: 'none' },
+    backend: 'auto',
+    baseModelId: null,
+    labelSource: { kind: 'column' },
+  };
+}
+
+const prepared: PrepareResult = {
+  input: { kind: 'tabular', features: 5 },
+  classes: ['Adelie', 'Chinstrap', 'Gentoo'],
+  counts: { train: 70, validation: 15, test: 15, excluded: 0 },
+  slots: 5,
+  warnings: [],
+};
+
+describe('new-run draft', () => {
+  it('a dataset version sets the label, the task, its first preset and the features; another task and label redo them', () => {
+    const d = fresh();
+    d.hyper.classWeights = 'balanced';
+    draft.pickVersion(d, version, 'Species');
+    expect([d.datasetVersionId, d.label, d.task, d.presetId, d.layersFor]).toEqual(['v1', 'Species', 'tabular-classification', 'mlp-classifier', '']);
+    expect(d.features).toEqual(['Island', 'Beak Length (mm)', 'Body Mass (g)']);
+    // the preset's training settings, the person's class weights
+    expect(d.hyper).toEqual({ optimizer: 'adam', learningRate: 0.005, batchSize: 32, epochs: 60, patience: 10, classWeights: 'balanced' });
+
+    draft.pickTask(d, 'tabular-regression', penguins);
+    expect([d.task, d.presetId]).toEqual(['tabular-regression', 'mlp-regressor']);
+    draft.pickLabel(d, 'Body Mass (g)', penguins);
+    expect(d.features).toEqual(['Species', 'Island', 'Beak Length (mm)']);
+    draft.toggleFeature(d, 'Island', false);
+    draft.toggleFeature(d, 'id', true);
+    expect(d.features).toEqual(['Species', 'Beak Length (mm)', 'id']);
+  });
+
+  it('labels from a label set keep the label column as the gold column; back to the column takes the default label', () => {
+    const d = fresh();
+    draft.pickVersion(d, version, 'Species');
+    draft.pickSource(d, 'set-1', penguins, 'Species');
+    expect(d.labelSource).toEqual({ kind: 'labelSet', labelSetId: 'set-1', goldColumn: 'Species' });
+    draft.pickGold(d, '', penguins);
+    expect([d.labelSource, d.label]).toEqual([{ kind: 'labelSet', labelSetId: 'set-1', goldColumn: null }, '']);
+    expect(draft.labelTaskOf({ ...d, task: 'tabular-regression' }, undefined)).toBe('classification');
+    draft.pickSource(d, 'column', penguins, 'Species');
+    expect([d.labelSource, d.label]).toEqual([{ kind: 'column' }, 'Species']);
+  });
+
+  it('asks the worker to prepare only a complete data side with a valid split', () => {
+    const d = fresh();
+    expect(draft.prepareRequest(d, penguins, undefined, undefined)).toBe(null);
+    draft.pickVersion(d, version, 'Species');
+    expect(draft.prepareRequest(d, penguins, undefined, undefined)).toEqual({
+      datasetVersionId: 'v1',
+      features: [{ column: 'Island' }, { column: 'Beak Length (mm)' }, { column: 'Body Mass (g)' }],
+      label: 'Species',
+      labelTask: 'classification',
+      split: { seed: 42, fractions: { train: 0.7, validation: 0.15, test: 0.15 } },
+      baseModelId: null,
+      labelSource: { kind: 'column' },
+    });
+    expect(draft.prepareRequest({ ...d, features: [] }, penguins, undefined, undefined)).toBe(null);
+    expect(draft.prepareRequest({ ...d, label: '' }, penguins, undefined, undefined)).toBe(null);
+    // a label set needs no label column
+    expect(draft.prepareRequest({ ...d, label: '', labelSource: { kind: 'labelSet', labelSetId: 's', goldColumn: null } }, penguins, undefined, undefined)).not.toBe(null);
+    expect(draft.prepareRequest({ ...d, fractions: { train: 0.7, validation: 0.2, test: 0.2 } }, penguins, undefined, undefined)).toBe(null);
+  });
+
+  it('says what is wrong with bad drafts, where the form shows it', () => {
+    const d = fresh();
+    expect(draft.draftIssues(d, undefined)).toEqual([]);
+    expect(draft.draftIssues({ ...d, fractions: { train: 0, validation: 0.5, test: 0.5 } }, undefined)).toEqual([{ field: 'split', message: 'train.form.splitInvalid' }]);
+    expect(draft.draftIssues({ ...d, fractions: { train: 0.8, validation: 0.3, test: -0.1 } }, undefined)).toEqual([{ field: 'split', message: 'train.form.splitInvalid' }]);
+    for (const bad of [{ learningRate: 0 }, { batchSize: 2.5 }, { epochs: 0 }, { patience: -1 }]) {
+      expect(draft.draftIssues({ ...d, hyper: { ...d.hyper, ...bad } }, undefined), JSON.stringify(bad)).toEqual([{ field: 'hyper', message: 'train.form.hyperInvalid' }]);
+    }
+    expect(draft.draftIssues({ ...d, seed: 1.5 }, undefined)).toEqual([{ field: 'hyper', message: 'train.form.hyperInvalid' }]);
+    const conv = { ...d, backend: 'wasm' as const, layers: [{ type: 'conv2d' as const, filters: 8, kernelSize: 3, activation: 'relu' as const, padding: 'valid' as const }] };
+    expect(draft.draftIssues(conv, undefined)).toEqual([{ field: 'backend', message: 'train.form.wasmConv' }]);
+    expect(draft.draftIssues({ ...conv, backend: 'auto' }, undefined)).toEqual([]);
+    expect(draft.draftIssues({ ...d, backend: 'wasm', fractions: { train: 1, validation: 1, test: 0 }, seed: -1 }, undefined).map((i) => i.field)).toEqual(['split', 'hyper']);
+  });
+
+  it('becomes the exact run config of a new model', () => {
+    const d = fresh();
+    draft.pickVersion(d, version, 'Species');
+    d.layers = [{ type: 'dense', units: 8, activation: 'relu' }];
+    d.backend = 'cpu';
+    const config = draft.runConfig(d, { name: '  ', defaultName: 'Run 3', columns: penguins, prepared, base: undefined });
+    expect(config).toEqual({
+      name: 'Run 3',
+      task: 'tabular-classification',
+      presetId: 'mlp-classifier',
+      features: [{ column: 'Island' }, { column: 'Beak Length (mm)' }, { column: 'Body Mass (g)' }],
+      label: 'Species',
+      spec: { version: 1, input: { kind: 'tabular', features: 5 }, layers: [{ type: 'dense', units: 8, activation: 'relu' }], head: { kind: 'classification', classes: 3 }, seed: 42 },
+      baseModelId: null,
+      split: { seed: 42, fractions: { train: 0.7, validation: 0.15, test: 0.15 } },
+      hyper: { optimizer: 'adam', learningRate: 0.005, batchSize: 32, epochs: 60, patience: 10, classWeights: 'none' },
+      backend: 'cpu',
+    });
+    expect(draft.runConfig({ ...d, task: 'tabular-regression' }, { name: 'mine', defaultName: 'x', columns: penguins, prepared, base: undefined })).toMatchObject({
+      name: 'mine',
+      task: 'tabular-regression',
+      spec: { head: { kind: 'regression' } },
+    });
+  });
+
+  it('a label set makes a classifier and is recorded in the config', () => {
+    const d = fresh();
+    draft.pickVersion(d, version, 'Species');
+    draft.pickSource(d, 'set-1', penguins, 'Species');
+    d.task = 'tabular-regression';
+    const config = draft.runConfig(d, { name: 'weak', defaultName: 'x', columns: penguins, prepared, base: undefined });
+    expect(config.task).toBe('tabular-classification');
+    expect(config.labelSource).toEqual({ kind: 'labelSet', labelSetId: 'set-1', goldColumn: 'Species' });
+    expect(config.spec?.head).toEqual({ kind: 'classification', classes: 3 });
+  });
+
+  it('a model trained further keeps its features, label, task and spec; a label set is then ignored', () => {
+    const spec = { version: 1 as const, input: { kind: 'tabular' as const, features: 2 }, layers: [{ type: 'conv2d' as const, filters: 4, kernelSize: 3, activation: 'relu' as const, padding: 'valid' as const }], head: { kind: 'regression' as const }, seed: 42 };
+    const base = {
+      id: 'm1',
+      metadata: {
+        task: 'regression',
+        modelSpec: spec,
+        preprocessing: { features: [{ column: 'Island', encoding: 'onehot', categories: ['a'] }, { column: 'Beak Length (mm)', encoding: 'standardize', mean: 1, std: 1 }], label: { column: 'Body Mass (g)', task: 'regression' } },
+      },
+    } as unknown as ModelVersionRecord;
+    const d = { ...fresh(), datasetVersionId: 'v1', label: 'Species', baseModelId: 'm1', labelSource: { kind: 'labelSet' as const, labelSetId: 's', goldColumn: null } };
+    expect(draft.labelTaskOf(d, base)).toBe('regression');
+    expect(draft.prepareRequest(d, penguins, undefined, base)).toMatchObject({ baseModelId: 'm1', labelTask: 'regression', labelSource: undefined });
+    expect(draft.draftIssues({ ...d, backend: 'wasm' }, base)).toEqual([{ field: 'backend', message: 'train.form.wasmConv' }]);
+    expect(draft.runConfig(d, { name: 'further', defaultName: 'x', columns: penguins, prepared, base })).toEqual({
+      name: 'further',
+      task: 'tabular-regression',
+      presetId: null,
+      features: [{ column: 'Island', encoding: 'onehot' }, { column: 'Beak Length (mm)', encoding: 'standardize' }],
+      label: 'Body Mass (g)',
+      spec,
+      baseModelId: 'm1',
+      split: { seed: 42, fractions: { train: 0.7, validation: 0.15, test: 0.15 } },
+      hyper: fresh().hyper,
+      backend: 'auto',
+    });
+  });
+});
