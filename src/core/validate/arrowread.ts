@@ -8,12 +8,11 @@
  */
 import { DataType, type Data, type Vector } from 'apache-arrow';
 import type { ColumnType } from '../data/types';
+import { ValidateError, type ValidateErrorCode } from './errors';
 
-export class StatsInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StatsInputError';
-  }
+/** Statistics asked of columns they cannot be computed on: a ValidateError naming the column. */
+export function statsInputError(code: ValidateErrorCode, column: string, message: string, params?: Record<string, string>): ValidateError {
+  return new ValidateError(code, params ? { column, params } : { column }, message);
 }
 
 export type Input = Vector | Data;
@@ -111,10 +110,12 @@ export function numbersOf(data: Data, column: string, logical: ColumnType): Floa
   throw typeError(column, logical, t);
 }
 
-export function typeError(column: string, logical: ColumnType, t: DataType): StatsInputError {
-  return new StatsInputError(
-    `column "${column}" is declared ${logical} but a batch stores it as Arrow ${String(t)}; ` +
-      `a column must keep one type across a version`,
+export function typeError(column: string, logical: ColumnType, t: DataType): ValidateError {
+  return statsInputError(
+    'type-mismatch',
+    column,
+    `column "${column}" is declared ${logical} but a batch stores it as Arrow ${String(t)}; a column must keep one type across a version`,
+    { type: logical, arrow: String(t) },
   );
 }
 
@@ -225,7 +226,7 @@ export class DictionaryCache {
 
   get(data: Data, column: string, logical: ColumnType): DictionaryStrings {
     const dict = data.dictionary;
-    if (!dict) throw new StatsInputError(`column "${column}": dictionary-encoded chunk has no dictionary`);
+    if (!dict) throw statsInputError('no-dictionary', column, `column "${column}": dictionary-encoded chunk has no dictionary`);
     if (dict !== this.vector) {
       this.vector = dict;
       this.strings = new DictionaryStrings(dict, column, logical);

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { Dictionary, Field, Float64, Int32, RecordBatch, Schema, Struct, Utf8, Vector, makeData, vectorFromArray } from 'apache-arrow';
 import {
   StatsAccumulator,
-  StatsInputError,
+  ValidateError,
   computeStats,
   createAccumulator,
   histogramEdges,
@@ -389,7 +389,8 @@ describe('versions, label breakdown and merging', () => {
 
   it('rejects a column whose batch stores another type, naming the column', () => {
     const batches = makeBatches([{ name: 'age', type: 'text', values: ['1', '2'] }]);
-    expect(() => computeStats(batches, [{ name: 'age', type: 'number' }])).toThrow(StatsInputError);
+    expect(() => computeStats(batches, [{ name: 'age', type: 'number' }])).toThrow(ValidateError);
+    expect(() => computeStats(batches, [{ name: 'age', type: 'number' }])).toThrow(expect.objectContaining({ code: 'type-mismatch', details: { column: 'age', params: { type: 'number', arrow: 'Utf8' } } }));
     expect(() => computeStats(batches, [{ name: 'age', type: 'number' }])).toThrow(/column "age" is declared number but a batch stores it as Arrow Utf8/);
     expect(() => computeStats(batches, [{ name: 'zip', type: 'text' }])).toThrow(/no column "zip"/);
   });

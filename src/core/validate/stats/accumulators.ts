@@ -1,6 +1,6 @@
 /** The accumulator for a column of each logical type. */
 import type { ColumnType } from '../../data/types';
-import { StatsInputError } from '../arrowread';
+import { statsInputError } from '../arrowread';
 import { BooleanAccumulator } from './booleans';
 import { ImageAccumulator } from './images';
 import { NumericAccumulator } from './numeric';
@@ -38,7 +38,7 @@ export function makeAccumulator(spec: ColumnSpec, opts: ResolvedOptions): Column
     case 'image':
       return new ImageAccumulator(spec.name, spec.type, opts);
     default:
-      throw new StatsInputError(`column "${(spec as ColumnSpec).name}" has unknown type "${String((spec as ColumnSpec).type)}"`);
+      throw statsInputError('unknown-type', (spec as ColumnSpec).name, `column "${(spec as ColumnSpec).name}" has unknown type "${String((spec as ColumnSpec).type)}"`, { type: String((spec as ColumnSpec).type) });
   }
 }
 

@@ -3,7 +3,7 @@ import type { Data, RecordBatch } from 'apache-arrow';
 import { DataType } from 'apache-arrow';
 import type { ColumnType } from '../../data/types';
 import { COLUMN_TYPES } from '../../data/types';
-import { DictionaryCache, StatsInputError, indicesOf, numbersOf, stringParts, utf8, validityOf } from '../arrowread';
+import { DictionaryCache, statsInputError, indicesOf, numbersOf, stringParts, utf8, validityOf } from '../arrowread';
 import { makeAccumulator, mergeAccumulator, numericStores, type ColumnAccumulator } from './accumulators';
 import { resolve, type ResolvedOptions } from './options';
 import type { ColumnSpec, ColumnStats, DatasetStats, GroupStats, LabelGroupStats, StatsOptions } from './types';
@@ -25,7 +25,7 @@ function guessType(name: string, t: DataType): ColumnType {
   if (DataType.isBinary(t)) return 'image';
   if (DataType.isInt(t)) return 'integer';
   if (DataType.isFloat(t)) return 'number';
-  throw new StatsInputError(`column "${name}" has Arrow type ${String(t)}, which Pipette does not read`);
+  throw statsInputError('unreadable-type', name, `column "${name}" has Arrow type ${String(t)}, which Pipette does not read`, { type: String(t) });
 }
 
 class Group {
@@ -63,7 +63,7 @@ export class StatsAccumulator {
   constructor(columns: readonly ColumnSpec[], options: StatsOptions = {}) {
     const names = new Set<string>();
     for (const c of columns) {
-      if (names.has(c.name)) throw new StatsInputError(`column "${c.name}" appears twice`);
+      if (names.has(c.name)) throw statsInputError('duplicate-column', c.name, `column "${c.name}" appears twice`);
       names.add(c.name);
     }
     this.columns = columns.map((c) => ({ name: c.name, type: c.type }));
@@ -74,9 +74,9 @@ export class StatsAccumulator {
     this.labelColumn = options.labelColumn ?? null;
     this.labelIndex = this.labelColumn === null ? -1 : columns.findIndex((c) => c.name === this.labelColumn);
     if (this.labelColumn !== null) {
-      if (this.labelIndex < 0) throw new StatsInputError(`label column "${this.labelColumn}" is not a column of this version`);
+      if (this.labelIndex < 0) throw statsInputError('no-label-column', this.labelColumn, `label column "${this.labelColumn}" is not a column of this version`);
       const lt = columns[this.labelIndex]!.type;
-      if (lt === 'image' || lt === 'datetime') throw new StatsInputError(`label column "${this.labelColumn}" is ${lt}; a label must be categorical, text, boolean or a number`);
+      if (lt === 'image' || lt === 'datetime') throw statsInputError('bad-label-type', this.labelColumn, `label column "${this.labelColumn}" is ${lt}; a label must be categorical, text, boolean or a number`, { type: lt });
     }
     this.maxLabelValues = options.maxLabelValues ?? 32;
   }
@@ -90,7 +90,7 @@ export class StatsAccumulator {
     const fields = batch.schema.fields;
     const indices = this.columns.map((c) => {
       const i = fields.findIndex((f) => f.name === c.name);
-      if (i < 0) throw new StatsInputError(`a record batch has no column "${c.name}"`);
+      if (i < 0) throw statsInputError('missing-in-batch', c.name, `a record batch has no column "${c.name}"`);
       return i;
     });
     this.schemaCache = { schema: batch.schema, indices };

@@ -35,7 +35,7 @@
  * base.ts and one accumulator per column kind (numeric, strings, booleans, images), accumulators.ts (which
  * one for a column type) and dataset.ts (whole batches, label breakdown, merge).
  */
-export { StatsInputError } from '../arrowread';
+export { ValidateError } from '../errors';
 export type {
   BooleanStats,
   ColumnSpec,
