@@ -21,6 +21,7 @@ import {
 import { db } from '../store/db';
 import type { PredictImage, PredictResult } from '../protocol/train';
 import type { AliasRecord, ModelVersionRecord, RunRecord } from '../store/training-records';
+import { downloadBlob } from './download';
 import { errorMessage } from './format';
 import { t } from './i18n.svelte';
 import { live, type Live } from './live.svelte';
@@ -54,9 +55,7 @@ export function promote(projectId: string, alias: string, modelId: string, optio
 /** Offer a version to the person as a TF.js bundle zip (exported in the training worker). */
 export async function downloadModel(modelId: string): Promise<void> {
   const file = await trainWorker.api.exportModel(modelId);
-  const url = URL.createObjectURL(new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
-  Object.assign(document.createElement('a'), { href: url, download: file.fileName }).click();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  downloadBlob(file.fileName, new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
 }
 
 /** The Registry stage: the list, the selected version, import, download, delete and aliases. */
