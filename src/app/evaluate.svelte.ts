@@ -12,8 +12,7 @@ import type { CurvesResult, EvaluateProgress } from '../protocol/evaluate';
 import { db } from '../store/db';
 import type { EvaluationRecord } from '../store/evaluation-records';
 import type { ModelVersionRecord } from '../store/training-records';
-import { n, t } from './i18n.svelte';
-import type { MessageKey } from './i18n/catalog';
+import { n, t, tKnown } from './i18n.svelte';
 import { live, type Live } from './live.svelte';
 import { liveModels, liveProduction } from './registry.svelte';
 import { ProjectVersions } from './versions.svelte';
@@ -184,7 +183,7 @@ export function defaultThresholds(task: 'classification' | 'regression'): Thresh
 }
 
 export function metricLabel(name: string): string {
-  return t(`evaluate.metric.${name}` as MessageKey);
+  return tKnown(`evaluate.metric.${name}`);
 }
 
 /** A metric value for reading: percentages stay numbers (0.934), small values keep two significant digits. */
@@ -225,7 +224,7 @@ export function specLabel(spec: SliceSpec): string {
 export function reasonText(r: Reason, sliceNames: ReadonlyMap<string, string> = new Map()): string {
   const slice = r.slice === 'overall' ? t('evaluate.slices.overall') : (sliceNames.get(r.slice) ?? r.slice);
   const num = (v: unknown) => (typeof v === 'number' ? metricValue(v) : '');
-  return t(`evaluate.reason.${r.code}` as MessageKey, {
+  return t(`evaluate.reason.${r.code}`, {
     metric: metricLabel(r.metric),
     slice,
     value: num(r.value),

@@ -2,7 +2,7 @@
  * The current language and the translate function. The choice is remembered in localStorage (read
  * synchronously at start, so the first paint is already in the right language).
  */
-import { catalogs, format, LOCALES, type Locale, type MessageKey } from './i18n/catalog';
+import { catalogs, format, isMessageKey, LOCALES, type Locale, type MessageKey } from './i18n/catalog';
 
 const STORAGE_KEY = 'pipette.locale';
 
@@ -28,6 +28,15 @@ export const i18n = new I18n();
 /** Translate a key in the current language. Reactive: components re-render when the language changes. */
 export function t(key: MessageKey, params?: Record<string, string | number>): string {
   return format(catalogs[i18n.locale][key], params, i18n.locale);
+}
+
+/**
+ * A key built from data whose values the types do not pin down (a preset id, a phase, a field name): its
+ * message when the catalog has one, else the key's last part as it is. Keys built from a code union
+ * need no such check: t() takes the template literal type itself.
+ */
+export function tKnown(key: string, params?: Record<string, string | number>): string {
+  return isMessageKey(key) ? t(key, params) : key.slice(key.lastIndexOf('.') + 1);
 }
 
 /** Numbers in the current language's format. */

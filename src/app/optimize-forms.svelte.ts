@@ -7,11 +7,10 @@ import { parseHiddenSizes, specParams, studentSpec, type StudentChoice } from '.
 import type { FineTuneSettings } from '../protocol/optimize';
 import type { ModelVersionRecord } from '../store/training-records';
 import { errorMessage } from './format';
-import { t } from './i18n.svelte';
-import type { MessageKey } from './i18n/catalog';
+import { t, tKnown } from './i18n.svelte';
 import { optimizing } from './optimize.svelte';
 
-const label = (field: string) => t(`optimize.field.${field}` as MessageKey);
+const label = (field: string) => tKnown(`optimize.field.${field}`);
 
 export function sparsityIssue(field: 'initialSparsity' | 'finalSparsity', v: number | null): string {
   return typeof v === 'number' && v >= 0 && v < 1 ? '' : t('optimize.form.sparsityRange', { field: label(field) });

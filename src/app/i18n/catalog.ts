@@ -54,6 +54,11 @@ export const catalogs: Record<Locale, Record<MessageKey, string>> = {
   'zh-TW': merge('zh-TW'),
 };
 
+/** Whether a key built at run time (from a preset id, a phase, a field name) is in the catalog. */
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.hasOwn(catalogs.en, key);
+}
+
 /**
  * A plural: {count, plural, one {# file} other {# files}} picks the branch by Intl.PluralRules for the
  * locale (ICU MessageFormat's syntax; =N branches match exactly) and writes the number where # stands.

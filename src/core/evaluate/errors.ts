@@ -34,10 +34,6 @@ export class EvalError extends CodedError<'EvalError', EvalErrorCode, EvalErrorD
 
 export type SerializedEvalError = SerializedCodedError<'EvalError', EvalErrorCode, EvalErrorDetails>;
 
-export function isSerializedEvalError(x: unknown): x is SerializedEvalError {
-  return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'EvalError';
-}
-
 /** Throw a non-finite error at the first NaN or infinite value. */
 export function checkFinite(what: string, values: ArrayLike<number>): void {
   for (let i = 0; i < values.length; i++) {

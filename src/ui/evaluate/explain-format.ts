@@ -1,8 +1,8 @@
 /** Numbers and errors of the Fairness and Explanations tabs, in the person's language. */
 import { errorMessage } from '../../app/format';
-import { n, t } from '../../app/i18n.svelte';
-import type { MessageKey } from '../../app/i18n/catalog';
-import { EvalError, isSerializedEvalError } from '../../core/evaluate/errors';
+import { n, t, tKnown } from '../../app/i18n.svelte';
+import { codedErrorData } from '../../core/coded-errors';
+import type { EvalErrorCode } from '../../core/evaluate/errors';
 import type { WhatIfValue } from '../../protocol/explain';
 
 /** A rate, score or attribution: four significant digits, "n/a" when undefined. */
@@ -24,21 +24,26 @@ export function cell(v: WhatIfValue | undefined): string {
 
 /** What the tabs evaluate on, e.g. "the test split ... (52 rows)". */
 export function partLabel(part: string, rows: number): string {
-  const key = `explain.part.${part}` as MessageKey;
-  return t(key, { rows: n(rows) });
+  return tKnown(`explain.part.${part}`, { rows: n(rows) });
 }
+
+/** The EvalError codes the explanation tabs word in their own terms (the rest as everywhere else). */
+const EXPLAIN_CODES = ['length-mismatch', 'missing-column', 'one-group', 'one-class', 'input-mismatch', 'non-finite', 'bad-option'] as const satisfies readonly EvalErrorCode[];
+type ExplainCode = (typeof EXPLAIN_CODES)[number];
+const isExplainCode = (code: string): code is ExplainCode => (EXPLAIN_CODES as readonly string[]).includes(code);
 
 /**
  * An error from the worker in the person's language: EvalErrors by their code (naming the column), a
  * cancel as "Cancelled", everything else as the app's other errors are shown.
  */
 export function explainError(e: unknown): string {
-  const ev = e instanceof EvalError ? e.toJSON() : isSerializedEvalError(e) ? e : undefined;
+  const coded = codedErrorData(e);
+  const ev = coded?.kind === 'EvalError' && isExplainCode(coded.code) ? { ...coded, code: coded.code } : undefined;
   if (ev) {
     const { column, params = {} } = ev.details;
     if (ev.code === 'input-mismatch' && !column) return t('explain.error.input-mismatch.nocolumn');
     const detail = ev.code === 'bad-option' ? ev.message : '';
-    return t(`explain.error.${ev.code}` as MessageKey, { what: '', expected: '', actual: '', groups: '', positives: '', negatives: '', ...params, column: column ?? '', detail });
+    return t(`explain.error.${ev.code}`, { what: '', expected: '', actual: '', groups: '', positives: '', negatives: '', ...params, column: column ?? '', detail });
   }
   if (e instanceof Error && e.name === 'AbortError') return t('explain.cancelled');
   return errorMessage(e);
