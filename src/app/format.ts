@@ -5,6 +5,7 @@ import type { SchemaIssue } from '../core/validate/schema';
 import type { BackendRefusal } from '../store/training-records';
 import type { BackendUnavailable } from '../core/train/backend-types';
 import type { NotZipWhat } from '../core/model/bundle';
+import type { TrainErrorWhy } from '../core/model/errors';
 import { i18n, n, t } from './i18n.svelte';
 import { catalogs, type MessageKey } from './i18n/catalog';
 
@@ -56,7 +57,7 @@ const MESSAGES: { [K in CodedErrorKind]: (e: SerializedOf<K>) => string } = {
     if (code === 'backend-unavailable') return t('train.error.backend-unavailable', { backend: String(params.backend), why: backendUnavailableText(params.reason as BackendUnavailable, String(params.detail ?? '')) });
     if (code === 'not-zip') return t('train.error.not-zip', { what: t(`train.notZip.${params.what as NotZipWhat}`, { format: String(params.format ?? '') }) });
     if (code === 'no-backend') return t('train.error.no-backend', { backend: String(params.backend), why: backendRefusal(params.why as BackendRefusal, params) });
-    const detail = message;
+    const detail = params.why !== undefined && isWhyCode(code) ? whyText(code, { detail: message, column, file, weight, ...params }) : message;
     const statusKey = `train.status.${params.status}`;
     const status = isMessageKey(statusKey) ? t(statusKey) : '';
     return t(`train.error.${code}`, { value: '', expected: '', actual: '', dtype: '', ...params, status, column, row: row ?? '?', file, weight, detail });
@@ -102,6 +103,34 @@ const MESSAGES: { [K in CodedErrorKind]: (e: SerializedOf<K>) => string } = {
     return t(`record.error.${code}`, values);
   },
 };
+
+/** Each why-code's catalog key; the template literals make a missing train.why phrase a compile error. */
+const WHY_KEY: { [C in keyof TrainErrorWhy]: (why: TrainErrorWhy[C]) => MessageKey } = {
+  'bad-encoding': (why) => `train.why.bad-encoding.${why}`,
+  'bad-split': (why) => `train.why.bad-split.${why}`,
+  'invalid-spec': (why) => `train.why.invalid-spec.${why}`,
+  'bad-checkpoint': (why) => `train.why.bad-checkpoint.${why}`,
+  'bad-model-json': (why) => `train.why.bad-model-json.${why}`,
+  'weight-size': (why) => `train.why.weight-size.${why}`,
+  'bad-metadata': (why) => `train.why.bad-metadata.${why}`,
+};
+
+function isWhyCode(code: string): code is keyof TrainErrorWhy {
+  return code in WHY_KEY;
+}
+
+/**
+ * A TrainError's cause (params.why) in the person's language. {detail} is the English message, or an
+ * engine's own words in params.detail; only the English phrases show it.
+ */
+function whyText(code: keyof TrainErrorWhy, values: Values): string {
+  // the why arrived over the wire as a string; it is one of this code's whys
+  const key = (WHY_KEY[code] as (why: unknown) => MessageKey)(values.why);
+  const type = typeof values.type === 'string' ? columnTypeName(values.type) : '';
+  // fractions without float noise (0.8999999999999999); whole numbers stay numbers for {n, plural, ...}
+  const numbers = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === 'number' && !Number.isInteger(v) ? n(v, { maximumFractionDigits: 6 }) : v]));
+  return t(key, { ...numbers, type });
+}
 
 /** Why a backend cannot be used here (core/train/backend-types.ts BackendUnavailable), with TF.js's words. */
 export function backendUnavailableText(reason: BackendUnavailable, detail = ''): string {

@@ -14,7 +14,7 @@
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import type * as tfjs from '@tensorflow/tfjs';
 import { sniffImage } from '../data/png';
-import { TrainError } from './errors';
+import { TrainError, trainErrorWhy, type BadMetadataWhy, type BadModelJsonWhy, type TrainErrorDetails } from './errors';
 import { readmeFor } from './bundle-readme';
 import { inputShape, type ModelSpec, type TF } from './model-spec';
 // types only: the preprocessing code pulls in Arrow, and readBundle should stay light enough for the page
@@ -185,7 +185,8 @@ function parseJson(bytes: Uint8Array, file: string, code: 'bad-model-json' | 'ba
   try {
     return JSON.parse(strFromU8(bytes));
   } catch (e) {
-    throw new TrainError(code, { file }, `${file} is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+    const detail = e instanceof Error ? e.message : String(e);
+    throw trainErrorWhy(code, 'not-json', { file, params: { detail } }, `${file} is not valid JSON (${detail})`);
   }
 }
 
@@ -198,27 +199,27 @@ function findModelJson(names: string[]): string {
   // a zipped folder puts everything one level down; prefer the shallowest model.json
   candidates.sort((a, b) => a.split('/').length - b.split('/').length);
   if (candidates.length > 1 && candidates[0]!.split('/').length === candidates[1]!.split('/').length) {
-    throw new TrainError('bad-model-json', { file: candidates[1] }, `The zip holds more than one model.json (${candidates.slice(0, 3).join(', ')}); zip one model at a time`);
+    throw trainErrorWhy('bad-model-json', 'several', { file: candidates[1] }, `The zip holds more than one model.json (${candidates.slice(0, 3).join(', ')}); zip one model at a time`);
   }
   return candidates[0]!;
 }
 
 function checkManifest(json: Record<string, unknown>, file: string): ManifestGroup[] {
-  const bad = (why: string) => new TrainError('bad-model-json', { file }, `${file} ${why}`);
-  if (json.format === 'graph-model') throw bad('is a TF.js graph model; only Layers models (tf.loadLayersModel) can be imported and trained');
-  if (json.format !== undefined && json.format !== 'layers-model') throw bad(`has format "${String(json.format)}", not "layers-model"`);
-  if (!isObject(json.modelTopology)) throw bad('has no modelTopology: it is not a TF.js Layers model');
-  if (!Array.isArray(json.weightsManifest)) throw bad('has no weightsManifest: the weights are not described');
+  const bad = (why: BadModelJsonWhy, english: string, params?: TrainErrorDetails['params']) => trainErrorWhy('bad-model-json', why, { file, params }, `${file} ${english}`);
+  if (json.format === 'graph-model') throw bad('graph-model', 'is a TF.js graph model; only Layers models (tf.loadLayersModel) can be imported and trained');
+  if (json.format !== undefined && json.format !== 'layers-model') throw bad('format', `has format "${String(json.format)}", not "layers-model"`, { format: String(json.format) });
+  if (!isObject(json.modelTopology)) throw bad('no-topology', 'has no modelTopology: it is not a TF.js Layers model');
+  if (!Array.isArray(json.weightsManifest)) throw bad('no-manifest', 'has no weightsManifest: the weights are not described');
   return json.weightsManifest.map((g, gi) => {
     if (!isObject(g) || !Array.isArray(g.paths) || !Array.isArray(g.weights) || !g.paths.every((p) => typeof p === 'string')) {
-      throw bad(`has a malformed weightsManifest entry ${gi + 1} (it needs "paths" and "weights")`);
+      throw bad('manifest-entry', `has a malformed weightsManifest entry ${gi + 1} (it needs "paths" and "weights")`, { entry: gi + 1 });
     }
     const weights = g.weights.map((w, wi) => {
       if (!isObject(w) || typeof w.name !== 'string' || !Array.isArray(w.shape) || typeof w.dtype !== 'string') {
-        throw bad(`has a malformed weight ${wi + 1} in manifest entry ${gi + 1} (it needs name, shape and dtype)`);
+        throw bad('manifest-weight', `has a malformed weight ${wi + 1} in manifest entry ${gi + 1} (it needs name, shape and dtype)`, { entry: gi + 1, index: wi + 1 });
       }
       if (!w.shape.every((d) => Number.isInteger(d) && (d as number) >= 0)) {
-        throw new TrainError('bad-model-json', { file, weight: w.name }, `Weight "${w.name}" in ${file} has an invalid shape [${w.shape.join(', ')}]`);
+        throw trainErrorWhy('bad-model-json', 'weight-shape', { file, weight: w.name, params: { shape: `[${w.shape.join(', ')}]` } }, `Weight "${w.name}" in ${file} has an invalid shape [${w.shape.join(', ')}]`);
       }
       return w as unknown as WeightSpec;
     });
@@ -227,16 +228,16 @@ function checkManifest(json: Record<string, unknown>, file: string): ManifestGro
 }
 
 function checkMetadata(value: unknown, file: string): BundleMetadata {
-  const bad = (why: string) => new TrainError('bad-metadata', { file }, `${file} ${why}`);
-  if (!isObject(value)) throw bad('is not a JSON object');
-  if (value.format !== METADATA_FORMAT) throw bad(`is not Pipette model metadata (format is ${JSON.stringify(value.format)}, expected "${METADATA_FORMAT}")`);
-  if (value.version !== 1) throw bad(`has version ${JSON.stringify(value.version)}; this Pipette reads version 1`);
+  const bad = (why: BadMetadataWhy, english: string, params?: TrainErrorDetails['params']) => trainErrorWhy('bad-metadata', why, { file, params }, `${file} ${english}`);
+  if (!isObject(value)) throw bad('not-object', 'is not a JSON object');
+  if (value.format !== METADATA_FORMAT) throw bad('format', `is not Pipette model metadata (format is ${JSON.stringify(value.format)}, expected "${METADATA_FORMAT}")`, { format: JSON.stringify(value.format) ?? 'undefined' });
+  if (value.version !== 1) throw bad('version', `has version ${JSON.stringify(value.version)}; this Pipette reads version 1`, { version: JSON.stringify(value.version) ?? 'undefined' });
   const pre = value.preprocessing;
   if (!isObject(pre) || !Array.isArray(pre.features) || !isObject(pre.label) || !isObject(pre.input) || !['tabular', 'image', 'tokens'].includes(pre.input.kind as string)) {
-    throw bad('has no usable "preprocessing" (features, label and input are needed to encode inputs)');
+    throw bad('no-preprocessing', 'has no usable "preprocessing" (features, label and input are needed to encode inputs)');
   }
-  if (value.task !== 'classification' && value.task !== 'regression') throw bad(`has an unknown task ${JSON.stringify(value.task)}`);
-  if (value.task === 'classification' && !(Array.isArray(value.labels) && value.labels.length >= 2)) throw bad('has no class labels');
+  if (value.task !== 'classification' && value.task !== 'regression') throw bad('task', `has an unknown task ${JSON.stringify(value.task)}`, { task: JSON.stringify(value.task) ?? 'undefined' });
+  if (value.task === 'classification' && !(Array.isArray(value.labels) && value.labels.length >= 2)) throw bad('no-labels', 'has no class labels');
   return value as unknown as BundleMetadata;
 }
 
@@ -258,7 +259,7 @@ export function readBundle(zip: Uint8Array): ValidatedBundle {
   const modelPath = findModelJson(files);
   const root = modelPath.slice(0, modelPath.length - 'model.json'.length);
   const parsed = parseJson(entries[modelPath]!, modelPath, 'bad-model-json');
-  if (!isObject(parsed)) throw new TrainError('bad-model-json', { file: modelPath }, `${modelPath} is not a JSON object`);
+  if (!isObject(parsed)) throw trainErrorWhy('bad-model-json', 'not-object', { file: modelPath }, `${modelPath} is not a JSON object`);
   const manifest = checkManifest(parsed, modelPath);
 
   const groups: Uint8Array[] = [];
@@ -284,8 +285,9 @@ export function readBundle(zip: Uint8Array): ValidatedBundle {
       const count = w.shape.reduce((a, b) => a * b, 1);
       const need = count * element;
       if (offset + need > data.length) {
-        throw new TrainError(
+        throw trainErrorWhy(
           'weight-size',
+          'too-short',
           { weight: w.name, file: group.paths[0], params: { expected: need, available: Math.max(0, data.length - offset) } },
           `Weight "${w.name}" [${w.shape.join(', ')}] ${dtype} needs ${need} bytes, but ${where} has only ${Math.max(0, data.length - offset)} left for it`,
         );
@@ -295,8 +297,9 @@ export function readBundle(zip: Uint8Array): ValidatedBundle {
     }
     if (offset !== data.length) {
       const last = group.weights[group.weights.length - 1];
-      throw new TrainError(
+      throw trainErrorWhy(
         'weight-size',
+        'extra-bytes',
         { file: group.paths[0], weight: last?.name, params: { expected: offset, actual: data.length } },
         `${where} holds ${data.length} bytes, but the weights model.json lists need ${offset}: the weight shapes or dtypes do not match the weight files`,
       );
@@ -401,12 +404,12 @@ async function topologyMismatch(tf: TF, modelTopology: object, specs: readonly W
     for (const layerWeight of built.weights) {
       const w = listed.get(layerWeight.originalName);
       if (!w) {
-        return new TrainError('bad-model-json', { file, weight: layerWeight.originalName }, `${file} lists no weight "${layerWeight.originalName}", which the model's layers need`);
+        return trainErrorWhy('bad-model-json', 'missing-weight', { file, weight: layerWeight.originalName }, `${file} lists no weight "${layerWeight.originalName}", which the model's layers need`);
       }
       listed.delete(w.name);
       if (layerWeight.shape.join() !== w.shape.join()) {
         const [expected, actual] = [`[${layerWeight.shape.join(', ')}]`, `[${w.shape.join(', ')}]`];
-        return new TrainError('weight-size', { file, weight: w.name, params: { expected, actual } }, `Weight "${w.name}" is ${actual} in ${file}, but its layer needs ${expected}`);
+        return trainErrorWhy('weight-size', 'shape', { file, weight: w.name, params: { expected, actual } }, `Weight "${w.name}" is ${actual} in ${file}, but its layer needs ${expected}`);
       }
       // quantized weights are dequantized to float32 on load, so their stored dtype does not matter
       if (!w.quantization && layerWeight.dtype !== w.dtype) {
@@ -419,7 +422,7 @@ async function topologyMismatch(tf: TF, modelTopology: object, specs: readonly W
     }
     const extra = [...listed.keys()][0];
     if (extra !== undefined) {
-      return new TrainError('bad-model-json', { file, weight: extra }, `${file} lists a weight "${extra}" that no layer of the model has`);
+      return trainErrorWhy('bad-model-json', 'extra-weight', { file, weight: extra }, `${file} lists a weight "${extra}" that no layer of the model has`);
     }
     return null;
   } finally {
@@ -431,11 +434,11 @@ function checkAgainstModel(model: tfjs.LayersModel, meta: BundleMetadata): void 
   const inShape = model.inputs[0]?.shape.slice(1) ?? [];
   const expected = inputShape(meta.preprocessing.input);
   if (inShape.join() !== expected.join()) {
-    throw new TrainError('bad-metadata', { file: 'metadata.json' }, `metadata.json describes inputs of shape [${expected.join(', ')}], but the model takes [${inShape.join(', ')}]`);
+    throw trainErrorWhy('bad-metadata', 'input-shape', { file: 'metadata.json', params: { expected: `[${expected.join(', ')}]`, actual: `[${inShape.join(', ')}]` } }, `metadata.json describes inputs of shape [${expected.join(', ')}], but the model takes [${inShape.join(', ')}]`);
   }
   const outUnits = model.outputs[0]?.shape[model.outputs[0].shape.length - 1];
   const wanted = meta.task === 'classification' ? meta.labels!.length : 1;
   if (outUnits !== wanted) {
-    throw new TrainError('bad-metadata', { file: 'metadata.json' }, `metadata.json names ${wanted} output${wanted === 1 ? '' : 's'}, but the model has ${outUnits}`);
+    throw trainErrorWhy('bad-metadata', 'outputs', { file: 'metadata.json', params: { expected: wanted, actual: String(outUnits) } }, `metadata.json names ${wanted} output${wanted === 1 ? '' : 's'}, but the model has ${outUnits}`);
   }
 }

@@ -56,6 +56,88 @@ export interface TrainErrorDetails {
   params?: Record<string, string | number>;
 }
 
+/**
+ * Why a code whose cause varies was thrown, in params.why: the page says the cause by it in the person's
+ * language (app/format.ts, catalog keys train.why.<code>.<why>), the English message stays for logs.
+ */
+export type BadEncodingWhy =
+  | 'images-not-numbers' // an image column read as numbers
+  | 'not-categories' // an image or date column read as categories (params.type)
+  | 'not-words' // words read from a column that is not text or categories (params.type)
+  | 'not-label' // an image or date column as the label (params.type)
+  | 'mixed-types' // a column typed differently in different parts of the dataset
+  | 'no-features' // no feature chosen
+  | 'label-as-feature' // the label chosen as a feature too
+  | 'chosen-twice' // a feature chosen twice
+  | 'encoding-type' // an encoding that does not fit the column's type (params.encoding, params.type)
+  | 'sole-feature' // image or token ids with other features (params.encoding, params.others)
+  | 'no-values' // no values in the training split
+  | 'no-words' // no words in the training split
+  | 'sequence-length' // a sequence length that is not a positive integer (params.length)
+  | 'not-images' // an image feature over a column without images
+  | 'no-decoder' // images but no decoder given
+  | 'not-regression' // a regression decode of a classification label
+  | 'model-not-images'; // an image given to a model that takes no images
+
+export type BadSplitWhy =
+  | 'fractions' // fractions not non-negative or not adding up to 1 (params.train, .validation, .test, .sum)
+  | 'no-train-fraction' // a training fraction of 0
+  | 'label-count' // not one label per row (params.expected, params.actual)
+  | 'no-labels' // a stratified split without labels
+  | 'empty-train'; // no rows in the training split
+
+export type InvalidSpecWhy =
+  | 'issues' // validateSpec's problems (params.count; the layer editor says each)
+  | 'no-spec'; // a run without a spec
+
+export type BadCheckpointWhy =
+  | 'weight-count' // params.checkpoint, params.model
+  | 'weight-mismatch' // a weight of another name or shape (params.index, 1-based; details.weight)
+  | 'optimizer-state' // TF.js refused the optimizer state (params.detail: its words)
+  | 'version' // an unknown checkpoint version (params.version)
+  | 'optimizer'; // made with another optimizer (params.checkpoint, params.run)
+
+export type BadModelJsonWhy =
+  | 'not-json' // JSON.parse refused it (params.detail: its words)
+  | 'not-object'
+  | 'several' // more than one model.json at the same depth
+  | 'graph-model'
+  | 'format' // params.format
+  | 'no-topology'
+  | 'no-manifest'
+  | 'manifest-entry' // params.entry (1-based)
+  | 'manifest-weight' // params.entry, params.index (1-based)
+  | 'weight-shape' // params.shape
+  | 'missing-weight' // a weight the layers need (details.weight)
+  | 'extra-weight'; // a weight no layer has (details.weight)
+
+export type WeightSizeWhy =
+  | 'too-short' // params.expected bytes, params.available
+  | 'extra-bytes' // params.expected bytes, params.actual
+  | 'shape'; // params.expected and params.actual shapes
+
+export type BadMetadataWhy =
+  | 'not-json' // JSON.parse refused it (params.detail: its words)
+  | 'not-object'
+  | 'format' // params.format
+  | 'version' // params.version
+  | 'no-preprocessing'
+  | 'task' // params.task
+  | 'no-labels'
+  | 'input-shape' // params.expected, params.actual
+  | 'outputs'; // params.expected, params.actual
+
+/** The why union of each code that has one. */
+export interface TrainErrorWhy {
+  'bad-encoding': BadEncodingWhy;
+  'bad-split': BadSplitWhy;
+  'invalid-spec': InvalidSpecWhy;
+  'bad-checkpoint': BadCheckpointWhy;
+  'bad-model-json': BadModelJsonWhy;
+  'weight-size': WeightSizeWhy;
+  'bad-metadata': BadMetadataWhy;
+}
+
 export class TrainError extends CodedError<'TrainError', TrainErrorCode, TrainErrorDetails> {
   constructor(code: TrainErrorCode, details: TrainErrorDetails, message: string) {
     super('TrainError', code, details, message);
@@ -63,3 +145,8 @@ export class TrainError extends CodedError<'TrainError', TrainErrorCode, TrainEr
 }
 
 export type SerializedTrainError = SerializedCodedError<'TrainError', TrainErrorCode, TrainErrorDetails>;
+
+/** A TrainError of a code whose cause varies, with the cause in params.why. */
+export function trainErrorWhy<C extends keyof TrainErrorWhy>(code: C, why: TrainErrorWhy[C], details: TrainErrorDetails, message: string): TrainError {
+  return new TrainError(code, { ...details, params: { ...details.params, why } }, message);
+}

@@ -5,7 +5,7 @@
  * run can be reproduced from its seed and fractions alone.
  */
 import { Rng } from '../math/random';
-import { TrainError } from './errors';
+import { trainErrorWhy } from './errors';
 
 /** Fisher-Yates shuffle in place. */
 export function shuffle<T extends { length: number; [i: number]: number }>(values: T, rng: Rng): T {
@@ -74,9 +74,9 @@ function checkFractions(f: SplitFractions): number[] {
   const bad = values.some((v) => typeof v !== 'number' || !Number.isFinite(v) || v < 0);
   const sum = values.reduce((a, b) => a + b, 0);
   if (bad || Math.abs(sum - 1) > 1e-6) {
-    throw new TrainError('bad-split', { params: { train: f.train, validation: f.validation, test: f.test } }, `Split fractions must be non-negative and add up to 1 (got ${values.join(' + ')} = ${sum})`);
+    throw trainErrorWhy('bad-split', 'fractions', { params: { train: f.train, validation: f.validation, test: f.test, sum } }, `Split fractions must be non-negative and add up to 1 (got ${values.join(' + ')} = ${sum})`);
   }
-  if (!(f.train > 0)) throw new TrainError('bad-split', {}, 'The training fraction must be above 0');
+  if (!(f.train > 0)) throw trainErrorWhy('bad-split', 'no-train-fraction', {}, 'The training fraction must be above 0');
   // renormalize away the rounding slack allowed above, so quotas never add up to more than the rows
   return values.map((v) => v / sum);
 }
@@ -117,10 +117,10 @@ export function splitRows(rowCount: number, options: SplitOptions): Split {
   const seed = options.seed >>> 0;
   const labels = options.labels;
   if (labels && labels.length !== rowCount) {
-    throw new TrainError('bad-split', {}, `Expected ${rowCount} labels, one per row, got ${labels.length}`);
+    throw trainErrorWhy('bad-split', 'label-count', { params: { expected: rowCount, actual: labels.length } }, `Expected ${rowCount} labels, one per row, got ${labels.length}`);
   }
   const stratified = options.stratify ?? labels !== undefined;
-  if (stratified && !labels) throw new TrainError('bad-split', {}, 'A stratified split needs the label of each row');
+  if (stratified && !labels) throw trainErrorWhy('bad-split', 'no-labels', {}, 'A stratified split needs the label of each row');
 
   // Group rows by class (one group when not stratified), in row order.
   const groups = new Map<string, number[]>();

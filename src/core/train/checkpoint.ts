@@ -3,7 +3,7 @@
  * stored in IndexedDB or transferred, and put back into a model and a fresh optimizer.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { TrainError } from '../model/errors';
+import { trainErrorWhy } from '../model/errors';
 import type { TF } from '../model/model-spec';
 import { makeOptimizer, type OptimizerName } from './optimizers';
 import type { EpochLog } from './trainer';
@@ -84,15 +84,16 @@ export function namedToTensor(tf: TF, w: NamedArray): tfjs.Tensor {
 /** Throws TrainError('bad-checkpoint') naming the first checkpoint weight that does not fit the model's. */
 export function checkWeightsFit(list: readonly NamedArray[], modelWeights: tfjs.LayersModel['weights']): void {
   if (list.length !== modelWeights.length) {
-    throw new TrainError('bad-checkpoint', {}, `The checkpoint has ${list.length} weights, the model ${modelWeights.length}`);
+    throw trainErrorWhy('bad-checkpoint', 'weight-count', { params: { checkpoint: list.length, model: modelWeights.length } }, `The checkpoint has ${list.length} weights, the model ${modelWeights.length}`);
   }
   list.forEach((w, i) => {
     const mw = modelWeights[i]!;
     const size = w.shape.reduce((a, b) => a * b, 1);
     if (w.name !== mw.originalName || w.shape.join() !== mw.shape.join() || w.values.length !== size) {
-      throw new TrainError(
+      throw trainErrorWhy(
         'bad-checkpoint',
-        { weight: w.name },
+        'weight-mismatch',
+        { weight: w.name, params: { index: i + 1, shape: `[${w.shape.join(', ')}]`, modelWeight: mw.originalName, modelShape: `[${mw.shape.join(', ')}]` } },
         `Checkpoint weight ${i + 1} "${w.name}" [${w.shape.join(', ')}] does not fit the model's "${mw.originalName}" [${mw.shape.join(', ')}]`,
       );
     }
@@ -109,7 +110,8 @@ export async function optimizerFromCheckpoint(tf: TF, c: Checkpoint, name: Optim
       writeAdamPowers(tf, optimizer, c.optimizer.adamPowers);
     } catch (e) {
       optimizer.dispose();
-      throw new TrainError('bad-checkpoint', {}, `The optimizer state does not fit: ${e instanceof Error ? e.message : String(e)}`);
+      const detail = e instanceof Error ? e.message : String(e);
+      throw trainErrorWhy('bad-checkpoint', 'optimizer-state', { params: { detail } }, `The optimizer state does not fit: ${detail}`);
     } finally {
       // setWeights keeps its own references; ours can go
       state.forEach((s) => s.tensor.dispose());

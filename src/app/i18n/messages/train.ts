@@ -1,4 +1,5 @@
 import { defineMessages } from '../catalog';
+import { trainWhy } from './train-why';
 
 /** The Train stage, and the messages of training errors (TrainError codes). */
 export const train = defineMessages({
@@ -293,6 +294,7 @@ export const train = defineMessages({
     'train.compare.lossTitle': 'Validation loss (training loss without a validation split)',
     'train.compare.accTitle': 'Validation accuracy',
 
+    ...trainWhy.en,
     'train.error.missing-column': 'Column "{column}" is not in this dataset version.',
     'train.error.bad-encoding': 'Column "{column}" cannot be used this way: {detail}',
     'train.error.one-class': 'The label column "{column}" has only one class ("{value}") in the training split; a classifier needs at least two.',
@@ -635,6 +637,7 @@ export const train = defineMessages({
     'train.compare.lossTitle': '驗證損失（沒有驗證集時為訓練損失）',
     'train.compare.accTitle': '驗證準確率',
 
+    ...trainWhy['zh-TW'],
     'train.error.missing-column': '這個資料集版本中沒有欄位「{column}」。',
     'train.error.bad-encoding': '欄位「{column}」不能這樣使用：{detail}',
     'train.error.one-class': '標籤欄位「{column}」在訓練集中只有一個類別（「{value}」）；分類器至少需要兩個類別。',

@@ -2,7 +2,7 @@
 import type { RecordBatch } from 'apache-arrow';
 import { batchColumnTypes, isValid, readColumn } from '../../data/arrow';
 import type { ColumnType } from '../../data/types';
-import { TrainError } from '../errors';
+import { TrainError, trainErrorWhy } from '../errors';
 
 /** Boolean slots: 0, 1, or this for missing. */
 export const MISSING_BOOL = 2;
@@ -105,7 +105,7 @@ function indexOf(batch: RecordBatch, name: string): number {
 }
 
 function mixedTypes(name: string): TrainError {
-  return new TrainError('bad-encoding', { column: name }, `Column "${name}" has different types in different parts of the dataset`);
+  return trainErrorWhy('bad-encoding', 'mixed-types', { column: name }, `Column "${name}" has different types in different parts of the dataset`);
 }
 
 /**

@@ -1,5 +1,5 @@
 /** Fitted statistics applied to rows: the model input matrix, the label array, and predictions back to label units. */
-import { TrainError } from '../errors';
+import { TrainError, trainErrorWhy } from '../errors';
 import { inputShape } from '../model-spec';
 import type { ColumnTable } from './columns';
 import { decodeChecked, missingImage, writePixels, type DecodeImage } from './images';
@@ -106,8 +106,8 @@ export async function encode(stats: PreprocessStats, table: ColumnTable, rows?: 
         break;
       }
       case 'image': {
-        if (col.type !== 'image') throw new TrainError('bad-encoding', { column: f.column }, `Column "${f.column}" does not hold images`);
-        if (!options.decode) throw new TrainError('bad-encoding', { column: f.column }, `Column "${f.column}" holds images, but no image decoder was given`);
+        if (col.type !== 'image') throw trainErrorWhy('bad-encoding', 'not-images', { column: f.column }, `Column "${f.column}" does not hold images`);
+        if (!options.decode) throw trainErrorWhy('bad-encoding', 'no-decoder', { column: f.column }, `Column "${f.column}" holds images, but no image decoder was given`);
         for (let i = 0; i < n; i++) {
           const r = rowList[i]!;
           const bytes = col.values[r];
@@ -166,7 +166,7 @@ function encodeLabels(label: LabelStats, table: ColumnTable, rows: ArrayLike<num
 
 /** Model outputs (standardized) back to the label's units. */
 export function decodeRegression(label: LabelStats, values: ArrayLike<number>): Float32Array {
-  if (label.task !== 'regression') throw new TrainError('bad-encoding', { column: label.column }, 'Not a regression label');
+  if (label.task !== 'regression') throw trainErrorWhy('bad-encoding', 'not-regression', { column: label.column }, 'Not a regression label');
   const out = new Float32Array(values.length);
   for (let i = 0; i < values.length; i++) out[i] = values[i]! * label.std + label.mean;
   return out;

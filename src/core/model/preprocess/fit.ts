@@ -1,5 +1,5 @@
 /** fitPreprocess: the encoding of each feature and of the label, learned from the training rows only. */
-import { TrainError } from '../errors';
+import { TrainError, trainErrorWhy } from '../errors';
 import type { InputSpec } from '../model-spec';
 import { NUMBER_RE, type ColumnTable, type FlatColumn } from './columns';
 import { fitImage, type DecodeImage } from './images';
@@ -86,7 +86,7 @@ export async function fitPreprocess(
   options: PreprocessOptions,
   decode?: DecodeImage,
 ): Promise<PreprocessStats> {
-  if (trainRows.length === 0) throw new TrainError('bad-split', {}, 'The training split has no rows');
+  if (trainRows.length === 0) throw trainErrorWhy('bad-split', 'empty-train', {}, 'The training split has no rows');
   const choices = checkedChoices(options);
   const label = options.labelStats ?? fitLabel(table, trainRows, options);
   const ctx: FitContext = { trainRows, options, warnings: [] };
@@ -123,11 +123,11 @@ export async function fitPreprocess(
 /** The chosen features, refused when there are none, one is the label, or one is chosen twice. */
 function checkedChoices(options: PreprocessOptions): FeatureChoice[] {
   const choices = options.features.map(choiceOf);
-  if (choices.length === 0) throw new TrainError('bad-encoding', {}, 'Choose at least one feature column');
+  if (choices.length === 0) throw trainErrorWhy('bad-encoding', 'no-features', {}, 'Choose at least one feature column');
   const seen = new Set<string>();
   for (const c of choices) {
-    if (c.column === options.label) throw new TrainError('bad-encoding', { column: c.column }, `Column "${c.column}" is the label; it cannot also be a feature`);
-    if (seen.has(c.column)) throw new TrainError('bad-encoding', { column: c.column }, `Column "${c.column}" is chosen twice`);
+    if (c.column === options.label) throw trainErrorWhy('bad-encoding', 'label-as-feature', { column: c.column }, `Column "${c.column}" is the label; it cannot also be a feature`);
+    if (seen.has(c.column)) throw trainErrorWhy('bad-encoding', 'chosen-twice', { column: c.column }, `Column "${c.column}" is chosen twice`);
     seen.add(c.column);
   }
   return choices;
@@ -138,12 +138,13 @@ function encodingOf(choice: FeatureChoice, col: FlatColumn, options: PreprocessO
   const column = choice.column;
   const encoding = choice.encoding ?? defaultEncoding(col.type, options);
   if (!ALLOWED[encoding].includes(col.type)) {
-    throw new TrainError('bad-encoding', { column, params: { encoding, type: col.type } }, `Column "${column}" is ${col.type}; it cannot be encoded as ${encoding}`);
+    throw trainErrorWhy('bad-encoding', 'encoding-type', { column, params: { encoding, type: col.type } }, `Column "${column}" is ${col.type}; it cannot be encoded as ${encoding}`);
   }
   if ((encoding === 'image' || encoding === 'tokens') && features > 1) {
-    throw new TrainError(
+    throw trainErrorWhy(
       'bad-encoding',
-      { column },
+      'sole-feature',
+      { column, params: { encoding, others: features - 1 } },
       `Column "${column}" is encoded as ${encoding === 'image' ? 'an image' : 'token ids'}, which must be the only feature (remove the other ${features - 1})`,
     );
   }
@@ -170,7 +171,7 @@ function fitColumn(col: FlatColumn, base: ColumnBase, encoding: Exclude<FeatureE
     case 'standardize': {
       const read = numericReader(col, column);
       const { mean, std, missing } = meanStd(read, trainRows);
-      if (missing === trainRows.length) throw new TrainError('bad-encoding', { column }, `Column "${column}" has no values in the training split`);
+      if (missing === trainRows.length) throw trainErrorWhy('bad-encoding', 'no-values', { column }, `Column "${column}" has no values in the training split`);
       if (std === 0) warnings.push(`Column "${column}" has the same value in every training row; it carries no information`);
       if (missing) warnings.push(`Column "${column}": ${missing} missing training values are replaced by the training mean`);
       return { ...base, encoding, slots: 1, missingInTrain: missing, mean, std: std || 1 };
@@ -221,7 +222,7 @@ function fitWords(col: FlatColumn, base: ColumnBase, encoding: 'bagOfWords' | 't
     lengths.push(tokens.length);
     for (const t of new Set(tokens)) df.set(t, (df.get(t) ?? 0) + 1);
   }
-  if (df.size === 0) throw new TrainError('bad-encoding', { column }, `Column "${column}" has no words in the training split`);
+  if (df.size === 0) throw trainErrorWhy('bad-encoding', 'no-words', { column }, `Column "${column}" has no words in the training split`);
   if (encoding === 'bagOfWords') {
     const vocabulary = codepointSort(ranked(df, maxVocabulary));
     return { ...base, encoding, slots: vocabulary.length, missingInTrain: missing, vocabulary };
@@ -231,7 +232,7 @@ function fitWords(col: FlatColumn, base: ColumnBase, encoding: 'bagOfWords' | 't
   lengths.sort((a, b) => a - b);
   const p95 = lengths[Math.min(lengths.length - 1, Math.floor(lengths.length * 0.95))]!;
   const length = options.text?.sequenceLength ?? Math.min(256, Math.max(1, p95));
-  if (!(Number.isInteger(length) && length > 0)) throw new TrainError('bad-encoding', { column }, `The sequence length must be a positive integer (got ${length})`);
+  if (!(Number.isInteger(length) && length > 0)) throw trainErrorWhy('bad-encoding', 'sequence-length', { column, params: { length } }, `The sequence length must be a positive integer (got ${length})`);
   return { ...base, encoding, slots: length, missingInTrain: missing, vocabulary, length };
 }
 

@@ -1,6 +1,6 @@
 /** Image features: the decoder is injected; sizes are checked at fit and encode time; pixels become [0, 1] floats. */
 import { imageSize } from '../../data/png';
-import { TrainError } from '../errors';
+import { TrainError, trainErrorWhy } from '../errors';
 import type { FlatColumn } from './columns';
 import type { FeatureStats, PreprocessOptions, PreprocessStats } from './types';
 
@@ -34,7 +34,7 @@ export async function fitImage(
   decode: DecodeImage | undefined,
   offset: number,
 ): Promise<FeatureStats> {
-  if (!decode) throw new TrainError('bad-encoding', { column }, `Column "${column}" holds images, but no image decoder was given`);
+  if (!decode) throw trainErrorWhy('bad-encoding', 'no-decoder', { column }, `Column "${column}" holds images, but no image decoder was given`);
   const firstRow = Array.from(trainRows).find((r) => col.values[r]);
   if (firstRow === undefined) throw new TrainError('missing-image', { column }, `Column "${column}" has no images in the training split`);
   const first = await decodeChecked(decode, col.values[firstRow]!, column, firstRow);
@@ -116,7 +116,7 @@ export function writePixels(f: ImageStats, img: DecodedImage, out: Float32Array,
 /** One decoded image (a drawn digit, a camera frame) as model input, with the size check. */
 export function imageToInput(stats: PreprocessStats, img: DecodedImage): Float32Array {
   const f = stats.features[0];
-  if (!f || f.encoding !== 'image') throw new TrainError('bad-encoding', {}, 'This model does not take images');
+  if (!f || f.encoding !== 'image') throw trainErrorWhy('bad-encoding', 'model-not-images', {}, 'This model does not take images');
   if (img.width !== f.width || img.height !== f.height) {
     throw new TrainError('mixed-image-sizes', { column: f.column }, `The image is ${img.width}x${img.height}, but the model takes ${f.width}x${f.height} images`);
   }

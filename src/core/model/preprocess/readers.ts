@@ -1,5 +1,5 @@
 /** A column's values read as numbers, categories, words or labels, with errors that name the column and row. */
-import { TrainError } from '../errors';
+import { TrainError, trainErrorWhy } from '../errors';
 import { MISSING_BOOL, parseNumber, type ColumnTable, type FlatColumn } from './columns';
 import type { Task } from './types';
 
@@ -32,7 +32,7 @@ export function numericReader(col: FlatColumn, column: string): (row: number) =>
         return s === null || s === undefined ? NaN : parseNumber(s, column, r);
       };
     case 'image':
-      throw new TrainError('bad-encoding', { column }, `Column "${column}" holds images, not numbers`);
+      throw trainErrorWhy('bad-encoding', 'images-not-numbers', { column }, `Column "${column}" holds images, not numbers`);
   }
 }
 
@@ -53,7 +53,7 @@ export function categoryReader(col: FlatColumn, column: string): (row: number) =
       };
     case 'datetime':
     case 'image':
-      throw new TrainError('bad-encoding', { column }, `Column "${column}" holds ${col.type === 'image' ? 'images' : 'dates'}, which cannot be used as categories`);
+      throw trainErrorWhy('bad-encoding', 'not-categories', { column, params: { type: col.type } }, `Column "${column}" holds ${col.type === 'image' ? 'images' : 'dates'}, which cannot be used as categories`);
   }
 }
 
@@ -65,7 +65,7 @@ export function tokenize(text: string): string[] {
 export function textReader(col: FlatColumn, column: string): (row: number) => string | null {
   if (col.type === 'text') return (r) => col.values[r] ?? null;
   if (col.type === 'categorical') return (r) => (col.codes[r]! < 0 ? null : col.dictionary[col.codes[r]!]!);
-  throw new TrainError('bad-encoding', { column }, `Column "${column}" is ${col.type}; words can only be read from text or categories`);
+  throw trainErrorWhy('bad-encoding', 'not-words', { column, params: { type: col.type } }, `Column "${column}" is ${col.type}; words can only be read from text or categories`);
 }
 
 export function getColumn(table: ColumnTable, column: string): FlatColumn {
@@ -77,7 +77,7 @@ export function getColumn(table: ColumnTable, column: string): FlatColumn {
 /** A label value of a row as a class string, or null. Used by fit, encode and the split. */
 export function labelReader(col: FlatColumn, column: string): (row: number) => string | null {
   if (col.type === 'image' || col.type === 'datetime') {
-    throw new TrainError('bad-encoding', { column }, `Column "${column}" holds ${col.type === 'image' ? 'images' : 'dates'} and cannot be a label`);
+    throw trainErrorWhy('bad-encoding', 'not-label', { column, params: { type: col.type } }, `Column "${column}" holds ${col.type === 'image' ? 'images' : 'dates'} and cannot be a label`);
   }
   return categoryReader(col, column);
 }
