@@ -1,6 +1,6 @@
 /** Numbers, anomalies and schema origins of the Validate stage, in the person's language. */
-import { n, t } from '../../app/i18n.svelte';
-import type { MessageKey } from '../../app/i18n/catalog';
+import { n, t, tKnown } from '../../app/i18n.svelte';
+import { isMessageKey } from '../../app/i18n/catalog';
 import type { ColumnType } from '../../core/data/types';
 import type { Anomaly } from '../../core/validate/anomalies';
 import type { SchemaOrigin } from '../../store/validation-records';
@@ -38,7 +38,7 @@ export function distance(x: number | null): string {
 }
 
 export function typeName(type: string): string {
-  return t(`type.${type}` as MessageKey);
+  return tKnown(`type.${type}`);
 }
 
 function quoteList(values: readonly (string | number)[], more: boolean): string {
@@ -93,15 +93,13 @@ export function anomalyText(a: Anomaly): string {
       params = { column: a.column, distance: distance(a.params.distance), threshold: distance(a.params.threshold), value: a.params.value === null ? '' : JSON.stringify(a.params.value) };
       break;
   }
-  const key = a.code as MessageKey;
-  const text = t(key);
-  // an unknown code (a newer core) falls back to the core's English description
-  if (text === undefined || text === key) return a.description;
-  return t(key, params) + (a.approximate ? ` ${t('validate.approximate')}` : '');
+  // an unknown code (a stored result of a newer core) falls back to the core's English description
+  if (!isMessageKey(a.code)) return a.description;
+  return t(a.code, params) + (a.approximate ? ` ${t('validate.approximate')}` : '');
 }
 
 export function kindLabel(kind: string): string {
-  return t(`validate.kind.${kind}` as MessageKey);
+  return tKnown(`validate.kind.${kind}`);
 }
 
 export function originText(origin: SchemaOrigin | undefined, note: string): string {
