@@ -7,7 +7,7 @@ import type { BackendUnavailable } from '../core/train/backend-types';
 import type { NotZipWhat } from '../core/model/bundle';
 import type { TrainErrorWhy } from '../core/model/errors';
 import { i18n, n, t } from './i18n.svelte';
-import { catalogs, type MessageKey } from './i18n/catalog';
+import { isMessageKey, type MessageKey } from './i18n/catalog';
 
 export function bytes(size: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
@@ -141,10 +141,6 @@ export function backendUnavailableText(reason: BackendUnavailable, detail = ''):
 export function backendRefusal(why: BackendRefusal, c: { maxAbsDiff?: number | string; diff?: number | string; error?: string; detail?: number | string }): string {
   const diff = c.maxAbsDiff ?? c.diff;
   return t(`train.backendWhy.${why}`, { diff: typeof diff === 'number' ? n(diff, { maximumSignificantDigits: 3 }) : (diff ?? '?'), detail: String(c.error ?? c.detail ?? '') });
-}
-
-function isMessageKey(key: string): key is MessageKey {
-  return key in catalogs.en;
 }
 
 function columnTypeName(type: string): string {

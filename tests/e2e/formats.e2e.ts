@@ -84,7 +84,7 @@ test('an image folder becomes a dataset labelled by sub-folder; a folder with no
   await page.getByTestId('import-folder').setInputFiles(root);
   await expect(page.getByTestId('import-done')).toContainText('5 rows');
   await expect(page.getByTestId('import-warnings')).toContainText('notes.txt');
-  await expect(page.getByTestId('import-warnings')).toContainText('Left out 2 file(s) that could not be unpacked or decoded as images');
+  await expect(page.getByTestId('import-warnings')).toContainText('Left out 2 files that could not be unpacked or decoded as images');
   await expect(page.getByTestId('import-warnings')).toContainText('cut.png');
   await expect(page.getByTestId('import-warnings')).toContainText('junk.gif');
   await expect(page.getByTestId('type-image')).toHaveText('image');

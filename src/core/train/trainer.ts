@@ -20,7 +20,7 @@
  * weight sum(y w) are then expectations over the target distribution; one-hot targets are the special case.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { TrainError } from '../model/errors';
+import { trainErrorWhy } from '../model/errors';
 import type { TF } from '../model/model-spec';
 import { BatchMasks, batchIndices, identityOrder, readSums, runEpoch, YieldClock } from './batch-loop';
 import { checkWeightsFit, namedToTensor, optimizerFromCheckpoint, readAdamPowers, readNamed, type Checkpoint, type NamedArray } from './checkpoint';
@@ -212,7 +212,7 @@ export class Trainer {
     const cfg = this.#config;
     const { train } = options;
     const n = train.x.shape[0]!;
-    if (n === 0) throw new TrainError('bad-split', {}, 'The training split has no rows');
+    if (n === 0) throw trainErrorWhy('bad-split', 'empty-train', {}, 'The training split has no rows');
     if (train.y.shape[0] !== n) throw new RangeError(`x has ${n} rows but y has ${train.y.shape[0]}`);
     const classification = cfg.task === 'classification';
     const classes = train.y.shape[1] ?? 1;
@@ -449,9 +449,9 @@ export class Trainer {
   async restoreCheckpoint(c: Checkpoint): Promise<void> {
     if (this.#running) throw new Error('cannot restore while training');
     const tf = this.#tf;
-    if (!c || c.version !== 1) throw new TrainError('bad-checkpoint', {}, `Unknown checkpoint version ${String(c?.version)}`);
+    if (!c || c.version !== 1) throw trainErrorWhy('bad-checkpoint', 'version', { params: { version: String(c?.version) } }, `Unknown checkpoint version ${String(c?.version)}`);
     if (c.optimizer.name !== this.#config.optimizer) {
-      throw new TrainError('bad-checkpoint', {}, `The checkpoint was made with the ${c.optimizer.name} optimizer, this run uses ${this.#config.optimizer}`);
+      throw trainErrorWhy('bad-checkpoint', 'optimizer', { params: { checkpoint: c.optimizer.name, run: this.#config.optimizer } }, `The checkpoint was made with the ${c.optimizer.name} optimizer, this run uses ${this.#config.optimizer}`);
     }
     checkWeightsFit(c.weights, this.#model.weights);
     if (c.bestWeights) checkWeightsFit(c.bestWeights, this.#model.weights);

@@ -101,16 +101,13 @@ function coreViolations(g: Map<string, Edge[]> = graph): string[] {
   return out;
 }
 
-function componentsUsingStoreOrServices(): string[] {
-  return [...graph]
+/** Components that import the store or services at run time (state classes own those calls). */
+function componentsUsingStoreOrServices(g = graph): string[] {
+  return [...g]
     .filter(([file, edges]) => file.startsWith('src/ui/') && file.endsWith('.svelte') && edges.some((e) => !e.typeOnly && e.file && /^src\/(store|services)\//.test(e.file)))
     .map(([file]) => file)
     .sort();
 }
-
-/** Components that still read the store or call services themselves (issue 12 moves this into state classes). */
-const KNOWN_COMPONENTS_WITH_STORE_OR_SERVICES = [
-];
 
 describe('layer rules', () => {
   it('reads the import graph (a sanity check of the parser)', () => {
@@ -141,7 +138,12 @@ describe('layer rules', () => {
     expect(runtimeReach('workers/train.worker.ts').packages.has('@tensorflow/tfjs')).toBe(true);
   });
 
-  it('components do not import store or services (beyond the known ones, which may only go away)', () => {
-    expect(componentsUsingStoreOrServices()).toEqual(KNOWN_COMPONENTS_WITH_STORE_OR_SERVICES);
+  it('components render: none imports the store or services at run time (state classes act)', () => {
+    expect(componentsUsingStoreOrServices()).toEqual([]);
+    // A planted violation is caught; a type-only import is allowed.
+    const planted = new Map(graph);
+    planted.set('src/ui/data/Planted.svelte', [{ spec: '../../services/table', file: 'src/services/table.ts', typeOnly: false }]);
+    planted.set('src/ui/data/Typed.svelte', [{ spec: '../../store/db', file: 'src/store/db.ts', typeOnly: true }]);
+    expect(componentsUsingStoreOrServices(planted)).toEqual(['src/ui/data/Planted.svelte']);
   });
 });
