@@ -10,6 +10,7 @@ import { listVersions, moveVersionToDataset, sameColumns } from '../store/datase
 import { db, type Dataset } from '../store/db';
 import { router } from './router.svelte';
 import { settings } from './settings.svelte';
+import { t } from './i18n.svelte';
 import { dataWorker } from './workers';
 import { Job } from './workers/job.svelte';
 
@@ -50,7 +51,7 @@ export class ImportTask {
   /** Import files (one import at a time: a call while one runs does nothing). */
   async start(projectId: string, files: File[], target: { datasetId?: string; datasetName?: string }, format?: SourceFormat): Promise<ImportOutcome | null> {
     if (this.running || files.length === 0) return null;
-    this.label = files.length === 1 ? files[0]!.name : `${files.length} files`;
+    this.label = files.length === 1 ? files[0]!.name : t('data.nFiles', { count: files.length });
     this.#totalBytes = files.reduce((s, f) => s + f.size, 0);
     const req = { projectId, files: files.map(withFolderPath), ...target, format, maxBytes: settings.maxImportBytes };
     return this.#job.start((jobId, onProgress) => dataWorker.api.importFiles({ jobId, ...req }, onProgress));

@@ -73,6 +73,7 @@ export const data = defineMessages({
     'warning.duplicate-column': 'Column {index} "{original}" repeats an earlier name; it is called "{name}".',
     'warning.skipped-files': 'Skipped {count, plural, one {# file that is not an image} other {# files that are not images}} ({examples}).',
     'warning.undecodable-files': 'Left out {count, plural, one {# file that could not be unpacked or decoded as an image} other {# files that could not be unpacked or decoded as images}} ({examples}).',
+    'data.nFiles': '{count, plural, one {# file} other {# files}}',
   },
   'zh-TW': {
     'data.title': '資料集',
@@ -146,5 +147,6 @@ export const data = defineMessages({
     'warning.duplicate-column': '第 {index} 欄「{original}」與前面的欄位同名；已命名為「{name}」。',
     'warning.skipped-files': '略過了 {count, plural, other {#}} 個不是影像的檔案（{examples}）。',
     'warning.undecodable-files': '略過了 {count, plural, other {#}} 個無法解壓縮或無法解碼為影像的檔案（{examples}）。',
+    'data.nFiles': '{count, plural, other {#}} 個檔案',
   },
 });
