@@ -73,6 +73,8 @@ test('penguins: automatic backend, >= 0.95 test accuracy, flat tensor count, eva
   expect(await numberAttr(view.getByTestId('run-backend'), 'data-ms')).toBe(timed[0]!.ms);
   // no tensor leak: the same count after every epoch
   await view.getByTestId('epoch-table-toggle').click();
+  // the rows render once the details element is open; read them after that
+  await expect(view.getByTestId('epoch-row').first()).toBeVisible();
   const tensors = await view.getByTestId('epoch-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-tensors')));
   expect(tensors.length).toBeGreaterThan(5);
   expect(new Set(tensors).size).toBe(1);
