@@ -13,6 +13,7 @@ import type { AnomalyDecisionRecord, SchemaVersionRecord, ServingRequestRecord, 
 import type { LabelEventRecord, LabelSchemaRecord, LabelSetRecord, LabelingFunctionRecord } from './label-records';
 import type { AliasRecord, CheckpointRecord, ModelArtifactsRecord, ModelVersionRecord, RunRecord } from './training-records';
 import type { EvaluationRecord } from './evaluation-records';
+import type { TransformRecord } from './transform-records';
 
 /** The "define scope, define data, set a baseline" card of a project. */
 export interface Scope {
@@ -120,6 +121,8 @@ export class PipetteDB extends Dexie {
   labelingFunctions!: EntityTable<LabelingFunctionRecord, 'id'>;
   // Evaluate stage
   evaluations!: EntityTable<EvaluationRecord, 'id'>;
+  // Transform stage
+  transforms!: EntityTable<TransformRecord, 'id'>;
 
   constructor(name = 'pipette') {
     super(name);
@@ -149,6 +152,9 @@ export class PipetteDB extends Dexie {
     });
     this.version(4).stores({
       evaluations: 'id, projectId, modelId, createdAt',
+    });
+    this.version(5).stores({
+      transforms: 'id, projectId, [projectId+name], createdAt',
     });
   }
 }

@@ -1,0 +1,40 @@
+/**
+ * Records of the Transform stage (issue 13): immutable transform versions. A version is a spec fitted on
+ * the training split of one dataset version (tf.Transform's analyze phase), kept with its analyzers'
+ * outputs so that training, evaluation and serving apply the same fixed function. Types only come from
+ * core, so the page can import these without loading TF.js or Arrow.
+ */
+import type { SplitRecord } from '../core/model/split';
+import type { FittedTransform } from '../core/transform/fitted';
+import type { DatasetStats } from '../core/validate/stats';
+
+/** Lineage: the rows the analyzers read. */
+export interface TransformSource {
+  datasetVersionId: string;
+  /**
+   * The split whose training part was analyzed: the same seed, fractions and label give the Train stage
+   * the same rows, so a model trained on this transform never sees statistics of its own test rows.
+   */
+  split: SplitRecord;
+  /** The column the split is stratified by (and the model's label); null: an unstratified split. */
+  labelColumn: string | null;
+}
+
+export interface TransformRecord {
+  id: string;
+  projectId: string;
+  /** Shared by a transform's versions. */
+  name: string;
+  /** 1, 2, 3 ... within its name in the project. */
+  version: number;
+  /** The version this one was edited from, if any. */
+  parentId: string | null;
+  source: TransformSource;
+  /** The spec with its analyzers' outputs: what is applied, and what a model bundle ships (transform.json). */
+  fitted: FittedTransform;
+  /** Statistics of the transformed training rows (the Validate stage's overview). */
+  stats: DatasetStats;
+  /** Seconds the analyze and statistics passes took in the worker. */
+  seconds: number;
+  createdAt: number;
+}
