@@ -4,6 +4,7 @@
  *   #/settings                          settings
  *   #/p/<projectId>/<stage>             a stage of a project
  *   #/p/<projectId>/data/<versionId>    a dataset version in the data stage
+ *   #/p/<projectId>/<stage>?key=value   a stage opened with a choice made (train?transform=<id>)
  */
 import { STAGES, type Stage } from './stages';
 export { STAGES, type Stage };
@@ -11,14 +12,16 @@ export { STAGES, type Stage };
 export type Route =
   | { page: 'home' }
   | { page: 'settings' }
-  | { page: 'project'; projectId: string; stage: Stage; versionId?: string };
+  | { page: 'project'; projectId: string; stage: Stage; versionId?: string; query?: Record<string, string> };
 
 export function parseHash(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  const [path = '', search] = hash.replace(/^#\/?/, '').split('?', 2);
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'settings') return { page: 'settings' };
   if (parts[0] === 'p' && parts[1]) {
     const stage = (STAGES as readonly string[]).includes(parts[2] ?? '') ? (parts[2] as Stage) : 'scope';
-    return { page: 'project', projectId: parts[1], stage, versionId: stage === 'data' ? parts[3] : undefined };
+    const query = search ? Object.fromEntries(new URLSearchParams(search)) : undefined;
+    return { page: 'project', projectId: parts[1], stage, versionId: stage === 'data' ? parts[3] : undefined, ...(query ? { query } : {}) };
   }
   return { page: 'home' };
 }
@@ -31,7 +34,8 @@ export function href(route: Route): string {
       return '#/settings';
     case 'project': {
       const tail = route.versionId ? `/${encodeURIComponent(route.versionId)}` : '';
-      return `#/p/${encodeURIComponent(route.projectId)}/${route.stage}${tail}`;
+      const search = route.query && Object.keys(route.query).length > 0 ? `?${new URLSearchParams(route.query)}` : '';
+      return `#/p/${encodeURIComponent(route.projectId)}/${route.stage}${tail}${search}`;
     }
   }
 }

@@ -13,6 +13,8 @@ export interface StageProps {
   projectId: string;
   /** The dataset version in the URL (#/p/<id>/data/<versionId>). */
   versionId?: string;
+  /** Choices made by a link from another stage (#/p/<id>/train?transform=<id>). */
+  query?: Record<string, string>;
 }
 
 type StagePage = Component<StageProps>;
