@@ -14,7 +14,7 @@ export type RecordErrorCode =
   | 'cannot-move'; // a dataset version that cannot become a version of the chosen dataset (params.why)
 
 /** The kinds of record a 'missing' or 'other-project' error can name (each has a message). */
-export type RecordKind = 'project' | 'dataset' | 'dataset-version' | 'model-version' | 'run' | 'schema' | 'label-set' | 'column';
+export type RecordKind = 'project' | 'dataset' | 'dataset-version' | 'model-version' | 'run' | 'schema' | 'label-set' | 'transform' | 'column';
 
 export interface RecordErrorDetails {
   what?: RecordKind;
