@@ -102,6 +102,21 @@ const MESSAGES: { [K in CodedErrorKind]: (e: SerializedOf<K>) => string } = {
     if (code === 'cannot-move') return t(params.why === 'not-single' ? 'record.error.cannot-move.not-single' : 'record.error.cannot-move.other-project');
     return t(`record.error.${code}`, values);
   },
+
+  // the step and the column or step it reads; kinds and column types by name
+  TransformError: ({ code, details }) => {
+    const { step = '', column = '', params = {} } = details;
+    const kind = (k: string) => {
+      const key = `transform.kind.${k}`;
+      return isMessageKey(key) ? t(key) : k;
+    };
+    const values: Values = { index: '', op: '', min: '', max: '', actual: '', param: '', choices: '', dim: '', ...params, step, column };
+    values.kind = kind(String(params.kind ?? ''));
+    values.expected = String(params.expected ?? '').split(', ').map(kind).join(', ');
+    values.type = typeof params.type === 'string' ? columnTypeName(params.type) : '';
+    if (code === 'wrong-input-count' && params.min === params.max) return t('transform.error.wrong-input-count.exact', values);
+    return t(`transform.error.${code}`, values);
+  },
 };
 
 /** Each why-code's catalog key; the template literals make a missing train.why phrase a compile error. */

@@ -9,6 +9,7 @@ import { DataError } from '../../../src/core/data/errors';
 import { EvalError } from '../../../src/core/evaluate/errors';
 import { lfSpecError } from '../../../src/core/label/errors';
 import { TrainError } from '../../../src/core/model/errors';
+import { TransformError } from '../../../src/core/transform/errors';
 import { OptimizeError } from '../../../src/core/optimize/errors';
 import { missing, type RecordError } from '../../../src/core/record-error';
 import { ValidateError } from '../../../src/core/validate/errors';
@@ -26,6 +27,7 @@ const SAMPLES: Record<CodedErrorKind, Error> = {
   OptimizeError: new OptimizeError('diverged', { params: { what: 'distillation' } }, 'Distillation diverged'),
   RecordError: missing('model-version', 'm-123'),
   TrainError: new TrainError('not-resumable', { params: { name: 'iris run', status: 'done' } }, 'Run "iris run" is done'),
+  TransformError: new TransformError('wrong-input-kind', { step: 'scaled', column: 'comment', params: { kind: 'string', expected: 'number' } }, 'Step "scaled" (z_score) cannot read "comment", which is string (it reads number)'),
   ValidateError: new ValidateError('no-schema', {}, 'this project has no schema yet'),
 };
 
@@ -71,6 +73,7 @@ describe('the error registry', () => {
     expect(said.TrainError).toBe('訓練執行「iris run」的狀態是 已完成；只有中斷的訓練執行才能繼續。'.replace('已完成', catalogs['zh-TW']['train.status.done']));
     expect(said.OptimizeError).toMatch(/^蒸餾發散/);
     expect(said.LabelError).toBe('正規表示式 *a 無效，瀏覽器無法編譯。');
+    expect(said.TransformError).toBe('步驟「scaled」無法讀取「comment」，它是文字；此步驟讀取的是數值。');
     for (const [kind, text] of Object.entries(said)) expect(englishWords(text), `${kind}: ${text}`).toEqual([]);
     i18n.locale = 'en';
     expect(errorMessage(SAMPLES.LabelError)).toBe('The regular expression *a is not valid: Nothing to repeat');
