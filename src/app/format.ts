@@ -6,8 +6,12 @@ import type { BackendRefusal } from '../store/training-records';
 import type { BackendUnavailable } from '../core/train/backend-types';
 import type { NotZipWhat } from '../core/model/bundle';
 import type { TrainErrorWhy } from '../core/model/errors';
+import type { EvalErrorWhy } from '../core/evaluate/errors';
+import type { OptimizeErrorWhy } from '../core/optimize/errors';
+import type { SpecIssue } from '../core/model/model-spec';
 import { i18n, n, t } from './i18n.svelte';
 import { isMessageKey, type MessageKey } from './i18n/catalog';
+import { specIssueText } from './spec-issue';
 
 export function bytes(size: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
@@ -51,33 +55,41 @@ const MESSAGES: { [K in CodedErrorKind]: (e: SerializedOf<K>) => string } = {
     return t(`error.${code}`, values) + at;
   },
 
-  // the column, row, file or weight it names, plus (for codes whose cause varies) the worker's own detail
+  // the column, row, file or weight it names, plus (for codes whose cause varies) the cause by params.why
   TrainError: ({ code, details, message }) => {
-    const { column = '', row, file = '', weight = '', params = {} } = details;
+    const { column = '', row, file = '', weight = '', params = {}, issues } = details;
     if (code === 'backend-unavailable') return t('train.error.backend-unavailable', { backend: String(params.backend), why: backendUnavailableText(params.reason as BackendUnavailable, String(params.detail ?? '')) });
     if (code === 'not-zip') return t('train.error.not-zip', { what: t(`train.notZip.${params.what as NotZipWhat}`, { format: String(params.format ?? '') }) });
     if (code === 'no-backend') return t('train.error.no-backend', { backend: String(params.backend), why: backendRefusal(params.why as BackendRefusal, params) });
-    const detail = params.why !== undefined && isWhyCode(code) ? whyText(code, { detail: message, column, file, weight, ...params }) : message;
+    // an invalid-spec error stored before it carried its issues by code
+    const uncoded = code === 'invalid-spec' && params.why === 'issues' && !issues;
+    const why = uncoded ? t('train.why.invalid-spec.uncoded', { detail: message, count: params.count ?? '?' }) : whyText(TRAIN_WHY, code, { detail: message, column, file, weight, ...params, issues: specIssueList(issues) });
     const statusKey = `train.status.${params.status}`;
     const status = isMessageKey(statusKey) ? t(statusKey) : '';
-    return t(`train.error.${code}`, { value: '', expected: '', actual: '', dtype: '', ...params, status, column, row: row ?? '?', file, weight, detail });
+    // a cause about the features as a whole (none chosen, or an image for a model without images) names no column
+    const key = code === 'bad-encoding' && !column ? 'train.error.bad-encoding.noColumn' : (`train.error.${code}` as const);
+    return t(key, { value: '', expected: '', actual: '', dtype: '', ...params, status, column, row: row ?? '?', file, weight, detail: why ?? message });
   },
 
-  // the setting it is about named by its form label; after the core's first colon, the specific cause
+  // the setting it is about named by its form label, the cause by params.why; a bad-option why is a sentence of its own
   OptimizeError: ({ code, details, message }) => {
-    const { field = '', layer = '', weight = '', params = {} } = details;
+    const { field = '', layer = '', weight = '', params = {}, issues } = details;
+    const why = whyText(OPTIMIZE_WHY, code, { ...params, layer, weight, issues: specIssueList(issues) });
+    if (code === 'bad-option' && why !== undefined) return why;
     const fieldKey = `optimize.field.${field}`;
     const fieldLabel = field && isMessageKey(fieldKey) ? t(fieldKey) : field;
-    const detail = message.includes(': ') ? message.slice(message.indexOf(': ') + 2) : message;
+    const detail = why ?? message;
     const what = code === 'diverged' && (params.what === 'fine-tuning' || params.what === 'distillation') ? t(`optimize.diverged.${params.what}`) : '';
     return t(`optimize.error.${code}`, { value: '', end: '', steps: '', column: '', ...params, what, field: fieldLabel, layer, weight, detail });
   },
 
-  // the column (and class, version or part); 'bad-option' carries the worker's own detail, its cause varies
+  // the column (and class, version or part); 'bad-option' says its cause by params.why
   EvalError: ({ code, details, message }) => {
     const { column = '', params = {} } = details;
+    if (code === 'input-mismatch' && !column) return t('evaluate.error.input-mismatch.nocolumn');
     const part = params.part === 'train' || params.part === 'validation' || params.part === 'test' || params.part === 'all' ? t(`evaluate.part.${params.part}`) : '';
-    const values: Values = { what: '', expected: '', actual: '', value: '', index: '', class: '', version: '', row: '', ...params, part, column, detail: message };
+    const detail = whyText(EVAL_WHY, code, { ...params, column }) ?? message;
+    const values: Values = { expected: '', actual: '', value: '', index: '', class: '', version: '', row: '', ...params, what: evalWhat(params.what), part, column, detail };
     // the stale gate names model versions: the one compared with and production now ('' is none)
     for (const key of ['compared', 'production'] as const) {
       if (key in params) values[key] = params[key] === '' ? t('evaluate.registry.noVersion') : `v${params[key]}`;
@@ -119,8 +131,11 @@ const MESSAGES: { [K in CodedErrorKind]: (e: SerializedOf<K>) => string } = {
   },
 };
 
-/** Each why-code's catalog key; the template literals make a missing train.why phrase a compile error. */
-const WHY_KEY: { [C in keyof TrainErrorWhy]: (why: TrainErrorWhy[C]) => MessageKey } = {
+/** Each why-code's catalog key, for each code of a kind that has a why union. */
+type WhyKeys<W> = { [C in keyof W]: (why: W[C]) => MessageKey };
+
+// The template literals make a missing why phrase a compile error.
+const TRAIN_WHY: WhyKeys<TrainErrorWhy> = {
   'bad-encoding': (why) => `train.why.bad-encoding.${why}`,
   'bad-split': (why) => `train.why.bad-split.${why}`,
   'invalid-spec': (why) => `train.why.invalid-spec.${why}`,
@@ -130,21 +145,40 @@ const WHY_KEY: { [C in keyof TrainErrorWhy]: (why: TrainErrorWhy[C]) => MessageK
   'bad-metadata': (why) => `train.why.bad-metadata.${why}`,
 };
 
-function isWhyCode(code: string): code is keyof TrainErrorWhy {
-  return code in WHY_KEY;
-}
+const EVAL_WHY: WhyKeys<EvalErrorWhy> = {
+  'bad-option': (why) => `evaluate.why.bad-option.${why}`,
+};
+
+const OPTIMIZE_WHY: WhyKeys<OptimizeErrorWhy> = {
+  'cannot-quantize': (why) => `optimize.why.cannot-quantize.${why}`,
+  'label-mismatch': (why) => `optimize.why.label-mismatch.${why}`,
+  'bad-option': (why) => `optimize.why.bad-option.${why}`,
+};
 
 /**
- * A TrainError's cause (params.why) in the person's language. {detail} is the English message, or an
- * engine's own words in params.detail; only the English phrases show it.
+ * An error's cause (params.why, in `values`) in the person's language, or undefined when its code has no
+ * why or it carries none. {detail} is the English message, or an engine's own words in params.detail;
+ * only the English phrases show it.
  */
-function whyText(code: keyof TrainErrorWhy, values: Values): string {
+function whyText<W>(table: WhyKeys<W>, code: string, values: Values): string | undefined {
+  if (values.why === undefined || !Object.hasOwn(table, code)) return undefined;
   // the why arrived over the wire as a string; it is one of this code's whys
-  const key = (WHY_KEY[code] as (why: unknown) => MessageKey)(values.why);
+  const key = (table[code as keyof W] as (why: unknown) => MessageKey)(values.why);
   const type = typeof values.type === 'string' ? columnTypeName(values.type) : '';
   // fractions without float noise (0.8999999999999999); whole numbers stay numbers for {n, plural, ...}
   const numbers = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === 'number' && !Number.isInteger(v) ? n(v, { maximumFractionDigits: 6 }) : v]));
   return t(key, { ...numbers, type });
+}
+
+/** A model spec's problems (an invalid-spec or invalid student error), one a line in the person's language. */
+function specIssueList(issues: readonly SpecIssue[] | undefined): string {
+  return issues ? issues.map(specIssueText).join('\n') : '';
+}
+
+/** What an EvalError counts (params.what): a word from the catalog, or a column's own name as it is. */
+export function evalWhat(what: string | number | undefined): string {
+  const key = `evaluate.what.${what}`;
+  return isMessageKey(key) ? t(key) : String(what ?? '');
 }
 
 /** Why a backend cannot be used here (core/train/backend-types.ts BackendUnavailable), with TF.js's words. */

@@ -38,3 +38,11 @@ export function isSerializedCodedError(x: unknown): x is AnySerializedCodedError
   const o = x as Record<string, unknown>;
   return typeof o.kind === 'string' && typeof o.code === 'string' && typeof o.details === 'object' && o.details !== null && typeof o.message === 'string';
 }
+
+/**
+ * Details of a code whose cause varies, with the cause in params.why: the page says it by that why-code in
+ * the person's language (app/format.ts), the English message stays for logs.
+ */
+export function withWhy<D extends { params?: Record<string, string | number> }>(details: D, why: string): D {
+  return { ...details, params: { ...details.params, why } };
+}

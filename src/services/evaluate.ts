@@ -11,7 +11,7 @@
 import { missing } from '../core/record-error';
 import { evaluateBlessing, type MetricTable } from '../core/evaluate/blessing';
 import { calibrationCurve, precisionRecallCurve, rocCurve, thresholdMetrics } from '../core/evaluate/curves';
-import { EvalError } from '../core/evaluate/errors';
+import { EvalError, evalErrorWhy } from '../core/evaluate/errors';
 import type { CellValue, FeatureSlicing, SliceSpec } from '../core/evaluate/slice-assign';
 import type { Predictions } from '../core/evaluate/slice-metrics';
 import { metricTable, SliceEvaluator, type Slicing } from '../core/evaluate/slices';
@@ -78,7 +78,7 @@ export function sliceValues(table: ColumnTable, column: string, rows: Uint32Arra
         out[r] = col.values[i]!;
         break;
       case 'image':
-        throw new EvalError('bad-option', { column, params: { type: 'image' } }, `"${column}" holds images, which cannot be sliced by`);
+        throw evalErrorWhy('bad-option', 'slice-images', { column }, `"${column}" holds images, which cannot be sliced by`);
     }
   }
   return out;
@@ -143,9 +143,9 @@ export class EvaluateService {
   async evaluate(req: EvaluateRequest, signal?: AbortSignal, onProgress?: (p: EvaluateProgress) => void): Promise<EvaluationRecord> {
     const started = performance.now();
     const { db } = this.#deps;
-    if (req.thresholds.length === 0) throw new EvalError('bad-option', { params: { thresholds: 0 } }, 'Set at least one threshold: a blessing needs something to check');
-    if (!Number.isInteger(req.bootstrap) || req.bootstrap < 0) throw new EvalError('bad-option', { params: { samples: req.bootstrap } }, 'Bootstrap samples must be a whole number of 0 or more');
-    if (!Number.isInteger(req.minCount) || req.minCount < 1) throw new EvalError('bad-option', { params: { minCount: req.minCount } }, 'The minimum slice size must be a whole number of 1 or more');
+    if (req.thresholds.length === 0) throw evalErrorWhy('bad-option', 'no-thresholds', {}, 'Set at least one threshold: a blessing needs something to check');
+    if (!Number.isInteger(req.bootstrap) || req.bootstrap < 0) throw evalErrorWhy('bad-option', 'bootstrap-samples', { params: { samples: req.bootstrap } }, 'Bootstrap samples must be a whole number of 0 or more');
+    if (!Number.isInteger(req.minCount) || req.minCount < 1) throw evalErrorWhy('bad-option', 'min-count', { params: { minCount: req.minCount } }, 'The minimum slice size must be a whole number of 1 or more');
     const columns = [...new Set(sliceColumns(req.specs).map((s) => s.column))];
 
     onProgress?.({ phase: 'loading', fraction: 0 });
@@ -260,12 +260,12 @@ export class EvaluateService {
   async curves(req: CurvesRequest): Promise<CurvesResult> {
     const p = await this.#predict(req.modelId, req.datasetVersionId, []);
     const label = p.data.stats.label;
-    if (label.task !== 'classification') throw new EvalError('bad-option', { column: label.column, params: { task: 'regression' } }, 'Curves need a classification model');
+    if (label.task !== 'classification') throw evalErrorWhy('bad-option', 'curves-regression', { column: label.column }, 'Curves need a classification model');
     const y = p.data.encoded.y;
     if (!y) throw new EvalError('missing-column', { column: label.column }, `The evaluation data has no label column "${label.column}"`);
     const k = label.classes.length;
     const c = req.positiveClass;
-    if (!Number.isInteger(c) || c < 0 || c >= k) throw new EvalError('bad-option', { params: { positiveClass: c } }, `Class ${c} is not one of the model's ${k} classes`);
+    if (!Number.isInteger(c) || c < 0 || c >= k) throw evalErrorWhy('bad-option', 'positive-class', { params: { positiveClass: c, classes: k } }, `Class ${c} is not one of the model's ${k} classes`);
     const n = y.length;
     const positive = new Uint8Array(n);
     const scores = new Float64Array(n);

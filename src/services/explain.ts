@@ -11,7 +11,7 @@
  * Loaded models and data are kept for the last few requests: the panels ask many questions of one model.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { EvalError } from '../core/evaluate/errors';
+import { EvalError, evalErrorWhy } from '../core/evaluate/errors';
 import type { FeatureGroup, PredictFn } from '../core/evaluate/explain';
 import { fairnessIndicators } from '../core/evaluate/fairness';
 import { integratedGradients, pixelHeatmap, saliencyMap } from '../core/evaluate/gradients';
@@ -107,7 +107,7 @@ function indexOfRow(rows: Uint32Array, row: number): number {
     if (rows[mid]! < row) lo = mid + 1;
     else hi = mid;
   }
-  if (rows[lo] !== row) throw new EvalError('bad-option', { params: { row } }, `Row ${row} is not in the evaluation set`);
+  if (rows[lo] !== row) throw evalErrorWhy('bad-option', 'row', { params: { row } }, `Row ${row} is not in the evaluation set`);
   return lo;
 }
 
@@ -204,9 +204,9 @@ export class ExplainService {
   async fairness(req: FairnessRequest): Promise<FairnessResult> {
     const ev = await this.#evaluate(req);
     const { data, outputs } = ev;
-    if (!data.classes) throw new EvalError('bad-option', { params: { task: 'regression' } }, 'Fairness indicators need a classification model');
+    if (!data.classes) throw evalErrorWhy('bad-option', 'fairness-regression', {}, 'Fairness indicators need a classification model');
     const k = data.classes.indexOf(req.positiveClass);
-    if (k < 0) throw new EvalError('bad-option', { params: { class: req.positiveClass } }, `"${req.positiveClass}" is not one of the model's classes`);
+    if (k < 0) throw evalErrorWhy('bad-option', 'unknown-class', { params: { class: req.positiveClass } }, `"${req.positiveClass}" is not one of the model's classes`);
     const y = data.encoded.y;
     if (!y) throw new EvalError('missing-column', { column: data.stats.label.column }, `The evaluation data has no label column "${data.stats.label.column}"`);
     if (!data.version.columns.some((c) => c.name === req.sensitiveColumn)) {
@@ -226,7 +226,7 @@ export class ExplainService {
   async featureImportance(req: ImportanceRequest, signal: AbortSignal, onProgress: (p: ExplainProgress) => void): Promise<ImportanceResult> {
     const { data } = await this.#evaluate(req);
     const stats = data.stats;
-    if (stats.input.kind !== 'tabular') throw new EvalError('bad-option', { params: { input: stats.input.kind } }, 'Permutation importance by column needs a tabular or bag-of-words model');
+    if (stats.input.kind !== 'tabular') throw evalErrorWhy('bad-option', 'importance-input', { params: { input: stats.input.kind } }, 'Permutation importance by column needs a tabular or bag-of-words model');
     const y = data.encoded.y;
     if (!y) throw new EvalError('missing-column', { column: stats.label.column }, `The evaluation data has no label column "${stats.label.column}"`);
     const model = await this.#model(req.modelId);
@@ -302,7 +302,7 @@ export class ExplainService {
     if (stats.label.task !== 'classification') return { output: 0, outputLabel: stats.label.column };
     const classes = stats.label.classes;
     const output = req.output ?? (await this.#predictOne(req.modelId, stats, featureShape, x)).predictedIndex!;
-    if (!(output >= 0 && output < classes.length)) throw new EvalError('bad-option', { params: { output } }, `Output ${output} is not one of the model's ${classes.length} classes`);
+    if (!(output >= 0 && output < classes.length)) throw evalErrorWhy('bad-option', 'output', { params: { output, outputs: classes.length } }, `Output ${output} is not one of the model's ${classes.length} classes`);
     return { output, outputLabel: classes[output]! };
   }
 
@@ -310,7 +310,7 @@ export class ExplainService {
     const { ev, x } = await this.#row(req);
     const stats = ev.data.stats;
     const input = stats.input;
-    if (input.kind === 'tokens') throw new EvalError('bad-option', { params: { input: 'tokens' } }, 'Integrated gradients need a vector or image input, not token ids');
+    if (input.kind === 'tokens') throw evalErrorWhy('bad-option', 'ig-tokens', {}, 'Integrated gradients need a vector or image input, not token ids');
     const { output, outputLabel } = await this.#output(req, stats, ev.data.encoded.featureShape, x);
     const model = await this.#model(req.modelId);
     const ig = await integratedGradients(this.#deps.tf, model, x, { output });
@@ -347,7 +347,7 @@ export class ExplainService {
     try {
       return { x: (await this.#load(req.modelId, null, 'train')).encoded.x, source: 'train' };
     } catch (e) {
-      if (e instanceof EvalError && e.code === 'bad-option') return { x: ev.data.encoded.x, source: 'evaluation' };
+      if (e instanceof EvalError && e.code === 'bad-option' && e.details.params?.why === 'no-dataset') return { x: ev.data.encoded.x, source: 'evaluation' };
       throw e;
     }
   }
@@ -355,7 +355,7 @@ export class ExplainService {
   async kernelShap(req: ShapRequest, signal: AbortSignal, onProgress: (p: ExplainProgress) => void): Promise<ShapResult> {
     const { ev, x } = await this.#row(req);
     const stats = ev.data.stats;
-    if (stats.input.kind !== 'tabular') throw new EvalError('bad-option', { params: { input: stats.input.kind } }, 'KernelSHAP by column needs a tabular or bag-of-words model');
+    if (stats.input.kind !== 'tabular') throw evalErrorWhy('bad-option', 'shap-input', { params: { input: stats.input.kind } }, 'KernelSHAP by column needs a tabular or bag-of-words model');
     const featureShape = ev.data.encoded.featureShape;
     const { output, outputLabel } = await this.#output(req, stats, featureShape, x);
     const { x: background, source } = await this.#background(req, ev);
@@ -393,7 +393,7 @@ export class ExplainService {
     const { ev, x } = await this.#row(req);
     const { data, predicted } = ev;
     const stats = data.stats;
-    if (!predicted) throw new EvalError('bad-option', { params: { task: 'regression' } }, 'A different prediction needs a classification model');
+    if (!predicted) throw evalErrorWhy('bad-option', 'counterfactual-regression', {}, 'A different prediction needs a classification model');
     const query = await this.#predictOne(req.modelId, stats, data.encoded.featureShape, x);
     const found = nearestCounterfactual(data.encoded.x, rowSize(data.encoded), predicted, x, query.predictedIndex!);
     if (!found) return { row: null, prediction: null, changes: [] };

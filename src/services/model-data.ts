@@ -9,7 +9,7 @@
  */
 import { missing } from '../core/record-error';
 import type * as tfjs from '@tensorflow/tfjs';
-import { EvalError } from '../core/evaluate/errors';
+import { EvalError, evalErrorWhy } from '../core/evaluate/errors';
 import type { TF } from '../core/model/model-spec';
 import { decodeRegression, encode, type ColumnTable, type DecodeImage, type Encoded, type PreprocessStats } from '../core/model/preprocess';
 import { predict } from '../core/train/trainer';
@@ -67,7 +67,7 @@ export async function loadModelData(db: PipetteDB, req: ModelDataRequest, option
   const own = await trainingVersionOf(db, record);
   const versionId = req.datasetVersionId ?? own;
   if (!versionId) {
-    throw new EvalError('bad-option', { params: { option: 'datasetVersionId' } }, `Model "${record.name}" has no dataset version of its own (it was imported): choose one to evaluate on`);
+    throw evalErrorWhy('bad-option', 'no-dataset', {}, `Model "${record.name}" has no dataset version of its own (it was imported): choose one to evaluate on`);
   }
   const version = await db.versions.get(versionId);
   if (!version || version.status !== 'ready') throw missing('dataset-version', versionId);

@@ -12,7 +12,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { variantMetadata, type VariantMetadata } from '../core/optimize/artifacts';
 import { accuracyOf, finishRows, variantRow, type ComparisonRow } from '../core/optimize/compare';
 import { distillStudent, studentRecord, trainStudentFromScratch, validateDistillSettings } from '../core/optimize/distill';
-import { OptimizeError } from '../core/optimize/errors';
+import { OptimizeError, optimizeErrorWhy } from '../core/optimize/errors';
 import { measureLatency } from '../core/optimize/latency';
 import { pruneAndFineTune, pruningRecord, validateSchedule } from '../core/optimize/prune';
 import { quantizeBundle, type QuantizeDtype } from '../core/optimize/quantize';
@@ -133,7 +133,7 @@ export class OptimizeService {
       try {
         return await loadModelData(db, { modelId: record.id, part, datasetVersionId: datasetVersionId ?? null }, { decode, tables: this.#tables });
       } catch (e) {
-        if (e instanceof EvalError && e.code === 'bad-option' && e.details.params?.option === 'datasetVersionId') {
+        if (e instanceof EvalError && e.code === 'bad-option' && e.details.params?.why === 'no-dataset') {
           throw new OptimizeError('no-data', {}, `"${record.name}" has no dataset version of its own (it was imported): there are no training or test rows to use`);
         }
         if (e instanceof EvalError && e.code === 'input-mismatch') {
@@ -145,8 +145,9 @@ export class OptimizeService {
           throw new OptimizeError('missing-column', { params: { column } }, `The data has no column "${column}", which the model was trained on`);
         }
         if (e instanceof TrainError && e.code === 'unknown-class') {
-          throw new OptimizeError(
+          throw optimizeErrorWhy(
             'label-mismatch',
+            'unknown-class',
             { params: { column: e.details.column ?? '', value: String(e.details.params?.value ?? '') } },
             `The model was trained on another label set: ${e.message}`,
           );

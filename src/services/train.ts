@@ -18,7 +18,7 @@ import { missing } from '../core/record-error';
 import type * as tfjs from '@tensorflow/tfjs';
 import { predictLabels } from '../core/label/label-model';
 import type { BundleMetadata } from '../core/model/bundle';
-import { TrainError, trainErrorWhy } from '../core/model/errors';
+import { invalidSpecError, TrainError, trainErrorWhy } from '../core/model/errors';
 import { buildModel, validateSpec, type ModelSpec, type TF } from '../core/model/model-spec';
 import { encode, type DecodeImage, type Encoded, type EncodeOptions, type PreprocessStats } from '../core/model/preprocess';
 import { splitRecord } from '../core/model/split';
@@ -281,7 +281,7 @@ export class TrainService {
     const spec = config.spec && !config.baseModelId ? resolveSpec(config.spec, data.stats) : null;
     if (spec) {
       const issues = validateSpec(spec);
-      if (issues.length) throw trainErrorWhy('invalid-spec', 'issues', { layer: typeof issues[0]!.at === 'number' ? issues[0]!.at : undefined, params: { count: issues.length } }, issues.map((i) => i.message).join('\n'));
+      if (issues.length) throw invalidSpecError(issues);
     } else if (!config.baseModelId) throw trainErrorWhy('invalid-spec', 'no-spec', {}, 'The run has no model spec');
     await ctx.update({ split: splitRecord(data.split), preprocessing: data.stats, config: { ...config, spec: spec ?? config.spec } });
     return { data, spec, soft, trainSoft, valSoft };

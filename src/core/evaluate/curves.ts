@@ -12,7 +12,7 @@
  */
 import { countPositives, sweepThresholds } from '../math/threshold-sweep';
 import { argmaxRows, rocCurve, type RocCurve } from '../model/metrics';
-import { checkFinite, checkLength, EvalError } from './errors';
+import { checkFinite, checkLength, evalErrorWhy } from './errors';
 
 export { rocCurve, type RocCurve };
 
@@ -28,7 +28,7 @@ export interface BinaryTarget {
  */
 export function binaryTarget(yTrue: ArrayLike<number>, probs: ArrayLike<number>, k: number, positiveClass = 1): BinaryTarget {
   const n = yTrue.length;
-  if (k !== 1 && k !== 2) throw new EvalError('bad-option', { params: { classes: k } }, `A binary curve needs 1 or 2 outputs, got ${k}`);
+  if (k !== 1 && k !== 2) throw evalErrorWhy('bad-option', 'curve-outputs', { params: { outputs: k } }, `A binary curve needs 1 or 2 outputs, got ${k}`);
   checkLength('probabilities', probs.length, n * k);
   checkFinite('probabilities', probs);
   const positive = new Uint8Array(n);
@@ -186,7 +186,7 @@ export function calibrationCurve(positive: ArrayLike<boolean | number>, scores: 
   checkLength('scores', n, positive.length);
   checkFinite('scores', scores);
   const nb = options.bins ?? 10;
-  if (!Number.isInteger(nb) || nb < 1) throw new EvalError('bad-option', { params: { bins: nb } }, `Bins must be a positive integer, got ${nb}`);
+  if (!Number.isInteger(nb) || nb < 1) throw evalErrorWhy('bad-option', 'bins', { params: { bins: nb } }, `Bins must be a positive integer, got ${nb}`);
   const p = Float64Array.from(scores, (s) => Math.min(1, Math.max(0, s)));
   let edges: number[];
   if (options.strategy === 'quantile' && n > 0) {

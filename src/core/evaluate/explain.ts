@@ -13,7 +13,7 @@
  *  - saliency maps (Simonyan et al. 2013): |d score / d pixel|, max over channels.
  * This module holds what the model-agnostic ones share.
  */
-import { EvalError } from './errors';
+import { EvalError, evalErrorWhy } from './errors';
 
 /** n rows of d features, row-major, in; n x outputs values, row-major, out. */
 export type PredictFn = (x: Float32Array, n: number) => Promise<Float32Array>;
@@ -31,7 +31,7 @@ export function defaultGroups(d: number, names?: readonly string[]): FeatureGrou
 export function checkGroups(groups: readonly FeatureGroup[], d: number): void {
   for (const g of groups) {
     if (g.columns.length === 0 || g.columns.some((c) => !Number.isInteger(c) || c < 0 || c >= d)) {
-      throw new EvalError('bad-option', { column: g.name, params: { d } }, `Feature "${g.name}" must name columns between 0 and ${d - 1}`);
+      throw evalErrorWhy('bad-option', 'feature-columns', { column: g.name, params: { last: d - 1 } }, `Feature "${g.name}" must name columns between 0 and ${d - 1}`);
     }
   }
 }

@@ -16,7 +16,7 @@
 import { fillPoisson1, percentileInterval, type Interval } from '../math/bootstrap';
 import { mixSeed, Rng } from '../math/random';
 import { metricsFromCounts, type ThresholdMetrics } from './curves';
-import { checkFinite, checkLength, EvalError } from './errors';
+import { checkFinite, checkLength, EvalError, evalErrorWhy } from './errors';
 import type { CellValue } from './slice-assign';
 
 export interface GroupSummary {
@@ -84,7 +84,7 @@ export interface FairnessInput {
 
 /** from, from + step, ..., to (inclusive), rounded so 0.1 * 3 reads 0.3. */
 export function thresholdSweep(from = 0.1, to = 0.9, step = 0.1): number[] {
-  if (!(step > 0) || !(to >= from)) throw new EvalError('bad-option', { params: { from, to, step } }, 'A threshold sweep needs from <= to and a positive step');
+  if (!(step > 0) || !(to >= from)) throw evalErrorWhy('bad-option', 'sweep', { params: { from, to, step } }, 'A threshold sweep needs from <= to and a positive step');
   const out: number[] = [];
   for (let i = 0; from + i * step <= to + 1e-9; i++) out.push(Math.round((from + i * step) * 1e10) / 1e10);
   return out;
@@ -118,7 +118,7 @@ export function fairnessIndicators(input: FairnessInput): FairnessReport {
     throw new EvalError('length-mismatch', { column: input.column, params: { what: input.column, expected: n, actual: input.groups.length } }, `Column "${input.column}" has ${input.groups.length} values for ${n} rows`);
   }
   const thresholds = input.thresholds ?? thresholdSweep();
-  if (thresholds.some((t) => !Number.isFinite(t))) throw new EvalError('bad-option', {}, 'Thresholds must be finite numbers');
+  if (thresholds.some((t) => !Number.isFinite(t))) throw evalErrorWhy('bad-option', 'thresholds', {}, 'Thresholds must be finite numbers');
   const minCount = input.minCount ?? 30;
 
   const index = new Map<CellValue, number>();
@@ -212,7 +212,7 @@ function bootstrapIntervals(
   const samples = options.samples ?? 200;
   const level = options.level ?? 0.95;
   if (!Number.isInteger(samples) || samples < 2 || !(level > 0 && level < 1)) {
-    throw new EvalError('bad-option', { params: { samples, level } }, 'Bootstrap needs at least 2 samples and a level between 0 and 1');
+    throw evalErrorWhy('bad-option', 'bootstrap', { params: { samples, level, min: 2 } }, 'Bootstrap needs at least 2 samples and a level between 0 and 1');
   }
   const n = gid.length;
   const k = order.length;

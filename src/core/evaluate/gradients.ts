@@ -4,7 +4,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { TF } from '../model/model-spec';
-import { EvalError } from './errors';
+import { EvalError, evalErrorWhy } from './errors';
 
 function modelInputShape(model: tfjs.LayersModel): number[] {
   const shape = model.inputs[0]!.shape.slice(1);
@@ -25,7 +25,7 @@ function checkOutput(model: tfjs.LayersModel, output: number): void {
   const outShape = model.outputs[0]!.shape;
   const k = (outShape[outShape.length - 1] as number | null) ?? 1;
   if (outShape.length !== 2 || !Number.isInteger(output) || output < 0 || output >= k) {
-    throw new EvalError('bad-option', { params: { output, outputs: k } }, `Output ${output} is not one of the model's ${k} outputs`);
+    throw evalErrorWhy('bad-option', 'output', { params: { output, outputs: k } }, `Output ${output} is not one of the model's ${k} outputs`);
   }
 }
 
@@ -101,7 +101,7 @@ export async function integratedGradients(tf: TF, model: tfjs.LayersModel, x: Ar
   const tolerance = options.tolerance ?? 0.05;
   const maxSteps = Math.max(m, options.maxSteps ?? 1024);
   if (!Number.isInteger(m) || m < 1 || !Number.isInteger(batch) || batch < 1 || !(tolerance >= 0)) {
-    throw new EvalError('bad-option', { params: { steps: m, batchSize: batch, tolerance } }, 'Steps and batch size must be positive integers, the tolerance a number >= 0');
+    throw evalErrorWhy('bad-option', 'ig-steps', { params: { steps: m, batchSize: batch, tolerance } }, 'Steps and batch size must be positive integers, the tolerance a number >= 0');
   }
   const base = options.baseline ? Float64Array.from(options.baseline) : new Float64Array(size);
   if (base.length !== size) checkInput(model, base, 'the baseline');

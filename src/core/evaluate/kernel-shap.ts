@@ -5,7 +5,7 @@
  */
 import { mixSeed, Rng } from '../math/random';
 import { permutation } from '../model/split';
-import { EvalError } from './errors';
+import { EvalError, evalErrorWhy } from './errors';
 import { checkGroups, defaultGroups, outputsPerRow, type FeatureGroup, type PredictFn } from './explain';
 
 export interface KernelShapOptions {
@@ -125,7 +125,7 @@ export async function kernelShap(o: KernelShapOptions): Promise<KernelShap> {
   // f(x) and E[f] = v(full) and v(empty)
   const fxOut = await o.predict(x, 1);
   const k = outputsPerRow(fxOut, 1);
-  if (!Number.isInteger(output) || output < 0 || output >= k) throw new EvalError('bad-option', { params: { output, outputs: k } }, `Output ${output} is not one of the model's ${k} outputs`);
+  if (!Number.isInteger(output) || output < 0 || output >= k) throw evalErrorWhy('bad-option', 'output', { params: { output, outputs: k } }, `Output ${output} is not one of the model's ${k} outputs`);
   const fx = fxOut[output]!;
   const bgOut = await o.predict(background, nb);
   if (bgOut.length !== nb * k) throw new EvalError('input-mismatch', { params: { rows: nb, values: bgOut.length } }, `The model returned ${bgOut.length} values for ${nb} rows`);
@@ -138,7 +138,7 @@ export async function kernelShap(o: KernelShapOptions): Promise<KernelShap> {
 
   const exactLimit = o.exactLimit ?? 10;
   const budget = M <= exactLimit ? Infinity : (o.samples ?? 2 * M + 2048);
-  if (!(budget >= 2)) throw new EvalError('bad-option', { params: { samples: budget } }, 'KernelSHAP needs a budget of at least 2 coalitions');
+  if (!(budget >= 2)) throw evalErrorWhy('bad-option', 'shap-budget', { params: { samples: budget } }, 'KernelSHAP needs a budget of at least 2 coalitions');
   const { masks, weights, exact } = coalitions(M, budget, seed);
   const v = await coalitionValues(o.predict, x, background, groups, masks, output, k, o.batchRows ?? 16384);
   const values = shapleyFit(masks, weights, v, expected, delta);

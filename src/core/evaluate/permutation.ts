@@ -2,7 +2,7 @@
 import { mixSeed } from '../math/random';
 import { argmaxRows } from '../model/metrics';
 import { permutation } from '../model/split';
-import { EvalError } from './errors';
+import { evalErrorWhy } from './errors';
 import { checkGroups, checkRows, defaultGroups, type FeatureGroup, type PredictFn } from './explain';
 import type { Direction } from './slice-metrics';
 
@@ -51,7 +51,7 @@ export async function permutationImportance(o: PermutationOptions): Promise<Perm
   const groups = o.features ?? defaultGroups(o.d, o.names);
   checkGroups(groups, o.d);
   const repeats = o.repeats ?? 5;
-  if (!Number.isInteger(repeats) || repeats < 1) throw new EvalError('bad-option', { params: { repeats } }, 'Repeats must be a positive integer');
+  if (!Number.isInteger(repeats) || repeats < 1) throw evalErrorWhy('bad-option', 'repeats', { params: { repeats } }, 'Repeats must be a positive integer');
   const seed = (o.seed ?? 0) >>> 0;
   const sign = (o.direction ?? 'higher') === 'higher' ? 1 : -1;
   // rows: all, or a seeded subsample kept in row order

@@ -3,7 +3,7 @@
  * folded into "other"), buckets of a numeric column, crosses of two columns; missing values get a slice
  * of their own. slices.ts evaluates the slices.
  */
-import { EvalError } from './errors';
+import { EvalError, evalErrorWhy } from './errors';
 
 export type CellValue = string | number | boolean | bigint | null | undefined;
 
@@ -67,7 +67,7 @@ function columnOf(columns: Record<string, ArrayLike<CellValue>> | undefined, nam
 function assignCategorical(s: Extract<FeatureSlicing, { kind: 'categorical' }>, values: ArrayLike<CellValue>): SliceAssignment {
   const n = values.length;
   const topN = s.topN ?? DEFAULT_TOP_N;
-  if (!Number.isInteger(topN) || topN < 1) throw new EvalError('bad-option', { column: s.column, params: { topN } }, `topN must be a positive integer, got ${topN}`);
+  if (!Number.isInteger(topN) || topN < 1) throw evalErrorWhy('bad-option', 'top-n', { column: s.column, params: { topN } }, `topN must be a positive integer, got ${topN}`);
   const first = new Map<CellValue, number>();
   const raw = new Int32Array(n);
   const counts: number[] = [];
@@ -146,11 +146,11 @@ function assignNumeric(s: Extract<FeatureSlicing, { kind: 'numeric' }>, values: 
   if (s.cuts) {
     cuts = [...s.cuts];
     if (cuts.some((c, j) => !Number.isFinite(c) || (j > 0 && c <= cuts[j - 1]!))) {
-      throw new EvalError('bad-option', { column: s.column }, 'Bucket cut points must be finite and strictly ascending');
+      throw evalErrorWhy('bad-option', 'cut-points', { column: s.column }, 'Bucket cut points must be finite and strictly ascending');
     }
   } else {
     const k = s.buckets ?? DEFAULT_BUCKETS;
-    if (!Number.isInteger(k) || k < 1) throw new EvalError('bad-option', { column: s.column, params: { buckets: k } }, `Buckets must be a positive integer, got ${k}`);
+    if (!Number.isInteger(k) || k < 1) throw evalErrorWhy('bad-option', 'buckets', { column: s.column, params: { buckets: k } }, `Buckets must be a positive integer, got ${k}`);
     lo0 = min;
     hiLast = max;
     cuts = [];

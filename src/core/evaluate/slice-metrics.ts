@@ -8,7 +8,7 @@ import { fillPoisson1 } from '../math/bootstrap';
 import type { Rng } from '../math/random';
 import { argmaxRows, classificationMetrics, regressionMetrics } from '../model/metrics';
 import { thresholdMetrics } from './curves';
-import { checkFinite, checkLength, EvalError } from './errors';
+import { checkFinite, checkLength, evalErrorWhy } from './errors';
 
 export type Predictions =
   | {
@@ -68,7 +68,7 @@ function prepareClassification(p: Extract<Predictions, { kind: 'classification' 
   const names = metricNames(p);
   const yTrue = Int32Array.from(p.yTrue);
   for (let i = 0; i < n; i++) {
-    if (!(yTrue[i]! >= 0 && yTrue[i]! < k)) throw new EvalError('bad-option', { params: { row: i, label: p.yTrue[i]!, classes: k } }, `Label ${p.yTrue[i]} of row ${i} is not a class index below ${k}`);
+    if (!(yTrue[i]! >= 0 && yTrue[i]! < k)) throw evalErrorWhy('bad-option', 'label-class', { params: { row: i, label: p.yTrue[i]!, classes: k } }, `Label ${p.yTrue[i]} of row ${i} is not a class index below ${k}`);
   }
   const yPred = argmaxRows(p.probs, k);
   const loss = new Float64Array(n);
@@ -77,7 +77,7 @@ function prepareClassification(p: Extract<Predictions, { kind: 'classification' 
   const pos = p.positiveClass ?? 1;
   const score = binary ? Float64Array.from({ length: n }, (_, i) => p.probs[i * 2 + pos]!) : null;
   const threshold = p.threshold ?? 0.5;
-  if (binary && !Number.isFinite(threshold)) throw new EvalError('bad-option', { params: { threshold } }, 'The decision threshold must be a finite number');
+  if (binary && !Number.isFinite(threshold)) throw evalErrorWhy('bad-option', 'threshold', { params: { threshold } }, 'The decision threshold must be a finite number');
   return {
     names,
     n,

@@ -10,7 +10,7 @@
 import { percentileInterval, type Interval } from '../math/bootstrap';
 import { fnv1a32 } from '../math/hash';
 import { mixSeed, Rng } from '../math/random';
-import { EvalError } from './errors';
+import { evalErrorWhy } from './errors';
 import { assignSlices, type CellValue, type SliceCondition, type SliceSpec } from './slice-assign';
 import { preparePredictions, type Predictions, type Prepared } from './slice-metrics';
 
@@ -122,7 +122,7 @@ export class SliceEvaluator {
       level: options.bootstrap?.level ?? 0.95,
     };
     if (boot && (!Number.isInteger(boot.samples) || boot.samples < 1 || !(boot.level > 0 && boot.level < 1))) {
-      throw new EvalError('bad-option', { params: { samples: boot.samples, level: boot.level } }, 'Bootstrap needs a positive whole number of samples and a level between 0 and 1');
+      throw evalErrorWhy('bad-option', 'bootstrap', { params: { samples: boot.samples, level: boot.level, min: 1 } }, 'Bootstrap needs a positive whole number of samples and a level between 0 and 1');
     }
     this.bootstrap = boot;
     this.metrics = this.#prep.names;

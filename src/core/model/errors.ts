@@ -4,7 +4,8 @@
  * so the page can show it in the person's language, plus an English message for logs and tests.
  */
 
-import { CodedError, type SerializedCodedError } from '../errors';
+import { CodedError, withWhy, type SerializedCodedError } from '../errors';
+import type { SpecIssue } from './model-spec/types';
 
 export type TrainErrorCode =
   | 'missing-column' // a chosen feature or label column is not in the dataset
@@ -54,6 +55,8 @@ export interface TrainErrorDetails {
   /** 0-based layer index in a model spec. */
   layer?: number;
   params?: Record<string, string | number>;
+  /** invalid-spec: validateSpec's problems by code, said one by one in the person's language. */
+  issues?: SpecIssue[];
 }
 
 /**
@@ -87,7 +90,7 @@ export type BadSplitWhy =
   | 'empty-train'; // no rows in the training split
 
 export type InvalidSpecWhy =
-  | 'issues' // validateSpec's problems (params.count; the layer editor says each)
+  | 'issues' // validateSpec's problems (details.issues, params.count)
   | 'no-spec'; // a run without a spec
 
 export type BadCheckpointWhy =
@@ -148,5 +151,11 @@ export type SerializedTrainError = SerializedCodedError<'TrainError', TrainError
 
 /** A TrainError of a code whose cause varies, with the cause in params.why. */
 export function trainErrorWhy<C extends keyof TrainErrorWhy>(code: C, why: TrainErrorWhy[C], details: TrainErrorDetails, message: string): TrainError {
-  return new TrainError(code, { ...details, params: { ...details.params, why } }, message);
+  return new TrainError(code, withWhy(details, why), message);
+}
+
+/** TrainError('invalid-spec') carrying validateSpec's problems by code; the message lists them in English. */
+export function invalidSpecError(issues: readonly SpecIssue[]): TrainError {
+  const layer = typeof issues[0]?.at === 'number' ? issues[0].at : undefined;
+  return trainErrorWhy('invalid-spec', 'issues', { layer, issues: [...issues], params: { count: issues.length } }, issues.map((i) => i.message).join('\n'));
 }

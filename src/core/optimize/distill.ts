@@ -26,7 +26,7 @@ import { buildModel, inferShapes, type ModelSpec, type TF } from '../model/model
 import { BatchMasks, readSums, runEpoch, YieldClock } from '../train/batch-loop';
 import { makeOptimizer, Trainer, type EpochLog, type FitOptions, type FitResult, type OptimizerName, type TrainConfig, type TrainTensors } from '../train/trainer';
 import type { OptimizationRecord } from './artifacts';
-import { OptimizeError } from './errors';
+import { OptimizeError, optimizeErrorWhy } from './errors';
 
 export interface DistillSettings {
   /** Weight of the hard-label loss, in [0, 1]; 1 - alpha weighs the distillation term. */
@@ -130,10 +130,12 @@ export function checkDistillation(
   const missing = sLabels.filter((l) => !tLabels.includes(l));
   const extra = tLabels.filter((l) => !sLabels.includes(l));
   if (missing.length || extra.length || tLabels.length !== sLabels.length) {
-    const list = (xs: readonly string[]) => xs.slice(0, 5).map((x) => JSON.stringify(x)).join(', ') + (xs.length > 5 ? `, and ${xs.length - 5} more` : '');
-    throw new OptimizeError(
+    const list = (xs: readonly string[]) => xs.slice(0, 5).map((x) => JSON.stringify(x)).join(', ') + (xs.length > 5 ? ', …' : '');
+    const why = missing.length && extra.length ? 'missing-and-extra' : missing.length ? 'missing-labels' : extra.length ? 'extra-labels' : 'duplicate-label';
+    throw optimizeErrorWhy(
       'label-mismatch',
-      { params: { teacher: tLabels.length, student: sLabels.length } },
+      why,
+      { params: { teacher: tLabels.length, student: sLabels.length, missing: list(missing), missingCount: missing.length, extra: list(extra), extraCount: extra.length } },
       `The teacher "${t.name}" was trained on another label set: ${missing.length ? `it does not know ${list(missing)}` : ''}${missing.length && extra.length ? '; ' : ''}${extra.length ? `it also predicts ${list(extra)}, which this data does not have` : ''}${!missing.length && !extra.length ? 'a class name appears twice' : ''}`,
     );
   }
@@ -204,11 +206,11 @@ export async function distill(
 ): Promise<DistillResult> {
   const { teacher, student, train, validation, config: cfg, signal, onEpoch } = options;
   validateDistillSettings(cfg);
-  if (!(Number.isInteger(cfg.batchSize) && cfg.batchSize > 0)) throw new OptimizeError('bad-option', { field: 'batchSize' }, `batch size must be a positive integer, got ${cfg.batchSize}`);
-  if (!(Number.isInteger(cfg.epochs) && cfg.epochs >= 0)) throw new OptimizeError('bad-option', { field: 'epochs' }, `epochs must be a non-negative integer, got ${cfg.epochs}`);
-  if (!(cfg.learningRate > 0 && Number.isFinite(cfg.learningRate))) throw new OptimizeError('bad-option', { field: 'learningRate' }, `learning rate must be positive, got ${cfg.learningRate}`);
+  if (!(Number.isInteger(cfg.batchSize) && cfg.batchSize > 0)) throw new OptimizeError('bad-option', { field: 'batchSize', params: { value: String(cfg.batchSize) } }, `batch size must be a positive integer, got ${cfg.batchSize}`);
+  if (!(Number.isInteger(cfg.epochs) && cfg.epochs >= 0)) throw new OptimizeError('bad-option', { field: 'epochs', params: { value: String(cfg.epochs) } }, `epochs must be a non-negative integer, got ${cfg.epochs}`);
+  if (!(cfg.learningRate > 0 && Number.isFinite(cfg.learningRate))) throw new OptimizeError('bad-option', { field: 'learningRate', params: { value: String(cfg.learningRate) } }, `learning rate must be positive, got ${cfg.learningRate}`);
   const n = train.x.shape[0]!;
-  if (n === 0) throw new OptimizeError('bad-option', {}, 'The training split has no rows');
+  if (n === 0) throw optimizeErrorWhy('bad-option', 'empty-train', {}, 'The training split has no rows');
   const size = Math.min(cfg.batchSize, n);
   const studentLogits = logitsFunction(tf, student);
   const teacherLogitsOf = logitsFunction(tf, teacher);
@@ -219,7 +221,7 @@ export async function distill(
   const classes = train.y.shape[1]!;
   if (teacherAll.shape[1] !== classes) {
     teacherAll.dispose();
-    throw new OptimizeError('label-mismatch', { params: { teacher: teacherAll.shape[1]!, student: classes } }, `The teacher has ${teacherAll.shape[1]} outputs, the labels ${classes} classes`);
+    throw optimizeErrorWhy('label-mismatch', 'outputs', { params: { teacher: teacherAll.shape[1]!, student: classes } }, `The teacher has ${teacherAll.shape[1]} outputs, the labels ${classes} classes`);
   }
   const column = options.teacherColumn;
   if (column && column.some((c, i) => c !== i)) {

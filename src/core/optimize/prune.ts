@@ -22,7 +22,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { TF } from '../model/model-spec';
 import { Trainer, type FitOptions, type FitResult, type StepInfo, type TrainConfig } from '../train/trainer';
 import type { OptimizationRecord } from './artifacts';
-import { OptimizeError } from './errors';
+import { OptimizeError, optimizeErrorWhy } from './errors';
 
 export interface PruningSchedule {
   /** Sparsity at beginStep, in [0, 1). */
@@ -296,7 +296,7 @@ export async function pruneAndFineTune(tf: TF, model: tfjs.LayersModel, options:
   validateSchedule(options.schedule);
   if (options.config.earlyStopping) {
     // it could stop, or restore weights from, before the schedule's end: the sparsity would fall short
-    throw new OptimizeError('bad-option', { field: 'earlyStopping' }, 'Early stopping cannot be used while pruning: it could end fine-tuning before the schedule reaches its final sparsity');
+    throw optimizeErrorWhy('bad-option', 'early-stopping', { field: 'earlyStopping' }, 'Early stopping cannot be used while pruning: it could end fine-tuning before the schedule reaches its final sparsity');
   }
   const steps = stepsOf(options.config, options.train.x.shape[0]!);
   if (options.schedule.endStep > steps - 1) {

@@ -38,7 +38,7 @@ import {
   type VariantMetadata,
   type WeightSpec,
 } from './artifacts';
-import { OptimizeError } from './errors';
+import { OptimizeError, optimizeErrorWhy } from './errors';
 
 export type QuantizeDtype = 'float16' | 'uint8' | 'uint16';
 export const QUANTIZE_DTYPES: readonly QuantizeDtype[] = ['float16', 'uint8', 'uint16'];
@@ -193,11 +193,11 @@ export const FLOAT16_MAX = 65504;
 export function quantizeWeights(specs: readonly WeightSpec[], data: Uint8Array, options: QuantizeOptions): QuantizedWeights {
   const { dtype } = options;
   if (!QUANTIZE_DTYPES.includes(dtype)) {
-    throw new OptimizeError('bad-option', { field: 'dtype', params: { dtype: String(dtype) } }, `Unknown quantization dtype "${String(dtype)}": use float16, uint8 or uint16`);
+    throw new OptimizeError('bad-option', { field: 'dtype', params: { value: String(dtype) } }, `Unknown quantization dtype "${String(dtype)}": use float16, uint8 or uint16`);
   }
   const minElements = options.minElements ?? DEFAULT_MIN_ELEMENTS;
   if (!(Number.isInteger(minElements) && minElements >= 0)) {
-    throw new OptimizeError('bad-option', { field: 'minElements' }, `minElements must be a non-negative integer, got ${minElements}`);
+    throw new OptimizeError('bad-option', { field: 'minElements', params: { value: String(minElements) } }, `minElements must be a non-negative integer, got ${minElements}`);
   }
   const parts: Uint8Array[] = [];
   const outSpecs: WeightSpec[] = [];
@@ -214,7 +214,7 @@ export function quantizeWeights(specs: readonly WeightSpec[], data: Uint8Array, 
     const count = spec.shape.reduce((a, b) => a * b, 1);
     const size = count * (BYTES[spec.dtype] ?? NaN);
     if (!(size >= 0) || offset + size > data.length) {
-      throw new OptimizeError('cannot-quantize', { weight: spec.name }, `Weight "${spec.name}" (${spec.dtype} [${spec.shape.join(', ')}]) does not fit the weight data`);
+      throw optimizeErrorWhy('cannot-quantize', 'weight-data', { weight: spec.name }, `Weight "${spec.name}" (${spec.dtype} [${spec.shape.join(', ')}]) does not fit the weight data`);
     }
     const bytes = data.subarray(offset, offset + size);
     offset += size;
@@ -242,8 +242,9 @@ export function quantizeWeights(specs: readonly WeightSpec[], data: Uint8Array, 
     for (let i = 0; i < values.length; i++) {
       const v = values[i]!;
       if (!Number.isFinite(v)) {
-        throw new OptimizeError(
+        throw optimizeErrorWhy(
           'cannot-quantize',
+          'non-finite',
           { weight: spec.name, params: { index: i, value: String(v) } },
           `Weight "${spec.name}" holds ${v} at index ${i}: a model with non-finite weights cannot be quantized (it was probably trained with a diverging loss)`,
         );
@@ -254,8 +255,9 @@ export function quantizeWeights(specs: readonly WeightSpec[], data: Uint8Array, 
     if (dtype === 'float16') {
       const big = Math.max(-lo, hi);
       if (big > FLOAT16_MAX) {
-        throw new OptimizeError(
+        throw optimizeErrorWhy(
           'cannot-quantize',
+          'float16-range',
           { weight: spec.name, params: { value: big, max: FLOAT16_MAX } },
           `Weight "${spec.name}" has a value of magnitude ${big}, beyond float16's largest ${FLOAT16_MAX}: use 8-bit or 16-bit affine quantization instead`,
         );
@@ -278,11 +280,12 @@ export function quantizeWeights(specs: readonly WeightSpec[], data: Uint8Array, 
     }
   }
   if (offset !== data.length) {
-    throw new OptimizeError('cannot-quantize', {}, `The weight data holds ${data.length} bytes, but the manifest lists ${offset}`);
+    throw optimizeErrorWhy('cannot-quantize', 'byte-count', { params: { bytes: data.length, listed: offset } }, `The weight data holds ${data.length} bytes, but the manifest lists ${offset}`);
   }
   if (!weights.some((w) => !w.skipped)) {
-    throw new OptimizeError(
+    throw optimizeErrorWhy(
       'cannot-quantize',
+      'nothing-worth',
       { params: { minElements } },
       `No weight of this model is worth quantizing: every float32 tensor has fewer than ${minElements} values (or was skipped), so the size would not change`,
     );

@@ -5,7 +5,7 @@
  * anything is trained.
  */
 import { inferShapes, validateSpec, type HeadSpec, type InputSpec, type LayerSpec, type ModelSpec } from '../model/model-spec';
-import { OptimizeError } from './errors';
+import { OptimizeError, optimizeErrorWhy } from './errors';
 
 export type StudentChoice = { kind: 'narrower'; factor: number } | { kind: 'hidden'; sizes: number[] };
 
@@ -43,7 +43,7 @@ export function studentSpec(teacher: ModelSpec | null, input: InputSpec, head: H
     if (!(choice.factor > 0 && choice.factor <= 1)) {
       throw new OptimizeError('bad-option', { field: 'factor', params: { value: String(choice.factor) } }, `The width factor must be above 0 and at most 1, got ${choice.factor}`);
     }
-    if (!teacher) throw new OptimizeError('bad-option', { field: 'student' }, 'The teacher has no layer description (it was imported without one): give hidden sizes instead');
+    if (!teacher) throw optimizeErrorWhy('bad-option', 'no-teacher-spec', { field: 'student' }, 'The teacher has no layer description (it was imported without one): give hidden sizes instead');
     layers = narrowerLayers(teacher.layers, choice.factor);
   } else {
     if (!choice.sizes.length || !choice.sizes.every((s) => Number.isInteger(s) && s >= 1)) {
@@ -53,7 +53,7 @@ export function studentSpec(teacher: ModelSpec | null, input: InputSpec, head: H
   }
   const spec: ModelSpec = { version: 1, input, layers, head, seed };
   const issues = validateSpec(spec);
-  if (issues.length) throw new OptimizeError('bad-option', { field: 'student' }, `The student is not a valid model: ${issues.map((i) => i.message).join('; ')}`);
+  if (issues.length) throw optimizeErrorWhy('bad-option', 'invalid-student', { field: 'student', issues }, `The student is not a valid model: ${issues.map((i) => i.message).join('; ')}`);
   return spec;
 }
 

@@ -1,5 +1,5 @@
 /** Numbers and errors of the Fairness and Explanations tabs, in the person's language. */
-import { errorMessage } from '../../app/format';
+import { errorMessage, evalWhat } from '../../app/format';
 import { n, t, tKnown } from '../../app/i18n.svelte';
 import { codedErrorData } from '../../core/coded-errors';
 import type { EvalErrorCode } from '../../core/evaluate/errors';
@@ -27,8 +27,8 @@ export function partLabel(part: string, rows: number): string {
   return tKnown(`explain.part.${part}`, { rows: n(rows) });
 }
 
-/** The EvalError codes the explanation tabs word in their own terms (the rest as everywhere else). */
-const EXPLAIN_CODES = ['length-mismatch', 'missing-column', 'one-group', 'one-class', 'input-mismatch', 'non-finite', 'bad-option'] as const satisfies readonly EvalErrorCode[];
+/** The EvalError codes the explanation tabs word in their own terms (the rest, bad-option too, as everywhere else). */
+const EXPLAIN_CODES = ['length-mismatch', 'missing-column', 'one-group', 'one-class', 'input-mismatch', 'non-finite'] as const satisfies readonly EvalErrorCode[];
 type ExplainCode = (typeof EXPLAIN_CODES)[number];
 const isExplainCode = (code: string): code is ExplainCode => (EXPLAIN_CODES as readonly string[]).includes(code);
 
@@ -42,8 +42,7 @@ export function explainError(e: unknown): string {
   if (ev) {
     const { column, params = {} } = ev.details;
     if (ev.code === 'input-mismatch' && !column) return t('explain.error.input-mismatch.nocolumn');
-    const detail = ev.code === 'bad-option' ? ev.message : '';
-    return t(`explain.error.${ev.code}`, { what: '', expected: '', actual: '', groups: '', positives: '', negatives: '', ...params, column: column ?? '', detail });
+    return t(`explain.error.${ev.code}`, { expected: '', actual: '', groups: '', positives: '', negatives: '', ...params, what: evalWhat(params.what), column: column ?? '' });
   }
   if (e instanceof Error && e.name === 'AbortError') return t('explain.cancelled');
   return errorMessage(e);

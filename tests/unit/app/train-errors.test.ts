@@ -6,25 +6,16 @@ import { strToU8, zipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readBundle } from '../../../src/core/model/bundle';
 import { trainErrorWhy, type TrainErrorWhy } from '../../../src/core/model/errors';
-import { fitPreprocess } from '../../../src/core/model/preprocess';
+import { validateSpec, type ModelSpec } from '../../../src/core/model/model-spec';
+import { fitPreprocess, imageToInput } from '../../../src/core/model/preprocess';
+import { invalidSpecError } from '../../../src/core/model/errors';
+import { specIssueText } from '../../../src/app/spec-issue';
 import { splitRows } from '../../../src/core/model/split';
 import { errorMessage } from '../../../src/app/format';
 import { i18n } from '../../../src/app/i18n.svelte';
 import { catalogs } from '../../../src/app/i18n/catalog';
+import { englishWords, thrown } from './error-helpers';
 
-/** English sentences: three or more Latin words in a row (outside {placeholders}), as in errors.test.ts. */
-function englishWords(text: string): string[] {
-  return text.replace(/\{\w+\}/g, '').match(/[A-Za-z]+(?:[ ,'-]+[A-Za-z]+){2,}/g) ?? [];
-}
-
-function thrown(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('did not throw');
-}
 
 async function rejected(p: Promise<unknown>): Promise<unknown> {
   return p.then(
@@ -80,5 +71,42 @@ describe('training errors said by their why', () => {
     const plain = JSON.parse(JSON.stringify(trainErrorWhy('bad-split', 'empty-train', {}, 'The training split has no rows'))) as { details: { params: Record<string, unknown> } };
     delete plain.details.params.why;
     expect(errorMessage(plain)).toBe('The split cannot be made: The training split has no rows');
+  });
+
+  it('says a bad encoding of the features as a whole in words of its own, with no empty column', async () => {
+    const none = await rejected(fitPreprocess({} as never, [0], { features: [], label: 'species', task: 'classification' }));
+    const notImages = thrown(() => imageToInput({ features: [{ column: 'mass', encoding: 'standardize' }] } as never, { width: 1, height: 1 } as never));
+    i18n.locale = 'zh-TW';
+    expect(errorMessage(none)).toBe('無法建立模型的輸入：請至少選擇一個特徵欄位。');
+    expect(errorMessage(notImages)).toBe('無法建立模型的輸入：這個模型不接受影像輸入。');
+    i18n.locale = 'en';
+    expect(errorMessage(none)).toBe("The model's input cannot be made: choose at least one feature column");
+    expect(errorMessage(notImages)).toBe("The model's input cannot be made: this model does not take images");
+    // a column still names it
+    const twice = await rejected(fitPreprocess({} as never, [0], { features: ['mass', 'mass'], label: 'species', task: 'classification' }));
+    expect(errorMessage(twice)).toBe('Column "mass" cannot be used this way: it is chosen twice');
+  });
+
+  it('lists an invalid spec\'s problems by code in both languages', () => {
+    const mnist: ModelSpec = { version: 1, input: { kind: 'image', height: 28, width: 28, channels: 1 }, layers: [{ type: 'dense', units: 0 }], head: { kind: 'classification', classes: 1 } };
+    const issues = validateSpec(mnist);
+    expect(issues.map((i) => i.code)).toEqual(['positive-int', 'rank', 'head-classes']);
+    const error = JSON.parse(JSON.stringify(invalidSpecError(issues)));
+    i18n.locale = 'zh-TW';
+    const zh = errorMessage(error);
+    expect(zh).toBe(`無法建立模型：${issues.map(specIssueText).join('\n')}`);
+    expect(zh).toContain('第 1 層（Dense）：');
+    expect(zh).toContain('輸出：');
+    expect(zh.split('\n')).toHaveLength(3);
+    expect(englishWords(zh), zh).toEqual([]);
+    i18n.locale = 'en';
+    // the English catalog says each problem as the core's English message did
+    expect(errorMessage(error)).toBe(`The model cannot be built: ${issues.map((i) => i.message).join('\n')}`);
+  });
+
+  it('says an invalid-spec error stored without its issues by its count in zh-TW', () => {
+    const stored = JSON.parse(JSON.stringify(trainErrorWhy('invalid-spec', 'issues', { params: { count: 2 } }, 'Layer 1 (Dense): units must be a positive integer (got 0)')));
+    i18n.locale = 'zh-TW';
+    expect(errorMessage(stored)).toBe('無法建立模型：模型的層有 2 個問題。');
   });
 });

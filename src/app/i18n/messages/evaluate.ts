@@ -1,4 +1,5 @@
 import { defineMessages } from '../catalog';
+import { evaluateWhy } from './evaluate-why';
 
 /** The Evaluate stage (sliced metrics, curves, thresholds and blessing), the registry's blessing badge and the promotion gate, and EvalError messages. */
 export const evaluate = defineMessages({
@@ -147,14 +148,16 @@ export const evaluate = defineMessages({
     'evaluate.registry.otherData': 'evaluated on other data only',
     'evaluate.registry.computedOn': 'Computed on {data}, {part}.',
     'evaluate.registry.noVersion': 'none',
+    ...evaluateWhy.en,
     'evaluate.error.length-mismatch': 'Expected {expected} {what}, got {actual}.',
     'evaluate.error.missing-column': 'Column "{column}" is not in the evaluation data.',
     'evaluate.error.one-group': 'Column "{column}" has only one group: there is nothing to compare.',
     'evaluate.error.one-class': 'The evaluation rows hold only one class for "{class}" against the rest: curves need examples of both. Choose another class or other evaluation data.',
     'evaluate.error.input-mismatch': 'The model reads column "{column}", which this dataset version does not have: it cannot be evaluated on it.',
+    'evaluate.error.input-mismatch.nocolumn': 'The model\'s input does not match the data given.',
     'evaluate.error.non-finite': 'The {what} hold {value} at position {index}: a model that diverged cannot be evaluated.',
     'evaluate.error.no-rows': 'The {part} rows of this model’s data are empty: evaluate it on another dataset version.',
-    'evaluate.error.bad-option': 'A setting is out of range: {detail}',
+    'evaluate.error.bad-option': 'This cannot be computed: {detail}',
     'evaluate.error.not-evaluated': 'Model version v{version} has not been evaluated: evaluate it and get a blessing, or write why it goes to production anyway.',
     'evaluate.error.not-blessed': 'The latest evaluation of model version v{version} did not bless it: fix what failed, or write why it goes to production anyway.',
     'evaluate.error.other-data': 'Model version v{version} was evaluated only on other data than its own, and a blessing counts only for the data it was computed on: evaluate it on its own test rows, or write why it goes to production anyway.',
@@ -306,14 +309,16 @@ export const evaluate = defineMessages({
     'evaluate.registry.otherData': '只在其他資料上評估過',
     'evaluate.registry.computedOn': '計算於 {data}，{part}。',
     'evaluate.registry.noVersion': '無',
+    ...evaluateWhy['zh-TW'],
     'evaluate.error.length-mismatch': '預期 {expected} 個{what}，實際為 {actual} 個。',
     'evaluate.error.missing-column': '評估資料中沒有欄位「{column}」。',
     'evaluate.error.one-group': '欄位「{column}」只有一個群組：沒有可比較的對象。',
     'evaluate.error.one-class': '以「{class}」對其餘類別而言，評估資料只有一種類別：曲線需要兩者都有樣本。請選擇其他類別或其他評估資料。',
     'evaluate.error.input-mismatch': '模型會讀取欄位「{column}」，但這個資料集版本沒有此欄位：無法在其上評估。',
+    'evaluate.error.input-mismatch.nocolumn': '模型的輸入與所給的資料不符。',
     'evaluate.error.non-finite': '{what}在位置 {index} 的值為 {value}：發散的模型無法評估。',
     'evaluate.error.no-rows': '此模型資料的{part}沒有任何列：請在其他資料集版本上評估。',
-    'evaluate.error.bad-option': '有設定超出範圍：{detail}',
+    'evaluate.error.bad-option': '無法計算：{detail}',
     'evaluate.error.not-evaluated': '模型版本 v{version} 尚未評估：請先評估並獲得核可，或寫下仍要推上正式上線的理由。',
     'evaluate.error.not-blessed': '模型版本 v{version} 最近一次評估未獲核可：請修正未通過的項目，或寫下仍要推上正式上線的理由。',
     'evaluate.error.other-data': '模型版本 v{version} 只在它自己的資料以外的資料上評估過，而核可只對計算它的那份資料有效：請在它自己的測試集上評估，或寫下仍要推上正式上線的理由。',

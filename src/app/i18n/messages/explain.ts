@@ -115,7 +115,6 @@ export const explain = defineMessages({
     'explain.error.input-mismatch': 'The model does not fit this data: it reads column "{column}", which this dataset version does not have.',
     'explain.error.input-mismatch.nocolumn': 'The model\'s input does not match the data given.',
     'explain.error.non-finite': 'The model gave a value that is not a number; a model that diverged cannot be explained.',
-    'explain.error.bad-option': 'This cannot be computed for this model or choice ({detail}).',
   },
   'zh-TW': {
     'explain.loading': '正在載入模型與其評估資料列…',
@@ -227,6 +226,5 @@ export const explain = defineMessages({
     'explain.error.input-mismatch': '模型與此資料不符：模型讀取欄位「{column}」，但此資料集版本沒有這個欄位。',
     'explain.error.input-mismatch.nocolumn': '模型的輸入與所給的資料不符。',
     'explain.error.non-finite': '模型給出了非數值的結果；發散的模型無法解釋。',
-    'explain.error.bad-option': '無法為此模型或此選擇計算（{detail}）。',
   },
 });

@@ -1,4 +1,5 @@
 import { defineMessages } from '../catalog';
+import { optimizeWhy } from './optimize-why';
 
 /** The Optimize stage: quantization, pruning, distillation, the comparison of variants, promotion. */
 export const optimize = defineMessages({
@@ -130,6 +131,8 @@ export const optimize = defineMessages({
     'optimize.field.student': 'Student',
     'optimize.field.optimizer': 'Optimizer',
     'optimize.field.labeledShare': 'Share of labeled rows',
+    'optimize.field.power': 'Decay power',
+    'optimize.field.minElements': 'Smallest weight quantized',
     'optimize.form.sparsityRange': '{field} must be at least 0 and below 1.',
     'optimize.form.finalBelowInitial': 'Final sparsity must not be below the initial sparsity.',
     'optimize.form.wholeNumber': '{field} must be a whole number of at least {min}.',
@@ -138,6 +141,7 @@ export const optimize = defineMessages({
     'optimize.form.alphaRange': 'Alpha must be between 0 and 1.',
     'optimize.form.sizes': 'Hidden sizes must be one to eight whole numbers from 1 to 4096, separated by commas.',
 
+    ...optimizeWhy.en,
     'optimize.error.bad-sparsity': '{field}: a sparsity must be at least 0 and below 1, and the final sparsity not below the initial one (got {value}).',
     'optimize.error.bad-schedule': '{field}: the schedule does not fit the fine-tuning: it ends at step {end}, but fine-tuning takes {steps} steps. Lower the end step or train more epochs.',
     'optimize.error.bad-option': '{field} is out of range (got {value}).',
@@ -145,8 +149,8 @@ export const optimize = defineMessages({
     'optimize.error.cannot-quantize': 'This model cannot be quantized that way: {detail}',
     'optimize.error.already-quantized': 'This model\'s weights are quantized already. Quantize the original instead.',
     'optimize.error.not-classification': 'Distillation needs a classifier: this model predicts a number.',
-    'optimize.error.label-mismatch': 'The teacher was trained on another label set: {detail}',
-    'optimize.error.input-mismatch': 'The teacher and the student take different inputs: {detail}',
+    'optimize.error.label-mismatch': 'The labels do not match: {detail}',
+    'optimize.error.input-mismatch': 'The teacher and the student take different inputs: the teacher takes inputs of shape {teacher}, the student {student}; both must read the same encoded features.',
     'optimize.error.missing-column': 'The data has no column "{column}", which the model was trained on.',
     'optimize.error.no-data': 'This model was imported and has no dataset version of its own, so there are no training rows to fine-tune on. Import the data and train a model in this project, or distill on another dataset version.',
     'optimize.error.diverged': '{what} diverged: the loss became infinite or NaN. Try a smaller learning rate.',
@@ -281,6 +285,8 @@ export const optimize = defineMessages({
     'optimize.field.student': '學生模型',
     'optimize.field.optimizer': '最佳化器',
     'optimize.field.labeledShare': '有標籤列的比例',
+    'optimize.field.power': '衰減次方',
+    'optimize.field.minElements': '量化權重的最小值數',
     'optimize.form.sparsityRange': '{field} 必須至少為 0 且小於 1。',
     'optimize.form.finalBelowInitial': '最終稀疏度不可低於初始稀疏度。',
     'optimize.form.wholeNumber': '{field} 必須是至少為 {min} 的整數。',
@@ -289,6 +295,7 @@ export const optimize = defineMessages({
     'optimize.form.alphaRange': 'Alpha 必須介於 0 與 1 之間。',
     'optimize.form.sizes': '隱藏層大小必須是一到八個 1 到 4096 的整數，以逗號分隔。',
 
+    ...optimizeWhy['zh-TW'],
     'optimize.error.bad-sparsity': '{field}：稀疏度必須至少為 0 且小於 1，且最終稀疏度不可低於初始稀疏度（得到 {value}）。',
     'optimize.error.bad-schedule': '{field}：排程與微調不符：它在第 {end} 步結束，但微調只有 {steps} 步。請降低結束步或增加 epoch 數。',
     'optimize.error.bad-option': '{field} 超出範圍（得到 {value}）。',
@@ -296,8 +303,8 @@ export const optimize = defineMessages({
     'optimize.error.cannot-quantize': '此模型無法以這種方式量化：{detail}',
     'optimize.error.already-quantized': '此模型的權重已經量化過了。請改為量化原始模型。',
     'optimize.error.not-classification': '蒸餾需要分類模型：此模型預測的是數值。',
-    'optimize.error.label-mismatch': '教師模型是以另一組標籤訓練的：{detail}',
-    'optimize.error.input-mismatch': '教師與學生模型的輸入不同：{detail}',
+    'optimize.error.label-mismatch': '標籤不相符：{detail}',
+    'optimize.error.input-mismatch': '教師與學生模型的輸入不同：教師模型的輸入形狀是 {teacher}，學生模型是 {student}；兩者必須讀取相同的編碼特徵。',
     'optimize.error.missing-column': '資料中沒有欄位「{column}」，而模型是以它訓練的。',
     'optimize.error.no-data': '此模型是匯入的，沒有自己的資料集版本，因此沒有可用來微調的訓練資料。請在此專案匯入資料並訓練模型，或以另一個資料集版本進行蒸餾。',
     'optimize.error.diverged': '{what}發散：損失變成無限大或 NaN。請試試較小的學習率。',

@@ -31,7 +31,9 @@ export const trainWhy = defineMessages({
     'train.why.bad-split.no-labels': 'a stratified split needs the label of each row',
     'train.why.bad-split.empty-train': 'the training split has no rows',
 
-    'train.why.invalid-spec.issues': '{detail}',
+    'train.why.invalid-spec.issues': '{issues}',
+    // an invalid-spec error stored before its issues were carried by code: its English message, or the count
+    'train.why.invalid-spec.uncoded': '{detail}',
     'train.why.invalid-spec.no-spec': 'the run has no model spec',
 
     'train.why.bad-checkpoint.weight-count': 'the checkpoint has {checkpoint} weights, the model {model}',
@@ -92,7 +94,8 @@ export const trainWhy = defineMessages({
     'train.why.bad-split.no-labels': '依標籤分層切分需要每一列的標籤。',
     'train.why.bad-split.empty-train': '訓練集沒有任何列。',
 
-    'train.why.invalid-spec.issues': '模型的層有 {count} 個問題；層編輯器會逐一指出。',
+    'train.why.invalid-spec.issues': '{issues}',
+    'train.why.invalid-spec.uncoded': '模型的層有 {count} 個問題。',
     'train.why.invalid-spec.no-spec': '這次訓練執行沒有模型規格。',
 
     'train.why.bad-checkpoint.weight-count': '檢查點有 {checkpoint} 個權重，模型有 {model} 個。',

@@ -1,6 +1,6 @@
 /** A valid spec as a tf.LayersModel, with TF.js passed in (so this module never loads it). */
 import type * as tfjs from '@tensorflow/tfjs';
-import { trainErrorWhy } from '../errors';
+import { invalidSpecError } from '../errors';
 import { validateSpec } from './shapes';
 import { HEAD_NAME, inputShape, layerName, type ModelSpec, type TF } from './types';
 
@@ -10,9 +10,7 @@ import { HEAD_NAME, inputShape, layerName, type ModelSpec, type TF } from './typ
  */
 export function buildModel(tf: TF, spec: ModelSpec): tfjs.Sequential {
   const issues = validateSpec(spec);
-  if (issues.length) {
-    throw trainErrorWhy('invalid-spec', 'issues', { layer: typeof issues[0]!.at === 'number' ? issues[0]!.at : undefined, params: { count: issues.length } }, issues.map((i) => i.message).join('\n'));
-  }
+  if (issues.length) throw invalidSpecError(issues);
   const seedFor = (i: number) => (spec.seed === undefined ? undefined : (spec.seed + i * 7919) >>> 0);
   const kernelInit = (i: number) => {
     const seed = seedFor(i);

@@ -2,8 +2,8 @@
  * A layer-stack problem (core/model/model-spec SpecIssue) in the person's language: the core gives a code
  * and the values it names; the words come from the catalog.
  */
-import { n, t, tKnown } from '../../app/i18n.svelte';
-import type { SpecIssue } from '../../core/model/model-spec';
+import { n, t, tKnown } from './i18n.svelte';
+import type { SpecIssue } from '../core/model/model-spec';
 
 export function specIssueText(issue: SpecIssue): string {
   const p = issue.params;
