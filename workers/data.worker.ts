@@ -12,6 +12,7 @@ import { importIntoStore } from '../src/services/import';
 import { TableService } from '../src/services/table';
 import { exportVersion } from '../src/services/export';
 import * as validate from '../src/services/validate';
+import * as transform from '../src/services/transform';
 import { LabelService } from '../src/services/label';
 import type { WorkerLike } from '../src/core/label';
 import { startInheritingWorker } from '../src/protocol/inheriting-worker';
@@ -98,6 +99,16 @@ const api: DataWorkerApi = {
   },
   compareVersions: cancellable((req, signal, onProgress) => validate.compareVersions(db(), req, signal, onProgress)),
   servingSkew: cancellable((req, signal, onProgress) => validate.servingSkew(db(), req, signal, onProgress)),
+
+  // Transform stage (services/transform.ts)
+  analyzeTransform: cancellable((req, signal, onProgress) => transform.analyzeTransform(db(), req, signal, onProgress)),
+  importTransform: cancellable((req, signal, onProgress) => transform.importTransform(db(), req, signal, onProgress)),
+  previewTransform(transformId, rows) {
+    return transform.previewTransform(db(), transformId, rows);
+  },
+  exportTransform(transformId) {
+    return transform.exportTransform(db(), transformId);
+  },
 
   // Label stage (services/label.ts)
   runLabelingFunctions: cancellable((req, signal, onProgress) => labels.runLabelingFunctions(req, signal, onProgress)),

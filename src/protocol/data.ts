@@ -3,6 +3,7 @@ import type { Cell } from '../core/table/view';
 import type { ColumnInfo, ImportProgress, ImportSummary, SourceFormat } from '../core/data/types';
 import type { ValidateApi } from './validate';
 import type { LabelApi } from './label';
+import type { TransformApi } from './transform';
 
 export interface ImportRequest {
   /** Chosen by the page so it can cancel the job. */
@@ -53,7 +54,7 @@ export interface DemoDatasetInfo {
   rows: number;
 }
 
-export interface DataWorkerApi extends ValidateApi, LabelApi {
+export interface DataWorkerApi extends ValidateApi, LabelApi, TransformApi {
   /** Nothing runs and no labeling-function result waits for its Save: the page may stop this worker. */
   idle(): Promise<boolean>;
   importFiles(req: ImportRequest, onProgress: (p: ImportProgress) => void): Promise<ImportOutcome>;

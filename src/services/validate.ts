@@ -7,7 +7,7 @@
 import { missing, RecordError } from '../core/record-error';
 import { ValidateError } from '../core/validate/errors';
 import type { RecordBatch } from 'apache-arrow';
-import { buildBatch, decodeBatch, type NamedColumn } from '../core/data/arrow';
+import { buildBatch, type NamedColumn } from '../core/data/arrow';
 import { imageSize, sniffImage } from '../core/data/png';
 import type { ColumnType } from '../core/data/types';
 import {
@@ -43,9 +43,9 @@ import type {
   ValidationOutcome,
 } from '../protocol/validate';
 import { throwIfAborted } from '../protocol/jobs';
-import { readBatch } from '../store/datasets';
 import { newId, type DatasetVersion, type PipetteDB } from '../store/db';
 import type { AnomalyDecisionRecord, SchemaOrigin, SchemaVersionRecord, ServingRequestRecord } from '../store/validation-records';
+import { versionBatches } from './version-batches';
 
 export { CancelledError } from '../protocol/jobs';
 
@@ -130,8 +130,8 @@ function statsOptions(meta: DatasetVersion, labelColumn: string | null): StatsOp
 }
 
 /**
- * Feed every record batch of a version to `add`, in order. The next batch is read from IndexedDB while
- * the current one is being processed; the signal is checked between batches.
+ * Feed every record batch of a version to `add`, in order (the next one is read while the current one is
+ * processed; the signal is checked between batches).
  */
 async function forEachBatch(
   db: PipetteDB,
@@ -140,24 +140,13 @@ async function forEachBatch(
   signal?: AbortSignal,
   onProgress?: OnStatsProgress,
 ): Promise<void> {
-  const total = meta.batchRowCounts.length;
   let rows = 0;
   onProgress?.({ versionId: meta.id, rows, totalRows: meta.rowCount });
-  let next = total > 0 ? readBatch(db, meta.id, 0) : null;
-  try {
-    for (let i = 0; i < total; i++) {
-      throwIfAborted(signal);
-      const record = await next!;
-      next = i + 1 < total ? readBatch(db, meta.id, i + 1) : null;
-      add(decodeBatch(record.ipc));
-      rows += record.rowCount;
-      onProgress?.({ versionId: meta.id, rows, totalRows: meta.rowCount });
-    }
-  } finally {
-    // a prefetch left behind by a cancel must not surface as an unhandled rejection
-    next?.catch(() => {});
+  for await (const batch of versionBatches(db, meta, signal)) {
+    add(batch);
+    rows += batch.numRows;
+    onProgress?.({ versionId: meta.id, rows, totalRows: meta.rowCount });
   }
-  throwIfAborted(signal);
 }
 
 /** Statistics of a version, computed now (not cached): one pass, one record batch at a time. */

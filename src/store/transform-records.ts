@@ -6,6 +6,7 @@
  */
 import type { SplitRecord } from '../core/model/split';
 import type { FittedTransform } from '../core/transform/fitted';
+import type { ValueKind } from '../core/transform/spec';
 import type { DatasetStats } from '../core/validate/stats';
 
 /** Lineage: the rows the analyzers read. */
@@ -20,6 +21,20 @@ export interface TransformSource {
   labelColumn: string | null;
 }
 
+/**
+ * A step the statistics leave out: tokens are no feature, and a step of several slots (a vocabulary's
+ * counts, tfidf weights, a PCA vector) wider than the statistics' limit would be one column per slot.
+ */
+export interface StatsLeftOut {
+  step: string;
+  kind: ValueKind;
+  size: number;
+  why: 'not-a-feature' | 'too-wide';
+}
+
+/** Where the fitted state came from: analyzed here, or a transform.json imported as it was. */
+export type TransformOrigin = { kind: 'analyzed' } | { kind: 'imported'; fileName: string };
+
 export interface TransformRecord {
   id: string;
   projectId: string;
@@ -32,8 +47,18 @@ export interface TransformRecord {
   source: TransformSource;
   /** The spec with its analyzers' outputs: what is applied, and what a model bundle ships (transform.json). */
   fitted: FittedTransform;
-  /** Statistics of the transformed training rows (the Validate stage's overview). */
+  /**
+   * Statistics of the transformed training rows (the Validate stage's overview): one column per number or
+   * index step (an index of -1, none, counts as missing), one per slot of a narrow multi-slot step.
+   */
   stats: DatasetStats;
+  /** Steps the statistics leave out, and why. */
+  statsLeftOut: StatsLeftOut[];
+  /**
+   * Analyzed: the fitted state was computed on source's training rows. Imported: it was kept as the file
+   * had it, and source names the rows its statistics describe.
+   */
+  origin: TransformOrigin;
   /** Seconds the analyze and statistics passes took in the worker. */
   seconds: number;
   createdAt: number;
