@@ -129,6 +129,17 @@ const MESSAGES: { [K in CodedErrorKind]: (e: SerializedOf<K>) => string } = {
     if (code === 'wrong-input-count' && params.min === params.max) return t('transform.error.wrong-input-count.exact', values);
     return t(`transform.error.${code}`, values);
   },
+
+  // the feature or column, the row; the option, the part of the rows, the task and what was counted by name
+  SelectError: ({ code, details }) => {
+    const { column = '', field, params = {} } = details;
+    const values: Values = { row: '', value: '', classes: '', rows: '', needed: '', method: '', feature: '', last: '', expected: '', actual: '', class: '', ...params, column };
+    values.field = field ? t(`select.field.${field}`) : '';
+    values.part = params.part === 'train' || params.part === 'validation' ? t(`select.part.${params.part}`) : '';
+    values.task = params.task === 'classification' || params.task === 'regression' ? t(`select.task.${params.task}`) : '';
+    values.what = params.what === 'values' || params.what === 'column-names' || params.what === 'target' ? t(`select.what.${params.what}`) : '';
+    return t(`select.error.${code}`, values);
+  },
 };
 
 /** Each why-code's catalog key, for each code of a kind that has a why union. */
