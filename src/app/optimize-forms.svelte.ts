@@ -3,14 +3,20 @@
  * '' when they are fine), and starting the job they describe. The worker checks every setting again
  * (core/optimize throws OptimizeErrors naming the field); these checks only keep a bad form from starting.
  */
+import type { DistillWarning } from '../core/optimize/distill';
 import { parseHiddenSizes, specParams, studentSpec, type StudentChoice } from '../core/optimize/student';
 import type { FineTuneSettings } from '../protocol/optimize';
 import type { ModelVersionRecord } from '../store/training-records';
 import { errorMessage } from './format';
-import { t, tKnown } from './i18n.svelte';
+import { n, t, tKnown } from './i18n.svelte';
 import { optimizing } from './optimize.svelte';
 
 const label = (field: string) => tKnown(`optimize.field.${field}`);
+
+/** A finished distillation's warning (core/optimize/distill.ts, by code) in the person's language. */
+export function distillWarningText(w: DistillWarning): string {
+  return t('optimize.distill.warning', { message: t(`optimize.distill.warning.${w.code}`, { student: n(w.params.student), teacher: n(w.params.teacher) }) });
+}
 
 export function sparsityIssue(field: 'initialSparsity' | 'finalSparsity', v: number | null): string {
   return typeof v === 'number' && v >= 0 && v < 1 ? '' : t('optimize.form.sparsityRange', { field: label(field) });

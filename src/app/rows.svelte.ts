@@ -20,7 +20,8 @@ interface Page {
 export class RowSource {
   /** Bumped when a page arrives, so the table re-reads the cache. */
   version = $state(0);
-  error = $state<string | null>(null);
+  /** What the last page request threw (a coded error, said by errorMessage in the person's language). */
+  error = $state<unknown>(null);
   #pages = new Map<number, Page>();
   #pending = new Set<number>();
   #sortKey: string;
@@ -76,7 +77,7 @@ export class RowSource {
       this.#pages.set(pageIndex, { rowNumbers: page.rowNumbers, rows, urls });
       this.version++;
     } catch (e) {
-      this.error = e instanceof Error ? e.message : String(e);
+      this.error = e;
     } finally {
       this.#pending.delete(pageIndex);
     }

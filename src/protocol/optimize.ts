@@ -7,6 +7,7 @@ import type { ComparisonRow } from '../core/optimize/compare';
 import type { BundleSizes } from '../core/optimize/artifacts';
 import type { PruningSchedule, SparsityReport } from '../core/optimize/prune';
 import type { StudentChoice } from '../core/optimize/student';
+import type { DistillWarning } from '../core/optimize/distill';
 import type { EpochLog, OptimizerName } from '../core/train/trainer';
 
 export type QuantizeChoice = 'float16' | 'uint8';
@@ -93,7 +94,7 @@ export interface DistillOutcome {
   /** The labeled rows each student learned from (0 when cancelled). */
   labeledRows: number;
   /** E.g. a student larger than its teacher (allowed). */
-  warnings: string[];
+  warnings: DistillWarning[];
 }
 
 export type OptimizePhase = 'loading' | 'training' | 'scratch' | 'saving' | 'measuring';

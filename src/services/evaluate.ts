@@ -9,6 +9,7 @@
  * not predict again what the evaluation just predicted.
  */
 import { missing } from '../core/record-error';
+import { codedErrorData, type SerializedCoded } from '../core/coded-errors';
 import { evaluateBlessing, type MetricTable } from '../core/evaluate/blessing';
 import { calibrationCurve, precisionRecallCurve, rocCurve, thresholdMetrics } from '../core/evaluate/curves';
 import { EvalError, evalErrorWhy } from '../core/evaluate/errors';
@@ -161,7 +162,7 @@ export class EvaluateService {
     const slicedAt = performance.now();
 
     let baselineModelId: string | null = null;
-    let baselineError: string | undefined;
+    let baselineError: SerializedCoded | string | undefined;
     let baseline: MetricTable | null = null;
     if (req.thresholds.some((t) => t.kind === 'relative')) {
       const production = await resolveAlias(db, record.projectId, GATED_ALIAS);
@@ -172,7 +173,8 @@ export class EvaluateService {
           baseline = await this.#baselineTable(production.id, data, req);
         } catch (e) {
           // the baseline cannot read these rows (another input): its relative thresholds fail, saying why
-          baselineError = e instanceof Error ? e.message : String(e);
+          // by its code (said in the person's language), or a fault's own words
+          baselineError = codedErrorData(e) ?? (e instanceof Error ? e.message : String(e));
           baseline = {};
         }
         throwIfAborted(signal);

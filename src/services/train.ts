@@ -28,6 +28,7 @@ import type { PipetteDB } from '../store/db';
 import { holdingWriterLock } from '../store/sweep';
 import type { BackendChoice, EpochRecord, Hyperparameters, RunMetrics, RunPhase, RunRecord } from '../store/training-records';
 import { cannotTrainOn, chooseBackend, type BackendControl, type StepProbe } from './train-backend';
+import { unavailableReason } from '../core/train/activate';
 import { labelTaskOf, loadLabelSet, prepareData, runColumns, scoringLabels, softTargets, TableCache, weakBaselines, type LabelSetData, type PreparedData } from './train-data';
 import { evaluateModel } from './train-evaluate';
 
@@ -302,7 +303,7 @@ export class TrainService {
         await this.#deps.backends.reports();
         await this.#deps.backends.use(backend.name);
       } catch (e) {
-        fallback = { from: backend.name, reason: e instanceof Error ? e.message : String(e) };
+        fallback = { from: backend.name, why: unavailableReason(e), reason: e instanceof Error ? e.message : String(e) };
         backend = undefined;
       }
     }

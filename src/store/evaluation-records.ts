@@ -3,6 +3,7 @@
  * metrics, the thresholds it was judged by and the blessing. Types only come from core, so the page can
  * import these without loading TF.js or Arrow.
  */
+import type { SerializedCoded } from '../core/coded-errors';
 import type { Blessing, Threshold } from '../core/evaluate/blessing';
 import type { SliceSpec } from '../core/evaluate/slice-assign';
 import type { SlicedEvaluation } from '../core/evaluate/slices';
@@ -33,8 +34,11 @@ export interface EvaluationRecord {
   blessing: Blessing;
   /** The model version aliased "production" when the evaluation ran (relative thresholds compare with it). */
   baselineModelId: string | null;
-  /** Why the baseline could not be evaluated on the same rows (its relative thresholds then fail). */
-  baselineError?: string;
+  /**
+   * Why the baseline could not be evaluated on the same rows (its relative thresholds then fail): the coded
+   * error, or the words of a fault (and of any error in records written before errors were kept coded).
+   */
+  baselineError?: SerializedCoded | string;
   /** Set when this model was promoted to production although this evaluation did not bless it. */
   override?: PromotionOverride;
   /** Wall time of the whole evaluation in the worker, and of its parts: reading, encoding and predicting the rows (0 when they were still in memory), the metrics per slice with their intervals, and the baseline. */

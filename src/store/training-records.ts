@@ -12,6 +12,7 @@ import type { Task } from '../core/train/presets';
 import type { SplitFractions, SplitRecord } from '../core/model/split';
 import type { Checkpoint, EpochLog, FitStatus, OptimizerName } from '../core/train/trainer';
 import type { BackendName } from '../protocol/train';
+import type { BackendUnavailable } from '../core/train/backend-types';
 
 export type RunStatus = 'queued' | 'running' | 'paused' | 'done' | 'failed' | 'cancelled' | 'interrupted';
 
@@ -85,8 +86,11 @@ export interface BackendChoice {
   name: BackendName;
   msPerStep: number;
   candidates: BackendCandidate[];
-  /** A resume could not activate the backend the run had trained on (`from`, and why), so it chose again. */
-  fallback?: { from: BackendName; reason: string };
+  /**
+   * A resume could not activate the backend the run had trained on (`from`), so it chose again: why by code
+   * (absent in runs recorded before it was kept), and the error's own words.
+   */
+  fallback?: { from: BackendName; why?: BackendUnavailable; reason: string };
 }
 
 /** Cells of a dataset row as the page shows them (images as their encoded bytes). */

@@ -103,8 +103,19 @@ export function logitsFunction(tf: TF, model: tfjs.LayersModel): LogitsOf {
 // ---------------------------------------------------------------------------------------------------
 // Checks
 
+/** A distillation that runs anyway but deserves a word, by code: the page says it in the person's language. */
+export interface DistillWarning {
+  code: 'bigger-student'; // more parameters than the teacher: distillation is meant to make a model smaller
+  params: { student: number; teacher: number };
+}
+
+/** A warning in English, for a model's notes (its README). */
+export function distillWarningNote(w: DistillWarning): string {
+  return `The student has more parameters (${w.params.student.toLocaleString('en')}) than its teacher (${w.params.teacher.toLocaleString('en')}): distillation is meant to make a model smaller.`;
+}
+
 export interface DistillCheck {
-  warnings: string[];
+  warnings: DistillWarning[];
   /** teacherColumn[studentClass]: where each of the student's classes is in the teacher's output. */
   teacherColumn: number[];
   teacherParams: number;
@@ -146,10 +157,8 @@ export function checkDistillation(
       `The teacher takes inputs of shape [${teacher.inputShape.join(', ')}], the student [${student.inputShape.join(', ')}]: both must read the same encoded features`,
     );
   }
-  const warnings: string[] = [];
-  if (student.params > teacher.params) {
-    warnings.push(`The student has more parameters (${student.params.toLocaleString('en')}) than its teacher (${teacher.params.toLocaleString('en')}): distillation is meant to make a model smaller.`);
-  }
+  const warnings: DistillWarning[] = [];
+  if (student.params > teacher.params) warnings.push({ code: 'bigger-student', params: { student: student.params, teacher: teacher.params } });
   return { warnings, teacherColumn: sLabels.map((l) => tLabels.indexOf(l)), teacherParams: teacher.params, studentParams: student.params };
 }
 
@@ -325,7 +334,7 @@ export interface StudentRun {
   student: tfjs.LayersModel;
   history: EpochLog[];
   status: string;
-  warnings: string[];
+  warnings: DistillWarning[];
   params: number;
 }
 
@@ -403,7 +412,7 @@ export function studentRecord(
   method: 'distill' | 'scratch',
   config: { optimizer: OptimizerName; learningRate: number; batchSize: number; epochs: number; seed: number; alpha?: number; temperature?: number; labeledShare?: number; labeledRows?: number },
   teacher: { name: string; params: number },
-  warnings: readonly string[] = [],
+  warnings: readonly DistillWarning[] = [],
 ): OptimizationRecord {
   const settings: Record<string, unknown> = { optimizer: config.optimizer, learningRate: config.learningRate, batchSize: config.batchSize, epochs: config.epochs, seed: config.seed };
   // how many labeled rows the student learned from (a share of the teacher's training rows, or all)
@@ -416,7 +425,7 @@ export function studentRecord(
       method === 'distill'
         ? [
             `Trained on alpha x cross-entropy with the labels + (1 - alpha) x T^2 x KL(teacher || student) at temperature T (Hinton et al. 2015; Keras's convention), against "${teacher.name}".`,
-            ...warnings,
+            ...warnings.map(distillWarningNote),
           ]
         : [`The same student architecture trained on the labels alone, for comparison with distillation from "${teacher.name}".`],
   };

@@ -15,6 +15,7 @@ import { errorMessage } from '../../../src/app/format';
 import { specIssueText } from '../../../src/app/spec-issue';
 import { i18n } from '../../../src/app/i18n.svelte';
 import { catalogs, type Locale } from '../../../src/app/i18n/catalog';
+import { distillWarningText } from '../../../src/app/optimize-forms.svelte';
 import { explainError } from '../../../src/ui/evaluate/explain-format';
 import { englishWords, thrown } from './error-helpers';
 
@@ -175,5 +176,14 @@ describe('evaluation and optimization errors said by their why', () => {
     const scores = thrown(() => checkLength('scores', 3, 4));
     expect(errorMessage(scores)).toBe('預期 4 個分數，實際為 3 個。');
     expect(explainError(scores)).toBe('資料對不上：分數 有 3 個值，預期為 4 個。');
+  });
+
+  it('says a finished distillation\'s warning by its code', () => {
+    const teacher = { metadata: { name: 'iris', task: 'classification', labels: ['a', 'b'] } as never, params: 1200, inputShape: [4] };
+    const [warning] = checkDistillation(teacher, { labels: ['b', 'a'], params: 1500, inputShape: [4] }).warnings;
+    i18n.locale = 'zh-TW';
+    expect(distillWarningText(warning!)).toBe('警告：學生模型的參數（1,500 個）比教師模型（1,200 個）多；蒸餾的目的是讓模型變小。');
+    i18n.locale = 'en';
+    expect(distillWarningText(warning!)).toBe('Warning: the student has more parameters (1,500) than its teacher (1,200); distillation is meant to make a model smaller.');
   });
 });

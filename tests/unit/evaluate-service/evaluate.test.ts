@@ -12,6 +12,8 @@ import { addModelVersion, resolveAlias, setAlias } from '../../../src/services/r
 import { ModelService } from '../../../src/services/registry-model';
 import { presetById } from '../../../src/core/train/presets';
 import { useCpu } from '../train/helpers';
+import { errorMessage } from '../../../src/app/format';
+import { i18n } from '../../../src/app/i18n.svelte';
 import { importJson as importPenguinsJson, penguinConfig, penguins, PENGUIN_FEATURES, trainPenguinModel } from '../train-service/penguins';
 
 let tf: typeof tfjs;
@@ -263,5 +265,24 @@ describe('blessing and the promotion gate', () => {
     await setAlias(db, projectId, 'production', candidate);
     expect((await resolveAlias(db, projectId, 'production'))?.id).toBe(candidate);
     expect((await db.aliases.get([projectId, 'production']))?.override).toBeUndefined();
+  });
+
+  it('a production version that cannot read the rows fails its relative thresholds, and the record keeps why by code', async () => {
+    // production reads a column this dataset version does not have
+    const record = (await db.models.get(modelId))!;
+    const stored = (await db.modelArtifacts.get(modelId))!;
+    const preprocessing = { ...record.metadata.preprocessing, features: record.metadata.preprocessing.features.map((f, i) => (i === 0 ? { ...f, column: 'Beak Colour' } : f)) };
+    const other = crypto.randomUUID();
+    await addModelVersion(db, { id: other, projectId, name: 'other input', source: 'import', runId: null, datasetVersionId: null, parentModelId: null, metadata: { ...record.metadata, preprocessing } }, stored.artifacts);
+    await setAlias(db, projectId, 'production', other, { overrideReason: 'a production version of another input' });
+
+    const e = await service.evaluate(request({ thresholds: [{ kind: 'relative', metric: 'accuracy', tolerance: 0 }] }));
+    expect(e.blessing.blessed).toBe(false);
+    expect(e.baselineError).toMatchObject({ kind: 'EvalError', code: 'input-mismatch', details: { column: 'Beak Colour' } });
+    const kept = (await db.evaluations.get(e.id))!.baselineError;
+    expect(kept).toEqual(e.baselineError);
+    i18n.locale = 'zh-TW';
+    expect(errorMessage(kept)).toBe('模型會讀取欄位「Beak Colour」，但這個資料集版本沒有此欄位：無法在其上評估。');
+    i18n.locale = 'en';
   });
 });

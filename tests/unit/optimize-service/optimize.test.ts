@@ -273,7 +273,9 @@ describe('distill', () => {
   it('warns about a student larger than its teacher, and still trains it', async () => {
     const out = await service.distill({ jobId: 'd2', modelId: teacherId, student: { kind: 'hidden', sizes: [128, 64] }, temperature: 2, alpha: 0.5, training: { ...TRAINING, epochs: 1 } }, never);
     expect(out.status).toBe('done');
-    expect(out.warnings.join(' ')).toMatch(/more parameters/);
+    expect(out.warnings.map((w) => w.code)).toEqual(['bigger-student']);
+    expect(out.warnings[0]!.params.teacher).toBe(out.teacherParams);
+    expect(out.warnings[0]!.params.student).toBeGreaterThan(out.teacherParams);
   }, 60_000);
 
   it('a cancel while distilling, or while training the student from scratch, writes nothing', async () => {

@@ -162,7 +162,7 @@ describe('a run', () => {
     const resumed = (await db.runs.get(crashed))!;
     expect(resumed.resumes).toBe(1);
     // the run says it could not go on on webgpu, and why, and what it trained on instead
-    expect(resumed.backend).toMatchObject({ name: 'cpu', fallback: { from: 'webgpu', reason: 'no webgpu in Node' } });
+    expect(resumed.backend).toMatchObject({ name: 'cpu', fallback: { from: 'webgpu', why: 'init-failed', reason: 'no webgpu in Node' } });
     expect(resumed.history).toHaveLength(12);
     // the epochs before the checkpoint are kept as they were
     expect(resumed.history.slice(0, k)).toEqual(run.history);

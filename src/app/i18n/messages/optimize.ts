@@ -81,6 +81,7 @@ export const optimize = defineMessages({
     'optimize.distill.paramsCol': 'Parameters',
     'optimize.distill.noTest': 'not measured (trained on another dataset version)',
     'optimize.distill.warning': 'Warning: {message}',
+    'optimize.distill.warning.bigger-student': 'the student has more parameters ({student}) than its teacher ({teacher}); distillation is meant to make a model smaller.',
 
     'optimize.compare.title': 'Comparison',
     'optimize.compare.lead': 'The original and all its variants, measured the same way: the bundle zip as exported, its gzip size (what a server with gzip sends), accuracy on the original\'s test split, and the median time of one prediction batch of {batch} rows in the training worker ({backend}).',
@@ -235,6 +236,7 @@ export const optimize = defineMessages({
     'optimize.distill.paramsCol': '參數',
     'optimize.distill.noTest': '未測量（以另一個資料集版本訓練）',
     'optimize.distill.warning': '警告：{message}',
+    'optimize.distill.warning.bigger-student': '學生模型的參數（{student} 個）比教師模型（{teacher} 個）多；蒸餾的目的是讓模型變小。',
 
     'optimize.compare.title': '比較',
     'optimize.compare.lead': '原始模型與其所有變體，以相同方式測量：匯出的模型 zip、其 gzip 大小（啟用 gzip 的伺服器實際傳送的大小）、在原始模型測試集上的準確率，以及在訓練背景執行緒（{backend}）中預測一批 {batch} 列的中位數時間。',
