@@ -18,6 +18,8 @@ import {
   type Promotion,
   type SetAliasOptions,
 } from '../services/registry';
+import type { ColumnFeatureStats } from '../core/model/preprocess';
+import { transformFeature } from '../core/model/preprocess/inputs';
 import { db } from '../store/db';
 import type { PredictImage, PredictResult } from '../protocol/train';
 import type { AliasRecord, ModelVersionRecord, RunRecord } from '../store/training-records';
@@ -175,6 +177,10 @@ export class Prediction {
   result = $state.raw<PredictResult | null>(null);
   error = $state.raw<unknown>(null);
   busy = $state(false);
+  /** A model on a transform: the raw columns the transform reads (the form asks for these). */
+  readonly transformInputs = $derived.by(() => transformFeature(this.model().metadata.preprocessing)?.fitted.columns ?? null);
+  /** The features read from one column each (every model not on a transform). */
+  readonly columnFeatures = $derived.by(() => this.model().metadata.preprocessing.features.filter((f): f is ColumnFeatureStats => f.encoding !== 'transform'));
   /** The model's one image feature, if it takes an image. */
   readonly imageFeature = $derived.by(() => {
     const first = this.model().metadata.preprocessing.features[0];

@@ -7,6 +7,7 @@
  */
 import type { ColumnInfo } from '../core/data/types';
 import type { HeadSpec, InputSpec, LayerSpec } from '../core/model/model-spec';
+import { choiceOf } from '../core/model/preprocess/inputs';
 import type { Preset, Task } from '../core/train/presets';
 import type { BackendName, PrepareRequest, PrepareResult } from '../protocol/train';
 import type { DatasetVersion } from '../store/db';
@@ -193,9 +194,7 @@ export function runConfig(
     name: ctx.name.trim() || ctx.defaultName,
     task: base ? (base.metadata.task === 'regression' ? 'tabular-regression' : d.task) : fromSet && d.task === 'tabular-regression' ? 'tabular-classification' : d.task,
     presetId: base ? null : d.presetId,
-    features: base
-      ? base.metadata.preprocessing.features.map((f) => ({ column: f.column, encoding: f.encoding }))
-      : featureChoices(findPreset(d.presetId), ctx.columns, d.features),
+    features: base ? base.metadata.preprocessing.features.map(choiceOf) : featureChoices(findPreset(d.presetId), ctx.columns, d.features),
     label: base ? base.metadata.preprocessing.label.column : d.label,
     spec: base ? (base.metadata.modelSpec ?? null) : { version: 1, input: prepared.input, layers: d.layers, head: headOf(prepared, labelTaskOf(d, base))!, seed: 42 },
     baseModelId: d.baseModelId,

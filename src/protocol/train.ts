@@ -53,6 +53,11 @@ export interface PrepareRequest {
   baseModelId?: string | null;
   /** Targets from a label set instead of the label column (then `label` is the gold column or ''). */
   labelSource?: LabelSource;
+  /**
+   * The features are this transform version's outputs (`features` is then ignored): the split must be the
+   * transform's (its dataset version, label, seed and fractions), else a TrainError 'bad-split' says what differs.
+   */
+  transformId?: string | null;
 }
 
 export interface PrepareResult {

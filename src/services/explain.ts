@@ -4,7 +4,8 @@
  * core/evaluate's fairness.ts and explain.ts:
  *  - fairness: one-vs-rest on a chosen class, its probability the score, groups from a raw column;
  *  - permutation importance and KernelSHAP by ORIGINAL column (a one-hot or bag-of-words feature's slots
- *    move together), KernelSHAP against the model's training rows as background;
+ *    move together; for a model on a transform, by transform output), KernelSHAP against the model's
+ *    training rows as background;
  *  - integrated gradients on the model's input (and saliency maps for image models);
  *  - What-If: a row with edited values encoded exactly as at prediction time, and the nearest evaluation
  *    row predicted differently.
@@ -20,7 +21,7 @@ import { accuracyScore, mseScore, permutationImportance } from '../core/evaluate
 import { nearestCounterfactual } from '../core/evaluate/what-if';
 import type { TF } from '../core/model/model-spec';
 import { argmaxRows } from '../core/model/metrics';
-import { encode, tableFromRecords, type CellValue, type ColumnTable, type DecodeImage, type Encoded, type PreprocessStats } from '../core/model/preprocess';
+import { encodeRecords, inputColumns, type CellValue, type ColumnTable, type DecodeImage, type Encoded, type PreprocessStats } from '../core/model/preprocess';
 import type {
   CounterfactualResult,
   ExplainProgress,
@@ -89,9 +90,21 @@ function rawCell(table: ColumnTable, column: string, row: number): WhatIfValue {
   }
 }
 
-/** The feature groups of a vector input: each original column's slots. */
+/**
+ * The feature groups of a vector input: each original column's slots, or for a model on a transform each
+ * transform output's slots (a vocabulary's one-hot, a bucketized column, PCA components move together),
+ * named by the output. Raw columns cannot be groups there: a cross or a PCA output mixes several.
+ */
 function featureGroups(stats: PreprocessStats): FeatureGroup[] {
-  return stats.features.map((f) => ({ name: f.column, columns: Array.from({ length: f.slots }, (_, i) => f.offset + i) }));
+  return stats.features.flatMap((f) => {
+    const slots = (offset: number, size: number) => Array.from({ length: size }, (_, i) => f.offset + offset + i);
+    return f.encoding === 'transform' ? f.fitted.features.layout.map((o) => ({ name: o.name, columns: slots(o.offset, o.size) })) : [{ name: f.column, columns: slots(0, f.slots) }];
+  });
+}
+
+/** The raw values of a row in the model's input columns. */
+function rawValues(stats: PreprocessStats, table: ColumnTable, row: number): Record<string, WhatIfValue> {
+  return Object.fromEntries(inputColumns(stats).map((c) => [c.column, rawCell(table, c.column, row)]));
 }
 
 function rowSize(enc: Pick<Encoded, 'featureShape'>): number {
@@ -188,12 +201,12 @@ export class ExplainService {
       task: stats.label.task,
       classes: data.classes,
       inputKind: stats.input.kind,
-      features: stats.features.map((f) => ({
-        column: f.column,
-        encoding: f.encoding,
-        sourceType: f.sourceType,
-        categories: f.encoding === 'onehot' ? f.categories.slice() : null,
-      })),
+      // a transform's raw input columns are what a person edits
+      features: stats.features.flatMap((f): ExplainSetup['features'] =>
+        f.encoding === 'transform'
+          ? f.fitted.columns.map((c) => ({ column: c.name, encoding: f.encoding, sourceType: c.type, categories: null }))
+          : [{ column: f.column, encoding: f.encoding, sourceType: f.sourceType, categories: f.encoding === 'onehot' ? f.categories.slice() : null }],
+      ),
       sensitiveColumns,
       part: data.part,
       evaluationRows: data.rows.length,
@@ -259,14 +272,13 @@ export class ExplainService {
     const index = indexOfRow(data.rows, req.row);
     const d = rowSize(data.encoded);
     if (!req.values) return { ev, index, x: data.encoded.x.slice(index * d, index * d + d) };
-    const stats = data.stats;
-    const types = Object.fromEntries(stats.features.map((f) => [f.column, f.sourceType]));
+    const inputs = inputColumns(data.stats);
     const record: Record<string, CellValue> = {};
-    for (const f of stats.features) {
-      const v = req.values[f.column];
-      record[f.column] = v === undefined || v === '' ? null : v;
+    for (const { column } of inputs) {
+      const v = req.values[column];
+      record[column] = v === undefined || v === '' ? null : v;
     }
-    const x = (await encode(stats, tableFromRecords([record], types), null, { labels: false })).x;
+    const x = await encodeRecords(data.stats, [record], Object.fromEntries(inputs.map((c) => [c.column, c.type])));
     return { ev, index, x };
   }
 
@@ -281,7 +293,7 @@ export class ExplainService {
     const stats = data.stats;
     const y = data.encoded.y;
     const actual = y === null ? null : data.classes ? data.classes[y[index]!]! : String(rawCell(data.table, stats.label.column, req.row));
-    const values = Object.fromEntries(stats.features.map((f) => [f.column, rawCell(data.table, f.column, req.row)]));
+    const values = rawValues(stats, data.table, req.row);
     const input = stats.input;
     return {
       row: req.row,
@@ -398,12 +410,15 @@ export class ExplainService {
     const found = nearestCounterfactual(data.encoded.x, rowSize(data.encoded), predicted, x, query.predictedIndex!);
     if (!found) return { row: null, prediction: null, changes: [] };
     const row = data.rows[found.index]!;
-    const from = req.values ?? Object.fromEntries(stats.features.map((f) => [f.column, rawCell(data.table, f.column, req.row)]));
+    const from = req.values ?? rawValues(stats, data.table, req.row);
     const changed = new Set(found.changes.map((c) => c.column));
-    // an image differs pixel by pixel: the page shows the row itself, not a table of pixels
-    const changes = stats.features
-      .filter((f) => f.encoding !== 'image' && Array.from({ length: f.slots }, (_, i) => f.offset + i).some((c) => changed.has(c)))
-      .map((f) => ({ column: f.column, from: from[f.column] ?? null, to: rawCell(data.table, f.column, row) }));
+    const to = rawValues(stats, data.table, row);
+    // an image differs pixel by pixel: the page shows the row itself, not a table of pixels; a transform's
+    // slots mix columns, so its raw inputs are compared instead
+    const changes = stats.features.flatMap((f) => {
+      if (f.encoding === 'transform') return f.fitted.columns.filter((c) => String(from[c.name] ?? '') !== String(to[c.name] ?? '')).map((c) => c.name);
+      return f.encoding !== 'image' && Array.from({ length: f.slots }, (_, i) => f.offset + i).some((c) => changed.has(c)) ? [f.column] : [];
+    }).map((column) => ({ column, from: from[column] ?? null, to: to[column] ?? null }));
     return { row, prediction: this.#prediction(stats, ev.outputs, found.index), changes };
   }
 }

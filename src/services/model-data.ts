@@ -11,7 +11,7 @@ import { missing } from '../core/record-error';
 import type * as tfjs from '@tensorflow/tfjs';
 import { EvalError, evalErrorWhy } from '../core/evaluate/errors';
 import type { TF } from '../core/model/model-spec';
-import { decodeRegression, encode, type ColumnTable, type DecodeImage, type Encoded, type PreprocessStats } from '../core/model/preprocess';
+import { choiceOf, decodeRegression, encode, inputColumns, type ColumnTable, type DecodeImage, type Encoded, type PreprocessStats } from '../core/model/preprocess';
 import { predict } from '../core/train/trainer';
 import type { DatasetVersion, PipetteDB } from '../store/db';
 import type { ModelVersionRecord, RunRecord } from '../store/training-records';
@@ -73,9 +73,10 @@ export async function loadModelData(db: PipetteDB, req: ModelDataRequest, option
   if (!version || version.status !== 'ready') throw missing('dataset-version', versionId);
 
   const names = new Set(version.columns.map((c) => c.name));
-  for (const f of stats.features) {
-    if (!names.has(f.column)) {
-      throw new EvalError('input-mismatch', { column: f.column }, `The model reads column "${f.column}", which this dataset version does not have`);
+  const inputs = inputColumns(stats).map((c) => c.column);
+  for (const column of inputs) {
+    if (!names.has(column)) {
+      throw new EvalError('input-mismatch', { column }, `The model reads column "${column}", which this dataset version does not have`);
     }
   }
   for (const c of req.extraColumns ?? []) {
@@ -83,7 +84,7 @@ export async function loadModelData(db: PipetteDB, req: ModelDataRequest, option
   }
   const label = stats.label.column;
   const hasLabel = names.has(label);
-  const columns = [...new Set([...stats.features.map((f) => f.column), ...(hasLabel ? [label] : []), ...(req.extraColumns ?? [])])];
+  const columns = [...new Set([...inputs, ...(hasLabel ? [label] : []), ...(req.extraColumns ?? [])])];
   const loaded = await (options.tables ? options.tables.load(versionId, columns) : loadTable(db, versionId, columns));
 
   let part: DataPart = 'all';
@@ -91,7 +92,7 @@ export async function loadModelData(db: PipetteDB, req: ModelDataRequest, option
   const run = req.part !== 'all' && hasLabel ? await splitRunOf(db, record, versionId) : null;
   if (run) {
     const { split } = await prepareData(loaded, {
-      features: stats.features.map((f) => ({ column: f.column, encoding: f.encoding })),
+      features: stats.features.map(choiceOf),
       label,
       labelTask: stats.label.task,
       split: run.config.split,

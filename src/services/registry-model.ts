@@ -10,7 +10,7 @@ import { encodePng } from '../core/data/png';
 import { writeBundle } from '../core/optimize/artifacts';
 import { exportBundle, importBundle, makeMetadata, type BundleMetadata } from '../core/model/bundle';
 import { buildModel, type TF } from '../core/model/model-spec';
-import { encode, featureShapeOf, imageToInput, tableFromRecords, type CellValue } from '../core/model/preprocess';
+import { encodeRecords, featureShapeOf, imageToInput, inputColumns, type CellValue } from '../core/model/preprocess';
 import { argmaxRows } from '../core/model/metrics';
 import type { ExportedModel, PredictRequest, PredictResult } from '../protocol/train';
 import { newId, type PipetteDB } from '../store/db';
@@ -192,14 +192,14 @@ export class ModelService {
       // the request as the model saw it: a PNG data URL (images have no other loggable form)
       features = { [column]: `data:image/png;base64,${base64(encodePng(Uint8Array.from(img.data), img.width, img.height, img.channels))}` };
     } else {
-      const types = Object.fromEntries(stats.features.map((f) => [f.column, f.sourceType]));
+      // the raw columns (a transform's inputs): what is logged for the skew check is what the model read
+      const inputs = inputColumns(stats);
       features = {};
-      for (const f of stats.features) {
-        const v = req.values[f.column];
-        features[f.column] = v === undefined || v === '' ? null : v;
+      for (const { column } of inputs) {
+        const v = req.values[column];
+        features[column] = v === undefined || v === '' ? null : v;
       }
-      const table = tableFromRecords([features as Record<string, CellValue>], types);
-      x = (await encode(stats, table, null, { labels: false })).x;
+      x = await encodeRecords(stats, [features as Record<string, CellValue>], Object.fromEntries(inputs.map((c) => [c.column, c.type])));
     }
     const input = tf.tensor(x, [1, ...featureShapeOf(stats)], 'float32');
     let values: Float32Array;

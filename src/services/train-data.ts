@@ -6,6 +6,7 @@ import { missing } from '../core/record-error';
 import { decodeBatch } from '../core/data/arrow';
 import { TrainError } from '../core/model/errors';
 import {
+  choiceColumns,
   fitPreprocess,
   labelValues,
   tableFromBatches,
@@ -90,10 +91,10 @@ export function labelTaskOf(config: Pick<RunConfig, 'task'>): 'classification' |
   return config.task === 'tabular-regression' ? 'regression' : 'classification';
 }
 
-/** The columns a run reads: its features and its label column (for a label-set run, the gold column if any). */
+/** The columns a run reads: its features (a transform's inputs) and its label column (for a label-set run, the gold column if any). */
 export function runColumns(features: readonly FeatureChoice[], label: string, source: LabelSource | undefined): string[] {
   const labelColumn = source?.kind === 'labelSet' ? source.goldColumn : label;
-  return [...features.map((f) => f.column), ...(labelColumn ? [labelColumn] : [])];
+  return [...choiceColumns(features), ...(labelColumn ? [labelColumn] : [])];
 }
 
 /** Read a run's label set, refusing one that is gone (a clear TrainError instead of a bare not-found). */
@@ -154,7 +155,7 @@ async function prepareLabelSet(
       throw new TrainError('label-set-rows', { row: row + 1, params: { version: targets.version, rows: n } }, `Label set v${targets.version} labels row ${row + 1}, but the version has ${n} rows`);
     position[row] = r;
   });
-  if (goldColumn && options.features.some((f) => f.column === goldColumn))
+  if (goldColumn && choiceColumns(options.features).includes(goldColumn))
     throw new TrainError('gold-feature', { column: goldColumn }, `Column "${goldColumn}" is the gold column the model is scored against; it cannot also be a feature`);
 
   const strata = Array.from({ length: n }, (_, i) => (position[i]! < 0 ? NOT_COVERED : targets.classes[targets.labels[position[i]!]!]!));

@@ -5,7 +5,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { classificationMetrics, regressionMetrics, worstPredictions } from '../core/model/metrics';
 import type { TF } from '../core/model/model-spec';
-import { decodeRegression, type ColumnTable, type Encoded } from '../core/model/preprocess';
+import { decodeRegression, inputColumns, type ColumnTable, type Encoded } from '../core/model/preprocess';
 import { predict } from '../core/train/trainer';
 import type { DisplayCell, Evaluation, RunMetrics, WorstRow } from '../store/training-records';
 import type { PreparedData } from './train-data';
@@ -58,8 +58,8 @@ export async function evaluateModel(
   } finally {
     x.dispose();
   }
-  // the label is the Actual column already
-  const columns = stats.features.map((f) => f.column);
+  // the raw columns the model reads (a transform's inputs); the label is the Actual column already
+  const columns = inputColumns(stats).map((c) => c.column);
   const cells = (row: number) => Object.fromEntries(columns.map((c) => [c, displayCell(table, c, row)]));
   let evaluation: Evaluation;
   let summary: Record<string, number>;

@@ -20,7 +20,7 @@ import { predictLabels } from '../core/label/label-model';
 import type { BundleMetadata } from '../core/model/bundle';
 import { invalidSpecError, TrainError, trainErrorWhy } from '../core/model/errors';
 import { buildModel, validateSpec, type ModelSpec, type TF } from '../core/model/model-spec';
-import { encode, type DecodeImage, type Encoded, type EncodeOptions, type PreprocessStats } from '../core/model/preprocess';
+import { choiceOf, encode, type DecodeImage, type Encoded, type EncodeOptions, type PreprocessStats } from '../core/model/preprocess';
 import { splitRecord } from '../core/model/split';
 import { balancedClassWeights, balancedSoftClassWeights, PauseGate, toTensors, Trainer, type Checkpoint, type FitResult, type TrainConfig, type TrainTensors } from '../core/train/trainer';
 import type { PrepareRequest, PrepareResult, RunOutcome, StartRunRequest, TrainEvent } from '../protocol/train';
@@ -31,6 +31,7 @@ import { cannotTrainOn, chooseBackend, type BackendControl, type StepProbe } fro
 import { unavailableReason } from '../core/train/activate';
 import { labelTaskOf, loadLabelSet, prepareData, runColumns, scoringLabels, softTargets, TableCache, weakBaselines, type LabelSetData, type PreparedData } from './train-data';
 import { evaluateModel } from './train-evaluate';
+import { checkTransformRows, checkTransformSettings, loadTransform, transformChoice } from './train-transform';
 
 export interface LoadedModel {
   model: tfjs.LayersModel;
@@ -113,7 +114,9 @@ export class TrainService {
     const { db } = this.#deps;
     const base = req.baseModelId ? await db.models.get(req.baseModelId) : null;
     if (req.baseModelId && !base) throw missing('model-version', req.baseModelId);
-    const features = base ? base.metadata.preprocessing.features.map((f) => ({ column: f.column, encoding: f.encoding })) : req.features;
+    const transform = !base && req.transformId ? await loadTransform(db, req.transformId) : null;
+    if (transform) checkTransformSettings(transform, req);
+    const features = base ? base.metadata.preprocessing.features.map(choiceOf) : transform ? [transformChoice(transform)] : req.features;
     const label = base ? base.metadata.preprocessing.label.column : req.label;
     const source = base ? undefined : req.labelSource;
     const labelSet = await loadLabelSet(db, source);
@@ -127,6 +130,7 @@ export class TrainService {
       decode: this.#deps.decode,
       labelSet,
     });
+    if (transform) checkTransformRows(transform, data.split);
     const { stats, split } = data;
     return {
       input: stats.input,
@@ -260,10 +264,15 @@ export class TrainService {
     const labelTask = labelTaskOf(config);
     const baseMeta = config.baseModelId ? (await db.models.get(config.baseModelId))?.metadata : null;
     if (config.baseModelId && !baseMeta) throw missing('model-version', config.baseModelId, `The model version this run starts from (${config.baseModelId}) was deleted`);
-    const features = baseMeta ? baseMeta.preprocessing.features.map((f) => ({ column: f.column, encoding: f.encoding })) : config.features;
     const label = baseMeta ? baseMeta.preprocessing.label.column : config.label;
     // fine-tuning keeps the base model's label column; label sets train new models
     if (baseMeta && config.labelSource?.kind === 'labelSet') throw new TrainError('base-label-set', {}, 'A run from a base model trains on its label column, not on a label set');
+    // statistics already made (a resumed run, a base model) say what the features are; a new run on a
+    // transform reads its record and checks that the split is the transform's
+    const stats = run.preprocessing ?? baseMeta?.preprocessing ?? null;
+    const transform = !stats && config.transformId ? await loadTransform(db, config.transformId) : null;
+    if (transform) checkTransformSettings(transform, { datasetVersionId: run.datasetVersionId, label, labelTask, split: config.split });
+    const features = stats ? stats.features.map(choiceOf) : transform ? [transformChoice(transform)] : config.features;
     const labelSet = await loadLabelSet(db, config.labelSource);
     const loaded = await this.#tables.load(run.datasetVersionId, runColumns(features, label, config.labelSource));
     const data = await prepareData(loaded, {
@@ -271,10 +280,11 @@ export class TrainService {
       label,
       labelTask: baseMeta ? baseMeta.task : labelTask,
       split: config.split,
-      stats: run.preprocessing ?? baseMeta?.preprocessing ?? null,
+      stats,
       decode: this.#deps.decode,
       labelSet,
     });
+    if (transform) checkTransformRows(transform, data.split);
     // soft labels: the label set's probabilities are the targets, the label column is not read for training
     const soft = data.labelSet ?? null;
     const trainSoft = soft ? softTargets(soft, data.split.train) : null;

@@ -53,6 +53,11 @@ export interface RunConfig {
   backend: 'auto' | BackendName;
   /** Absent = { kind: 'column' }. */
   labelSource?: LabelSource;
+  /**
+   * The transform version whose outputs are the features (lineage; `features` is then empty): the run
+   * splits as the transform's analysis did. Absent: features from `features`.
+   */
+  transformId?: string;
 }
 
 /** One epoch of the history, with the worker's tensor count after it (flat across epochs = no leak). */

@@ -6,7 +6,7 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import * as tf from '@tensorflow/tfjs';
 import { strFromU8, unzipSync } from 'fflate';
-import { encode, tableFromRecords, type PreprocessStats } from '../../src/core/model/preprocess';
+import { encode, inputColumns, tableFromRecords, type PreprocessStats } from '../../src/core/model/preprocess';
 import { openDemoPage, PENGUIN, predictPenguin } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
@@ -92,7 +92,7 @@ test('quantize to uint8 and float16: new versions in the comparison, the 8-bit e
     }),
   );
   const stats = metadata.preprocessing as PreprocessStats;
-  const types = Object.fromEntries(stats.features.map((f) => [f.column, f.sourceType]));
+  const types = Object.fromEntries(inputColumns(stats).map((c) => [c.column, c.type]));
   const x = (await encode(stats, tableFromRecords([PENGUIN], types), null, { labels: false })).x;
   const out = Array.from(await (model.predict(tf.tensor2d(x, [1, x.length])) as tf.Tensor).data());
 

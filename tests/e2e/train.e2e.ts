@@ -1,7 +1,7 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import * as tf from '@tensorflow/tfjs';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
-import { encode, tableFromRecords, type PreprocessStats } from '../../src/core/model/preprocess';
+import { encode, inputColumns, tableFromRecords, type PreprocessStats } from '../../src/core/model/preprocess';
 import { openDemoPage, PENGUIN, predictPenguin } from './helpers';
 
 // One demo project for the whole file: opening it imports five datasets (10,000 MNIST PNGs among them).
@@ -130,7 +130,7 @@ test('registry: predict, aliases, export a TF.js bundle, import it back with the
     }),
   });
   const stats = metadata.preprocessing as PreprocessStats;
-  const types = Object.fromEntries(stats.features.map((f) => [f.column, f.sourceType]));
+  const types = Object.fromEntries(inputColumns(stats).map((c) => [c.column, c.type]));
   const x = (await encode(stats, tableFromRecords([PENGUIN], types), null, { labels: false })).x;
   const out = Array.from(await (model.predict(tf.tensor2d(x, [1, x.length])) as tf.Tensor).data());
   metadata.labels.forEach((label: string, i: number) => expect(Math.abs(out[i]! - penguinProbs[label]!)).toBeLessThan(1e-5));

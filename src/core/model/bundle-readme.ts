@@ -1,7 +1,8 @@
 /** The README.md of an exported bundle: what the files are, the inputs and outputs, and loading code. */
 import type { BundleMetadata } from './bundle';
 import { inputShape } from './model-spec';
-import type { PreprocessStats } from './preprocess';
+import type { PreprocessStats, TransformFeatureStats } from './preprocess';
+import { transformFeature } from './preprocess/inputs';
 
 function describeFeature(f: PreprocessStats['features'][number]): string {
   switch (f.encoding) {
@@ -17,7 +18,32 @@ function describeFeature(f: PreprocessStats['features'][number]): string {
       return `\`${f.column}\`: ${f.length} token ids (0 = padding at the end, 1 = unknown word, 2 + i = vocabulary[i])`;
     case 'image':
       return `\`${f.column}\`: ${f.width}x${f.height} ${f.channels === 1 ? 'grayscale (luma 0.299 R + 0.587 G + 0.114 B)' : 'RGB'} pixels / 255`;
+    case 'transform':
+      return `transform \`${f.column}\` (\`transform.json\`), ${f.slots} values: ${f.fitted.features.layout.map((o) => `\`${o.name}\` (${o.size === 1 && o.kind === 'number' ? '1 value' : `${o.size} slots, ${o.kind}`})`).join(', ')}`;
   }
+}
+
+/** A raw row with every column the transform reads, for the README's example (numbers 0, text "..."). */
+function exampleRow(f: TransformFeatureStats): string {
+  return `{ ${f.fitted.columns.map((c) => `${JSON.stringify(c.name)}: ${c.type === 'categorical' || c.type === 'text' ? '"..."' : c.type === 'boolean' ? 'true' : '0'}`).join(', ')} }`;
+}
+
+/** The README part of a model on a transform: how raw rows become its input with the bundle's own files. */
+function transformSection(f: TransformFeatureStats, dim: number): { inputs: string; encode: string; nodeEncode: string } {
+  const columns = f.fitted.columns.map((c) => `\`${c.name}\` (${c.type})`).join(', ');
+  return {
+    inputs: `Raw rows: JSON objects with the columns ${columns}. \`transform.js\` applies \`transform.json\` (the preprocessing the model was trained with, fitted on its training split) and gives a float32 tensor of shape [batch, ${dim}]:
+- ${describeFeature(f)}
+A missing or unreadable number is NaN and missing text null; the transform's steps say what they become (for example a \`fill_missing\` step).`,
+    encode: `// transform.js (dependency-free) turns raw rows into the model's input, exactly as the app does
+const { applyToRows } = await import(base + 'transform.js');
+const fitted = await (await fetch(base + 'transform.json')).json();
+const { features, rows, dim } = applyToRows(fitted, [${exampleRow(f)}]);
+const x = tf.tensor2d(features, [rows, dim]);`,
+    nodeEncode: `const fitted = JSON.parse(readFileSync(dir + 'transform.json', 'utf8'));
+const { features, rows, dim } = applyToRows(fitted, [${exampleRow(f)}]);
+const outputs = await model.predict(tf.tensor2d(features, [rows, dim])).data(); // as "Outputs" says, row after row`,
+  };
 }
 
 /** A short README: what the files are, the inputs and outputs, and loading code for browser and Node. */
@@ -31,7 +57,11 @@ export function readmeFor(meta: BundleMetadata): string {
       : pre.label.task === 'regression'
         ? `One number, standardized: the prediction in the units of \`${pre.label.column}\` is output * ${pre.label.std} + ${pre.label.mean}.`
         : 'One number.';
-  const encodeJs = image
+  const transform = transformFeature(pre);
+  const fromTransform = transform ? transformSection(transform, shape[0]!) : null;
+  const encodeJs = fromTransform
+    ? fromTransform.encode
+    : image
     ? `// An <img>, <canvas>, ImageBitmap or ImageData of ${shape[1]}x${shape[0]} pixels:
 const x = tf.tidy(() => {
   const rgb = tf.browser.fromPixels(image, 3).toFloat().div(255);
@@ -78,10 +108,14 @@ A ${meta.task} model exported by Pipette on ${meta.createdAt} (TF.js ${meta.tfjs
 ## Files
 - \`model.json\` and \`group1-shard*.bin\`: the model in the TF.js Layers format; \`tf.loadLayersModel\` loads it unchanged.
 - \`metadata.json\`: labels, feature columns, preprocessing statistics, the model spec, test metrics and lineage.
-
+${fromTransform ? '- `transform.json`: the fitted transform the model was trained on.\n- `transform.js`: a dependency-free ES module; `applyToRows(fitted, rows)` applies the transform to raw rows.\n' : ''}
 ## Inputs
-A float32 tensor of shape [batch, ${shape.join(', ')}], made from ${pre.features.length === 1 ? 'this column' : 'these columns, in this order'}:
-${pre.features.map((f) => `- ${describeFeature(f)}`).join('\n')}
+${
+  fromTransform
+    ? fromTransform.inputs
+    : `A float32 tensor of shape [batch, ${shape.join(', ')}], made from ${pre.features.length === 1 ? 'this column' : 'these columns, in this order'}:
+${pre.features.map((f) => `- ${describeFeature(f)}`).join('\n')}`
+}
 
 ## Outputs
 ${outputs}
@@ -107,7 +141,7 @@ const meta = JSON.parse(readFileSync('./${slug(meta.name)}/metadata.json', 'utf8
 With plain \`@tensorflow/tfjs\` (no native code), read the files yourself:
 \`\`\`js
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';${fromTransform ? `\nimport { applyToRows } from './${slug(meta.name)}/transform.js';` : ''}
 const dir = './${slug(meta.name)}/';
 const json = JSON.parse(readFileSync(dir + 'model.json', 'utf8'));
 const weights = Buffer.concat(json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(dir + p))));
@@ -115,9 +149,13 @@ const model = await tf.loadLayersModel(tf.io.fromMemory({
   modelTopology: json.modelTopology,
   weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
   weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
-}));
+}));${fromTransform ? `\n${fromTransform.nodeEncode}` : ''}
 \`\`\`
-Then encode inputs and read outputs as in the browser example${image ? ' (decode images with e.g. `tf.node.decodeImage` in tfjs-node)' : ''}.
+${
+  fromTransform
+    ? '`transform.js` is an ES module: Node 20.19 and later load it as is; older versions need it renamed to `transform.mjs`.'
+    : `Then encode inputs and read outputs as in the browser example${image ? ' (decode images with e.g. `tf.node.decodeImage` in tfjs-node)' : ''}.`
+}
 `;
 }
 

@@ -5,20 +5,27 @@
  *   group1-shard1ofN.bin     weight shards of at most 4 MB (the TF.js converter's default)
  *   metadata.json            labels, feature columns, preprocessing statistics, model spec, metrics, lineage
  *   README.md                how to load it in a browser and in Node, and how to encode inputs
+ *   transform.json, .js      for a model trained on a transform: the fitted transform and the reader that
+ *                            applies it to raw rows (bundle-files.ts)
  *
  * readBundle validates a zip without TF.js (so nothing is written and no model is built for a bad one):
  * model.json present and a Layers model, every weight file it names present, every weight's bytes equal
  * to product(shape) x the dtype's size and the files holding exactly those bytes, metadata.json present
- * and complete. Each problem is a TrainError naming the file or weight.
+ * and complete, and for a model on a transform transform.json present, a fitted transform (parseFitted) giving
+ * as many features as the model takes. Each problem is a TrainError naming the file or weight (a
+ * transform.json that is not a fitted transform: core/transform's TransformError 'bad-fitted').
  */
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import type * as tfjs from '@tensorflow/tfjs';
 import { sniffImage } from '../data/png';
 import { TrainError, trainErrorWhy, type BadMetadataWhy, type BadModelJsonWhy, type TrainErrorDetails } from './errors';
-import { readmeFor } from './bundle-readme';
+import { parseFitted } from '../transform/fitted';
+import { bundleTextFiles, TRANSFORM_JSON } from './bundle-files';
 import { inputShape, type ModelSpec, type TF } from './model-spec';
-// types only: the preprocessing code pulls in Arrow, and readBundle should stay light enough for the page
+// types only (and inputs.ts, which has no encoders): the preprocessing code pulls in Arrow, and readBundle
+// should stay light enough for the page
 import type { FeatureEncoding, PreprocessStats } from './preprocess';
+import { inputColumns, transformFeature } from './preprocess/inputs';
 
 export const METADATA_FORMAT = 'pipette-model';
 /** The TF.js converter's shard size: small enough for any HTTP cache, big enough to keep requests few. */
@@ -47,6 +54,7 @@ export interface BundleMetadata {
   task: 'classification' | 'regression';
   /** Class names in output order (classification), else null. */
   labels: string[] | null;
+  /** The raw columns the model reads (a transform's inputs, with encoding 'transform'). */
   featureColumns: { column: string; type: string; encoding: FeatureEncoding }[];
   preprocessing: PreprocessStats;
   modelSpec: ModelSpec | null;
@@ -76,7 +84,7 @@ export function makeMetadata(input: MetadataInput): BundleMetadata {
     tfjsVersion: input.tfjsVersion,
     task: pre.label.task,
     labels: pre.label.task === 'classification' ? pre.label.classes.slice() : null,
-    featureColumns: pre.features.map((f) => ({ column: f.column, type: f.sourceType, encoding: f.encoding })),
+    featureColumns: pre.features.flatMap((f) => inputColumns({ features: [f] }).map((c) => ({ column: c.column, type: c.type, encoding: f.encoding }))),
     preprocessing: pre,
     modelSpec: input.modelSpec ?? null,
     metrics: input.metrics ?? null,
@@ -122,14 +130,10 @@ async function layersFiles(tf: TF, model: tfjs.LayersModel, shardBytes: number):
   return { modelJson: JSON.stringify(json), shards };
 }
 
-/** Zip a model with its metadata and README. */
+/** Zip a model with its metadata and README (and its transform, if it was trained on one). */
 export async function exportBundle(tf: TF, model: tfjs.LayersModel, metadata: BundleMetadata, options: { shardBytes?: number } = {}): Promise<Uint8Array> {
   const { modelJson, shards } = await layersFiles(tf, model, options.shardBytes ?? DEFAULT_SHARD_BYTES);
-  const files: Zippable = {
-    'model.json': strToU8(modelJson),
-    'metadata.json': strToU8(JSON.stringify(metadata, null, 2)),
-    'README.md': strToU8(readmeFor(metadata)),
-  };
+  const files: Zippable = { 'model.json': strToU8(modelJson), ...bundleTextFiles(metadata) };
   // float weights hardly compress: store them and save the time
   for (const [name, bytes] of shards) files[name] = [bytes, { level: 0 }];
   return zipSync(files, { level: 6 });
@@ -242,6 +246,22 @@ function checkMetadata(value: unknown, file: string): BundleMetadata {
 }
 
 /**
+ * A model on a transform takes its transform from transform.json: what the bundle's consumer applies is
+ * what the app applies after an import. It must be a fitted transform giving the model's input width.
+ */
+function withTransform(metadata: BundleMetadata, bytes: Uint8Array | undefined): BundleMetadata {
+  const feature = transformFeature(metadata.preprocessing);
+  if (!feature) return metadata;
+  if (!bytes) throw new TrainError('no-transform', { file: TRANSFORM_JSON }, `The model was trained on a transform, but the zip has no ${TRANSFORM_JSON}`);
+  const fitted = parseFitted(strFromU8(bytes));
+  if (fitted.features.dim !== feature.slots) {
+    throw new TrainError('transform-dim', { file: TRANSFORM_JSON, params: { expected: feature.slots, actual: fitted.features.dim } }, `${TRANSFORM_JSON} gives ${fitted.features.dim} features per row, but the model takes ${feature.slots}`);
+  }
+  const features = metadata.preprocessing.features.map((f) => (f === feature ? { ...feature, fitted } : f));
+  return { ...metadata, preprocessing: { ...metadata.preprocessing, features } };
+}
+
+/**
  * Unzip and check a bundle, without TF.js. Throws TrainError naming the file or weight that is wrong:
  * not-zip, no-model-json, bad-model-json, missing-weights, weight-dtype, weight-size, no-metadata, bad-metadata.
  */
@@ -311,7 +331,7 @@ export function readBundle(zip: Uint8Array): ValidatedBundle {
   if (!entries[metaPath]) {
     throw new TrainError('no-metadata', { file: 'metadata.json' }, 'The zip has no metadata.json: without it the labels and the input encoding are unknown (export the model from Pipette)');
   }
-  const metadata = checkMetadata(parseJson(entries[metaPath]!, 'metadata.json', 'bad-metadata'), 'metadata.json');
+  const metadata = withTransform(checkMetadata(parseJson(entries[metaPath]!, 'metadata.json', 'bad-metadata'), 'metadata.json'), entries[root + TRANSFORM_JSON]);
   const all = concat(groups);
   return {
     root,

@@ -42,7 +42,9 @@ export type TrainErrorCode =
   | 'no-spec' // a run without a model spec (params.name)
   | 'backend-unavailable' // a TF.js backend cannot start here (params.backend, params.reason: BackendUnavailable, params.detail)
   | 'busy-training' // the backend cannot change while a run trains
-  | 'no-backend'; // no TF.js backend can train this model (params.detail: each backend's reason)
+  | 'no-backend' // no TF.js backend can train this model (params.detail: each backend's reason)
+  | 'no-transform' // a bundle of a model trained on a transform without its transform.json
+  | 'transform-dim'; // a bundle's transform.json gives another number of features than the model takes (params.expected, params.actual)
 
 export interface TrainErrorDetails {
   column?: string;
@@ -80,14 +82,27 @@ export type BadEncodingWhy =
   | 'not-images' // an image feature over a column without images
   | 'no-decoder' // images but no decoder given
   | 'not-regression' // a regression decode of a classification label
-  | 'model-not-images'; // an image given to a model that takes no images
+  | 'model-not-images' // an image given to a model that takes no images
+  | 'transform-type' // a column the transform reads has a type of another kind here (params.type, params.expected)
+  | 'transform-reads-label' // the transform reads the label column (details.column)
+  | 'transform-no-features' // a transform without outputs
+  | 'transform-sole' // a transform with other features (params.others)
+  | 'transform-not-finite'; // a transform output that is NaN or infinite on a training row (details.column: the output; params.value, params.row)
 
 export type BadSplitWhy =
   | 'fractions' // fractions not non-negative or not adding up to 1 (params.train, .validation, .test, .sum)
   | 'no-train-fraction' // a training fraction of 0
   | 'label-count' // not one label per row (params.expected, params.actual)
   | 'no-labels' // a stratified split without labels
-  | 'empty-train'; // no rows in the training split
+  | 'empty-train' // no rows in the training split
+  // a run on a transform must split as the transform's analysis did (else it would test on rows the analyzers read):
+  | 'transform-version' // the transform was fitted on another dataset version
+  | 'transform-label' // another label column than the transform's split (params.label, params.expected)
+  | 'transform-no-label' // the transform's split had no label column (params.label)
+  | 'transform-seed' // another seed (params.seed, params.expected)
+  | 'transform-fractions' // other fractions
+  | 'transform-stratified' // stratified where the transform's split was not, or the reverse (params.task)
+  | 'transform-rows'; // the same settings give other row counts (params.train, params.expected)
 
 export type InvalidSpecWhy =
   | 'issues' // validateSpec's problems (details.issues, params.count)

@@ -1,6 +1,6 @@
 /**
  * Shared by the optimizers: writing a variant as a bundle of exactly the layout exportBundle writes
- * (model.json, group1-shard*.bin stored uncompressed, metadata.json, README.md), the metadata of a
+ * (model.json, group1-shard*.bin stored uncompressed, metadata.json, README.md, a transform's files), the metadata of a
  * variant (its lineage back to the parent and what was done to it), and sizes measured the same way for
  * every variant.
  *
@@ -14,7 +14,7 @@
  */
 import { gzipSync, strToU8, zipSync, type Zippable } from 'fflate';
 import { DEFAULT_SHARD_BYTES, readBundle, type BundleMetadata, type Lineage } from '../model/bundle';
-import { readmeFor } from '../model/bundle-readme';
+import { bundleTextFiles } from '../model/bundle-files';
 import type { ModelSpec } from '../model/model-spec';
 
 export type OptimizationMethod = 'quantize' | 'prune' | 'distill' | 'scratch';
@@ -130,8 +130,7 @@ export function writeBundle(parts: {
   }
   const json = { ...parts.modelJson, weightsManifest: [{ paths, weights: parts.weightSpecs }] };
   files['model.json'] = strToU8(JSON.stringify(json));
-  files['metadata.json'] = strToU8(JSON.stringify(parts.metadata, null, 2));
-  files['README.md'] = strToU8(readmeFor(parts.metadata) + optimizationReadme(parts.metadata.optimization));
+  Object.assign(files, bundleTextFiles(parts.metadata, optimizationReadme(parts.metadata.optimization)));
   return zipSync(files, { level: 6 });
 }
 

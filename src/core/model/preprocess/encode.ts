@@ -1,9 +1,11 @@
 /** Fitted statistics applied to rows: the model input matrix, the label array, and predictions back to label units. */
+import type { ColumnType } from '../../data/types';
 import { TrainError, trainErrorWhy } from '../errors';
 import { inputShape } from '../model-spec';
-import type { ColumnTable } from './columns';
 import { decodeChecked, missingImage, writePixels, type DecodeImage } from './images';
 import { categoryReader, getColumn, labelReader, missingLabel, numericReader, textReader, tokenize } from './readers';
+import { applyToRecords, applyToTable } from './transform-feature';
+import { tableFromRecords, type CellValue, type ColumnTable } from './columns';
 import type { LabelStats, PreprocessStats } from './types';
 
 export interface Encoded {
@@ -41,6 +43,10 @@ export async function encode(stats: PreprocessStats, table: ColumnTable, rows?: 
   const missing: Record<string, number> = {};
 
   for (const f of stats.features) {
+    if (f.encoding === 'transform') {
+      Object.assign(missing, applyToTable(f.fitted, table, rowList, x, size, f.offset));
+      continue;
+    }
     const col = getColumn(table, f.column);
     let miss = 0;
     switch (f.encoding) {
@@ -131,6 +137,17 @@ export async function encode(stats: PreprocessStats, table: ColumnTable, rows?: 
   const withLabels = options.labels ?? table.columns.has(stats.label.column);
   const y = withLabels ? encodeLabels(stats.label, table, rowList) : null;
   return { rows: n, x, featureShape, y, missing };
+}
+
+/**
+ * Encode raw rows ({ column: value }: the predict panel, What-If) without labels. A model on a transform
+ * applies reader.js's applyToRows to the rows as they are (what an exported bundle's consumer runs); other
+ * models read them as typed columns first (tableFromRecords: text in a number column is refused).
+ */
+export async function encodeRecords(stats: PreprocessStats, records: readonly Record<string, CellValue>[], types: Record<string, ColumnType>): Promise<Float32Array> {
+  const transform = stats.features[0]?.encoding === 'transform' ? stats.features[0] : null;
+  if (transform && stats.features.length === 1) return applyToRecords(transform.fitted, records);
+  return (await encode(stats, tableFromRecords(records, types), null, { labels: false })).x;
 }
 
 function encodeLabels(label: LabelStats, table: ColumnTable, rows: ArrayLike<number>): Int32Array | Float32Array {

@@ -1,16 +1,20 @@
 /** fitPreprocess: the encoding of each feature and of the label, learned from the training rows only. */
+import { slotNames as transformSlotNames } from '../../transform/fitted';
 import { TrainError, trainErrorWhy } from '../errors';
 import type { InputSpec } from '../model-spec';
 import { NUMBER_RE, type ColumnTable, type FlatColumn } from './columns';
 import { fitImage, type DecodeImage } from './images';
 import { categoryReader, getColumn, labelReader, missingLabel, numericReader, textReader, tokenize } from './readers';
-import type { FeatureChoice, FeatureEncoding, FeatureStats, LabelStats, PreprocessOptions, PreprocessStats } from './types';
+import { fitTransformFeature } from './transform-feature';
+import type { ColumnEncoding, FeatureChoice, FeatureStats, LabelStats, PreprocessOptions, PreprocessStats } from './types';
+
+type ColumnChoice = Exclude<FeatureChoice, { encoding: 'transform' }>;
 
 function choiceOf(f: string | FeatureChoice): FeatureChoice {
   return typeof f === 'string' ? { column: f } : f;
 }
 
-function defaultEncoding(type: FlatColumn['type'], options: PreprocessOptions): FeatureEncoding {
+function defaultEncoding(type: FlatColumn['type'], options: PreprocessOptions): ColumnEncoding {
   switch (type) {
     case 'number':
     case 'integer':
@@ -27,7 +31,7 @@ function defaultEncoding(type: FlatColumn['type'], options: PreprocessOptions): 
   }
 }
 
-const ALLOWED: Record<FeatureEncoding, readonly FlatColumn['type'][]> = {
+const ALLOWED: Record<ColumnEncoding, readonly FlatColumn['type'][]> = {
   standardize: ['number', 'integer', 'datetime', 'boolean', 'categorical', 'text'],
   boolean: ['boolean'],
   onehot: ['categorical', 'text', 'boolean', 'integer', 'number'],
@@ -93,6 +97,11 @@ export async function fitPreprocess(
   const features: FeatureStats[] = [];
   let offset = 0;
   for (const choice of choices) {
+    if (choice.encoding === 'transform') {
+      features.push(fitTransformFeature(table, choice, label.column, trainRows));
+      offset += features[features.length - 1]!.slots;
+      continue;
+    }
     const col = getColumn(table, choice.column);
     const encoding = encodingOf(choice, col, options, choices.length);
     const feature =
@@ -114,7 +123,7 @@ export async function fitPreprocess(
     features,
     label,
     input,
-    slotNames: input.kind === 'tabular' ? features.flatMap(slotNamesOf) : [],
+    slotNames: input.kind === 'tabular' ? features.flatMap((f) => (f.encoding === 'transform' ? transformSlotNames(f.fitted) : slotNamesOf(f))) : [],
     trainRows: trainRows.length,
     warnings: ctx.warnings,
   };
@@ -124,6 +133,10 @@ export async function fitPreprocess(
 function checkedChoices(options: PreprocessOptions): FeatureChoice[] {
   const choices = options.features.map(choiceOf);
   if (choices.length === 0) throw trainErrorWhy('bad-encoding', 'no-features', {}, 'Choose at least one feature column');
+  const transform = choices.find((c) => c.encoding === 'transform');
+  if (transform && choices.length > 1) {
+    throw trainErrorWhy('bad-encoding', 'transform-sole', { column: transform.column, params: { others: choices.length - 1 } }, `The features come from transform "${transform.column}", which must be the only feature (remove the other ${choices.length - 1})`);
+  }
   const seen = new Set<string>();
   for (const c of choices) {
     if (c.column === options.label) throw trainErrorWhy('bad-encoding', 'label-as-feature', { column: c.column }, `Column "${c.column}" is the label; it cannot also be a feature`);
@@ -134,7 +147,7 @@ function checkedChoices(options: PreprocessOptions): FeatureChoice[] {
 }
 
 /** The feature's encoding (chosen, or the column type's default), refused when it does not fit the column. */
-function encodingOf(choice: FeatureChoice, col: FlatColumn, options: PreprocessOptions, features: number): FeatureEncoding {
+function encodingOf(choice: ColumnChoice, col: FlatColumn, options: PreprocessOptions, features: number): ColumnEncoding {
   const column = choice.column;
   const encoding = choice.encoding ?? defaultEncoding(col.type, options);
   if (!ALLOWED[encoding].includes(col.type)) {
@@ -164,7 +177,7 @@ interface ColumnBase {
   offset: number;
 }
 
-function fitColumn(col: FlatColumn, base: ColumnBase, encoding: Exclude<FeatureEncoding, 'image'>, ctx: FitContext): FeatureStats {
+function fitColumn(col: FlatColumn, base: ColumnBase, encoding: Exclude<ColumnEncoding, 'image'>, ctx: FitContext): FeatureStats {
   const { column } = base;
   const { trainRows, warnings } = ctx;
   switch (encoding) {
@@ -237,7 +250,7 @@ function fitWords(col: FlatColumn, base: ColumnBase, encoding: 'bagOfWords' | 't
 }
 
 /** A name per vector slot ("island=Biscoe", "words:price"); none for token ids and images. */
-function slotNamesOf(f: FeatureStats): string[] {
+function slotNamesOf(f: Exclude<FeatureStats, { encoding: 'transform' }>): string[] {
   switch (f.encoding) {
     case 'standardize':
     case 'boolean':

@@ -13,11 +13,26 @@
  *   bagOfWords   one slot per vocabulary word: 1 if the text contains it (lower-cased letter/digit runs)
  *   tokens       token ids, length L: 0 = padding, 1 = unknown word, 2 + i = vocabulary[i]
  *   image        pixels / 255, height x width x channels (grayscale by luminance, or RGB)
+ *   transform    a fitted transform's outputs (core/transform, the Transform stage): its feature layout,
+ *                applied to the raw columns it reads; it must be the only feature
  * tokens and image give the model a non-vector input, so each must be the only feature.
  */
 export { MISSING_BOOL, tableFromBatches, tableFromRecords, type CellValue, type ColumnTable, type FlatColumn } from './columns';
-export { decodeRegression, encode, featureShapeOf, type Encoded, type EncodeOptions } from './encode';
+export { decodeRegression, encode, encodeRecords, featureShapeOf, type Encoded, type EncodeOptions } from './encode';
 export { fitPreprocess } from './fit';
 export { imageToInput, type DecodedImage, type DecodeImage } from './images';
+export { choiceColumns, choiceOf, inputColumns, transformFeature, type InputColumn } from './inputs';
 export { labelValues, tokenize } from './readers';
-export type { FeatureChoice, FeatureEncoding, FeatureStats, LabelStats, PreprocessOptions, PreprocessStats, Task } from './types';
+export type {
+  ColumnEncoding,
+  ColumnFeatureStats,
+  FeatureChoice,
+  FeatureEncoding,
+  FeatureStats,
+  LabelStats,
+  PreprocessOptions,
+  PreprocessStats,
+  Task,
+  TransformFeatureStats,
+  TransformRef,
+} from './types';

@@ -1,14 +1,32 @@
 /** What fitPreprocess is asked for, and the plain-JSON statistics it learns (saved with runs and bundles). */
 import type { ColumnType } from '../../data/types';
+import type { FittedTransform } from '../../transform/fitted';
 import type { InputSpec } from '../model-spec';
 
-export type FeatureEncoding = 'standardize' | 'boolean' | 'onehot' | 'bagOfWords' | 'tokens' | 'image';
+/** How one raw column becomes model input. */
+export type ColumnEncoding = 'standardize' | 'boolean' | 'onehot' | 'bagOfWords' | 'tokens' | 'image';
+/** A column's encoding, or 'transform': every feature comes from a fitted transform (the Transform stage). */
+export type FeatureEncoding = ColumnEncoding | 'transform';
 
-export interface FeatureChoice {
-  column: string;
-  /** Default: by column type (numbers standardize, booleans 0/1, categories one-hot, text bag of words, images pixels). */
-  encoding?: FeatureEncoding;
+/** The transform version a model reads its features from (its record in the store's transforms). */
+export interface TransformRef {
+  id: string;
+  name: string;
+  version: number;
 }
+
+export type FeatureChoice =
+  | {
+      column: string;
+      /** Default: by column type (numbers standardize, booleans 0/1, categories one-hot, text bag of words, images pixels). */
+      encoding?: ColumnEncoding;
+    }
+  /**
+   * The outputs of a fitted transform as the features (it must be the only choice): the transform reads
+   * the raw columns it names, so training, evaluation and serving apply the same fixed function. `column`
+   * names it for people ("penguins-prep v1").
+   */
+  | { column: string; encoding: 'transform'; transform: TransformRef; fitted: FittedTransform };
 
 export type Task = 'classification' | 'regression';
 
@@ -39,22 +57,35 @@ export interface PreprocessOptions {
 
 interface FeatureBase {
   column: string;
-  /** The column's type in the dataset the stats were fitted on. */
-  sourceType: ColumnType;
   /** Where this feature's slots start in the vector, and how many it takes. */
   offset: number;
   slots: number;
-  /** Missing values in the training rows (imputed as documented per encoding). */
+  /** Missing values in the training rows (imputed as documented per encoding; a transform's steps say how they treat them). */
   missingInTrain: number;
 }
 
+interface ColumnBase extends FeatureBase {
+  /** The column's type in the dataset the stats were fitted on. */
+  sourceType: ColumnType;
+}
+
 export type FeatureStats =
-  | (FeatureBase & { encoding: 'standardize'; mean: number; std: number })
-  | (FeatureBase & { encoding: 'boolean'; mean: number })
-  | (FeatureBase & { encoding: 'onehot'; categories: string[] })
-  | (FeatureBase & { encoding: 'bagOfWords'; vocabulary: string[] })
-  | (FeatureBase & { encoding: 'tokens'; vocabulary: string[]; length: number })
-  | (FeatureBase & { encoding: 'image'; height: number; width: number; channels: 1 | 3 });
+  | (ColumnBase & { encoding: 'standardize'; mean: number; std: number })
+  | (ColumnBase & { encoding: 'boolean'; mean: number })
+  | (ColumnBase & { encoding: 'onehot'; categories: string[] })
+  | (ColumnBase & { encoding: 'bagOfWords'; vocabulary: string[] })
+  | (ColumnBase & { encoding: 'tokens'; vocabulary: string[]; length: number })
+  | (ColumnBase & { encoding: 'image'; height: number; width: number; channels: 1 | 3 })
+  /**
+   * A transform's outputs, slots laid out as fitted.features says (slot names from its slotNames); it
+   * reads the raw columns fitted.columns lists. missingInTrain counts training rows with a missing input.
+   */
+  | (FeatureBase & { encoding: 'transform'; transform: TransformRef; fitted: FittedTransform });
+
+/** A feature read from one raw column (every encoding but 'transform'). */
+export type ColumnFeatureStats = Exclude<FeatureStats, { encoding: 'transform' }>;
+/** A model's features from a transform. */
+export type TransformFeatureStats = Extract<FeatureStats, { encoding: 'transform' }>;
 
 export type LabelStats =
   | { column: string; sourceType: ColumnType; task: 'classification'; classes: string[]; counts: number[] }
