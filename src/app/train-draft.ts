@@ -12,6 +12,7 @@ import type { Preset, Task } from '../core/train/presets';
 import type { BackendName, PrepareRequest, PrepareResult } from '../protocol/train';
 import type { DatasetVersion } from '../store/db';
 import type { Hyperparameters, LabelSource, ModelVersionRecord, RunConfig } from '../store/training-records';
+import type { TransformRecord } from '../store/transform-records';
 import type { MessageKey } from './i18n/catalog';
 import { defaultFeatures, defaultLabel, featureChoices, findPreset, guessTask, presetsForTask } from './train-presets';
 
@@ -39,7 +40,12 @@ export interface DraftFields {
   baseModelId: string | null;
   /** Targets from the label column or a label set (then `label` is the gold column, '' = none). */
   labelSource: LabelSource;
+  /** Features from this transform version (its outputs) instead of the chosen columns; null = columns. */
+  transformId: string | null;
 }
+
+/** What the form needs of a transform version. */
+export type TransformChoice = Pick<TransformRecord, 'id' | 'name' | 'version' | 'source' | 'createdAt'>;
 
 /** A label set is chosen (soft labels) for a new model: the label column is then the gold column, or none. */
 export function fromLabelSet(d: Pick<DraftFields, 'labelSource'>, base: ModelVersionRecord | undefined): boolean {
@@ -70,8 +76,9 @@ export function pickTask(d: DraftFields, task: Task, columns: readonly ColumnInf
 /** Another dataset version: its label column, the task it suggests, that task's first preset and features. */
 export function pickVersion(d: DraftFields, v: DatasetVersion, target: string): void {
   d.datasetVersionId = v.id;
-  // label sets belong to one version
+  // label sets and transforms belong to one version
   d.labelSource = { kind: 'column' };
+  d.transformId = null;
   d.label = defaultLabel(v.columns, target);
   const task = guessTask(v.columns, d.label);
   d.task = task;
@@ -100,6 +107,57 @@ export function pickSource(d: DraftFields, value: string, columns: readonly Colu
 export function pickGold(d: DraftFields, column: string, columns: readonly ColumnInfo[]): void {
   if (d.labelSource.kind === 'labelSet') d.labelSource = { ...d.labelSource, goldColumn: column || null };
   pickLabel(d, column, columns);
+}
+
+/** The transform versions analyzed on a dataset version, newest first. */
+export function transformsOf<T extends TransformChoice>(all: readonly T[], datasetVersionId: string): T[] {
+  return all.filter((t) => t.source.datasetVersionId === datasetVersionId).sort((a, b) => b.createdAt - a.createdAt);
+}
+
+/** A transform can give a model's features only when its split had a label column (the model's label). */
+export function transformUsable(t: TransformChoice): boolean {
+  return t.source.labelColumn !== null;
+}
+
+/** The task whose split stratifies as the transform's did (classification splits are stratified). */
+function transformTask(t: TransformChoice): Task {
+  return t.source.split.stratified ? 'tabular-classification' : 'tabular-regression';
+}
+
+/**
+ * Features from a transform version (null: from the chosen columns). The label, seed and fractions become
+ * the transform's, and the task one that splits as it did, so the model trains and tests on exactly the
+ * rows of the transform's split: its analyzers never read a test row.
+ */
+export function pickTransform(d: DraftFields, t: TransformChoice | null): void {
+  d.transformId = t?.id ?? null;
+  if (!t) return;
+  d.baseModelId = null;
+  d.labelSource = { kind: 'column' };
+  if (t.source.labelColumn !== null) d.label = t.source.labelColumn;
+  d.seed = t.source.split.seed;
+  d.fractions = { ...t.source.split.fractions };
+  const task = transformTask(t);
+  if (d.task !== task) {
+    d.task = task;
+    applyPreset(d, presetsForTask(task)[0]?.id ?? '');
+  }
+}
+
+/** Where the draft's split differs from the chosen transform's (the training worker refuses it too). */
+export function transformIssues(d: Pick<DraftFields, 'label' | 'seed' | 'fractions' | 'task' | 'labelSource'>, t: TransformChoice | undefined): DraftIssue[] {
+  if (!t) return [];
+  if (!transformUsable(t)) return [{ field: 'split', message: 'train.form.transformNoLabel' }];
+  const f = t.source.split.fractions;
+  const same =
+    d.label === t.source.labelColumn &&
+    d.seed === t.source.split.seed &&
+    d.fractions.train === f.train &&
+    d.fractions.validation === f.validation &&
+    d.fractions.test === f.test &&
+    d.task === transformTask(t) &&
+    d.labelSource.kind === 'column';
+  return same ? [] : [{ field: 'split', message: 'train.form.transformSplit' }];
 }
 
 export function toggleFeature(d: DraftFields, column: string, on: boolean): void {
@@ -151,21 +209,23 @@ export function draftIssues(d: Pick<DraftFields, 'fractions' | 'hyper' | 'seed' 
  * is invalid.
  */
 export function prepareRequest(
-  d: Pick<DraftFields, 'datasetVersionId' | 'features' | 'label' | 'labelSource' | 'task' | 'seed' | 'fractions' | 'baseModelId'>,
+  d: Pick<DraftFields, 'datasetVersionId' | 'features' | 'label' | 'labelSource' | 'task' | 'seed' | 'fractions' | 'baseModelId' | 'transformId'>,
   columns: readonly ColumnInfo[],
   preset: Preset | undefined,
   base: ModelVersionRecord | undefined,
 ): PrepareRequest | null {
+  const transformId = base ? null : d.transformId;
   const req: PrepareRequest = {
     datasetVersionId: d.datasetVersionId,
-    features: featureChoices(preset, columns, d.features),
+    features: transformId ? [] : featureChoices(preset, columns, d.features),
     label: d.label,
     labelTask: labelTaskOf(d, base),
     split: { seed: d.seed, fractions: { ...d.fractions } },
     baseModelId: d.baseModelId,
     labelSource: base ? undefined : d.labelSource,
+    ...(transformId ? { transformId } : {}),
   };
-  const incomplete = !req.datasetVersionId || (!req.label && req.labelSource?.kind !== 'labelSet') || (!req.baseModelId && req.features.length === 0);
+  const incomplete = !req.datasetVersionId || (!req.label && req.labelSource?.kind !== 'labelSet') || (!req.baseModelId && !transformId && req.features.length === 0);
   return incomplete || !fractionsOk(d.fractions) ? null : req;
 }
 
@@ -190,11 +250,12 @@ export function runConfig(
 ): RunConfig {
   const { base, prepared } = ctx;
   const fromSet = fromLabelSet(d, base);
+  const transformId = base ? null : d.transformId;
   return {
     name: ctx.name.trim() || ctx.defaultName,
     task: base ? (base.metadata.task === 'regression' ? 'tabular-regression' : d.task) : fromSet && d.task === 'tabular-regression' ? 'tabular-classification' : d.task,
     presetId: base ? null : d.presetId,
-    features: base ? base.metadata.preprocessing.features.map(choiceOf) : featureChoices(findPreset(d.presetId), ctx.columns, d.features),
+    features: base ? base.metadata.preprocessing.features.map(choiceOf) : transformId ? [] : featureChoices(findPreset(d.presetId), ctx.columns, d.features),
     label: base ? base.metadata.preprocessing.label.column : d.label,
     spec: base ? (base.metadata.modelSpec ?? null) : { version: 1, input: prepared.input, layers: d.layers, head: headOf(prepared, labelTaskOf(d, base))!, seed: 42 },
     baseModelId: d.baseModelId,
@@ -202,5 +263,6 @@ export function runConfig(
     hyper: { ...d.hyper },
     backend: d.backend,
     ...(fromSet ? { labelSource: d.labelSource } : {}),
+    ...(transformId ? { transformId } : {}),
   };
 }

@@ -13,6 +13,7 @@ import type { PrepareResult } from '../protocol/train';
 import { listLabelSets } from '../services/label-store';
 import { db, type DatasetVersion } from '../store/db';
 import type { LabelSetRecord } from '../store/label-records';
+import type { TransformRecord } from '../store/transform-records';
 import type { ModelVersionRecord } from '../store/training-records';
 import { t } from './i18n.svelte';
 import { live, type Live } from './live.svelte';
@@ -34,6 +35,8 @@ export interface NewRunProps {
 export class NewRunForm {
   readonly models: Live<ModelVersionRecord[]>;
   readonly labelSets: Live<LabelSetRecord[]>;
+  /** The project's transform versions (the chosen version's are offered as features). */
+  readonly transforms: Live<TransformRecord[]>;
   /** The run's name as typed ('' = the default name). */
   name = $state('');
   prepared = $state.raw<PrepareResult | null>(null);
@@ -54,7 +57,11 @@ export class NewRunForm {
   readonly labelTask = $derived.by(() => rules.labelTaskOf(draft, this.base));
   readonly head = $derived.by(() => rules.headOf(this.prepared, this.labelTask));
   readonly baseLayers = $derived(this.prepared?.baseSpec?.layers ?? []);
-  readonly issues = $derived.by(() => rules.draftIssues(draft, this.base));
+  /** Transform versions analyzed on the chosen dataset version, newest first. */
+  readonly versionTransforms = $derived.by(() => rules.transformsOf(this.transforms.value, draft.datasetVersionId));
+  /** The transform the features come from (none when training a base model further). */
+  readonly transform = $derived.by(() => (this.base ? undefined : this.transforms.value.find((t) => t.id === draft.transformId)));
+  readonly issues = $derived.by(() => [...rules.draftIssues(draft, this.base), ...rules.transformIssues(draft, this.transform)]);
   readonly usable = $derived.by(() => usableColumns(draft.task, this.columns, draft.label));
   readonly canStart = $derived.by(() => {
     const specOk = this.base ? true : this.report !== null && this.report.issues.length === 0;
@@ -65,6 +72,7 @@ export class NewRunForm {
     untrack(() => draft.forProject(props().projectId));
     this.models = liveModels(() => props().projectId);
     this.labelSets = live(() => (draft.datasetVersionId ? listLabelSets(db(), draft.datasetVersionId) : []), [] as LabelSetRecord[]);
+    this.transforms = live(() => db().transforms.where('projectId').equals(props().projectId).toArray(), [] as TransformRecord[]);
 
     // By default the newest version that has the scope's target column (else the newest), or the one
     // picked before if it still exists.
@@ -144,6 +152,11 @@ export class NewRunForm {
 
   pickLabel(label: string): void {
     rules.pickLabel(draft, label, this.columns);
+  }
+
+  /** Features from a transform version (its id), or from the chosen columns (''). */
+  pickTransform(id: string): void {
+    rules.pickTransform(draft, this.versionTransforms.find((t) => t.id === id) ?? null);
   }
 
   toggleFeature(column: string, on: boolean): void {

@@ -17,7 +17,7 @@ import { writerLockName } from '../store/sweep';
 import { ACTIVE_RUN_STATUSES, type Hyperparameters, type LabelSource, type RunConfig, type RunPhase, type RunRecord } from '../store/training-records';
 import type { Live } from './live.svelte';
 import { trainWorker } from './workers';
-import type { DraftFields } from './train-draft';
+import { pickTransform, pickVersion, type DraftFields, type TransformChoice } from './train-draft';
 import { liveThrottled } from './train-live.svelte';
 import { defaultFeatures, presetsForTask } from './train-presets';
 import { ProjectVersions } from './versions.svelte';
@@ -152,6 +152,8 @@ class TrainDraft implements DraftFields {
   baseModelId = $state<string | null>(null);
   /** Targets from the label column or a label set (then `label` is the gold column, '' = none). */
   labelSource = $state.raw<LabelSource>({ kind: 'column' });
+  /** Features from this transform version instead of the chosen columns. */
+  transformId = $state<string | null>(null);
 
   /** The fields as plain data (what a run config is made of). */
   fields(): DraftFields {
@@ -169,6 +171,7 @@ class TrainDraft implements DraftFields {
       backend: this.backend,
       baseModelId: this.baseModelId,
       labelSource: this.labelSource,
+      transformId: this.transformId,
     });
   }
 
@@ -185,6 +188,20 @@ class TrainDraft implements DraftFields {
     this.layersFor = '';
     this.baseModelId = null;
     this.labelSource = { kind: 'column' };
+    this.transformId = null;
+  }
+
+  /**
+   * Open the form on a transform version (the Transform page's "Train a model on it", #/p/<id>/train?transform=<id>):
+   * a new model on the transform's version, with its outputs as the features and its split.
+   */
+  useTransform(projectId: string, version: DatasetVersion, transform: TransformChoice, target: string): void {
+    this.forProject(projectId);
+    if (this.datasetVersionId !== version.id) pickVersion(this, version, target);
+    pickTransform(this, transform);
+    this.layersFor = '';
+    this.open = true;
+    this.touched = true;
   }
 
   /**
@@ -228,17 +245,38 @@ export class TrainView {
   readonly selected = $derived.by(() => this.chosen ?? (this.starting ? undefined : this.runs.value[0]));
   readonly comparing = $derived.by(() => this.runs.value.filter((r) => training.compare.includes(r.id)));
 
-  constructor(private readonly projectId: () => string) {
+  /** The transform a link opened the form on (applied once per page). */
+  #linked: string | null = null;
+
+  constructor(
+    private readonly projectId: () => string,
+    /** A link's choices (#/p/<id>/train?transform=<id>) and the scope's target column. */
+    private readonly link: () => { query?: Record<string, string>; target: string } = () => ({ target: '' }),
+  ) {
     this.runs = liveThrottled(['runs'], projectId, (id) => listRuns(db(), id), [] as RunRecord[], 1000);
     this.versions = new ProjectVersions(projectId);
     $effect(() => {
       training.watchOrphans(this.runs.value);
+    });
+    // A link from the Transform page opens the form on that transform, once its version is known.
+    $effect(() => {
+      const id = this.link().query?.transform;
+      if (!id || id === this.#linked || this.versions.loading) return;
+      this.#linked = id;
+      void this.#useTransform(id);
     });
     // Open the form for a project without runs; with runs, the runs come first (unless toggled).
     draft.forProject(untrack(projectId));
     $effect(() => {
       if (!this.runs.loading && !untrack(() => draft.touched)) draft.open = this.runs.value.length === 0;
     });
+  }
+
+  async #useTransform(id: string): Promise<void> {
+    const record = await db().transforms.get(id);
+    const version = record && untrack(() => this.versions.find(record.source.datasetVersionId));
+    if (!record || !version || record.projectId !== untrack(this.projectId)) return;
+    draft.useTransform(record.projectId, version, record, untrack(this.link).target);
   }
 
   toggleForm(): void {

@@ -30,6 +30,7 @@ function fresh(): draft.DraftFields {
     backend: 'auto',
     baseModelId: null,
     labelSource: { kind: 'column' },
+    transformId: null,
   };
 }
 
@@ -168,6 +169,89 @@ describe('new-run draft', () => {
       split: { seed: 42, fractions: { train: 0.7, validation: 0.15, test: 0.15 } },
       hyper: fresh().hyper,
       backend: 'auto',
+    });
+  });
+
+  describe('features from a transform version', () => {
+    const counts = { train: 70, validation: 15, test: 15, excluded: 0 };
+    const analyzed = (id: string, o: { label?: string | null; stratified?: boolean; versionId?: string; createdAt?: number } = {}): draft.TransformChoice => ({
+      id,
+      name: 'prep',
+      version: 1,
+      createdAt: o.createdAt ?? 1,
+      source: {
+        datasetVersionId: o.versionId ?? 'v1',
+        labelColumn: o.label === undefined ? 'Species' : o.label,
+        split: { seed: 7, fractions: { train: 0.8, validation: 0.1, test: 0.1 }, stratified: o.stratified ?? true, counts },
+      },
+    });
+
+    it("are those of the chosen version, newest first; one analyzed without a label cannot be used", () => {
+      const all = [analyzed('a', { createdAt: 1 }), analyzed('b', { versionId: 'v2' }), analyzed('c', { createdAt: 3, label: null })];
+      expect(draft.transformsOf(all, 'v1').map((t) => t.id)).toEqual(['c', 'a']);
+      expect(all.map(draft.transformUsable)).toEqual([true, true, false]);
+      expect(draft.transformIssues(fresh(), all[2])).toEqual([{ field: 'split', message: 'train.form.transformNoLabel' }]);
+    });
+
+    it("take the transform's label, seed, fractions and a task that splits as it did; another version drops it", () => {
+      const d = fresh();
+      draft.pickVersion(d, version, 'Species');
+      d.baseModelId = 'm1';
+      draft.pickSource(d, 'set-1', penguins, 'Species');
+      draft.pickTransform(d, analyzed('t1', { label: 'Body Mass (g)', stratified: false }));
+      expect([d.transformId, d.label, d.seed, d.fractions, d.task, d.presetId, d.baseModelId, d.labelSource]).toEqual([
+        't1',
+        'Body Mass (g)',
+        7,
+        { train: 0.8, validation: 0.1, test: 0.1 },
+        'tabular-regression',
+        'mlp-regressor',
+        null,
+        { kind: 'column' },
+      ]);
+      expect(draft.transformIssues(d, analyzed('t1', { label: 'Body Mass (g)', stratified: false }))).toEqual([]);
+      draft.pickTransform(d, null);
+      expect(d.transformId).toBe(null);
+      draft.pickTransform(d, analyzed('t2'));
+      draft.pickVersion(d, version, 'Species');
+      expect(d.transformId).toBe(null);
+    });
+
+    it("flag a split that is no longer the transform's", () => {
+      const t = analyzed('t1');
+      const d = fresh();
+      draft.pickVersion(d, version, 'Species');
+      draft.pickTransform(d, t);
+      expect(draft.transformIssues(d, t)).toEqual([]);
+      const issue = [{ field: 'split', message: 'train.form.transformSplit' }];
+      expect(draft.transformIssues({ ...d, seed: 8 }, t)).toEqual(issue);
+      expect(draft.transformIssues({ ...d, fractions: { train: 0.7, validation: 0.15, test: 0.15 } }, t)).toEqual(issue);
+      expect(draft.transformIssues({ ...d, label: 'Island' }, t)).toEqual(issue);
+      expect(draft.transformIssues({ ...d, task: 'tabular-regression' }, t)).toEqual(issue);
+      expect(draft.transformIssues(d, undefined)).toEqual([]);
+    });
+
+    it('ask the worker for the transform instead of columns, and record it in the run config', () => {
+      const d = fresh();
+      draft.pickVersion(d, version, 'Species');
+      draft.pickTransform(d, analyzed('t1'));
+      const split = { seed: 7, fractions: { train: 0.8, validation: 0.1, test: 0.1 } };
+      expect(draft.prepareRequest({ ...d, features: [] }, penguins, undefined, undefined)).toEqual({
+        datasetVersionId: 'v1',
+        features: [],
+        label: 'Species',
+        labelTask: 'classification',
+        split,
+        baseModelId: null,
+        labelSource: { kind: 'column' },
+        transformId: 't1',
+      });
+      const config = draft.runConfig(d, { name: 'on prep', defaultName: 'x', columns: penguins, prepared, base: undefined });
+      expect([config.transformId, config.features, config.split, config.label]).toEqual(['t1', [], split, 'Species']);
+      // a model trained further keeps its own features: the transform is not asked for
+      const base = { id: 'm1', metadata: { task: 'classification', preprocessing: { features: [], label: { column: 'Species' } } } } as unknown as ModelVersionRecord;
+      expect(draft.prepareRequest({ ...d, baseModelId: 'm1' }, penguins, undefined, base)).not.toHaveProperty('transformId');
+      expect(draft.runConfig({ ...d, baseModelId: 'm1' }, { name: 'f', defaultName: 'x', columns: penguins, prepared, base })).not.toHaveProperty('transformId');
     });
   });
 });
