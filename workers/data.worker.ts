@@ -13,6 +13,7 @@ import { TableService } from '../src/services/table';
 import { exportVersion } from '../src/services/export';
 import * as validate from '../src/services/validate';
 import * as transform from '../src/services/transform';
+import { selectFeatures } from '../src/services/select';
 import { LabelService } from '../src/services/label';
 import type { WorkerLike } from '../src/core/label';
 import { startInheritingWorker } from '../src/protocol/inheriting-worker';
@@ -109,6 +110,9 @@ const api: DataWorkerApi = {
   exportTransform(transformId) {
     return transform.exportTransform(db(), transformId);
   },
+
+  // Feature selection (services/select.ts)
+  selectFeatures: cancellable((req, signal, onProgress) => selectFeatures(db(), req, signal, onProgress)),
 
   // Label stage (services/label.ts)
   runLabelingFunctions: cancellable((req, signal, onProgress) => labels.runLabelingFunctions(req, signal, onProgress)),

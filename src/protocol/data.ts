@@ -4,6 +4,7 @@ import type { ColumnInfo, ImportProgress, ImportSummary, SourceFormat } from '..
 import type { ValidateApi } from './validate';
 import type { LabelApi } from './label';
 import type { TransformApi } from './transform';
+import type { SelectApi } from './select';
 
 export interface ImportRequest {
   /** Chosen by the page so it can cancel the job. */
@@ -54,7 +55,7 @@ export interface DemoDatasetInfo {
   rows: number;
 }
 
-export interface DataWorkerApi extends ValidateApi, LabelApi, TransformApi {
+export interface DataWorkerApi extends ValidateApi, LabelApi, TransformApi, SelectApi {
   /** Nothing runs and no labeling-function result waits for its Save: the page may stop this worker. */
   idle(): Promise<boolean>;
   importFiles(req: ImportRequest, onProgress: (p: ImportProgress) => void): Promise<ImportOutcome>;
