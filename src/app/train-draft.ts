@@ -266,3 +266,37 @@ export function runConfig(
     ...(transformId ? { transformId } : {}),
   };
 }
+
+/** The columns a link chose (feature selection's "Train on this subset"): #/p/<id>/train?version=&label=&seed=&features=["a","b"]. */
+export interface ColumnsLink {
+  version: string;
+  label: string;
+  seed: number | null;
+  features: string[];
+}
+
+/** Read a link's query; null unless it names a version and a JSON list of column names. */
+export function columnsLink(query: Record<string, string> | undefined): ColumnsLink | null {
+  if (!query?.version || !query.features) return null;
+  let features: unknown;
+  try {
+    features = JSON.parse(query.features);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(features) || !features.every((f) => typeof f === 'string')) return null;
+  const seed = query.seed !== undefined && /^\d+$/.test(query.seed) ? Number(query.seed) : null;
+  return { version: query.version, label: query.label ?? '', seed, features };
+}
+
+/**
+ * A new model on the link's version with its label (else the scope's target), seed, and exactly its
+ * columns as the features (those the version has, the label left out).
+ */
+export function useColumns(d: DraftFields, v: DatasetVersion, link: ColumnsLink, target: string): void {
+  pickVersion(d, v, v.columns.some((c) => c.name === link.label) ? link.label : target);
+  d.baseModelId = null;
+  if (link.seed !== null) d.seed = link.seed;
+  const names = new Set(v.columns.map((c) => c.name));
+  d.features = link.features.filter((f) => names.has(f) && f !== d.label);
+}

@@ -17,7 +17,7 @@ import { writerLockName } from '../store/sweep';
 import { ACTIVE_RUN_STATUSES, type Hyperparameters, type LabelSource, type RunConfig, type RunPhase, type RunRecord } from '../store/training-records';
 import type { Live } from './live.svelte';
 import { trainWorker } from './workers';
-import { pickTransform, pickVersion, type DraftFields, type TransformChoice } from './train-draft';
+import { columnsLink, pickTransform, pickVersion, useColumns, type ColumnsLink, type DraftFields, type TransformChoice } from './train-draft';
 import { liveThrottled } from './train-live.svelte';
 import { defaultFeatures, presetsForTask } from './train-presets';
 import { ProjectVersions } from './versions.svelte';
@@ -204,6 +204,15 @@ class TrainDraft implements DraftFields {
     this.touched = true;
   }
 
+  /** Open the form on chosen columns (feature selection's "Train on this subset", #/p/<id>/train?version=&features=). */
+  useColumns(projectId: string, version: DatasetVersion, link: ColumnsLink, target: string): void {
+    this.forProject(projectId);
+    useColumns(this, version, link, target);
+    this.layersFor = '';
+    this.open = true;
+    this.touched = true;
+  }
+
   /**
    * Open the form on a label set (the Label page's "Train an end model on these labels"): a new model,
    * scored against the gold column, on the version's text columns with the first preset that fits.
@@ -247,6 +256,8 @@ export class TrainView {
 
   /** The transform a link opened the form on (applied once per page). */
   #linked: string | null = null;
+  /** The columns link (its query) the form was opened on. */
+  #linkedColumns: string | null = null;
 
   constructor(
     private readonly projectId: () => string,
@@ -264,6 +275,16 @@ export class TrainView {
       if (!id || id === this.#linked || this.versions.loading) return;
       this.#linked = id;
       void this.#useTransform(id);
+    });
+    // A link from feature selection opens the form on its columns, once the version is known.
+    $effect(() => {
+      const query = this.link().query;
+      const chosen = columnsLink(query);
+      const key = JSON.stringify(query ?? {});
+      if (!chosen || key === this.#linkedColumns || this.versions.loading) return;
+      this.#linkedColumns = key;
+      const version = untrack(() => this.versions.find(chosen.version));
+      if (version) draft.useColumns(untrack(projectId), version, chosen, untrack(this.link).target);
     });
     // Open the form for a project without runs; with runs, the runs come first (unless toggled).
     draft.forProject(untrack(projectId));

@@ -255,3 +255,39 @@ describe('new-run draft', () => {
     });
   });
 });
+
+describe('a columns link (feature selection\'s "Train on this subset")', () => {
+  it('reads the version, label, seed and the JSON list of columns', () => {
+    const query = { version: 'v1', label: 'Species', seed: '7', features: JSON.stringify(['Island', 'Beak Length (mm)']) };
+    expect(draft.columnsLink(query)).toEqual({ version: 'v1', label: 'Species', seed: 7, features: ['Island', 'Beak Length (mm)'] });
+  });
+
+  it('is null without a version or with features that are not a list of names', () => {
+    expect(draft.columnsLink(undefined)).toBeNull();
+    expect(draft.columnsLink({ transform: 't1' })).toBeNull();
+    expect(draft.columnsLink({ version: 'v1', features: 'Island' })).toBeNull();
+    expect(draft.columnsLink({ version: 'v1', features: '[1, 2]' })).toBeNull();
+    expect(draft.columnsLink({ version: 'v1', features: '["Island"]', seed: 'x' })?.seed).toBeNull();
+  });
+
+  it('chooses exactly the linked columns on the version, with its label and seed, as a new model', () => {
+    const d = { ...fresh(), task: 'tabular-regression' as const, baseModelId: 'old', transformId: 't1' };
+    draft.useColumns(d, version, { version: 'v1', label: 'Species', seed: 7, features: ['Beak Length (mm)', 'id', 'gone', 'Species'] }, 'Island');
+    expect(d.datasetVersionId).toBe('v1');
+    expect(d.label).toBe('Species');
+    expect(d.task).toBe('tabular-classification');
+    expect(d.seed).toBe(7);
+    // a column the version lacks and the label itself are not features
+    expect(d.features).toEqual(['Beak Length (mm)', 'id']);
+    expect(d.baseModelId).toBeNull();
+    expect(d.transformId).toBeNull();
+  });
+
+  it('takes the scope target when the linked label is not a column', () => {
+    const d = fresh();
+    draft.useColumns(d, version, { version: 'v1', label: 'nope', seed: null, features: ['Island'] }, 'Island');
+    expect(d.label).toBe('Island');
+    expect(d.seed).toBe(42);
+    expect(d.features).toEqual([]);
+  });
+});
