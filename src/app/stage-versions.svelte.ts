@@ -29,6 +29,18 @@ export class StageVersions {
     return this.ordered.find((v) => v.id === id);
   }
 
+  /** The newest version of the first dataset (the demo's penguins, say): a picker's default. */
+  readonly newestOfFirst = $derived.by(() => {
+    const first = this.ordered[0];
+    const same = first ? this.ordered.filter((v) => v.datasetId === first.datasetId) : [];
+    return same.length ? same[same.length - 1]!.id : '';
+  });
+
+  /** `chosenId` while it is one of the versions, else the default. */
+  chosenOrDefault(chosenId: string): string {
+    return this.ordered.some((v) => v.id === chosenId) ? chosenId : this.newestOfFirst;
+  }
+
   /** "penguins v2" */
   versionName(v: DatasetVersion): string {
     return `${this.names.get(v.datasetId) ?? ''} v${v.version}`;
