@@ -24,7 +24,7 @@ export const STAGE_REGISTRY = [
   { id: 'data', load: () => import('../ui/data/DataPage.svelte') },
   { id: 'label', load: () => import('../ui/label/LabelPage.svelte') },
   { id: 'validate', load: () => import('../ui/validate/ValidatePage.svelte') },
-  { id: 'transform', load: null },
+  { id: 'transform', load: () => import('../ui/transform/TransformPage.svelte') },
   { id: 'train', load: () => import('../ui/train/TrainPage.svelte') },
   { id: 'tune', load: null },
   { id: 'optimize', load: () => import('../ui/optimize/OptimizePage.svelte') },

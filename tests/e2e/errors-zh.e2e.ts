@@ -100,6 +100,16 @@ test('Validate: a schema file that is not a schema (an array)', async () => {
   await expect(page.getByTestId('schema-none')).toBeVisible();
 });
 
+test('Transform: a z-score of a text column, refused before anything runs', async () => {
+  await page.getByTestId('stage-transform').click();
+  await page.getByTestId('transform-version-select').selectOption({ label: zh('transform.versionOption', { dataset: 'good.csv', n: 1, rows: 40 }) });
+  await page.getByTestId('transform-new-op').selectOption('z_score');
+  await page.getByTestId('transform-add-step').click();
+  await page.getByTestId('step-input').selectOption('note');
+  await saysInZh(page.getByTestId('transform-refusal'), zh('transform.error.wrong-input-kind', { step: 'z_score', column: 'note', kind: zh('transform.kind.string'), expected: zh('transform.kind.number') }));
+  await expect(page.getByTestId('transform-analyze')).toBeDisabled();
+});
+
 test('Train: a label with one class in the training split', async () => {
   await openTrainForm(page, 'oneclass');
   await expect(page.getByTestId('train-label')).toHaveValue('label');

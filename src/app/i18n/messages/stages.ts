@@ -5,14 +5,12 @@ export const stages = defineMessages({
   en: {
     'notBuilt.title': 'Not built yet.',
     'notBuilt.lead': 'Nothing here is computed, so nothing here is shown. When it is built, this stage will:',
-    'notBuilt.transform': 'Define feature transformations (scaling, bucketizing, vocabularies, crosses) whose statistics are computed on training data and travel with the model (as tf.Transform does), and select features.',
     'notBuilt.tune': 'Search hyperparameters with random search, Hyperband or Bayesian optimization (as KerasTuner does), each trial a recorded run.',
     'notBuilt.pipelines': 'Chain the stages into a pipeline that reruns on new data, with the lineage of every artifact and execution (as TFX and ML Metadata do).',
   },
   'zh-TW': {
     'notBuilt.title': '尚未建置。',
     'notBuilt.lead': '這裡沒有任何計算，因此不顯示任何結果。建置完成後，這個階段將能：',
-    'notBuilt.transform': '定義特徵轉換（縮放、分桶、詞彙表、特徵交叉），其統計量在訓練資料上計算並隨模型一起保存（如 tf.Transform），並進行特徵選擇。',
     'notBuilt.tune': '以隨機搜尋、Hyperband 或貝氏最佳化搜尋超參數（如 KerasTuner），每次試驗都是一筆記錄下來的執行。',
     'notBuilt.pipelines': '將各階段串成可在新資料上重新執行的管線，並記錄每個產出物與執行的來源脈絡（如 TFX 與 ML Metadata）。',
   },
