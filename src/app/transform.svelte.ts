@@ -126,15 +126,8 @@ export class TransformPageState {
   readonly importing = new Job<TransformRecord, AnalyzeProgress>(dataWorker);
   readonly #transforms: Live<TransformRecord[]>;
 
-  /** By default the newest version of the first dataset. */
-  readonly #defaultId = $derived.by(() => {
-    const ordered = this.versions.ordered;
-    const first = ordered[0];
-    if (!first) return '';
-    const same = ordered.filter((v) => v.datasetId === first.datasetId);
-    return same[same.length - 1]!.id;
-  });
-  readonly selectedId = $derived.by(() => (this.versions.ordered.some((v) => v.id === this.chosenId) ? this.chosenId : this.#defaultId));
+  /** The version picked, or by default the newest version of the first dataset. */
+  readonly selectedId = $derived.by(() => this.versions.chosenOrDefault(this.chosenId));
   readonly selected = $derived.by(() => this.versions.find(this.selectedId));
   readonly columns = $derived.by(() => this.selected?.columns ?? []);
   /** Columns the split can be stratified by (what the Train stage takes as a label). */
