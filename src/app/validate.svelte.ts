@@ -11,6 +11,7 @@ import { withSuggestedThresholds, type Schema } from '../core/validate/schema';
 import type { GroupStats } from '../core/validate/stats';
 import type { CompareOutcome, SkewOutcome, StatsOutcome, StatsProgress, ValidationOutcome } from '../protocol/validate';
 import { db, type DatasetVersion } from '../store/db';
+import type { TransformRecord } from '../store/transform-records';
 import type { AnomalyDecisionRecord, SchemaVersionRecord } from '../store/validation-records';
 import { errorMessage, schemaIssueText } from './format';
 import { live, type Live } from './live.svelte';
@@ -190,6 +191,11 @@ export class DriftCheck {
   readonly currentId = $derived.by(() => this.currentChoice || this.props().selectedId);
   readonly baselineId = $derived.by(() => this.baselineChoice || this.props().compareId || this.#previousOf(this.currentId));
   readonly trainingId = $derived.by(() => this.trainingChoice || this.props().selectedId);
+  /** Compare skew through this transform version ('' = the raw columns). */
+  skewTransform = $state('');
+  /** The project's transform versions; those analyzed on the training version are offered for skew. */
+  readonly transforms: Live<TransformRecord[]>;
+  readonly trainingTransforms = $derived.by(() => this.transforms.value.filter((t) => t.source.datasetVersionId === this.trainingId));
 
   readonly drift = new Job<CompareOutcome, StatsProgress>(dataWorker);
   readonly skew = new Job<SkewOutcome, StatsProgress>(dataWorker);
@@ -208,6 +214,7 @@ export class DriftCheck {
     private readonly props: () => { projectId: string; versions: DatasetVersion[]; latest: SchemaVersionRecord | undefined; selectedId: string; compareId: string },
   ) {
     this.served = live(() => db().servingRequests.where('projectId').equals(props().projectId).count(), 0);
+    this.transforms = live(() => db().transforms.where('projectId').equals(props().projectId).toArray(), [] as TransformRecord[]);
   }
 
   /** The version before `id` in its dataset, the natural baseline. */
@@ -233,7 +240,8 @@ export class DriftCheck {
     if (!trainingId) return;
     this.skewAccepted = {};
     this.actionError = '';
-    const req = { projectId: this.props().projectId, trainingVersionId: trainingId, schemaId };
+    const transformId = this.trainingTransforms.some((t) => t.id === this.skewTransform) ? this.skewTransform : null;
+    const req = { projectId: this.props().projectId, trainingVersionId: trainingId, schemaId, transformId };
     await this.skew.start((jobId, onProgress) => dataWorker.api.servingSkew({ jobId, ...req }, onProgress));
   }
 
@@ -260,8 +268,9 @@ export class DriftCheck {
   }
 
   /** A result computed against another schema version than the current one (its thresholds are old). */
-  stale(result: { schemaId: string | null } | null): boolean {
-    return result !== null && isStale(result, this.props().latest?.id ?? null);
+  stale(result: { schemaId: string | null; transformId?: string } | null): boolean {
+    // a comparison through a transform uses no schema: its columns have no thresholds
+    return result !== null && !result.transformId && isStale(result, this.props().latest?.id ?? null);
   }
 
   /** Accept one drift or skew anomaly into the schema (a new version). */

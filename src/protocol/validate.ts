@@ -101,12 +101,26 @@ export interface SkewRequest {
   /** The training data version. */
   trainingVersionId: string;
   schemaId?: string | null;
+  /**
+   * Compare through this transform version instead: the raw requests of the models trained on it, put
+   * through it, against the statistics of its transformed training rows (no thresholds: nothing is flagged).
+   */
+  transformId?: string | null;
 }
 
 export type SkewOutcome =
   /** Nothing was logged: there is nothing to compare, and no number is made up. */
   | { logged: false; requests: 0 }
-  | { logged: true; requests: number; comparison: Comparison; anomalies: Anomaly[]; serving: DatasetStats; schemaId: string | null };
+  | {
+      logged: true;
+      requests: number;
+      comparison: Comparison;
+      anomalies: Anomaly[];
+      serving: DatasetStats;
+      schemaId: string | null;
+      /** Compared through this transform version (its output columns). */
+      transformId?: string;
+    };
 
 export interface ValidateApi {
   /** Statistics of a version, from the cache or computed one record batch at a time. */

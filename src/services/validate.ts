@@ -45,6 +45,7 @@ import type {
 import { throwIfAborted } from '../protocol/jobs';
 import { newId, type DatasetVersion, type PipetteDB } from '../store/db';
 import type { AnomalyDecisionRecord, SchemaOrigin, SchemaVersionRecord, ServingRequestRecord } from '../store/validation-records';
+import { transformSkew } from './transform-skew';
 import { versionBatches } from './version-batches';
 
 export { CancelledError } from '../protocol/jobs';
@@ -436,6 +437,7 @@ export async function servingStats(db: PipetteDB, projectId: string, columns: re
 }
 
 export async function servingSkew(db: PipetteDB, req: Omit<SkewRequest, 'jobId'>, signal?: AbortSignal, onProgress?: OnStatsProgress): Promise<SkewOutcome> {
+  if (req.transformId) return transformSkew(db, { projectId: req.projectId, transformId: req.transformId }, signal);
   const logged = await db.servingRequests.where('projectId').equals(req.projectId).count();
   if (logged === 0) return { logged: false, requests: 0 };
   const meta = await readyVersion(db, req.trainingVersionId);

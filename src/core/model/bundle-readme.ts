@@ -153,7 +153,7 @@ const model = await tf.loadLayersModel(tf.io.fromMemory({
 \`\`\`
 ${
   fromTransform
-    ? '`transform.js` is an ES module: Node 20.19 and later load it as is; older versions need it renamed to `transform.mjs`.'
+    ? '`transform.js` is an ES module: import it from an ES module project (`"type": "module"` in package.json), or rename it `transform.mjs`.'
     : `Then encode inputs and read outputs as in the browser example${image ? ' (decode images with e.g. `tf.node.decodeImage` in tfjs-node)' : ''}.`
 }
 `;

@@ -13,19 +13,16 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CodedError } from '../../../src/core/errors';
-import { labelValues, transformFeature } from '../../../src/core/model/preprocess';
-import { splitRecord, splitRows } from '../../../src/core/model/split';
-import { chunkFromRows } from '../../../src/core/transform/chunk';
-import { fitTransform } from '../../../src/core/transform/fit';
-import type { FittedTransform } from '../../../src/core/transform/fitted';
+import { transformFeature } from '../../../src/core/model/preprocess';
 import { applyToRows } from '../../../src/core/transform/reader.js';
 import type { PrepareRequest } from '../../../src/protocol/train';
 import { ExplainService } from '../../../src/services/explain';
 import { loadModelData } from '../../../src/services/model-data';
 import { ModelService } from '../../../src/services/registry-model';
+import { servingSkew } from '../../../src/services/validate';
 import { TrainService } from '../../../src/services/train';
 import type { BackendControl } from '../../../src/services/train-backend';
-import { loadTable } from '../../../src/services/train-data';
+import { analyzeTransform } from '../../../src/services/transform';
 import { PipetteDB } from '../../../src/store/db';
 import { createProject } from '../../../src/store/projects';
 import type { TransformRecord } from '../../../src/store/transform-records';
@@ -63,34 +60,12 @@ let runId: string;
 let modelId: string;
 const scratch = mkdtempSync(join(tmpdir(), 'pipette-transform-'));
 
-/** The transform as the Transform stage makes it: analyzed on the training part of a seeded split stratified by Species. */
-async function analyze(): Promise<TransformRecord> {
-  const { table, version } = await loadTable(db, versionId, ['Species']);
-  const split = splitRows(table.rowCount, { seed: SPLIT.seed, fractions: SPLIT.fractions, labels: labelValues(table, 'Species', 'classification'), stratify: true });
-  const columns = version.columns.filter((c) => c.name !== 'Species').map((c) => ({ name: c.name, type: c.type }));
-  const trainRows = Array.from(split.train, (r) => ROWS[r]!);
-  const fitted: FittedTransform = await fitTransform(SPEC, columns, async function* () {
-    yield chunkFromRows(trainRows, columns);
-  });
-  const record: TransformRecord = {
-    id: 'transform-1',
-    projectId,
-    name: 'penguins-prep',
-    version: 1,
-    parentId: null,
-    source: { datasetVersionId: versionId, split: splitRecord(split), labelColumn: 'Species' },
-    fitted,
-    stats: {} as TransformRecord['stats'],
-    statsLeftOut: [],
-    origin: { kind: 'analyzed' },
-    seconds: 0,
-    createdAt: Date.now(),
-  };
-  await db.transforms.add(record);
-  return record;
+/** The transform as the Transform stage makes it: analyzed on the training part of the Train stage's split (seed 42, stratified by Species). */
+function analyze(): Promise<TransformRecord> {
+  return analyzeTransform(db, { projectId, datasetVersionId: versionId, labelColumn: 'Species', seed: SPLIT.seed, fractions: SPLIT.fractions, name: 'penguins-prep', parentId: null, spec: SPEC });
 }
 
-const config = (overrides = {}) => penguinConfig([], { name: 'On a transform', features: [], transformId: 'transform-1', ...overrides }, { epochs: 15 });
+const config = () => penguinConfig([], { name: 'On a transform', features: [], transformId: transform.id }, { epochs: 15 });
 
 beforeAll(async () => {
   tf = await useCpu();
@@ -122,10 +97,12 @@ describe('training on a transform', () => {
   it('trains on the transform\'s outputs with its split, and records the transform', async () => {
     const run = (await db.runs.get(runId))!;
     expect(run.status).toBe('done');
-    expect(run.config.transformId).toBe('transform-1');
+    expect(run.config.transformId).toBe(transform.id);
     expect(run.split!.counts).toEqual(transform.source.split.counts);
     const f = transformFeature(run.preprocessing!)!;
-    expect(f.transform).toEqual({ id: 'transform-1', name: 'penguins-prep', version: 1 });
+    expect(f.transform).toEqual({ id: transform.id, name: 'penguins-prep', version: 1 });
+    // the Transform stage analyzed exactly the run's training rows
+    expect(transform.fitted.rows).toBe(run.split!.counts.train);
     // 4 z-scores + 3 islands + (3 sexes: MALE, FEMALE and '.', + 1 OOV bucket) + 4 buckets
     expect(run.preprocessing!.input).toEqual({ kind: 'tabular', features: 15 });
     expect(run.metrics!.summary.accuracy!).toBeGreaterThan(0.9);
@@ -135,7 +112,7 @@ describe('training on a transform', () => {
   });
 
   it('prepares the same input, and refuses a split or version that is not the transform\'s', async () => {
-    const req: PrepareRequest = { datasetVersionId: versionId, features: [], label: 'Species', labelTask: 'classification', split: SPLIT, transformId: 'transform-1' };
+    const req: PrepareRequest = { datasetVersionId: versionId, features: [], label: 'Species', labelTask: 'classification', split: SPLIT, transformId: transform.id };
     expect(await train.prepare(req)).toMatchObject({ input: { kind: 'tabular', features: 15 }, counts: transform.source.split.counts });
     const why = async (r: PrepareRequest) => {
       const e = await train.prepare(r).catch((x: unknown) => x);
@@ -177,6 +154,24 @@ describe('training on a transform', () => {
     // explanations group a transform output's slots: one feature per output
     const importance = await explain.featureImportance({ jobId: 'j', modelId, datasetVersionId: null, repeats: 1 }, new AbortController().signal, () => {});
     expect(importance.features.map((f) => f.name).sort()).toEqual(['island', 'm0_z', 'm1_z', 'm2_z', 'm3_z', 'mass_bucket', 'sex']);
+  });
+});
+
+describe('skew through the transform', () => {
+  it("puts the model's logged raw requests through the transform and compares them with its transformed training rows", async () => {
+    const logged = await db.servingRequests.where('modelId').equals(modelId).toArray();
+    expect(logged.length).toBeGreaterThan(0);
+    const outcome = await servingSkew(db, { projectId, trainingVersionId: versionId, transformId: transform.id });
+    if (!outcome.logged) throw new Error('nothing compared');
+    expect([outcome.requests, outcome.transformId, outcome.schemaId]).toEqual([logged.length, transform.id, null]);
+    // the serving column of a z-score is the z-scores of the logged rows, as applyToRows gives them
+    const z = applyToRows(transform.fitted, logged.map((r) => r.features)).outputs.map((o) => o.m0_z as number);
+    const served = outcome.serving.columns.find((c) => c.name === 'm0_z')!;
+    expect(served.kind === 'numeric' && served.mean).toBeCloseTo(z.reduce((a, b) => a + b, 0) / z.length, 12);
+    // compared with the transform's own statistics of those columns; no threshold, so reported, never flagged
+    const compared = outcome.comparison.columns.find((c) => c.column === 'm0_z')!;
+    expect([compared.metric, compared.threshold, compared.distance !== null]).toEqual(['js', null, true]);
+    expect(outcome.comparison.flagged).toEqual([]);
   });
 });
 
