@@ -57,12 +57,24 @@ export async function splitOfVersion(db: PipetteDB, meta: DatasetVersion, choice
 /** Rows `rows` (ascending, within the chunk) of a chunk. */
 export function takeRows(chunk: TransformChunk, rows: Uint32Array): TransformChunk {
   const columns: Record<string, ChunkColumn> = {};
+  const n = rows.length;
+  // plain loops: TypedArray.from with a mapping function is several times slower in V8
   for (const [name, col] of Object.entries(chunk.columns)) {
-    if (col.kind === 'number') columns[name] = { kind: 'number', values: Float64Array.from(rows, (r) => col.values[r]!) };
-    else if ('dictionary' in col) columns[name] = { kind: 'string', dictionary: col.dictionary, indices: Int32Array.from(rows, (r) => col.indices[r]!) };
-    else columns[name] = { kind: 'string', values: Array.from(rows, (r) => col.values[r] ?? null) };
+    if (col.kind === 'number') {
+      const values = new Float64Array(n);
+      for (let i = 0; i < n; i++) values[i] = col.values[rows[i]!]!;
+      columns[name] = { kind: 'number', values };
+    } else if ('dictionary' in col) {
+      const indices = new Int32Array(n);
+      for (let i = 0; i < n; i++) indices[i] = col.indices[rows[i]!]!;
+      columns[name] = { kind: 'string', dictionary: col.dictionary, indices };
+    } else {
+      const values = new Array<string | null>(n);
+      for (let i = 0; i < n; i++) values[i] = col.values[rows[i]!] ?? null;
+      columns[name] = { kind: 'string', values };
+    }
   }
-  return { length: rows.length, columns };
+  return { length: n, columns };
 }
 
 /**

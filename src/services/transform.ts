@@ -22,7 +22,7 @@ import { prepare } from '../core/transform/reader.js';
 import { StatsAccumulator, type DatasetStats } from '../core/validate/stats';
 import type { AnalyzeProgress, AnalyzeRequest, TransformImportRequest, PreviewValue, TransformDataChoice, TransformPreview } from '../protocol/transform';
 import { newId, type DatasetVersion, type PipetteDB } from '../store/db';
-import type { StatsLeftOut, TransformOrigin, TransformRecord } from '../store/transform-records';
+import type { StatsLeftOut, TransformOrigin, TransformRecord, TransformTimings } from '../store/transform-records';
 import { splitOfVersion, statsBatchColumns, statsColumns, takeRows, trainingChunks } from './transform-rows';
 import { versionBatches } from './version-batches';
 
@@ -91,6 +91,7 @@ interface NewVersion {
   statsLeftOut: StatsLeftOut[];
   origin: TransformOrigin;
   seconds: number;
+  timings?: TransformTimings;
 }
 
 /** One transaction: the version number is taken where the row is added, so two writers never share one. */
@@ -109,6 +110,7 @@ function writeVersion(db: PipetteDB, v: NewVersion): Promise<TransformRecord> {
       statsLeftOut: v.statsLeftOut,
       origin: v.origin,
       seconds: v.seconds,
+      ...(v.timings ? { timings: v.timings } : {}),
       createdAt: Date.now(),
     };
     await db.transforms.add(record);
@@ -134,16 +136,20 @@ export async function analyzeTransform(db: PipetteDB, req: Omit<AnalyzeRequest, 
   const names = checkSpec(req.spec, meta.columns).columns.map((c) => c.name);
   await checkParent(db, req.projectId, req.parentId);
   const split = await splitFor(db, meta, req, signal, onProgress);
+  const splitDone = performance.now();
   const totalRows = split.train.length;
   const fitted = await fitTransform(req.spec, meta.columns, () => trainingChunks(db, meta, split.train, names, signal), {
     signal,
     rowCount: totalRows,
     onProgress: (p) => onProgress?.({ phase: 'fit', pass: p.pass, passes: p.passes, rows: p.rows, totalRows }),
   });
+  const fitDone = performance.now();
   const { stats, leftOut } = await transformedStats(db, meta, split, fitted, signal, onProgress);
-  const seconds = (performance.now() - started) / 1000;
+  const done = performance.now();
+  const seconds = (done - started) / 1000;
+  const timings = { split: (splitDone - started) / 1000, fit: (fitDone - splitDone) / 1000, stats: (done - fitDone) / 1000 };
   const common = { projectId: req.projectId, name: transformName(req.name), parentId: req.parentId, meta, split, labelColumn: req.labelColumn || null };
-  return writeVersion(db, { ...common, fitted, stats, statsLeftOut: leftOut, origin: { kind: 'analyzed' }, seconds });
+  return writeVersion(db, { ...common, fitted, stats, statsLeftOut: leftOut, origin: { kind: 'analyzed' }, seconds, timings });
 }
 
 /**

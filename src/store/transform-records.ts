@@ -61,5 +61,14 @@ export interface TransformRecord {
   origin: TransformOrigin;
   /** Seconds the analyze and statistics passes took in the worker. */
   seconds: number;
+  /** Of those, each phase's seconds (an analyzed version; the transform bench reads them). */
+  timings?: TransformTimings;
   createdAt: number;
+}
+
+/** Phases of an analyze: the split (reading the label), the analyzers' passes, the statistics pass (apply + accumulate). */
+export interface TransformTimings {
+  split: number;
+  fit: number;
+  stats: number;
 }

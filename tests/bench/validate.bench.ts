@@ -6,78 +6,25 @@
  *
  * Flights: vega-datasets' flights-3m.parquet (ZSTD-compressed pages; date, delay, distance, origin,
  * destination), imported through the app and, for the comparison, through the same importer in Node.
- *
- * Memory: performance.measureUserAgentSpecificMemory needs cross-origin isolation and performance.memory
- * does not exist in workers, so the data worker's heap is sampled every 50 ms over the DevTools protocol
- * (Runtime.getHeapUsage: usedSize = JS heap, backingStorageSize = ArrayBuffer stores such as the exact
- * value arrays). The peak is of the samples, so a spike shorter than 50 ms can be missed.
+ * Memory: the worker's heap sampled over the DevTools protocol (worker-heap.ts).
  */
-import { expect, test, type Browser, type CDPSession, type Page } from '@playwright/test';
-import { mkdirSync, openAsBlob, statSync, writeFileSync } from 'node:fs';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { openAsBlob } from 'node:fs';
 import { join } from 'node:path';
-import { Bool, Dictionary, Float64, Int32, Table, TimestampMillisecond, Utf8, makeVector, tableToIPC, vectorFromArray, type RecordBatch } from 'apache-arrow';
+import { Table, type RecordBatch } from 'apache-arrow';
 import * as aq from 'arquero';
 import { decodeBatch } from '../../src/core/data/arrow';
 import { importParquet } from '../../src/core/data/parquet';
 import { StatsAccumulator, columnsOf } from '../../src/core/validate';
+import { ROWS, generatedFile, rebatch } from './generated-table';
 import { report } from './report';
+import { WorkerHeap, importThroughApp, isDataWorker } from './worker-heap';
 
 const dir = join(process.cwd(), '.bench');
-const ROWS = 1_000_000;
 const FLIGHTS_PARQUET = join(process.cwd(), 'node_modules/vega-datasets/data/flights-3m.parquet');
 
 // the shared test-results folder is cleaned by other runs: keep no artifacts
 test.use({ trace: 'off', screenshot: 'off', video: 'off' });
-
-// ---------------------------------------------------------------------------------------------------------
-// The generated table: 12 floats, 4 integers, 2 categories, 1 boolean, 1 date; a few columns with missing values
-
-interface Generated {
-  numeric: Record<string, Float64Array>;
-  integer: Record<string, Int32Array>;
-  categorical: Record<string, (string | null)[]>;
-  flag: boolean[];
-  day: Float64Array;
-}
-
-function generate(): Generated {
-  let seed = 20240611;
-  const rand = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-  const numeric: Record<string, Float64Array> = {};
-  for (let c = 0; c < 12; c++) {
-    const a = new Float64Array(ROWS);
-    for (let i = 0; i < ROWS; i++) {
-      // normal-ish (sum of uniforms), log-normal-ish and uniform columns, 1% missing in every third
-      const u = rand() + rand() + rand() - 1.5;
-      const v = c % 3 === 0 ? u * 10 + c : c % 3 === 1 ? Math.exp(u) * 100 : rand() * 1000;
-      a[i] = c % 3 === 0 && rand() < 0.01 ? NaN : v;
-    }
-    numeric[`n${c}`] = a;
-  }
-  const integer: Record<string, Int32Array> = {};
-  for (let c = 0; c < 4; c++) integer[`i${c}`] = Int32Array.from({ length: ROWS }, () => Math.floor(rand() * 10 ** (c + 1)));
-  const words = ['red', 'green', 'blue', 'cyan', 'magenta', 'yellow', 'black', 'white'];
-  const categorical = {
-    color: Array.from({ length: ROWS }, () => (rand() < 0.02 ? null : words[Math.floor(rand() * rand() * words.length)]!)),
-    code: Array.from({ length: ROWS }, () => `K${Math.floor(rand() * 5000)}`),
-  };
-  const flag = Array.from({ length: ROWS }, () => rand() < 0.3);
-  const day = Float64Array.from({ length: ROWS }, () => Date.UTC(2020, 0, 1) + Math.floor(rand() * 1500) * 86_400_000);
-  return { numeric, integer, categorical, flag, day };
-}
-
-function arrowFile(g: Generated): Uint8Array {
-  const cols: Record<string, ReturnType<typeof makeVector>> = {};
-  for (const [k, a] of Object.entries(g.numeric)) {
-    // NaN marks a missing value in the generator; in the file it is an Arrow null
-    cols[k] = a.some((x) => Number.isNaN(x)) ? vectorFromArray(Array.from(a, (x) => (Number.isNaN(x) ? null : x)), new Float64()) : makeVector(a);
-  }
-  for (const [k, a] of Object.entries(g.integer)) cols[k] = makeVector(a);
-  for (const [k, a] of Object.entries(g.categorical)) cols[k] = vectorFromArray(a, new Dictionary(new Utf8(), new Int32()));
-  cols.flag = vectorFromArray(g.flag, new Bool());
-  cols.day = vectorFromArray(Array.from(g.day, (ms) => ms), new TimestampMillisecond());
-  return tableToIPC(new Table(cols), 'file');
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Node: our core and arquero on the same data
@@ -153,71 +100,6 @@ function timed<T>(fn: () => T, runs = 2): { value: T; seconds: number } {
 // ---------------------------------------------------------------------------------------------------------
 // Browser: import, then statistics in the worker while its heap is sampled
 
-class WorkerHeap {
-  private peakUsed = 0;
-  private peakTotal = 0;
-  private base = 0;
-  private timer: ReturnType<typeof setInterval> | null = null;
-  private nextId = 1;
-  private pending = new Map<number, (r: { usedSize: number; backingStorageSize?: number }) => void>();
-
-  private constructor(
-    private readonly cdp: CDPSession,
-    private readonly sessionId: string,
-  ) {
-    cdp.on('Target.receivedMessageFromTarget', (m) => {
-      const msg = JSON.parse(m.message) as { id?: number; result?: { usedSize: number; backingStorageSize?: number } };
-      if (msg.id !== undefined && msg.result) this.pending.get(msg.id)?.(msg.result);
-    });
-  }
-
-  static async attach(browser: Browser): Promise<WorkerHeap> {
-    const cdp = await browser.newBrowserCDPSession();
-    const { targetInfos } = await cdp.send('Target.getTargets');
-    const target = targetInfos.find(isDataWorker);
-    if (!target) throw new Error('the data worker is not running');
-    const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false });
-    return new WorkerHeap(cdp, sessionId);
-  }
-
-  async sample(): Promise<number> {
-    const id = this.nextId++;
-    const result = new Promise<{ usedSize: number; backingStorageSize?: number }>((resolve) => this.pending.set(id, resolve));
-    await this.cdp.send('Target.sendMessageToTarget', { sessionId: this.sessionId, message: JSON.stringify({ id, method: 'Runtime.getHeapUsage' }) });
-    const r = await result;
-    this.pending.delete(id);
-    this.peakUsed = Math.max(this.peakUsed, r.usedSize);
-    const total = r.usedSize + (r.backingStorageSize ?? 0);
-    this.peakTotal = Math.max(this.peakTotal, total);
-    return total;
-  }
-
-  async start(): Promise<void> {
-    this.base = await this.sample();
-    this.peakUsed = 0;
-    this.peakTotal = 0;
-    this.timer = setInterval(() => void this.sample().catch(() => {}), 50);
-  }
-
-  async stop(): Promise<{ baseMb: number; peakHeapMb: number; peakTotalMb: number }> {
-    if (this.timer) clearInterval(this.timer);
-    await this.sample();
-    const mb = (x: number) => x / 1024 / 1024;
-    return { baseMb: mb(this.base), peakHeapMb: mb(this.peakUsed), peakTotalMb: mb(this.peakTotal) };
-  }
-}
-
-async function importThroughApp(page: Page, project: string, path: string, outcome: 'import-done' | 'import-error' = 'import-done'): Promise<number> {
-  await page.goto('./');
-  await page.getByTestId('new-project-name').fill(project);
-  await page.getByTestId('create-project').click();
-  await page.getByTestId('stage-data').click();
-  const started = Date.now();
-  await page.getByTestId('import-files').setInputFiles(path);
-  await expect(page.getByTestId(outcome)).toBeVisible({ timeout: 850_000 });
-  return (Date.now() - started) / 1000;
-}
-
 /** Drop cached statistics (straight in IndexedDB), so opening the stage computes them again. */
 async function clearStatistics(page: Page): Promise<void> {
   await page.evaluate(
@@ -236,11 +118,6 @@ async function clearStatistics(page: Page): Promise<void> {
         };
       }),
   );
-}
-
-/** The data worker's DevTools target: started from a blob: URL (protocol/inheriting-worker.ts), it is known by its name. */
-function isDataWorker(t: { type: string; url: string; title: string }): boolean {
-  return t.type === 'worker' && (t.title === 'data' || t.url.includes('data.worker'));
 }
 
 interface WorkerRun {
@@ -308,23 +185,8 @@ function nodeComparison(bench: string, batches: RecordBatch[], columns: Columns,
   report(bench, 'arquero_node_over_worker', arq.seconds / workerSeconds, 'x', 'arquero in Node vs the whole worker pass (IndexedDB reads included)');
 }
 
-/** Record batches of 64k rows, as the store holds them. */
-function rebatch(table: Table, size = 65_536): RecordBatch[] {
-  const out: RecordBatch[] = [];
-  for (let i = 0; i < table.numRows; i += size) out.push(...table.slice(i, i + size).batches);
-  return out;
-}
-
 test('statistics of a generated 1,000,000 x 20 table', async ({ page, browser }) => {
-  mkdirSync(dir, { recursive: true });
-  const g = generate();
-  const path = join(dir, 'generated-1m-x-20.arrow');
-  const ipc = arrowFile(g);
-  try {
-    if (statSync(path).size !== ipc.byteLength) throw new Error('stale');
-  } catch {
-    writeFileSync(path, ipc);
-  }
+  const { path, ipc, generated: g } = generatedFile(dir);
   const importSeconds = await importThroughApp(page, 'Bench 1M x 20', path);
   report('validate-1m-x-20', 'import_seconds', importSeconds, 's', 'Arrow IPC file, informational');
   const workerSeconds = await statsInWorker(page, browser, 'validate-1m-x-20', ROWS, 20);
