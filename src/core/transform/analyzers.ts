@@ -7,12 +7,9 @@
  *   Chan, Golub and LeVeque's formula (exact to rounding at any chunking). The variance is biased (divided
  *   by the count), as tf.Transform's; a column whose min equals its max has variance exactly 0. NaN
  *   (missing) values are skipped.
- * - Quantiles are exact: the non-missing values are kept (8 bytes per value and per bucketize or quantile
- *   step) and sorted once at the end. The rank rule is tf.Transform's quantile summary on exact data
- *   (tensorflow boosted_trees WeightedQuantilesSummary::GenerateQuantiles): boundary r of Q buckets is the
- *   sorted value at position floor(r n / Q) (the last value when that reaches n); a quantile q is the value
- *   at floor(q n). tf.Transform is itself exact until its sketch compresses (epsilon 0.01 on large data).
- *   No values: num_buckets - 1 zeros, as tf.Transform.
+ * - Quantiles are exact (quantiles.ts): the non-missing values are kept, 8 bytes per value and per
+ *   bucketize or quantile step, and the ranks asked for are selected at the end with tf.Transform's rank
+ *   rule. No values: num_buckets - 1 zeros, as tf.Transform.
  * - Vocabulary: counts per distinct string (per dictionary entry for categorical chunks, folded into the
  *   totals once per chunk); ordered by decreasing count, ties in reverse code-point (UTF-8 byte) order;
  *   frequency_threshold keeps counts >= it, then top_k keeps the first k. The empty string is never in
@@ -28,6 +25,7 @@ import type { CheckedStep } from './check';
 import { symmetricEigen } from './eigen';
 import { TransformError } from './errors';
 import { crossKey, crossPart } from './reader.js';
+import { quantileBoundaries, quantileOf, ValueBuffer } from './quantiles';
 import { EMPTY_VOCABULARY_TOKEN, PCA_MAX_INPUT_DIM, type AnalyzerName } from './spec';
 
 export interface StepAnalyzer {
@@ -82,48 +80,6 @@ export class Moments {
   get variance(): number {
     return this.count === 0 || this.min === this.max ? 0 : this.m2 / this.count;
   }
-}
-
-/** Every non-NaN value, kept to sort once (exact quantiles). */
-export class ValueBuffer {
-  private data = new Float64Array(1024);
-  private n = 0;
-
-  add(x: Float64Array, length: number): void {
-    if (this.n + length > this.data.length) {
-      const grown = new Float64Array(Math.max(this.n + length, this.data.length * 2));
-      grown.set(this.data.subarray(0, this.n));
-      this.data = grown;
-    }
-    const d = this.data;
-    let n = this.n;
-    for (let r = 0; r < length; r++) {
-      const v = x[r]!;
-      if (v === v) d[n++] = v;
-    }
-    this.n = n;
-  }
-
-  /** The values in ascending order (the buffer is sorted in place and trimmed). */
-  sorted(): Float64Array {
-    const out = this.data.subarray(0, this.n).sort();
-    this.data = out;
-    return out;
-  }
-}
-
-/** tf.Transform's quantile boundaries of ascending values: num_buckets - 1 values (zeros without values). */
-export function quantileBoundaries(sorted: Float64Array, numBuckets: number): number[] {
-  const n = sorted.length;
-  const out: number[] = [];
-  for (let r = 1; r < numBuckets; r++) out.push(n === 0 ? 0 : sorted[Math.min(Math.floor((r * n) / numBuckets), n - 1)]!);
-  return out;
-}
-
-/** The q-quantile of ascending values by the same rank rule; null without values. */
-export function quantileOf(sorted: Float64Array, q: number): number | null {
-  const n = sorted.length;
-  return n === 0 ? null : sorted[Math.min(Math.floor(q * n), n - 1)]!;
 }
 
 /** Code-point order (the order of UTF-8 bytes), which UTF-16 comparison gets wrong past U+FFFF. */
@@ -295,7 +251,7 @@ function operandAnalyzer(operand: unknown, inputs: string[]): { add: (cols: Step
       else moments.add(x, length);
     },
     result: () => {
-      if (buffer) return quantileOf(buffer.sorted(), o.q!);
+      if (buffer) return quantileOf(buffer.values(), o.q!);
       if (o.analyzer === 'count') return moments.count;
       if (o.analyzer === 'sum') return moments.sum;
       if (moments.count === 0) return null;
@@ -331,7 +287,7 @@ export function analyzerFor(step: CheckedStep, inputSizes: number[]): StepAnalyz
     case 'bucketize': {
       const b = new ValueBuffer();
       const k = step.params.num_buckets as number;
-      return { add: (inputs, length) => b.add((inputs[0] as NumberColumn).values, length), finish: () => ({ state: { boundaries: quantileBoundaries(b.sorted(), k) }, size: k }) };
+      return { add: (inputs, length) => b.add((inputs[0] as NumberColumn).values, length), finish: () => ({ state: { boundaries: quantileBoundaries(b.values(), k) }, size: k }) };
     }
     case 'vocabulary':
       return vocabularyAnalyzer(step, (inputs, length, counter) => counter.addColumn(inputs[0]!, length));

@@ -59,12 +59,6 @@ function stringAt(col: StringColumn, r: number): string | null {
   return col.values[r] ?? null;
 }
 
-function mapNumbers(col: NumberColumn, length: number, f: (x: number) => number): Float64Array {
-  const out = new Float64Array(length);
-  const x = col.values;
-  for (let r = 0; r < length; r++) out[r] = f(x[r]!);
-  return out;
-}
 
 /** A string or tokens column to index or indices through a per-string mapper (vocabulary, hash). */
 function indexStrings(col: StepColumn, length: number, size: number, map: (s: string | null) => number): StepColumn {
@@ -74,7 +68,19 @@ function indexStrings(col: StepColumn, length: number, size: number, map: (s: st
     return { kind: 'indices', offsets: col.offsets, values, size };
   }
   const values = new Int32Array(length);
-  mapStrings(col as StringColumn, length, map, (r, v) => (values[r] = v));
+  const strings = col as StringColumn;
+  if ('dictionary' in strings) {
+    // once per dictionary entry, then a typed lookup per row
+    const mapped = Int32Array.from(strings.dictionary, (s) => map(s));
+    const missing = map(null);
+    const idx = strings.indices;
+    for (let r = 0; r < length; r++) {
+      const k = idx[r]!;
+      values[r] = k < 0 ? missing : mapped[k]!;
+    }
+  } else {
+    for (let r = 0; r < length; r++) values[r] = map(strings.values[r] ?? null);
+  }
   return { kind: 'index', values, size };
 }
 
@@ -178,20 +184,32 @@ export function evaluateStep(ps: PreparedStep, inputs: StepColumn[], length: num
   const a = inputs[0]!;
   switch (ps.op) {
     case 'z_score': {
-      // the benchmark's hot loop: no closure between the column and the mapper
+      // a hot loop: the mapper and its state in locals (an imported binding may be a getter per call)
       const x = (a as NumberColumn).values;
       const values = new Float64Array(length);
-      for (let r = 0; r < length; r++) values[r] = zScore(x[r]!, ps.mean, ps.std);
+      const [map, mean, std] = [zScore, ps.mean, ps.std];
+      for (let r = 0; r < length; r++) values[r] = map(x[r]!, mean, std);
       return { kind: 'number', values };
     }
-    case 'scale_0_1':
-      return { kind: 'number', values: mapNumbers(a as NumberColumn, length, (x) => scale01(x, ps.min, ps.max)) };
-    case 'fill_missing':
-      return { kind: 'number', values: mapNumbers(a as NumberColumn, length, (x) => fillMissing(x, ps.left.value)) };
+    case 'scale_0_1': {
+      const x = (a as NumberColumn).values;
+      const values = new Float64Array(length);
+      const [map, min, max] = [scale01, ps.min, ps.max];
+      for (let r = 0; r < length; r++) values[r] = map(x[r]!, min, max);
+      return { kind: 'number', values };
+    }
+    case 'fill_missing': {
+      const x = (a as NumberColumn).values;
+      const values = new Float64Array(length);
+      const [map, fill] = [fillMissing, ps.left.value];
+      for (let r = 0; r < length; r++) values[r] = map(x[r]!, fill);
+      return { kind: 'number', values };
+    }
     case 'bucketize': {
       const values = new Int32Array(length);
       const x = (a as NumberColumn).values;
-      for (let r = 0; r < length; r++) values[r] = bucketIndex(x[r]!, ps.boundaries);
+      const [map, boundaries] = [bucketIndex, ps.boundaries];
+      for (let r = 0; r < length; r++) values[r] = map(x[r]!, boundaries);
       return { kind: 'index', values, size: ps.size };
     }
     case 'vocabulary':

@@ -1,13 +1,14 @@
 // @ts-check
 /**
  * Pipette transform reader: turns raw rows into a model's input with a fitted transform (transform.json).
+ * Over 500 lines: it ships as one dependency-free file, so its mappers cannot be split into modules.
  *
  * This one file holds every mapper of Pipette's Transform stage. The app applies transforms with it while
  * training, evaluating and predicting, and an exported model bundle ships this same file, so whoever serves
  * the model applies exactly the preprocessing it was trained with (no training/serving skew from
  * preprocessing). It has no imports and runs in any modern browser or Node:
  *
- *   import { applyToRows } from './transform-reader.js';
+ *   import { applyToRows } from './transform.js';   // the name an exported bundle gives this file
  *   const fitted = JSON.parse(transformJsonText);
  *   const { features, rows, dim } = applyToRows(fitted, [{ x: 1, s: 'hello' }]);
  *   const prediction = model.predict(tf.tensor2d(features, [rows, dim]));
@@ -160,6 +161,12 @@ export function scale01(x, min, max) {
 export function bucketIndex(x, boundaries) {
   const n = boundaries.length;
   if (x !== x) return n;
+  if (n <= 16) {
+    // few boundaries: count them all, no unpredictable branch (faster than a binary search)
+    let count = 0;
+    for (let i = 0; i < n; i++) count += +(boundaries[i] <= x);
+    return count;
+  }
   let lo = 0;
   let hi = n;
   while (lo < hi) {
