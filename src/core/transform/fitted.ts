@@ -14,9 +14,10 @@
  *   pca          { inputSize, inputSizes, components, variances, mean }
  *                components: output_dim rows of inputSize; variances: their eigenvalues; mean: the inputs'
  *                means when center is true, else null
- *   arith        { left, right }                   an analyzer operand's result (null otherwise or no values)
- *   fill_missing { value }                         the analyzer's result, or the constant
- *   others       {}
+ *   arith        { left, right }                   an analyzer operand's result (null without values);
+ *                                                  {} when neither operand is an analyzer
+ *   fill_missing { value }                         the analyzer's result; {} for a constant
+ *   others       {}                                (hash_strings, cross with hash_buckets, tokenize, ngrams)
  */
 import type { SpecColumn } from './check';
 import { TransformError } from './errors';
@@ -50,7 +51,7 @@ export interface FittedTransform {
   spec: TransformSpec;
   /** The raw columns it reads, with their types. */
   columns: SpecColumn[];
-  /** Rows the analyzers read. */
+  /** Rows the analyzers read (0 when no step has an analyzer: nothing is read). */
   rows: number;
   steps: FittedStep[];
   /** The model's input: dim slots, laid out output after output in step order. */

@@ -58,37 +58,18 @@ export const TRANSFORM_VERSION = 1;
  */
 
 /**
- * A fitted step made ready to apply: every step has every field (unused ones empty), so the hot loops see
- * one object shape.
- * @typedef {Object} PreparedStep
- * @property {FittedStep} step
- * @property {string} name
- * @property {string} op
- * @property {ValueKind} kind
- * @property {number} size slots when flattened into features (0 for string and tokens)
- * @property {number} mean z_score's mean; pca's centring is in `center`
- * @property {number} std
- * @property {number | null} min
- * @property {number | null} max
- * @property {Float64Array} boundaries
- * @property {Map<string, number>} lookup vocabulary: token -> index
- * @property {number} vocabularySize
- * @property {number} oov
- * @property {number} defaultValue
- * @property {number} hashBuckets
- * @property {string} split
- * @property {boolean} lowercase
- * @property {number} ngramMin
- * @property {number} ngramMax
- * @property {string} separator
- * @property {Float64Array} idf
- * @property {number} inputSize pca: width of the flattened inputs
- * @property {number[]} inputSizes pca: width of each input
- * @property {Float64Array} components pca: output_dim rows of inputSize
- * @property {Float64Array | null} center pca: the inputs' means, when centring
- * @property {string} arithOp
- * @property {ResolvedOperand} left arith's left operand, fill_missing's value
- * @property {ResolvedOperand} right
+ * A fitted step made ready to apply. Every step has every field (unused ones empty), so hot loops see one
+ * object shape: `size` = its slots in the features; z_score's mean and std; scale_0_1's min and max;
+ * bucketize's boundaries; a vocabulary's lookup (token -> index), size, OOV buckets and default; hash
+ * buckets; tokenize's split and lowercase; ngrams' range and separator; tfidf's idf per index; pca's input
+ * widths, components (output_dim rows of inputSize) and center (the means, when centring); arith's
+ * operator and operands (fill_missing's value is `left`).
+ * @typedef {{ step: FittedStep, name: string, op: string, kind: ValueKind, size: number, mean: number,
+ *   std: number, min: number | null, max: number | null, boundaries: Float64Array, lookup: Map<string, number>,
+ *   vocabularySize: number, oov: number, defaultValue: number, hashBuckets: number, split: string,
+ *   lowercase: boolean, ngramMin: number, ngramMax: number, separator: string, idf: Float64Array,
+ *   inputSize: number, inputSizes: number[], components: Float64Array, center: Float64Array | null,
+ *   arithOp: string, left: ResolvedOperand, right: ResolvedOperand }} PreparedStep
  */
 
 // ---------------------------------------------------------------------------------------------------------
@@ -225,9 +206,7 @@ export function tokenize(s, split, lowercase) {
  * @param {ArrayLike<string>} tokens
  * @param {number} from first token of the row
  * @param {number} to end of the row
- * @param {number} min
- * @param {number} max
- * @param {string} separator
+ * @param {number} min @param {number} max @param {string} separator
  * @returns {string[]}
  */
 export function ngrams(tokens, from, to, min, max, separator) {
@@ -247,8 +226,7 @@ export function ngrams(tokens, from, to, min, max, separator) {
  * One row's tf-idf: its distinct indices (modulo the size) ascending, with tf * idf.
  * @param {PreparedStep} ps
  * @param {ArrayLike<number>} values the row's indices
- * @param {number} from
- * @param {number} to
+ * @param {number} from @param {number} to
  * @returns {SparseValue}
  */
 export function tfidfRow(ps, values, from, to) {
@@ -274,8 +252,7 @@ export function tfidfRow(ps, values, from, to) {
 
 /**
  * A cross part as text: a string as is, an index in decimal; null when missing.
- * @param {ValueKind} kind
- * @param {unknown} v
+ * @param {ValueKind} kind @param {unknown} v
  * @returns {string | null}
  */
 export function crossPart(kind, v) {
@@ -522,8 +499,7 @@ export function prepare(fitted) {
 
 /**
  * The flattened inputs of a pca step.
- * @param {PreparedStep} ps
- * @param {Value[]} args
+ * @param {PreparedStep} ps @param {Value[]} args
  */
 function pcaInput(ps, args) {
   const x = new Float64Array(ps.inputSize);
@@ -542,8 +518,7 @@ function operandValue(o, args) {
 
 /**
  * One step's value for one row, from its inputs' values.
- * @param {PreparedStep} ps
- * @param {Value[]} args
+ * @param {PreparedStep} ps @param {Value[]} args
  * @returns {Value}
  */
 export function mapValue(ps, args) {
@@ -589,8 +564,7 @@ export function mapValue(ps, args) {
 
 /**
  * Every column's and step's value for one raw row (columns first, then steps, as in inputSlots).
- * @param {PreparedTransform} prepared
- * @param {Record<string, unknown>} row
+ * @param {PreparedTransform} prepared @param {Record<string, unknown>} row
  * @returns {Value[]}
  */
 export function evaluateRow(prepared, row) {
@@ -613,8 +587,7 @@ function plain(v) {
 /**
  * Apply a fitted transform to raw rows: each row's outputs (by step name) and the model's input matrix,
  * rows x dim float32 values in row-major order.
- * @param {FittedTransform} fitted
- * @param {Record<string, unknown>[]} rows
+ * @param {FittedTransform} fitted @param {Record<string, unknown>[]} rows
  * @returns {{ outputs: Record<string, Value>[], features: Float32Array, rows: number, dim: number }}
  */
 export function applyToRows(fitted, rows) {
