@@ -5,8 +5,9 @@
  *
  * - Mean and variance: per chunk a two-pass mean and sum of squared deviations, merged across chunks with
  *   Chan, Golub and LeVeque's formula (exact to rounding at any chunking). The variance is biased (divided
- *   by the count), as tf.Transform's; a column whose min equals its max has variance exactly 0. NaN
- *   (missing) values are skipped.
+ *   by the count), as tf.Transform's; a column whose min equals its max has variance exactly 0.
+ * - Analyzers read finite values only: NaN (missing) and ±Infinity are skipped (pca skips the row), so
+ *   every fitted state is finite and survives JSON (mappers still map infinities: z_score(∞) = ∞).
  * - Quantiles are exact (quantiles.ts): the non-missing values are kept, 8 bytes per value and per
  *   bucketize or quantile step, and the ranks asked for are selected at the end with tf.Transform's rank
  *   rule. No values: num_buckets - 1 zeros, as tf.Transform.
@@ -15,7 +16,7 @@
  *   frequency_threshold keeps counts >= it, then top_k keeps the first k. The empty string is never in
  *   the vocabulary; an empty vocabulary holds tf.Transform's placeholder token.
  * - tfidf: documents = rows read; df = rows holding each index (modulo the size, as the mapper).
- * - pca: sums of x and of x xᵀ over rows without a NaN, then the biased covariance E[x xᵀ] - E[x]E[x]ᵀ,
+ * - pca: sums of x and of x xᵀ over rows of finite values, then the biased covariance E[x xᵀ] - E[x]E[x]ᵀ,
  *   eigenvectors by decreasing eigenvalue (eigen.ts, largest component positive). No rows: identity
  *   columns, as tf.Transform.
  */
@@ -37,7 +38,7 @@ export interface StepAnalyzer {
 
 type NumberColumn = Extract<StepColumn, { kind: 'number' }>;
 
-/** Count, sum, mean, biased variance, min and max of the non-NaN values. */
+/** Count, sum, mean, biased variance, min and max of the finite values. */
 export class Moments {
   count = 0;
   sum = 0;
@@ -53,7 +54,7 @@ export class Moments {
     let max = -Infinity;
     for (let r = 0; r < length; r++) {
       const v = x[r]!;
-      if (v !== v) continue;
+      if (v - v !== 0) continue; // NaN (missing) or ±Infinity
       n++;
       s += v;
       if (v < min) min = v;
@@ -64,7 +65,7 @@ export class Moments {
     let m2 = 0;
     for (let r = 0; r < length; r++) {
       const v = x[r]!;
-      if (v === v) m2 += (v - mean) * (v - mean);
+      if (v - v === 0) m2 += (v - mean) * (v - mean);
     }
     const total = this.count + n;
     const delta = mean - this.mean;
@@ -199,7 +200,7 @@ function pcaAnalyzer(step: CheckedStep, inputSizes: number[]): StepAnalyzer {
         let nan = false;
         for (let i = 0; i < d; i++) {
           if (x[i] !== 0) nonzero[nz++] = i;
-          if (x[i] !== x[i]) nan = true;
+          if (x[i]! - x[i]! !== 0) nan = true;
         }
         if (nan) continue;
         count++;

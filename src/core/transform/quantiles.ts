@@ -9,7 +9,7 @@
  * at floor(q n). tf.Transform is itself exact until its sketch compresses (epsilon 0.01 on large data).
  */
 
-/** Every non-NaN value. */
+/** Every finite value (NaN, missing, and ±Infinity are left out). */
 export class ValueBuffer {
   private data = new Float64Array(1024);
   private n = 0;
@@ -24,7 +24,7 @@ export class ValueBuffer {
     let n = this.n;
     for (let r = 0; r < length; r++) {
       const v = x[r]!;
-      if (v === v) d[n++] = v;
+      if (v - v === 0) d[n++] = v; // finite values only
     }
     this.n = n;
   }

@@ -137,6 +137,17 @@ describe('fitTransform over chunks', () => {
     expect(() => parseFitted({ ...fitted, steps: [{ ...fitted.steps[1], inputs: ['nowhere'] }] })).toThrow(/not defined above/);
   });
 
+  it('analyzers skip infinities, so every fitted number is finite and JSON gives back the same transform', async () => {
+    const spec = { steps: [{ name: 'z', op: 'z_score', inputs: ['x'] }, { name: 'b', op: 'bucketize', inputs: ['x'], params: { num_buckets: 2 } }, { name: 's', op: 'scale_0_1', inputs: ['x'] }] };
+    const some = [1, Infinity, 2, -Infinity, 3, Infinity].map((x) => ({ x }));
+    const fitted = await fitRows(spec, some, COLUMNS.slice(0, 1));
+    // the finite values 1, 2, 3: mean 2, biased variance 2/3, the boundary at position floor(3 / 2)
+    expect(fitted.steps.map((s) => s.state)).toEqual([{ mean: 2, var: 2 / 3, count: 3 }, { boundaries: [2] }, { min: 1, max: 3, count: 3 }]);
+    const back = parseFitted(JSON.stringify(fitted));
+    expect(applyToRows(back, some).outputs).toEqual(applyToRows(fitted, some).outputs);
+    expect(applyToRows(back, some).outputs.map((o) => o.z)).toEqual([-Math.sqrt(1.5), Infinity, 0, -Infinity, Math.sqrt(1.5), Infinity]);
+  });
+
   it('stops between chunks when cancelled, with an AbortError', async () => {
     const controller = new AbortController();
     const chunks = chunksOf(rows, COLUMNS, 50);
