@@ -3,8 +3,8 @@
  *  - L1 (sklearn's SelectFromModel over Lasso or an L1 LogisticRegression): the features with a weight
  *    that is not zero (Σ of |standardized weight| over their columns and the classes at least 1e-5,
  *    SelectFromModel's threshold for an L1 model). The strength: the given one (`alpha` for a numeric
- *    target, `C` for classes), or else the one of a 20-point path (sparse.ts) whose model scores best on
- *    the validation rows, the sparser one on ties;
+ *    target, `C` for classes), or else the one of a path (sparse.ts; 20 strengths for the Lasso, 10 for
+ *    classes) whose model scores best on the validation rows, the sparser one on ties;
  *  - permutation importance (Breiman 2001; sklearn's permutation_importance, through
  *    core/evaluate/permutation.ts): the small model trained on all features, each feature's columns
  *    shuffled together across the validation rows `repeats` times (seeded); importance = the validation
@@ -17,10 +17,12 @@ import { checkOption } from './errors';
 import { selectKBest } from './filters';
 import { checkModelOptions, fitModel, predictModel, type ModelOptions } from './linear';
 import { defaultMetric, metricValue, scorePredictions, type SelectMetric, type SubsetScores } from './scores';
-import { l1Path, type SparseOptions } from './sparse';
+import { l1PathSteps, type SparseOptions } from './sparse';
 import { Steps, type LongWork } from './work';
 
 export const L1_THRESHOLD = 1e-5;
+/** Strengths on the path: LogisticRegressionCV's default 10 Cs for classes (each fit is costly), 20 for the Lasso. */
+const L1_PATH_POINTS = { classification: 10, regression: 20 } as const;
 
 export interface L1Options extends LongWork, SparseOptions {
   /** Lasso strength (regression); without it, the path chooses. */
@@ -54,20 +56,24 @@ export async function l1Selection(p: PreparedSelection, options: L1Options = {})
   const given = p.task === 'regression' ? options.alpha : options.C;
   if (options.alpha !== undefined) checkOption(options.alpha > 0 && Number.isFinite(options.alpha), 'alpha', options.alpha, 'must be a positive number');
   if (options.C !== undefined) checkOption(options.C > 0 && Number.isFinite(options.C), 'C', options.C, 'must be a positive number');
+  checkModelOptions({ maxIterations: options.maxIterations, tolerance: options.tolerance });
   const metric = options.metric ?? defaultMetric(p);
   const all = p.features.map((_, f) => f);
-  const steps = new Steps(options, 1);
+  const strengths = given !== undefined ? [given] : undefined;
+  const points = L1_PATH_POINTS[p.task];
+  const steps = new Steps(options, strengths ? 1 : points);
   await steps.check();
-  const fits = l1Path(p, columnsOf(p, all), { ...options, ...(given !== undefined ? { strengths: [given] } : {}) });
   let best = -1;
   let bestValue = -Infinity;
-  const path = fits.map((fit, i) => {
+  const path: (L1PathStep & { importances: Float64Array })[] = [];
+  for (const fit of l1PathSteps(p, columnsOf(p, all), { maxIterations: options.maxIterations, tolerance: options.tolerance, points, strengths })) {
     const importances = featureImportances(p, fit.model.weights, fit.model.outputs);
     const scores = scorePredictions(p, predictModel(fit.model, p.validation, p.d));
-    if (best < 0 || metricValue(scores, metric) > bestValue) [best, bestValue] = [i, metricValue(scores, metric)];
-    return { strength: fit.strength, features: nonZero(importances), scores, importances };
-  });
-  await steps.step();
+    // strongest first: on a tie the sparser model stays
+    if (best < 0 || metricValue(scores, metric) > bestValue) [best, bestValue] = [path.length, metricValue(scores, metric)];
+    path.push({ strength: fit.strength, features: nonZero(importances), scores, importances });
+    await steps.step();
+  }
   const chosen = path[best]!;
   return {
     method: 'SelectFromModel(L1)',

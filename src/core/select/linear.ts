@@ -92,12 +92,12 @@ function warmStart(warm: LinearModel, columns: readonly number[], k: number): Fl
   return theta;
 }
 
-/** Softmax cross-entropy summed over rows, divided by n, plus ‖W‖² / (2 C n); gradient into `grad`. */
+/** Softmax cross-entropy summed over rows, divided by n, plus ‖W‖² / (2 C n); its gradient into `grad` when given. */
 export function logisticObjective(z: Float64Array, y: Float64Array, m: number, k: number, C: number) {
   const n = y.length;
   const logits = new Float64Array(k);
-  return (theta: Float64Array, grad: Float64Array): number => {
-    grad.fill(0);
+  return (theta: Float64Array, grad?: Float64Array): number => {
+    grad?.fill(0);
     let loss = 0;
     for (let i = 0; i < n; i++) {
       let max = -Infinity;
@@ -111,6 +111,7 @@ export function logisticObjective(z: Float64Array, y: Float64Array, m: number, k
       for (let c = 0; c < k; c++) sum += Math.exp(logits[c]! - max);
       const logSum = max + Math.log(sum);
       loss += logSum - logits[y[i]!]!;
+      if (!grad) continue;
       for (let c = 0; c < k; c++) {
         const diff = Math.exp(logits[c]! - logSum) - (c === y[i] ? 1 : 0);
         for (let j = 0; j < m; j++) grad[c * m + j]! += diff * z[i * m + j]!;
@@ -120,7 +121,7 @@ export function logisticObjective(z: Float64Array, y: Float64Array, m: number, k
     const penalty = 1 / (C * n);
     let norm2 = 0;
     for (let q = 0; q < k * m; q++) norm2 += theta[q]! ** 2;
-    for (let q = 0; q < grad.length; q++) grad[q] = grad[q]! / n + (q < k * m ? penalty * theta[q]! : 0);
+    if (grad) for (let q = 0; q < grad.length; q++) grad[q] = grad[q]! / n + (q < k * m ? penalty * theta[q]! : 0);
     return loss / n + 0.5 * penalty * norm2;
   };
 }

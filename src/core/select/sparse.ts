@@ -6,7 +6,7 @@
  *    penalty='l1', C, multi_class='multinomial'): minimizes C Σ cross-entropy + ‖W‖₁ (intercepts not
  *    penalized) by FISTA (Beck & Teboulle 2009) with backtracking and a restart whenever the objective
  *    rises (O'Donoghue & Candès 2015); the soft-thresholding step sets weights exactly to zero.
- * `l1Path` fits a path of strengths from the smallest one that keeps every weight at zero down to a
+ * `l1PathSteps` fits a path of strengths from the smallest one that keeps every weight at zero down to a
  * thousandth of it (sklearn's alpha grid, eps = 1e-3), each fit starting from the previous one.
  */
 import { logisticObjective, standardize, type LinearModel } from './linear';
@@ -14,7 +14,7 @@ import type { PreparedSelection } from './data';
 
 export interface SparseOptions {
   maxIterations?: number;
-  /** Coordinate descent: the largest weight change of a sweep; FISTA: of the gradient mapping (default 1e-7). */
+  /** Coordinate descent: the largest weight change of a sweep (default 1e-7); FISTA: the largest component of the gradient mapping (default 1e-5). */
   tolerance?: number;
 }
 
@@ -62,16 +62,18 @@ function l1Logistic(z: Float64Array, y: Float64Array, m: number, k: number, C: n
     return lambda * s;
   };
   const grad = new Float64Array(size);
-  const scratch = new Float64Array(size);
   const next = new Float64Array(size);
   let point = Float64Array.from(theta);
   let t = 1;
-  let lipschitz = 1;
-  let objective = loss(theta, scratch) + l1(theta);
-  const tolerance = o.tolerance ?? 1e-7;
+  // the loss's curvature is at most ½ λmax([Z 1]'[Z 1] / n) (softmax's Hessian is below ½ I): a first step size
+  let lipschitz = 0.5 * largestEigenvalue(z, n, m);
+  let objective = loss(theta) + l1(theta);
+  const tolerance = o.tolerance ?? 1e-5;
   for (let iteration = 0; iteration < (o.maxIterations ?? 5000); iteration++) {
     const at = loss(point, grad);
     let nextLoss: number;
+    // try a longer step each time: the bound is global, the curvature near the optimum is often far below it
+    lipschitz *= 0.8;
     for (;;) {
       let model = at;
       for (let q = 0; q < size; q++) {
@@ -80,7 +82,7 @@ function l1Logistic(z: Float64Array, y: Float64Array, m: number, k: number, C: n
         const step = next[q]! - point[q]!;
         model += grad[q]! * step + (lipschitz / 2) * step * step;
       }
-      nextLoss = loss(next, scratch);
+      nextLoss = loss(next);
       if (nextLoss <= model + 1e-12 * Math.abs(model)) break;
       lipschitz *= 2;
     }
@@ -106,14 +108,43 @@ function l1Logistic(z: Float64Array, y: Float64Array, m: number, k: number, C: n
   }
 }
 
+/** λmax of [Z 1]'[Z 1] / n by power iteration (an upper estimate is all a first step size needs). */
+function largestEigenvalue(z: Float64Array, n: number, m: number): number {
+  let v = new Float64Array(m + 1).fill(1 / Math.sqrt(m + 1));
+  let lambda = 1;
+  for (let iteration = 0; iteration < 30; iteration++) {
+    const next = new Float64Array(m + 1);
+    for (let i = 0; i < n; i++) {
+      let dot = v[m]!;
+      for (let j = 0; j < m; j++) dot += z[i * m + j]! * v[j]!;
+      for (let j = 0; j < m; j++) next[j]! += (z[i * m + j]! * dot) / n;
+      next[m]! += dot / n;
+    }
+    const norm = Math.sqrt(next.reduce((a, x) => a + x * x, 0));
+    if (!(norm > 0)) return 1;
+    const change = Math.abs(norm - lambda);
+    lambda = norm;
+    v = next.map((x) => x / norm);
+    if (change < 1e-3 * lambda) break;
+  }
+  return lambda;
+}
+
 export interface PathPoint {
   /** Lasso's alpha, or the logistic regression's C. */
   strength: number;
   model: LinearModel;
 }
 
-/** Models along a path of L1 strengths, strongest first; `strengths` overrides the grid. */
-export function l1Path(p: PreparedSelection, columns: readonly number[], options: SparseOptions & { points?: number; strengths?: readonly number[] } = {}): PathPoint[] {
+export type PathOptions = SparseOptions & {
+  /** Strengths on the grid (default 20). */
+  points?: number;
+  /** These strengths instead of the grid: alpha (regression) or C (classification). */
+  strengths?: readonly number[];
+};
+
+/** Models along a path of L1 strengths, strongest first, one at a time (a caller can stop between them). */
+export function* l1PathSteps(p: PreparedSelection, columns: readonly number[], options: PathOptions = {}): Generator<PathPoint, void> {
   const { z, mean, scale } = standardize(p, columns);
   const m = columns.length;
   const n = p.train.n;
@@ -133,7 +164,6 @@ export function l1Path(p: PreparedSelection, columns: readonly number[], options
     ? options.strengths.map((s) => (p.task === 'regression' ? s : 1 / (s * n)))
     : Array.from({ length: points }, (_, i) => largest * 10 ** ((-3 * i) / Math.max(1, points - 1)));
   const base = { task: p.task, columns: [...columns], mean, scale };
-  const path: PathPoint[] = [];
   if (p.task === 'regression') {
     const zc = new Float64Array(n * m);
     for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) zc[j * n + i] = z[i * m + j]!;
@@ -141,15 +171,19 @@ export function l1Path(p: PreparedSelection, columns: readonly number[], options
     const bias = Float64Array.of(p.train.y.reduce((a, v) => a + v, 0) / n);
     for (const alpha of lambdas) {
       lassoDescent(zc, p.train.y, m, alpha, w, options);
-      path.push({ strength: alpha, model: { ...base, outputs: 1, weights: w.slice(), bias } });
+      yield { strength: alpha, model: { ...base, outputs: 1, weights: w.slice(), bias } };
     }
-    return path;
+    return;
   }
   const theta = new Float64Array(k * (m + 1));
   for (const lambda of lambdas) {
     const C = 1 / (lambda * n);
     l1Logistic(z, p.train.y, m, k, C, theta, options);
-    path.push({ strength: C, model: { ...base, outputs: k, weights: theta.slice(0, k * m), bias: theta.slice(k * m) } });
+    yield { strength: C, model: { ...base, outputs: k, weights: theta.slice(0, k * m), bias: theta.slice(k * m) } };
   }
-  return path;
+}
+
+/** The whole path at once. */
+export function l1Path(p: PreparedSelection, columns: readonly number[], options: PathOptions = {}): PathPoint[] {
+  return [...l1PathSteps(p, columns, options)];
 }

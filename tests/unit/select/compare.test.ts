@@ -38,13 +38,14 @@ describe('compareSubsets against hand computations', () => {
   });
 
   it('three classes: ROC AUC one-vs-rest, the unweighted mean over the classes', () => {
-    // class 0: positives score .6, .3 against .2, .1, .5, .2: 7 of 8 pairs; class 1: .5, .2 against .3, .2, .4, .3:
-    // 4 pairs and one tie (½): 4.5 / 8; class 2: .7, .5 above all four: 1. Mean (7/8 + 4.5/8 + 1) / 3 = 0.8125
-    // (sklearn's roc_auc_score(y, P, multi_class='ovr') agrees). Argmax is right for rows 0, 1, 2, 5: accuracy
-    // 4/6; F1 of the classes ½, ½, 1: macro 2/3
+    // class 0: positives score .6, .3 above all four negatives (.2, .1, .1, .2): 1; class 1: .5, .3 against .3, .2, .4,
+    // .3: 4 + (½ + 1 + 0 + ½) = 6 of 8; class 2: .7, .5 against .1, .3, .3, .6: 4 + 3 = 7 of 8. Mean (1 + .75 + .875) / 3
+    // = 0.875. Argmax: 0, 1, 2, 1, 2, 2 against 0, 1, 2, 0, 1, 2, 4 of 6 right; precision / recall / F1 of the classes
+    // 1 / ½ / ⅔, ½ / ½ / ½, ⅔ / 1 / ⅘, macro F1 = (⅔ + ½ + ⅘) / 3 = 59/90 (macro precision would be 13/18).
+    // sklearn's roc_auc_score(y, P, multi_class='ovr') and f1_score(y, P.argmax(1), average='macro') agree
     const p = prepared([[0], [0], [0], [0], [0], [0]], { kind: 'classification', y: [0, 1, 2, 0, 1, 2], classes: classes(3) });
-    const probs = [[0.6, 0.3, 0.1], [0.2, 0.5, 0.3], [0.1, 0.2, 0.7], [0.3, 0.4, 0.3], [0.5, 0.2, 0.3], [0.2, 0.3, 0.5]].flat();
-    expect(scorePredictions(p, probs)).toEqual({ task: 'classification', accuracy: expect.closeTo(4 / 6, 15), macroF1: expect.closeTo(2 / 3, 15), rocAuc: expect.closeTo(0.8125, 15) });
+    const probs = [[0.6, 0.3, 0.1], [0.2, 0.5, 0.3], [0.1, 0.2, 0.7], [0.3, 0.4, 0.3], [0.1, 0.3, 0.6], [0.2, 0.3, 0.5]].flat();
+    expect(scorePredictions(p, probs)).toEqual({ task: 'classification', accuracy: expect.closeTo(4 / 6, 15), macroF1: expect.closeTo(59 / 90, 15), rocAuc: expect.closeTo(0.875, 15) });
   });
 
   it('refuses a subset naming a feature that does not exist, by method', async () => {

@@ -57,13 +57,16 @@ describe('embedded methods find the informative features', () => {
     const cls = await l1Selection(knownAnswer('classification'));
     // validation accuracy 0.94 is first reached at C ≈ 0.106 with x0 and x1 alone; weaker penalties add noise columns for no gain
     expect(cls.selected).toEqual([0, 1]);
-    expect(cls.path).toHaveLength(20);
+    expect(cls.path).toHaveLength(10);
+    expect(cls.path.every((step, i) => i === 0 || step.strength > cls.path[i - 1]!.strength)).toBe(true);
     // the strongest penalty of the path keeps nothing: it starts where every weight is zero
     expect(cls.path[0]!.features).toEqual([]);
     // a numeric target: the best R² of the path keeps the two informative features (and may keep noise: the
     // best score, not the sparsest near it, as sklearn's LassoCV)
     expect((await l1Selection(knownAnswer('regression'))).selected).toEqual(expect.arrayContaining([0, 3]));
-    const reg = await l1Selection(knownAnswer('regression'), { alpha: 0.1 });
+    const progress: number[] = [];
+    const reg = await l1Selection(knownAnswer('regression'), { alpha: 0.1, onProgress: (done, total) => progress.push(done, total) });
+    expect(progress).toEqual([1, 1]);
     expect(reg.selected).toEqual([0, 3]);
     expect(reg.strength).toBe(0.1);
   });
