@@ -16,7 +16,7 @@ import { columnsOf, type PreparedSelection } from './data';
 import { checkOption } from './errors';
 import { selectKBest } from './filters';
 import { checkModelOptions, fitModel, predictModel, type ModelOptions } from './linear';
-import { defaultMetric, metricValue, scorePredictions, type SelectMetric, type SubsetScores } from './scores';
+import { metricFor, metricValue, scorePredictions, type SelectMetric, type SubsetScores } from './scores';
 import { l1PathSteps, type SparseOptions } from './sparse';
 import { Steps, type LongWork } from './work';
 
@@ -57,7 +57,7 @@ export async function l1Selection(p: PreparedSelection, options: L1Options = {})
   if (options.alpha !== undefined) checkOption(options.alpha > 0 && Number.isFinite(options.alpha), 'alpha', options.alpha, 'must be a positive number');
   if (options.C !== undefined) checkOption(options.C > 0 && Number.isFinite(options.C), 'C', options.C, 'must be a positive number');
   checkModelOptions({ maxIterations: options.maxIterations, tolerance: options.tolerance });
-  const metric = options.metric ?? defaultMetric(p);
+  const metric = metricFor(p, options.metric);
   const all = p.features.map((_, f) => f);
   const strengths = given !== undefined ? [given] : undefined;
   const points = L1_PATH_POINTS[p.task];
@@ -121,7 +121,7 @@ export async function permutationSelection(p: PreparedSelection, options: Permut
   const repeats = options.repeats ?? 5;
   checkOption(Number.isInteger(repeats) && repeats >= 1, 'repeats', repeats, 'must be a whole number, at least 1');
   checkModelOptions(options.model ?? {});
-  const metric = options.metric ?? defaultMetric(p);
+  const metric = metricFor(p, options.metric);
   const g = p.features.length;
   const steps = new Steps(options, 1 + g * repeats);
   const model = fitModel(p, columnsOf(p, p.features.map((_, f) => f)), options.model);

@@ -15,7 +15,7 @@ export { chi2, fClassif, fRegression, rankByScore, rRegression, selectKBest, var
 export { dropCorrelated, type CorrelationResult, type RedundantFeature } from './redundancy';
 export { mutualInfoClassif, mutualInfoRegression, type MutualInfoOptions } from './mutual-info';
 export { fitModel, predictModel, type LinearModel, type ModelOptions } from './linear';
-export { defaultMetric, type ClassificationScores, type RegressionScores, type SelectMetric, type SubsetScores } from './scores';
+export { defaultMetric, metricFor, type ClassificationScores, type RegressionScores, type SelectMetric, type SubsetScores } from './scores';
 export { rfe, sequentialForward, type CountScore, type RfeResult, type SequentialResult, type WrapperOptions } from './wrappers';
 export { l1Selection, permutationSelection, type L1Options, type L1PathStep, type L1Result, type PermutationSelectionOptions, type PermutationSelectionResult } from './embedded';
 export { compareSubsets, scoreByFeatureCount, type CompareOptions, type ComparisonRow, type NamedSubset } from './compare';

@@ -9,6 +9,7 @@
  */
 import { classificationMetrics, regressionMetrics, rocCurve } from '../model/metrics';
 import type { PreparedSelection } from './data';
+import { SelectError } from './errors';
 import { fitModel, predictModel, type LinearModel, type ModelOptions } from './linear';
 
 export type ClassificationScores = { task: 'classification'; accuracy: number; macroF1: number; rocAuc: number };
@@ -20,6 +21,17 @@ export type SelectMetric = 'accuracy' | 'macroF1' | 'rocAuc' | 'r2' | 'mae' | 'r
 
 export function defaultMetric(p: PreparedSelection): SelectMetric {
   return p.task === 'classification' ? 'accuracy' : 'r2';
+}
+
+const CLASSIFICATION_METRICS: readonly SelectMetric[] = ['accuracy', 'macroF1', 'rocAuc'];
+
+/** The metric asked for, or the task's default; a metric of the other task is refused by name. */
+export function metricFor(p: PreparedSelection, metric?: SelectMetric): SelectMetric {
+  if (metric === undefined) return defaultMetric(p);
+  if (CLASSIFICATION_METRICS.includes(metric) !== (p.task === 'classification')) {
+    throw new SelectError('not-for-task', { params: { method: metric, task: p.task } }, `The metric ${metric} does not apply to a ${p.task} target`);
+  }
+  return metric;
 }
 
 /** The metric's value, signed so that higher is better (NaN counts as worst). */

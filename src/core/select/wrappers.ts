@@ -15,7 +15,7 @@
 import { columnsOf, type PreparedSelection } from './data';
 import { checkOption } from './errors';
 import { checkModelOptions, squaredWeights, type LinearModel, type ModelOptions } from './linear';
-import { defaultMetric, fitAndScore, metricValue, type SelectMetric, type SubsetScores } from './scores';
+import { metricFor, fitAndScore, metricValue, type SelectMetric, type SubsetScores } from './scores';
 import { Steps, type LongWork } from './work';
 
 export interface WrapperOptions extends LongWork {
@@ -111,7 +111,7 @@ export async function sequentialForward(p: PreparedSelection, options: WrapperOp
     checkOption(Number.isFinite(options.tolerance), 'tolerance', options.tolerance, 'must be a number');
     checkModelOptions(options.model ?? {});
   }
-  const metric = options.metric ?? defaultMetric(p);
+  const metric = metricFor(p, options.metric);
   const g = p.features.length;
   let total = 0;
   for (let i = 0; i < nFeatures; i++) total += g - i;

@@ -38,6 +38,11 @@ describe('wrapper methods find the informative features', () => {
     expect(reg.selected).toEqual([0, 3]);
   });
 
+  it('refuses a metric of the other task by name', async () => {
+    await expect(sequentialForward(knownAnswer('regression'), { metric: 'rocAuc' })).rejects.toMatchObject({ code: 'not-for-task', details: { params: { method: 'rocAuc', task: 'regression' } } });
+    await expect(permutationSelection(knownAnswer('classification'), { metric: 'rmse' })).rejects.toMatchObject({ code: 'not-for-task' });
+  });
+
   it('sequential forward selection with a tolerance stops when the next feature adds too little', async () => {
     const result = await sequentialForward(knownAnswer('regression'), { tolerance: 0.01 });
     expect(result.selected).toEqual([0, 3]);
