@@ -110,6 +110,28 @@ test('Transform: a z-score of a text column, refused before anything runs', asyn
   await expect(page.getByTestId('transform-analyze')).toBeDisabled();
 });
 
+test('Feature selection: chi2 over a column with negative values names the column and the row', async () => {
+  // every value of z is negative, so the first training row the test reads is refused, whichever it is
+  const negative = ['z,w,label', ...Array.from({ length: 30 }, (_, i) => `${-1 - (i % 3)},${i},${i % 2 ? 'spam' : 'ham'}`)].join('\n');
+  await importFile(page, 'negative.csv', Buffer.from(negative));
+  await expect(page.getByTestId('import-done')).toContainText('negative.csv');
+  await page.getByTestId('stage-transform').click();
+  await page.getByTestId('transform-tab-select').click();
+  const panel = page.getByTestId('select-panel');
+  await panel.getByTestId('select-version').selectOption({ label: zh('select.versionOption', { dataset: 'negative.csv', n: 1, rows: 30 }) });
+  await panel.getByTestId('select-target').selectOption('label');
+  await panel.getByTestId('select-method-chi2').check();
+  await panel.getByTestId('select-run').click();
+  const error = panel.getByTestId('select-error');
+  await saysInZh(error, zh('select.failed', { message: '' }).trim());
+  // the catalog's sentence with the column named; the row and the value are the data's
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const sentence = escape(zh('select.error.negative-feature', { column: 'z', row: '<row>', value: '<value>' }))
+    .replace('<row>', '\\d+')
+    .replace('<value>', '-[123]');
+  await expect(error).toHaveText(new RegExp(sentence));
+});
+
 test('Train: a label with one class in the training split', async () => {
   await openTrainForm(page, 'oneclass');
   await expect(page.getByTestId('train-label')).toHaveValue('label');
