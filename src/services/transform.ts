@@ -22,7 +22,7 @@ import { prepare } from '../core/transform/reader.js';
 import { StatsAccumulator, type DatasetStats } from '../core/validate/stats';
 import type { AnalyzeProgress, AnalyzeRequest, TransformImportRequest, PreviewValue, TransformDataChoice, TransformPreview } from '../protocol/transform';
 import { newId, type DatasetVersion, type PipetteDB } from '../store/db';
-import type { StatsLeftOut, TransformOrigin, TransformRecord, TransformTimings } from '../store/transform-records';
+import type { StatsLeftOut, TransformRecord } from '../store/transform-records';
 import { splitOfVersion, statsBatchColumns, statsColumns, takeRows, trainingChunks } from './transform-rows';
 import { versionBatches } from './version-batches';
 
@@ -79,20 +79,12 @@ async function transformedStats(db: PipetteDB, meta: DatasetVersion, split: Spli
   return { stats: acc.finish(), leftOut: plan.leftOut };
 }
 
-interface NewVersion {
-  projectId: string;
-  name: string;
-  parentId: string | null;
+/** The record's own fields, and what its lineage is made from. */
+type NewVersion = Pick<TransformRecord, 'projectId' | 'name' | 'parentId' | 'fitted' | 'stats' | 'statsLeftOut' | 'origin' | 'seconds' | 'timings'> & {
   meta: DatasetVersion;
   split: Split;
   labelColumn: string | null;
-  fitted: FittedTransform;
-  stats: DatasetStats;
-  statsLeftOut: StatsLeftOut[];
-  origin: TransformOrigin;
-  seconds: number;
-  timings?: TransformTimings;
-}
+};
 
 /** One transaction: the version number is taken where the row is added, so two writers never share one. */
 function writeVersion(db: PipetteDB, v: NewVersion): Promise<TransformRecord> {
