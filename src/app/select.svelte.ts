@@ -1,12 +1,16 @@
 /**
- * Page state of feature selection (the Transform stage's second tab): the data (dataset version, target
- * column, the Train stage's split seed), the chosen methods with their k or threshold, the run as a `Job`
+ * Page state of feature selection (the Transform stage's second tab): the data (a dataset version's
+ * columns with a target column and the Train stage's split seed, or a transform version's outputs with its
+ * own label and split, locked), the chosen methods with their k or threshold, the run as a `Job`
  * in the data worker, and what the result shows (the comparison table, the score-against-count chart's
  * series, the link that opens the Train stage on a subset). Create it while a component initializes.
  */
-import { DEFAULT_FRACTIONS } from '../core/model/split';
+import { DEFAULT_FRACTIONS, type SplitFractions } from '../core/model/split';
 import type { SubsetScores, Task } from '../core/select';
 import { METHOD_TASK, methodParam, SELECT_METHODS, type SelectMethodChoice, type SelectMethodId, type SelectProgress, type SelectResult, type SelectRow } from '../protocol/select';
+import { db } from '../store/db';
+import type { TransformRecord } from '../store/transform-records';
+import { live, type Live } from './live.svelte';
 import { href } from './router.svelte';
 import { StageVersions } from './stage-versions.svelte';
 import { defaultLabel } from './train-presets';
@@ -55,28 +59,39 @@ export class SelectPageState {
   chosenId = $state('');
   targetChoice = $state<string | null>(null);
   seed = $state<number | null>(42);
-  readonly fractions = DEFAULT_FRACTIONS;
+  /** The transform version whose outputs are the features ('' or a vanished one: the version's columns). */
+  transformChoice = $state('');
   settings = $state(defaultSettings());
   readonly job = new Job<SelectResult, SelectProgress>(dataWorker);
+  readonly #transforms: Live<TransformRecord[]>;
 
-  readonly selectedId = $derived.by(() => this.versions.chosenOrDefault(this.chosenId));
+  /** The project's transform versions, newest first. */
+  readonly transforms = $derived.by(() => [...this.#transforms.value].sort((a, b) => b.createdAt - a.createdAt));
+  readonly transform = $derived.by(() => this.transforms.find((r) => r.id === this.transformChoice));
+  /** On a transform, its dataset version, label and split are fixed. */
+  readonly selectedId = $derived.by(() => this.transform?.source.datasetVersionId ?? this.versions.chosenOrDefault(this.chosenId));
   readonly selected = $derived.by(() => this.versions.find(this.selectedId));
   readonly columns = $derived.by(() => this.selected?.columns ?? []);
   /** Columns that can be a target (what the Train stage takes as a label). */
   readonly targetOptions = $derived.by(() => this.columns.filter((c) => c.type !== 'image' && c.type !== 'datetime'));
   readonly target = $derived.by(() => {
+    if (this.transform) return this.transform.source.labelColumn ?? '';
     const wanted = this.targetChoice ?? defaultLabel(this.columns, this.props().target);
     return this.targetOptions.some((c) => c.name === wanted) ? wanted : '';
   });
+  readonly splitSeed = $derived.by(() => (this.transform ? this.transform.source.split.seed : this.seed));
+  readonly fractions: SplitFractions = $derived.by(() => this.transform?.source.split.fractions ?? DEFAULT_FRACTIONS);
   readonly task = $derived.by(() => taskOfType(this.columns.find((c) => c.name === this.target)?.type));
   readonly methods = $derived.by(() => methodsFor(this.task));
   readonly chosen = $derived.by(() => this.methods.filter((m) => this.settings[m].on));
-  readonly seedOk = $derived.by(() => this.seed !== null && Number.isInteger(this.seed) && this.seed >= 0 && this.seed <= 0xffffffff);
+  readonly seedOk = $derived.by(() => this.transform !== undefined || (this.seed !== null && Number.isInteger(this.seed) && this.seed >= 0 && this.seed <= 0xffffffff));
   readonly settingsOk = $derived.by(() => this.chosen.every((m) => settingOk(m, this.settings[m])));
-  readonly canRun = $derived.by(() => !!this.selected && this.target !== '' && this.seedOk && this.settingsOk && this.chosen.length > 0);
+  /** A transform without a label column may be run: the worker says, in the person's words, why it cannot. */
+  readonly canRun = $derived.by(() => !!this.selected && (this.target !== '' || this.transform !== undefined) && this.seedOk && this.settingsOk && this.chosen.length > 0);
 
   constructor(private readonly props: () => { projectId: string; target: string }) {
     this.versions = new StageVersions(() => props().projectId);
+    this.#transforms = live(() => db().transforms.where('projectId').equals(props().projectId).toArray(), [] as TransformRecord[]);
   }
 
   #choices(): SelectMethodChoice[] {
@@ -94,14 +109,16 @@ export class SelectPageState {
       datasetVersionId: this.selectedId,
       target: this.target,
       methods: this.#choices(),
-      seed: this.seed ?? 42,
+      seed: this.splitSeed ?? 42,
       fractions: { ...this.fractions },
+      ...(this.transform ? { transformId: this.transform.id } : {}),
     };
     await this.job.start((jobId, onProgress) => dataWorker.api.selectFeatures({ jobId, ...req }, onProgress));
   }
 
-  /** The Train stage with this row's columns as the features, on the same version, target and seed. */
-  trainHref(result: SelectResult, row: SelectRow): string {
+  /** The Train stage with this row's columns as the features, on the same version, target and seed (not for a transform's outputs). */
+  trainHref(result: SelectResult, row: SelectRow): string | null {
+    if (result.transform) return null;
     const query = { version: result.datasetVersionId, label: result.target, seed: String(result.split.seed), features: JSON.stringify(row.columns) };
     return href({ page: 'project', projectId: result.projectId, stage: 'train', query });
   }

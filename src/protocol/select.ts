@@ -46,26 +46,44 @@ export interface SelectRequest {
   /** The Train stage's split: default seed 42 and 0.7 / 0.15 / 0.15. */
   seed?: number;
   fractions?: SplitFractions;
+  /**
+   * Select among this transform version's outputs instead of the version's columns: each output step is
+   * one feature (its slots kept or dropped together), the target is the transform's label column, and the
+   * split is the transform's own (its dataset version, seed and fractions: `datasetVersionId`, `target`,
+   * `features`, `seed` and `fractions` are then taken from it), so the training rows are those its
+   * analyzers read.
+   */
+  transformId?: string;
 }
 
 export interface SelectProgress {
-  /** read: the version's batches; method: a method's own steps; compare: the table; series: score against count. */
-  phase: 'read' | 'method' | 'compare' | 'series';
+  /**
+   * labels: the label column read for a transform's split (rows); read: the version's batches; method: a
+   * method's own steps; compare: the table; series: score against count.
+   */
+  phase: 'labels' | 'read' | 'method' | 'compare' | 'series';
   method?: SelectMethodId;
   done: number;
   total: number;
 }
 
-/** A candidate column the matrix leaves out, and why. */
+/**
+ * A candidate column (or a transform's step) the matrix leaves out, and why. A transform's: not-numeric is
+ * a step giving strings or tokens, not-output an intermediate step (read by other steps, not a model
+ * feature), too-wide an output of more than MAX_STEP_SLOTS slots.
+ */
 export interface LeftOutColumn {
   column: string;
-  why: 'text' | 'image' | 'too-many-categories' | 'no-values';
+  why: 'text' | 'image' | 'too-many-categories' | 'no-values' | 'not-numeric' | 'not-output' | 'too-wide';
 }
+
+/** A transform output wider than this is left out (a large vocabulary's one-hot would make the matrix huge). */
+export const MAX_STEP_SLOTS = 256;
 
 export interface SelectRow {
   /** 'all': every candidate feature, the row the others are measured against. */
   method: SelectMethodId | 'all';
-  /** The chosen source columns, in the version's column order. */
+  /** The chosen source columns (a transform's output steps), in the version's column (the transform's step) order. */
   columns: string[];
   count: number;
   /** The small model's scores on the validation rows. */
@@ -90,7 +108,12 @@ export interface SelectResult {
   leftOut: LeftOutColumn[];
   /** Width of the encoded matrix (a categorical is one column per category). */
   matrixColumns: number;
+  /** The split's parts (all their rows) ... */
   split: { seed: number; stratified: boolean; train: number; validation: number; excluded: number };
+  /** ... and the rows of each that were encoded: all of them, or MAX_SELECT_ROWS drawn with the seed. */
+  used: { train: number; validation: number };
+  /** The transform version whose outputs were the features; absent: the version's columns. */
+  transform?: { id: string; name: string; version: number };
   table: SelectRow[];
   series: SelectSeries[];
   seconds: number;

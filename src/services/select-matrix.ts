@@ -12,7 +12,7 @@
 import type { ColumnType } from '../core/data/types';
 import { MISSING_BOOL, type ColumnTable, type FlatColumn } from '../core/model/preprocess/columns';
 import type { Split } from '../core/model/split';
-import type { FeatureGroup, SelectionData, SelectTarget } from '../core/select';
+import type { FeatureGroup, SelectionData, SelectTarget, Task } from '../core/select';
 import type { LeftOutColumn } from '../protocol/select';
 
 /** A categorical with more training categories than this is left out (an identifier, free text). */
@@ -31,6 +31,14 @@ interface Encoder {
   names: string[];
   /** Write the row's slots at `out[at..]`. */
   write(row: number, out: Float64Array, at: number): void;
+}
+
+/** The target of every dataset row (class index or value; -1 / NaN where the split excludes the row). */
+export function targetOf(values: readonly (string | number | null)[], task: Task): SelectTarget {
+  if (task === 'regression') return { kind: 'regression', y: Float64Array.from(values, (v) => (v === null ? NaN : Number(v))) };
+  const classes = [...new Set(values.filter((v): v is string => v !== null).map(String))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const index = new Map(classes.map((c, i) => [c, i]));
+  return { kind: 'classification', y: Int32Array.from(values, (v) => (v === null ? -1 : index.get(String(v))!)), classes };
 }
 
 function mean(values: ArrayLike<number>, rows: Uint32Array, missing: (v: number) => boolean): number {

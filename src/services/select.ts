@@ -3,7 +3,10 @@
  * is checked against the version's columns before any row is read (a missing column or a method that
  * does not fit the target's task is refused by name); the version is read once, split exactly as the
  * Train stage splits it (labelValues, splitRows: same seed, fractions and stratification), encoded
- * (select-matrix.ts), and each chosen method of core/select runs on the training rows. The comparison
+ * (select-matrix.ts), and each chosen method of core/select runs on the training rows. On a transform
+ * (req.transformId) the features are its outputs on its own split instead (select-transform.ts). Either
+ * way a large split is capped (sampleParts: at most MAX_SELECT_ROWS rows of each part, drawn with the
+ * seed) and the result says how many rows were used of how many. The comparison
  * table trains the same small model on each method's subset and on all features and scores it on the
  * validation rows; the series scores the best 1, 2, ... features of each method's ranking. Nothing is
  * stored: the result goes back to the page.
@@ -28,6 +31,7 @@ import {
   rankByScore,
   rfe,
   rRegression,
+  sampleParts,
   scoreByFeatureCount,
   SelectError,
   selectKBest,
@@ -35,14 +39,14 @@ import {
   varianceThreshold,
   type CountScore,
   type PreparedSelection,
-  type SelectTarget,
   type Task,
 } from '../core/select';
 import { throwIfAborted } from '../protocol/jobs';
 import { METHOD_TASK, type SelectMethodChoice, type SelectMethodId, type SelectProgress, type SelectRequest, type SelectResult, type SelectSeries, type SelectRow } from '../protocol/select';
 import type { DatasetVersion, PipetteDB } from '../store/db';
 import { labelTaskFor } from './transform-rows';
-import { encodeSelection, type EncodedSelection } from './select-matrix';
+import { encodeSelection, targetOf, type EncodedSelection } from './select-matrix';
+import { encodeTransform, projectTransform } from './select-transform';
 import { versionBatches } from './version-batches';
 
 export { CancelledError } from '../protocol/jobs';
@@ -75,27 +79,28 @@ async function projectVersion(db: PipetteDB, projectId: string, versionId: strin
   return meta;
 }
 
-/** The target's task, the candidate columns and their types; refuses a missing column or a misfit method. */
-function checkRequest(meta: DatasetVersion, req: Omit<SelectRequest, 'jobId'>): { task: Task; features: string[]; types: Map<string, ColumnType> } {
-  const types = new Map(meta.columns.map((c) => [c.name, c.type]));
-  const targetType = types.get(req.target);
-  if (!targetType) throw new TrainError('missing-column', { column: req.target }, `Column "${req.target}" is not in this dataset version`);
-  const features = (req.features ?? meta.columns.map((c) => c.name)).filter((c) => c !== req.target);
-  for (const c of features) if (!types.has(c)) throw new TrainError('missing-column', { column: c }, `Column "${c}" is not in this dataset version`);
-  const task = labelTaskFor(targetType);
-  for (const { method } of req.methods) {
+/** Refuse a method that does not fit the target's task (before any row is read). */
+function checkMethods(methods: readonly SelectMethodChoice[], task: Task): void {
+  for (const { method } of methods) {
     const only = METHOD_TASK[method];
     if (only && only !== task) throw new SelectError('not-for-task', { params: { method: SKLEARN_NAME[method](task), task } }, `${method} does not apply to a ${task} target`);
   }
-  return { task, features, types };
 }
 
-/** The target of every dataset row (class index or value; -1 / NaN where the split excludes the row). */
-function targetOf(values: readonly (string | number | null)[], task: Task): SelectTarget {
-  if (task === 'regression') return { kind: 'regression', y: Float64Array.from(values, (v) => (v === null ? NaN : Number(v))) };
-  const classes = [...new Set(values.filter((v): v is string => v !== null).map(String))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const index = new Map(classes.map((c, i) => [c, i]));
-  return { kind: 'classification', y: Int32Array.from(values, (v) => (v === null ? -1 : index.get(String(v))!)), classes };
+function columnType(meta: DatasetVersion, column: string): ColumnType {
+  const type = meta.columns.find((c) => c.name === column)?.type;
+  if (!type) throw new TrainError('missing-column', { column }, `Column "${column}" is not in this dataset version`);
+  return type;
+}
+
+/** The target's task, the candidate columns and their types; refuses a missing column or a misfit method. */
+function checkRequest(meta: DatasetVersion, req: Omit<SelectRequest, 'jobId'>): { task: Task; features: string[]; types: Map<string, ColumnType> } {
+  const types = new Map(meta.columns.map((c) => [c.name, c.type]));
+  const task = labelTaskFor(columnType(meta, req.target));
+  const features = (req.features ?? meta.columns.map((c) => c.name)).filter((c) => c !== req.target);
+  for (const c of features) columnType(meta, c);
+  checkMethods(req.methods, task);
+  return { task, features, types };
 }
 
 /** A core error about a matrix row names the dataset row (1-based) instead. */
@@ -172,15 +177,51 @@ function splitOf(table: ReturnType<typeof tableFromBatches>, target: string, tas
   return { split, values };
 }
 
-/** Run the chosen methods and compare their subsets with all features on the Train stage's split. */
-export async function selectFeatures(db: PipetteDB, req: Omit<SelectRequest, 'jobId'>, signal?: AbortSignal, onProgress?: OnProgress): Promise<SelectResult> {
-  const started = performance.now();
+/** What both kinds of data give the methods: the version, the target and its task, the split, the rows used, the matrix. */
+interface SelectionInput {
+  meta: DatasetVersion;
+  target: string;
+  task: Task;
+  split: Split;
+  used: { train: Uint32Array; validation: Uint32Array };
+  encoded: EncodedSelection;
+  /** The order the table lists a subset's features in (the version's columns, the transform's steps). */
+  order: readonly string[];
+  transform?: SelectResult['transform'];
+}
+
+/** The version's columns: read once, split as the Train stage splits, the rows used encoded. */
+async function columnsInput(db: PipetteDB, req: Omit<SelectRequest, 'jobId'>, signal?: AbortSignal, onProgress?: OnProgress): Promise<SelectionInput> {
   const meta = await projectVersion(db, req.projectId, req.datasetVersionId);
   const { task, features, types } = checkRequest(meta, req);
-  const seed = req.seed ?? DEFAULT_SEED;
   const table = await readTable(db, meta, [...features, req.target], signal, onProgress);
-  const { split, values } = splitOf(table, req.target, task, seed, req.fractions);
-  const encoded: EncodedSelection = encodeSelection(table, types, features, split, targetOf(values, task));
+  const { split, values } = splitOf(table, req.target, task, req.seed ?? DEFAULT_SEED, req.fractions);
+  const used = sampleParts(split, split.seed);
+  const encoded = encodeSelection(table, types, features, { ...split, ...used }, targetOf(values, task));
+  return { meta, target: req.target, task, split, used, encoded, order: meta.columns.map((c) => c.name) };
+}
+
+/** A transform's outputs on its own split and version, its label the target (select-transform.ts). */
+async function transformInput(db: PipetteDB, req: Omit<SelectRequest, 'jobId'> & { transformId: string }, signal?: AbortSignal, onProgress?: OnProgress): Promise<SelectionInput> {
+  const record = await projectTransform(db, req.projectId, req.transformId);
+  const meta = await projectVersion(db, req.projectId, record.source.datasetVersionId);
+  const target = record.source.labelColumn;
+  const task = labelTaskFor(columnType(meta, target));
+  checkMethods(req.methods, task);
+  const { split, used, encoded } = await encodeTransform(db, meta, record, task, signal, onProgress);
+  const transform = { id: record.id, name: record.name, version: record.version };
+  return { meta, target, task, split, used, encoded, order: record.fitted.features.layout.map((s) => s.name), transform };
+}
+
+/**
+ * Run the chosen methods and compare their subsets with all features on the Train stage's split: of the
+ * version's columns, or (req.transformId) of a transform's outputs on the transform's own split.
+ */
+export async function selectFeatures(db: PipetteDB, req: Omit<SelectRequest, 'jobId'>, signal?: AbortSignal, onProgress?: OnProgress): Promise<SelectResult> {
+  const started = performance.now();
+  const { transformId } = req;
+  const input = transformId ? await transformInput(db, { ...req, transformId }, signal, onProgress) : await columnsInput(db, req, signal, onProgress);
+  const { meta, task, split, used, encoded } = input;
   try {
     const p = prepareSelection(encoded.data);
     const subsets: { method: SelectMethodId; features: number[] }[] = [];
@@ -195,7 +236,7 @@ export async function selectFeatures(db: PipetteDB, req: Omit<SelectRequest, 'jo
       if (path) series.push({ method, points: [...path].sort((a, b) => a.count - b.count).map(({ count, scores }) => ({ count, scores })) });
     }
     const compared = await compareSubsets(p, subsets, { signal, onProgress: (done, total) => onProgress?.({ phase: 'compare', done, total }) });
-    const order = new Map(meta.columns.map((c, i) => [c.name, i]));
+    const order = new Map(input.order.map((name, i) => [name, i]));
     const rows: SelectRow[] = compared.map((row) => ({
       method: row.method as SelectRow['method'],
       columns: [...row.names].sort((a, b) => order.get(a)! - order.get(b)!),
@@ -205,13 +246,15 @@ export async function selectFeatures(db: PipetteDB, req: Omit<SelectRequest, 'jo
     return {
       projectId: req.projectId,
       datasetVersionId: meta.id,
-      target: req.target,
+      target: input.target,
       task,
       classes: task === 'classification' ? [...p.classNames] : [],
       features: encoded.features,
       leftOut: encoded.leftOut,
       matrixColumns: p.d,
       split: { seed: split.seed, stratified: split.stratified, train: split.train.length, validation: split.validation.length, excluded: split.excluded.length },
+      used: { train: used.train.length, validation: used.validation.length },
+      ...(input.transform ? { transform: input.transform } : {}),
       table: rows,
       series,
       seconds: (performance.now() - started) / 1000,

@@ -21,7 +21,8 @@ export type SelectErrorCode =
   | 'negative-feature' // details.column, params.row, params.value: chi2 needs non-negative features
   | 'not-for-task' // params.method, params.task: e.g. f_classif on a regression target
   | 'bad-subset' // params.method, params.feature: a subset naming a feature index that does not exist
-  | 'bad-option'; // details.field, params.value: an option out of range
+  | 'bad-option' // details.field, params.value: an option out of range
+  | 'transform-no-label'; // params.transform ("name vN"): the transform's split has no label column, so no target
 
 /** The options a 'bad-option' can name (the page words each one). */
 export type SelectField =

@@ -19,4 +19,5 @@ export { defaultMetric, metricFor, type ClassificationScores, type RegressionSco
 export { rfe, sequentialForward, type CountScore, type RfeResult, type SequentialResult, type WrapperOptions } from './wrappers';
 export { l1Selection, permutationSelection, type L1Options, type L1PathStep, type L1Result, type PermutationSelectionOptions, type PermutationSelectionResult } from './embedded';
 export { compareSubsets, scoreByFeatureCount, type CompareOptions, type ComparisonRow, type NamedSubset } from './compare';
+export { MAX_SELECT_ROWS, sampleParts, sampleRows } from './sample';
 export type { LongWork } from './work';
