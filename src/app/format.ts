@@ -117,12 +117,12 @@ const MESSAGES: { [K in CodedErrorKind]: (e: SerializedOf<K>) => string } = {
 
   // the step and the column or step it reads; kinds and column types by name
   TransformError: ({ code, details }) => {
-    const { step = '', column = '', params = {} } = details;
+    const { step = '', column = '', row = '', params = {} } = details;
     const kind = (k: string) => {
       const key = `transform.kind.${k}`;
       return isMessageKey(key) ? t(key) : k;
     };
-    const values: Values = { index: '', op: '', min: '', max: '', actual: '', param: '', choices: '', dim: '', ...params, step, column };
+    const values: Values = { index: '', op: '', min: '', max: '', actual: '', param: '', choices: '', dim: '', ...params, step, column, row };
     values.kind = kind(String(params.kind ?? ''));
     values.expected = String(params.expected ?? '').split(', ').map(kind).join(', ');
     values.type = typeof params.type === 'string' ? columnTypeName(params.type) : '';

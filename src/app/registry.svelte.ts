@@ -20,9 +20,11 @@ import {
 } from '../services/registry';
 import type { ColumnFeatureStats } from '../core/model/preprocess';
 import { transformFeature } from '../core/model/preprocess/inputs';
+import { knownInputValues } from '../core/transform/known-values';
 import { db } from '../store/db';
 import type { PredictImage, PredictResult } from '../protocol/train';
 import type { AliasRecord, ModelVersionRecord, RunRecord } from '../store/training-records';
+import type { StatisticsRecord } from '../store/validation-records';
 import { downloadBlob } from './download';
 import { errorMessage } from './format';
 import { t } from './i18n.svelte';
@@ -179,6 +181,21 @@ export class Prediction {
   busy = $state(false);
   /** A model on a transform: the raw columns the transform reads (the form asks for these). */
   readonly transformInputs = $derived.by(() => transformFeature(this.model().metadata.preprocessing)?.fitted.columns ?? null);
+  /**
+   * A model on a transform: the values each categorical input is known to take, which the form offers
+   * (its fitted vocabulary, else the categories in the dataset's statistics).
+   */
+  readonly inputChoices = $derived.by(() => {
+    const feature = transformFeature(this.model().metadata.preprocessing);
+    if (!feature) return new Map<string, string[]>();
+    const columns = this.#datasetStats.value?.stats.columns ?? [];
+    return knownInputValues(feature.fitted, (name) => {
+      const c = columns.find((col) => col.name === name);
+      return c?.kind === 'string' ? c.topValues.map((v) => v.value) : [];
+    });
+  });
+  /** The statistics of the model's dataset version, when the Validate stage computed them. */
+  readonly #datasetStats: Live<StatisticsRecord | undefined>;
   /** The features read from one column each (every model not on a transform). */
   readonly columnFeatures = $derived.by(() => this.model().metadata.preprocessing.features.filter((f): f is ColumnFeatureStats => f.encoding !== 'transform'));
   /** The model's one image feature, if it takes an image. */
@@ -195,7 +212,20 @@ export class Prediction {
   constructor(
     private readonly projectId: () => string,
     private readonly model: () => ModelVersionRecord,
-  ) {}
+  ) {
+    this.#datasetStats = live(() => {
+      const model = this.model();
+      if (!model.datasetVersionId || !transformFeature(model.metadata.preprocessing)) return undefined;
+      return db().statistics.where('versionId').equals(model.datasetVersionId).first();
+    }, undefined);
+  }
+
+  /** The form's row: every field it shows is given, a blank one empty (a missing value, not a left-out column). */
+  #rowValues(): Record<string, string> {
+    const typed = $state.snapshot(this.values);
+    const shown = this.transformInputs?.map((c) => c.name) ?? this.columnFeatures.map((f) => f.column);
+    return { ...Object.fromEntries(shown.map((name) => [name, ''])), ...typed };
+  }
 
   async predict(): Promise<void> {
     const req = { projectId: this.projectId(), modelId: this.model().id };
@@ -204,7 +234,7 @@ export class Prediction {
     try {
       this.result = this.imageFeature
         ? await trainWorker.api.predict({ ...req, kind: 'image', image: this.image! })
-        : await trainWorker.api.predict({ ...req, kind: 'row', values: $state.snapshot(this.values) });
+        : await trainWorker.api.predict({ ...req, kind: 'row', values: this.#rowValues() });
     } catch (err) {
       this.result = null;
       this.error = err;

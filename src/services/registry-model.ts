@@ -10,7 +10,7 @@ import { encodePng } from '../core/data/png';
 import { writeBundle } from '../core/optimize/artifacts';
 import { exportBundle, importBundle, makeMetadata, type BundleMetadata } from '../core/model/bundle';
 import { buildModel, type TF } from '../core/model/model-spec';
-import { encodeRecords, featureShapeOf, imageToInput, inputColumns, type CellValue } from '../core/model/preprocess';
+import { encodeRecords, featureShapeOf, imageToInput, inputColumns, transformFeature, type CellValue } from '../core/model/preprocess';
 import { argmaxRows } from '../core/model/metrics';
 import type { ExportedModel, PredictRequest, PredictResult } from '../protocol/train';
 import { newId, type PipetteDB } from '../store/db';
@@ -195,11 +195,15 @@ export class ModelService {
       // the raw columns (a transform's inputs): what is logged for the skew check is what the model read
       const inputs = inputColumns(stats);
       features = {};
+      // a model on a transform reads the row as a bundle's consumer gives it: a column left out is refused
+      // (reader.js's rule), an empty value is a missing one
+      const row: Record<string, CellValue> = {};
       for (const { column } of inputs) {
         const v = req.values[column];
         features[column] = v === undefined || v === '' ? null : v;
+        if (v !== undefined || !transformFeature(stats)) row[column] = features[column];
       }
-      x = await encodeRecords(stats, [features as Record<string, CellValue>], Object.fromEntries(inputs.map((c) => [c.column, c.type])));
+      x = await encodeRecords(stats, [row], Object.fromEntries(inputs.map((c) => [c.column, c.type])));
     }
     const input = tf.tensor(x, [1, ...featureShapeOf(stats)], 'float32');
     let values: Float32Array;

@@ -33,11 +33,15 @@ export type TransformErrorCode =
   | 'no-features' // no step is a model output
   | 'too-wide' // a PCA over more input slots than it can decompose (params.dim, params.max)
   | 'missing-column' // the data lacks a column the spec reads (details.column)
+  | 'absent-input' // a raw row (a prediction request) leaves out a column a step reads (details.row, column, step)
+  | 'reads-label' // a step reads the label column as an input (details.step, column: the label)
   | 'bad-fitted'; // a fitted transform that is not one (params.why: what is wrong)
 
 export interface TransformErrorDetails {
   step?: string;
   column?: string;
+  /** A raw row's number, from 1. */
+  row?: number;
   params?: Record<string, string | number>;
 }
 

@@ -16,6 +16,8 @@
  * Raw cells are read by the column's type: number, integer, boolean (true = 1) and datetime (milliseconds
  * since 1970 UTC, or an ISO date string) columns as numbers, a missing or unreadable cell as NaN;
  * categorical and text columns as strings (numbers and booleans written as text), a missing cell as null.
+ * A missing value is given as null; a row that leaves out a column a step reads (other than fill_missing,
+ * which fills it) is refused with an Error naming the row and the column.
  *
  * Semantics are tf.Transform's (tensorflow_transform/mappers.py), with these choices:
  * - z_score: (x - mean) / sqrt(var) with the biased variance; when sqrt(var) is 0 the column stays
@@ -457,7 +459,23 @@ export function prepareStep(step) {
  * @property {number[][]} inputSlots per step, where each input's value is: columns first, then steps
  * @property {{ slot: number, kind: ValueKind, offset: number, size: number }[]} layout
  * @property {number} dim
+ * @property {{ column: string, step: string }[]} required the raw columns a row must give, each with the
+ *   first step that reads it as it is (a column read only by fill_missing steps may be left out)
  */
+
+/**
+ * The raw columns a row must give: those some step other than fill_missing reads directly. A row that
+ * leaves one of them out is a caller's mistake (a misspelt or forgotten key), not a missing value, which
+ * is given as null.
+ * @param {FittedTransform} fitted
+ * @returns {{ column: string, step: string }[]}
+ */
+function requiredColumns(fitted) {
+  return fitted.columns.flatMap((c) => {
+    const reader = fitted.steps.find((s) => s.op !== 'fill_missing' && s.inputs.includes(c.name));
+    return reader ? [{ column: c.name, step: reader.name }] : [];
+  });
+}
 
 /** @type {WeakMap<object, PreparedTransform>} */
 const preparedCache = new WeakMap();
@@ -489,6 +507,7 @@ export function prepare(fitted) {
     inputSlots: fitted.steps.map((s) => s.inputs.map(slotOf)),
     layout: fitted.features.layout.map((f) => ({ slot: slotOf(f.name), kind: f.kind, offset: f.offset, size: f.size })),
     dim: fitted.features.dim,
+    required: requiredColumns(fitted),
   };
   preparedCache.set(fitted, prepared);
   return prepared;
@@ -585,13 +604,34 @@ function plain(v) {
 }
 
 /**
+ * The first row that leaves out a raw column the transform needs (a key absent or undefined; a key given
+ * as null is a missing value, read as the mappers say), with the column and the step that reads it.
+ * @param {FittedTransform} fitted @param {Record<string, unknown>[]} rows
+ * @returns {{ row: number, column: string, step: string } | null} row counts from 1
+ */
+export function findAbsentInput(fitted, rows) {
+  const { required } = prepare(fitted);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    for (const need of required) if (!Object.hasOwn(row, need.column) || row[need.column] === undefined) return { row: r + 1, ...need };
+  }
+  return null;
+}
+
+/**
  * Apply a fitted transform to raw rows: each row's outputs (by step name) and the model's input matrix,
- * rows x dim float32 values in row-major order.
+ * rows x dim float32 values in row-major order. A row must give every raw column a step other than
+ * fill_missing reads (null for a missing value); one that leaves such a column out is refused with an
+ * Error naming the row and the column, rather than turned into NaN features.
  * @param {FittedTransform} fitted @param {Record<string, unknown>[]} rows
  * @returns {{ outputs: Record<string, Value>[], features: Float32Array, rows: number, dim: number }}
  */
 export function applyToRows(fitted, rows) {
   const prepared = prepare(fitted);
+  const absent = findAbsentInput(fitted, rows);
+  if (absent) {
+    throw new Error(`Row ${absent.row} has no "${absent.column}", which step "${absent.step}" reads; give null if its value is missing`);
+  }
   const dim = prepared.dim;
   const features = new Float32Array(rows.length * dim);
   const base = prepared.columns.length;

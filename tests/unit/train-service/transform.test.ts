@@ -157,6 +157,30 @@ describe('training on a transform', () => {
   });
 });
 
+describe('a prediction request that leaves out a column the transform reads', () => {
+  it('is refused naming the row and the column; left empty it is a missing value, and a filled column may be left out', async () => {
+    const row = Object.fromEntries(INPUTS.map((c) => [c, ROWS[0]![c] ?? null]));
+    const { Island: _island, ...noIsland } = row;
+    const logged = await db.servingRequests.count();
+    await expect(models.predict({ projectId, modelId, kind: 'row', values: noIsland })).rejects.toMatchObject({
+      kind: 'TransformError',
+      code: 'absent-input',
+      details: { row: 1, column: 'Island', step: 'island' },
+    });
+    expect(await db.servingRequests.count()).toBe(logged);
+    // an empty island is a missing one (no one-hot), as reader.js reads null
+    const empty = await models.predict({ projectId, modelId, kind: 'row', values: { ...row, Island: '' } });
+    expect(empty.probabilities!.every(Number.isFinite) && Math.abs(empty.probabilities!.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-6);
+    // the beak length is read only by fill_missing: left out, it is filled with the training mean, as null is
+    const { 'Beak Length (mm)': _beak, ...noBeak } = row;
+    const [filled, asNull] = await Promise.all([
+      models.predict({ projectId, modelId, kind: 'row', values: noBeak }),
+      models.predict({ projectId, modelId, kind: 'row', values: { ...row, 'Beak Length (mm)': null } }),
+    ]);
+    expect(filled.probabilities).toEqual(asNull.probabilities);
+  });
+});
+
 describe('skew through the transform', () => {
   it("puts the model's logged raw requests through the transform and compares them with its transformed training rows", async () => {
     const logged = await db.servingRequests.where('modelId').equals(modelId).toArray();

@@ -37,6 +37,9 @@ export const transform = defineMessages({
     'transform.error.no-features': 'No step is a model output: mark at least one step as output.',
     'transform.error.too-wide': 'Step "{step}": PCA over {dim} values is more than it can decompose (at most {max}).',
     'transform.error.missing-column': 'The data has no column "{column}", which the transform reads.',
+    'transform.error.absent-input': 'Row {row} has no "{column}", which step "{step}" reads. A row must give every column the transform reads: null (or an empty value) when the value is missing.',
+    'transform.error.reads-label': 'Step "{step}" reads "{column}", the label column: a model trained on this transform would see the answer in its features. Read other columns, or choose another label.',
+    'transform.labelWarning': 'No label column is chosen, and step "{step}" reads "{column}", the project\'s target: a model trained on this transform could not take "{column}" as its label.',
     'transform.error.bad-fitted': 'This is not a fitted transform Pipette can read.',
     // the Transform page
     'transform.title': 'Transform',
@@ -235,6 +238,9 @@ export const transform = defineMessages({
     'transform.error.no-features': '沒有任何步驟是模型的輸出：請至少將一個步驟標為輸出。',
     'transform.error.too-wide': '步驟「{step}」：對 {dim} 個值做主成分分析超出可分解的範圍（最多 {max} 個）。',
     'transform.error.missing-column': '資料中沒有轉換所讀取的欄位「{column}」。',
+    'transform.error.absent-input': '第 {row} 列沒有步驟「{step}」讀取的「{column}」。每一列都必須給出轉換讀取的所有欄位；缺值時請給 null（或空值）。',
+    'transform.error.reads-label': '步驟「{step}」讀取標籤欄位「{column}」：以此轉換訓練的模型會在特徵中看到答案。請讀取其他欄位，或選擇其他標籤。',
+    'transform.labelWarning': '尚未選擇標籤欄位，而步驟「{step}」讀取專案的目標欄位「{column}」：以此轉換訓練的模型無法以「{column}」作為標籤。',
     'transform.error.bad-fitted': '這不是 Pipette 能讀取的已擬合轉換。',
     // the Transform page
     'transform.title': '轉換',

@@ -9,7 +9,8 @@
 import { applyChunk } from '../../transform/apply';
 import type { ChunkColumn, TransformChunk } from '../../transform/chunk';
 import type { FittedTransform } from '../../transform/fitted';
-import { applyToRows } from '../../transform/reader.js';
+import { TransformError } from '../../transform/errors';
+import { applyToRows, findAbsentInput } from '../../transform/reader.js';
 import { columnKind } from '../../transform/spec';
 import { trainErrorWhy } from '../errors';
 import { MISSING_BOOL, type ColumnTable, type FlatColumn } from './columns';
@@ -86,8 +87,16 @@ export function applyToTable(fitted: FittedTransform, table: ColumnTable, rows: 
   return missing;
 }
 
-/** The features of raw rows ({ column: value }), as reader.js computes them for a bundle's consumer. */
+/**
+ * The features of raw rows ({ column: value }), as reader.js computes them for a bundle's consumer. A row
+ * leaving out a column a step reads is refused as reader.js refuses it, here as a coded error.
+ */
 export function applyToRecords(fitted: FittedTransform, records: readonly Record<string, unknown>[]): Float32Array {
+  const absent = findAbsentInput(fitted, records as Record<string, unknown>[]);
+  if (absent) {
+    const { row, column, step } = absent;
+    throw new TransformError('absent-input', { row, column, step }, `Row ${row} has no "${column}", which step "${step}" reads; give null if its value is missing`);
+  }
   return applyToRows(fitted, records as Record<string, unknown>[]).features;
 }
 
