@@ -4,6 +4,7 @@
  *   model.json               the TF.js Layers format, unchanged: tf.loadLayersModel reads it as is
  *   group1-shard1ofN.bin     weight shards of at most 4 MB (the TF.js converter's default)
  *   metadata.json            labels, feature columns, preprocessing statistics, model spec, metrics, lineage
+ *                            (a transform feature names transform.json rather than repeating it)
  *   README.md                how to load it in a browser and in Node, and how to encode inputs
  *   transform.json, .js      for a model trained on a transform: the fitted transform and the reader that
  *                            applies it to raw rows (bundle-files.ts)
@@ -248,6 +249,8 @@ function checkMetadata(value: unknown, file: string): BundleMetadata {
 /**
  * A model on a transform takes its transform from transform.json: what the bundle's consumer applies is
  * what the app applies after an import. It must be a fitted transform giving the model's input width.
+ * metadata.json names the file in the feature's `fitted` (bundles exported before held a copy of the
+ * transform there, which is read past in the same way).
  */
 function withTransform(metadata: BundleMetadata, bytes: Uint8Array | undefined): BundleMetadata {
   const feature = transformFeature(metadata.preprocessing);

@@ -208,6 +208,10 @@ describe('the bundle of a model on a transform', () => {
   it('holds transform.json (the fitted transform) and transform.js (reader.js as it is)', async () => {
     expect(Object.keys(files).sort()).toEqual(['README.md', 'group1-shard1of1.bin', 'metadata.json', 'model.json', 'transform.js', 'transform.json']);
     expect(JSON.parse(strFromU8(files['transform.json']!))).toEqual(transform.fitted);
+    // one copy of the fitted transform: metadata.json names transform.json instead of repeating it
+    const metadata = JSON.parse(strFromU8(files['metadata.json']!));
+    expect(metadata.preprocessing.features.map((f: { encoding: string; fitted: unknown }) => [f.encoding, f.fitted])).toEqual([['transform', 'transform.json']]);
+    expect(strFromU8(files['metadata.json']!)).not.toContain('"vocabulary"');
     const { readFileSync } = await import('node:fs');
     expect(strFromU8(files['transform.js']!)).toBe(readFileSync(join(process.cwd(), 'src/core/transform/reader.js'), 'utf8'));
     const readme = strFromU8(files['README.md']!);
@@ -253,6 +257,12 @@ describe('the bundle of a model on a transform', () => {
     const row = Object.fromEntries(Object.entries(ROWS[0]!).filter(([k]) => k !== 'Species'));
     const [a, b] = await Promise.all([models.predict({ projectId, modelId, kind: 'row', values: row }), models.predict({ projectId, modelId: importedId, kind: 'row', values: row })]);
     expect(b.probabilities).toEqual(a.probabilities);
+    // a bundle exported before metadata.json referred to transform.json, with the transform in both, imports alike
+    const metadata = JSON.parse(strFromU8(files['metadata.json']!));
+    metadata.preprocessing.features[0].fitted = transform.fitted;
+    const oldId = await models.importZip(projectId, zipSync({ ...files, 'metadata.json': strToU8(JSON.stringify(metadata)) }));
+    expect(transformFeature((await db.models.get(oldId))!.metadata.preprocessing)!.fitted).toEqual(transform.fitted);
+    expect((await models.predict({ projectId, modelId: oldId, kind: 'row', values: row })).probabilities).toEqual(a.probabilities);
 
     const { 'transform.json': _json, ...without } = files;
     await expect(models.importZip(projectId, zipSync(without))).rejects.toMatchObject({ code: 'no-transform', details: { file: 'transform.json' } });
