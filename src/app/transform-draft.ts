@@ -189,14 +189,32 @@ export function parseSpecText(text: string): { steps: DraftStep[] } | { error: T
 
 export type DraftCheck = { ok: true; checked: CheckedSpec } | { ok: false; error: TransformError };
 
-/** checkSpec on the draft: the refusal names the step (and column) as the worker would. */
-export function checkDraft(steps: readonly DraftStep[], columns: readonly Pick<ColumnInfo, 'name' | 'type'>[]): DraftCheck {
+/**
+ * checkSpec on the draft: the refusal names the step (and column) as the worker would; with the split's
+ * label column, a step reading it is refused too.
+ */
+export function checkDraft(steps: readonly DraftStep[], columns: readonly Pick<ColumnInfo, 'name' | 'type'>[], label: string | null = null): DraftCheck {
   try {
-    return { ok: true, checked: checkSpec(toSpec(steps), columns) };
+    return { ok: true, checked: checkSpec(toSpec(steps), columns, { label }) };
   } catch (e) {
     if (e instanceof TransformError) return { ok: false, error: e };
     throw e;
   }
+}
+
+/** The first step that reads this raw column as an input, or null. */
+export function stepReading(steps: readonly DraftStep[], column: string): string | null {
+  return steps.find((s) => s.inputs.includes(column))?.name ?? null;
+}
+
+/**
+ * With no label chosen for the split, the step reading the project's target column (if one does): worth
+ * saying, though not refused, since a model trained on the transform could not take that column as its label.
+ */
+export function targetReading(steps: readonly DraftStep[], columns: readonly Pick<ColumnInfo, 'name'>[], label: string, target: string): { step: string; column: string } | null {
+  if (label !== '' || target === '' || !columns.some((c) => c.name === target)) return null;
+  const step = stepReading(steps, target);
+  return step ? { step, column: target } : null;
 }
 
 /** Whether a step is a model feature: as set, or as checkSpec decided (a step no later step reads). */

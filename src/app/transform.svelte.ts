@@ -45,10 +45,14 @@ export class TransformDraftState {
   jsonProblem = $state('');
 
   /** checkSpec on the steps: a refusal names the step and the column. */
-  readonly check = $derived.by(() => draft.checkDraft($state.snapshot(this.steps), this.columns()));
+  readonly check = $derived.by(() => draft.checkDraft($state.snapshot(this.steps), this.columns(), this.label()));
   readonly problem = $derived.by(() => (this.check.ok ? '' : errorMessage(this.check.error)));
 
-  constructor(private readonly columns: () => DatasetVersion['columns']) {}
+  /** `label`: the split's label column (null: none), which no step may read. */
+  constructor(
+    private readonly columns: () => DatasetVersion['columns'],
+    private readonly label: () => string | null = () => null,
+  ) {}
 
   /** Plain steps (the $state proxies cannot be cloned to a worker). */
   snapshot(): DraftStep[] {
@@ -138,6 +142,14 @@ export class TransformPageState {
     return this.labelOptions.some((c) => c.name === guess) ? guess : '';
   });
   readonly seedOk = $derived.by(() => this.seed !== null && Number.isInteger(this.seed) && this.seed >= 0 && this.seed <= 0xffffffff);
+  /**
+   * With no label chosen, a step reading the project's target column is said (not refused: the split has
+   * no label), since a model trained on this transform could not take that column as its label.
+   */
+  readonly labelWarning = $derived.by(() => {
+    const reading = draft.targetReading(this.draft.snapshot(), this.columns, this.label, this.props().target);
+    return reading ? t('transform.labelWarning', reading) : '';
+  });
   readonly canAnalyze = $derived.by(() => this.draft.check.ok && this.seedOk && this.selected !== undefined && this.name.trim() !== '');
 
   /** The project's transform versions, newest first. */
@@ -148,7 +160,10 @@ export class TransformPageState {
 
   constructor(private readonly props: () => { projectId: string; target: string }) {
     this.versions = new StageVersions(() => props().projectId);
-    this.draft = new TransformDraftState(() => this.columns);
+    this.draft = new TransformDraftState(
+      () => this.columns,
+      () => this.label || null,
+    );
     this.#transforms = live(() => db().transforms.where('projectId').equals(props().projectId).toArray(), [] as TransformRecord[]);
   }
 

@@ -125,7 +125,7 @@ export async function analyzeTransform(db: PipetteDB, req: Omit<AnalyzeRequest, 
   const started = performance.now();
   const meta = await projectVersion(db, req.projectId, req.datasetVersionId);
   // refused here, before any batch is read: the step and the column are named
-  const names = checkSpec(req.spec, meta.columns).columns.map((c) => c.name);
+  const names = checkSpec(req.spec, meta.columns, { label: req.labelColumn }).columns.map((c) => c.name);
   await checkParent(db, req.projectId, req.parentId);
   const split = await splitFor(db, meta, req, signal, onProgress);
   const splitDone = performance.now();
@@ -153,7 +153,7 @@ export async function importTransform(db: PipetteDB, req: Omit<TransformImportRe
   const started = performance.now();
   const fitted = parseFitted(req.text);
   const meta = await projectVersion(db, req.projectId, req.datasetVersionId);
-  const checked = checkSpec(fitted.spec, meta.columns);
+  const checked = checkSpec(fitted.spec, meta.columns, { label: req.labelColumn });
   const agrees =
     checked.steps.length === fitted.steps.length &&
     checked.steps.every((s, i) => {

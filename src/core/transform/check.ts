@@ -1,6 +1,7 @@
 /**
  * checkSpec: everything about a transform spec that can be known before reading data. It refuses (with a
- * TransformError naming the step and the column) a spec that could not run: unknown or later names,
+ * TransformError naming the step and the column) a spec that could not run: unknown or later names, a
+ * step reading the label column (when the split's label is given),
  * duplicate names, a name taken by a column, inputs of the wrong kind (text to z_score, a vocabulary over
  * a number), bad parameters, outputs that are not features. It returns each step's value kind, its
  * parameters with defaults filled in, whether it is a model output, and the pass over the data its
@@ -75,8 +76,13 @@ const RULES: Record<TransformOp, InputRule> = {
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
+export interface CheckOptions {
+  /** The label column of the transform's split: a step reading it is refused ('reads-label'). */
+  label?: string | null;
+}
+
 /** Check a spec (as parsed from JSON) against a dataset's columns; throws the first problem found. */
-export function checkSpec(spec: unknown, columns: readonly SpecColumn[]): CheckedSpec {
+export function checkSpec(spec: unknown, columns: readonly SpecColumn[], options: CheckOptions = {}): CheckedSpec {
   if (!isObject(spec) || !Array.isArray(spec.steps)) throw new TransformError('bad-spec', {}, 'A transform spec is an object with a "steps" list');
   if (spec.steps.length === 0) throw new TransformError('no-steps', {}, 'The transform has no steps');
   const columnTypes = new Map(columns.map((c) => [c.name, c.type]));
@@ -96,6 +102,9 @@ export function checkSpec(spec: unknown, columns: readonly SpecColumn[]): Checke
       if (type === undefined) {
         const code = allNames.has(input) ? 'input-defined-later' : 'unknown-input';
         throw new TransformError(code, { step: step.name, column: input }, `Step "${step.name}" reads "${input}", which is ${code === 'unknown-input' ? 'neither a column nor a step' : 'not defined above it'}`);
+      }
+      if (input === options.label) {
+        throw new TransformError('reads-label', { step: step.name, column: input }, `Step "${step.name}" reads the label column "${input}": a model trained on the transform would see the answer`);
       }
       const kind = columnKind(type);
       if (kind === null) throw new TransformError('unsupported-column', { step: step.name, column: input, params: { type } }, `Step "${step.name}" reads column "${input}", a ${type} column no step can read`);

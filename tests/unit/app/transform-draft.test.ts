@@ -17,6 +17,8 @@ import {
   setOp,
   setParam,
   specText,
+  stepReading,
+  targetReading,
   toSpec,
   type DraftStep,
   type ParamField,
@@ -87,6 +89,20 @@ describe('the step list and the spec', () => {
     setOp(steps[1]!, 'z_score');
     const bad = checkDraft(steps, COLUMNS);
     expect(!bad.ok && [bad.error.code, bad.error.details.step, bad.error.details.column]).toEqual(['wrong-input-kind', 'y_normalized', 's']);
+  });
+
+  it('refuses a step reading the label column before analyze, naming the step and the label; stepReading finds it', () => {
+    // s is the label: s_integerized reads it
+    const bad = checkDraft(draft(), COLUMNS, 's');
+    expect(!bad.ok && [bad.error.code, bad.error.details.step, bad.error.details.column]).toEqual(['reads-label', 's_integerized', 's']);
+    // y is read by the second step (x by the first); without a label nothing is refused
+    const byY = checkDraft(draft(), COLUMNS, 'y');
+    expect(!byY.ok && [byY.error.details.step, byY.error.details.column]).toEqual(['y_normalized', 'y']);
+    expect(checkDraft(draft(), COLUMNS, null).ok).toBe(true);
+    expect([stepReading(draft(), 's'), stepReading(draft(), 'x_centered'), stepReading(draft(), 'photo')]).toEqual(['s_integerized', 'x_centered_times_y_normalized', null]);
+    // no label chosen: the step reading the project's target is said, not refused
+    expect(targetReading(draft(), COLUMNS, '', 's')).toEqual({ step: 's_integerized', column: 's' });
+    expect([targetReading(draft(), COLUMNS, 'x', 's'), targetReading(draft(), COLUMNS, '', ''), targetReading(draft(), COLUMNS, '', 'photo'), targetReading(draft(), COLUMNS, '', 'gone')]).toEqual([null, null, null, null]);
   });
 
   it('a model feature is a step no later step reads, unless set by hand', () => {

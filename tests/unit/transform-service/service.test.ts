@@ -126,6 +126,9 @@ describe('analyzing a transform', () => {
     await db.batches.where('versionId').equals(versionId).delete();
     const bad = { steps: [{ name: 'cz', op: 'z_score', inputs: ['s'] }] };
     await expect(analyze(projectId, versionId, { spec: bad })).rejects.toMatchObject({ kind: 'TransformError', code: 'wrong-input-kind', details: { step: 'cz', column: 's' } });
+    // a step reading the split's label column
+    const readsLabel = { steps: [...SPEC.steps, { name: 'clsv', op: 'vocabulary', inputs: ['cls'] }] };
+    await expect(analyze(projectId, versionId, { spec: readsLabel })).rejects.toMatchObject({ kind: 'TransformError', code: 'reads-label', details: { step: 'clsv', column: 'cls' } });
     await expect(analyze(projectId, versionId)).rejects.toThrow(/no batch/);
     expect(await db.transforms.count()).toBe(0);
   });

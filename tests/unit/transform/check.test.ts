@@ -104,6 +104,19 @@ describe('checkSpec', () => {
     expect(refusal({ steps: [step('c', 'cross', ['city'], { hash_buckets: 2 })] })).toMatchObject({ code: 'wrong-input-count', step: 'c' });
   });
 
+  it('refuses a step that reads the label column, naming the step and the label (only when a label is given)', () => {
+    const ok = { steps: [step('age_z', 'z_score', ['age']), step('city_id', 'vocabulary', ['city'])] };
+    expect(checkSpec(ok, COLUMNS).columns.map((c) => c.name)).toEqual(['age', 'city']);
+    expect(checkSpec(ok, COLUMNS, { label: 'comment' }).steps).toHaveLength(2);
+    try {
+      checkSpec(ok, COLUMNS, { label: 'city' });
+      throw new Error('accepted');
+    } catch (e) {
+      expect(e).toBeInstanceOf(TransformError);
+      expect([(e as TransformError).code, (e as TransformError).details]).toEqual(['reads-label', { step: 'city_id', column: 'city' }]);
+    }
+  });
+
   it('refuses what is not a spec', () => {
     expect(refusal(null)).toEqual({ code: 'bad-spec' });
     expect(refusal({ steps: [] })).toEqual({ code: 'no-steps' });
