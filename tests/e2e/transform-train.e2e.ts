@@ -55,8 +55,15 @@ test('a transform of the raw penguins, analyzed in the Transform page', async ()
   await expect(page.getByTestId('transform-label-select')).toHaveValue('Species');
   await page.getByTestId('transform-name').fill('penguins-prep');
   await page.getByTestId('json-open').click();
+  // a step reading the label column is refused before analyze, naming the step and the label
+  const readsLabel = { steps: [...SPEC.steps, { name: 'species', op: 'vocabulary', inputs: ['Species'] }] };
+  await page.getByTestId('json-text').fill(JSON.stringify(readsLabel));
+  await page.getByTestId('json-apply').click();
+  await expect(page.getByTestId('transform-refusal')).toHaveText('Step "species" reads "Species", the label column: a model trained on this transform would see the answer in its features. Read other columns, or choose another label.');
+  await expect(page.getByTestId('transform-analyze')).toBeDisabled();
   await page.getByTestId('json-text').fill(JSON.stringify(SPEC));
   await page.getByTestId('json-apply').click();
+  await expect(page.getByTestId('transform-refusal')).toHaveCount(0);
   await page.getByTestId('transform-analyze').click();
   await expect(page.getByTestId('transform-view').getByTestId('transform-view-title')).toHaveText('penguins-prep v1', { timeout: 60_000 });
 });
@@ -86,6 +93,11 @@ test("the exported bundle predicts raw JSON rows in Node exactly as the app's pr
   await page.getByTestId('stage-registry').click();
   await expect(page.getByTestId('model-item')).toContainText('Penguins on a transform');
   const panel = page.getByTestId('predict-panel');
+  // a categorical input offers the fitted vocabulary of the step reading it (most frequent first), and takes other values too
+  const offered = (column: string) => panel.getByTestId(`predict-choices-${column}`).locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+  expect(await offered('Island')).toEqual(['Biscoe', 'Dream', 'Torgersen']);
+  expect((await offered('Sex')).sort()).toEqual(['.', 'FEMALE', 'MALE']);
+  await expect(panel.getByTestId('predict-field-Island')).toHaveAttribute('list', /.+/);
   const appProbs: Record<string, number>[] = [];
   for (const row of RAW) {
     // the form asks for the raw columns the transform reads, typed as text

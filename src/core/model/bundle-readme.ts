@@ -34,7 +34,7 @@ function transformSection(f: TransformFeatureStats, dim: number): { inputs: stri
   return {
     inputs: `Raw rows: JSON objects with the columns ${columns}. \`transform.js\` applies \`transform.json\` (the preprocessing the model was trained with, fitted on its training split) and gives a float32 tensor of shape [batch, ${dim}]:
 - ${describeFeature(f)}
-A missing or unreadable number is NaN and missing text null; the transform's steps say what they become (for example a \`fill_missing\` step).`,
+A missing or unreadable number is NaN and missing text null; the transform's steps say what they become (for example a \`fill_missing\` step). Give every column, \`null\` when its value is missing: a row that leaves out a column a step reads is refused with an Error naming the row and the column (a column only \`fill_missing\` reads may be left out).`,
     encode: `// transform.js (dependency-free) turns raw rows into the model's input, exactly as the app does
 const { applyToRows } = await import(base + 'transform.js');
 const fitted = await (await fetch(base + 'transform.json')).json();
