@@ -8,6 +8,7 @@ import type { NotZipWhat } from '../core/model/bundle';
 import type { TrainErrorWhy } from '../core/model/errors';
 import type { EvalErrorWhy } from '../core/evaluate/errors';
 import type { OptimizeErrorWhy } from '../core/optimize/errors';
+import type { Expected } from '../core/pipeline/errors';
 import type { SpecIssue } from '../core/model/model-spec';
 import { i18n, n, t } from './i18n.svelte';
 import { isMessageKey, type MessageKey } from './i18n/catalog';
@@ -139,6 +140,16 @@ const MESSAGES: { [K in CodedErrorKind]: (e: SerializedOf<K>) => string } = {
     values.task = params.task === 'classification' || params.task === 'regression' ? t(`select.task.${params.task}`) : '';
     values.what = params.what === 'values' || params.what === 'column-names' || params.what === 'target' ? t(`select.what.${params.what}`) : '';
     return t(`select.error.${code}`, values);
+  },
+
+  // the component and its port or field; what a field should have been by name (component types and
+  // artifact kinds keep TFX's names)
+  PipelineError: ({ code, details }) => {
+    const { component = '', port = '', field = '', params = {} } = details;
+    const values: Values = { detail: '', format: '', version: '', supported: '', type: '', from: '', output: '', expected: '', actual: '', kind: '', after: '', components: '', ...params, component, port, field };
+    if (code === 'bad-field' || code === 'bad-settings') values.expected = t(`pipeline.expected.${params.expected as Expected}`, { choices: '', min: '', max: '', ...params });
+    if (code === 'bad-settings' && field === '') return t('pipeline.error.bad-settings.root', values);
+    return t(`pipeline.error.${code}`, values);
   },
 };
 

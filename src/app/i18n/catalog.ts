@@ -22,6 +22,7 @@ import { explain } from './messages/explain';
 import { evaluate } from './messages/evaluate';
 import { transform } from './messages/transform';
 import { select } from './messages/select';
+import { pipeline } from './messages/pipeline';
 
 export const LOCALES = ['en', 'zh-TW'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -40,7 +41,7 @@ export function defineMessages<E extends Record<string, string>>(m: {
   return m as Messages<Extract<keyof E, string>>;
 }
 
-const areas = [common, shell, stages, projects, data, settings, validate, train, registry, label, explain, optimize, evaluate, transform, select] as const;
+const areas = [common, shell, stages, projects, data, settings, validate, train, registry, label, explain, optimize, evaluate, transform, select, pipeline] as const;
 
 type AreaKeys<A> = A extends Messages<infer K> ? K : never;
 export type MessageKey = AreaKeys<(typeof areas)[number]>;

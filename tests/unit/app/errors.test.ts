@@ -11,6 +11,7 @@ import { lfSpecError } from '../../../src/core/label/errors';
 import { TrainError } from '../../../src/core/model/errors';
 import { TransformError } from '../../../src/core/transform/errors';
 import { OptimizeError } from '../../../src/core/optimize/errors';
+import { PipelineError } from '../../../src/core/pipeline/errors';
 import { missing, type RecordError } from '../../../src/core/record-error';
 import { SelectError } from '../../../src/core/select/errors';
 import { ValidateError } from '../../../src/core/validate/errors';
@@ -27,6 +28,7 @@ const SAMPLES: Record<CodedErrorKind, Error> = {
   EvalError: new EvalError('baseline-rows', { params: { row: 4 } }, "Row 4 is missing from the baseline's data"),
   LabelError: lfSpecError('lf-1', 'lf-bad-regex', 'invalid regular expression: Nothing to repeat', { pattern: '*a', detail: 'Nothing to repeat' }),
   OptimizeError: new OptimizeError('diverged', { params: { what: 'distillation' } }, 'Distillation diverged'),
+  PipelineError: new PipelineError('kind-mismatch', { component: 'trainer', port: 'transform_graph', params: { expected: 'TransformGraph', from: 'statistics_gen', output: 'statistics', actual: 'Statistics' } }, 'trainer.transform_graph expects TransformGraph but statistics_gen.statistics gives Statistics'),
   RecordError: missing('model-version', 'm-123'),
   SelectError: new SelectError('negative-feature', { column: 'balance', params: { row: 7, value: -2.5 } }, 'chi2 needs non-negative features: column "balance" holds -2.5 at row 7'),
   TrainError: new TrainError('not-resumable', { params: { name: 'iris run', status: 'done' } }, 'Run "iris run" is done'),
@@ -69,6 +71,7 @@ describe('the error registry', () => {
     expect(said.OptimizeError).toMatch(/^蒸餾發散/);
     expect(said.LabelError).toBe('正規表示式 *a 無效，瀏覽器無法編譯。');
     expect(said.SelectError).toBe('chi2 需要非負的數值（次數、頻率或 one-hot 欄位），但欄位「balance」在第 7 列的值是 -2.5。');
+    expect(said.PipelineError).toBe('trainer.transform_graph 需要 TransformGraph，但 statistics_gen.statistics 產出的是 Statistics。');
     expect(said.TransformError).toBe('步驟「scaled」無法讀取「comment」，它是文字；此步驟讀取的是數值。');
     for (const [kind, text] of Object.entries(said)) expect(englishWords(text), `${kind}: ${text}`).toEqual([]);
     i18n.locale = 'en';
