@@ -194,7 +194,9 @@ function subgraph(store: MlmdStore, artifactIds: ReadonlySet<number>, executionI
 
 /**
  * The store as the JSON of MLMD's LineageGraph message (protobuf's JSON mapping): lowerCamelCase field
- * names, enums by name, int64 fields (ids, times, intValue) as decimal strings, absent fields left out.
+ * names, enums by name, int64 fields (ids, times, intValue, a path step's index) as decimal strings, absent
+ * fields and empty maps left out. Checked once against the proto itself: protobuf's json_format parses the
+ * output of the tests' stores into a LineageGraph and writes it back the same.
  */
 export function toMlmdJson(store: MlmdStore): Record<string, unknown> {
   const INT64 = new Set(['id', 'typeId', 'artifactId', 'executionId', 'contextId', 'childId', 'parentId', 'createTimeSinceEpoch', 'lastUpdateTimeSinceEpoch', 'millisecondsSinceEpoch']);
@@ -203,7 +205,10 @@ export function toMlmdJson(store: MlmdStore): Record<string, unknown> {
     for (const [k, v] of Object.entries(o)) {
       if (v === undefined) continue;
       if (INT64.has(k)) out[k] = String(v);
-      else if (k === 'properties' || k === 'customProperties') out[k] = isTypeProperties(v) ? v : propertiesJson(v as Properties);
+      else if (k === 'properties' || k === 'customProperties') {
+        // protobuf's JSON leaves out an empty map
+        if (Object.keys(v as object).length > 0) out[k] = isTypeProperties(v) ? v : propertiesJson(v as Properties);
+      } else if (k === 'path') out[k] = { steps: (v as Event['path'])!.steps.map((step) => ('index' in step ? { index: String(step.index) } : step)) };
       else out[k] = v;
     }
     return out;

@@ -100,6 +100,9 @@ describe('diffRuns', () => {
 });
 
 describe('toMlmdJson', () => {
+  // The expected JSON follows protobuf's JSON mapping of metadata_store.proto; once, Python's protobuf
+  // (json_format.Parse into a LineageGraph compiled from the proto, then MessageToDict) read this store's
+  // and the two-run store's output and wrote it back identical.
   it('writes the LineageGraph message as protobuf JSON: camelCase names, enums by name, int64 as strings', () => {
     const r = new MlmdRecorder();
     const ex = r.artifact('Examples', { uri: 'pipette://versions/v1', externalId: 'v1', properties: { span: { intValue: 0 }, split_names: { stringValue: '["train","eval"]' } }, customProperties: { loss: { doubleValue: NaN } }, time: 1700000000000 });
@@ -125,7 +128,7 @@ describe('toMlmdJson', () => {
       ],
       executions: [{ id: '1', typeId: '1', type: 'ExampleGen', lastKnownState: 'COMPLETE', properties: { component_id: { stringValue: 'example_gen' }, settings: { structValue: { version: 'latest' } } } }],
       contexts: [{ id: '1', typeId: '1', type: 'pipeline_run', name: 'run-1' }],
-      events: [{ artifactId: '1', executionId: '1', type: 'OUTPUT', path: { steps: [{ key: 'examples' }, { index: 0 }] } }],
+      events: [{ artifactId: '1', executionId: '1', type: 'OUTPUT', path: { steps: [{ key: 'examples' }, { index: '0' }] } }],
       attributions: [{ artifactId: '1', contextId: '1' }],
       associations: [{ executionId: '1', contextId: '1' }],
     });
