@@ -41,6 +41,7 @@ export type Expected =
   | 'between' // a number in [params.min, params.max]
   | 'above-at-most' // a number in (params.min, params.max]
   | 'whole' // a whole number in [params.min, params.max]
+  | 'whole-at-least' // a whole number >= params.min
   | 'alias' // a registry alias name
   | 'one-of-fields' // exactly one of the fields params.choices
   | 'fractions'; // train, validation and test fractions in [0, 1] that add up to 1

@@ -72,7 +72,7 @@ export class Fields {
     const ok =
       typeof value === 'number' &&
       Number.isFinite(value) &&
-      (!whole || Number.isInteger(value)) &&
+      (!whole || Number.isSafeInteger(value)) &&
       (min === undefined || value >= min) &&
       (above === undefined || value > above) &&
       (max === undefined || value <= max);
@@ -87,7 +87,8 @@ export class Fields {
 }
 
 function numberExpectation({ min, above, max, whole }: NumberRule): [Expected, Params?] {
-  if (whole) return ['whole', { min: min ?? -Number.MAX_SAFE_INTEGER, max: max ?? Number.MAX_SAFE_INTEGER }];
+  // whole numbers here always have a lower bound (counts, steps, seeds)
+  if (whole) return max === undefined ? ['whole-at-least', { min: min ?? 0 }] : ['whole', { min: min ?? 0, max }];
   if (min !== undefined && max !== undefined) return ['between', { min, max }];
   if (above !== undefined && max !== undefined) return ['above-at-most', { min: above, max }];
   if (above !== undefined) return ['above', { min: above }];

@@ -48,7 +48,7 @@ const CHECKS: Record<ComponentType, (f: Fields, settings: unknown) => void> = {
     oneOf(f, o.dataset, 'dataset', { id: (v, p) => f.text(v, p), name: (v, p) => f.text(v, p) });
     if (o.version !== 'latest') {
       if (typeof o.version === 'string') f.refuse.bad('version', 'choice', { choices: 'latest' });
-      oneOf(f, o.version, 'version', { id: (v, p) => f.text(v, p), number: (v, p) => f.number(v, p, { whole: true, min: 1, max: Number.MAX_SAFE_INTEGER }) });
+      oneOf(f, o.version, 'version', { id: (v, p) => f.text(v, p), number: (v, p) => f.number(v, p, { whole: true, min: 1 }) });
     }
     if (o.label !== null) f.text(o.label, 'label');
     const split = f.record(o.split, 'split', ['seed', 'fractions']);
@@ -58,7 +58,7 @@ const CHECKS: Record<ComponentType, (f: Fields, settings: unknown) => void> = {
   StatisticsGen: (f, s) => void f.record(s, '', []),
   SchemaGen: (f, s) => {
     const o = f.record(s, '', [], ['maxDomainSize', 'inferRanges']);
-    f.optional(o.maxDomainSize, (v) => f.number(v, 'maxDomainSize', { whole: true, min: 1, max: Number.MAX_SAFE_INTEGER }));
+    f.optional(o.maxDomainSize, (v) => f.number(v, 'maxDomainSize', { whole: true, min: 1 }));
     f.optional(o.inferRanges, (v) => f.boolean(v, 'inferRanges'));
   },
   ImportSchemaGen: (f, s) => oneOf(f, s, '', { schemaVersionId: (v, p) => f.text(v, p), schema: (v, p) => f.object(v, p) }),
@@ -76,7 +76,7 @@ const CHECKS: Record<ComponentType, (f: Fields, settings: unknown) => void> = {
     f.list(o.thresholds, 'thresholds').forEach((t, i) => checkThreshold(f, t, at('thresholds', i)));
     f.optional(o.slices, (v) => f.list(v, 'slices').forEach((slice, i) => f.object(slice, at('slices', i))));
     f.optional(o.bootstrap, (v) => f.number(v, 'bootstrap', { whole: true, min: 0, max: 10_000 }));
-    f.optional(o.minCount, (v) => f.number(v, 'minCount', { whole: true, min: 0, max: Number.MAX_SAFE_INTEGER }));
+    f.optional(o.minCount, (v) => f.number(v, 'minCount', { whole: true, min: 0 }));
     f.optional(o.decisionThreshold, (v) => f.number(v, 'decisionThreshold', { min: 0, max: 1 }));
   },
   Pusher: (f, s) => {
@@ -88,7 +88,7 @@ const CHECKS: Record<ComponentType, (f: Fields, settings: unknown) => void> = {
     const o = f.record(s, '', ['schedule', 'training']);
     const sch = f.record(o.schedule, 'schedule', ['initialSparsity', 'finalSparsity', 'beginStep', 'endStep', 'frequency'], ['power']);
     for (const key of ['initialSparsity', 'finalSparsity'] as const) f.number(sch[key], at('schedule', key), { min: 0, max: 0.999_999 });
-    for (const key of ['beginStep', 'endStep', 'frequency'] as const) f.number(sch[key], at('schedule', key), { whole: true, min: key === 'frequency' ? 1 : 0, max: Number.MAX_SAFE_INTEGER });
+    for (const key of ['beginStep', 'endStep', 'frequency'] as const) f.number(sch[key], at('schedule', key), { whole: true, min: key === 'frequency' ? 1 : 0 });
     f.optional(sch.power, (v) => f.number(v, 'schedule.power', { above: 0 }));
     checkFineTune(f, o.training, 'training');
   },
@@ -125,7 +125,7 @@ function checkTrainer(f: Fields, s: unknown): void {
   f.number(o.modelSeed, 'modelSeed', { whole: true, min: 0, max: UINT32_MAX });
   const hyper = f.record(o.hyper, 'hyper', ['optimizer', 'learningRate', 'batchSize', 'epochs', 'patience', 'classWeights']);
   checkFineTune(f, hyper, 'hyper');
-  f.number(hyper.patience, 'hyper.patience', { whole: true, min: 0, max: Number.MAX_SAFE_INTEGER });
+  f.number(hyper.patience, 'hyper.patience', { whole: true, min: 0 });
   f.choice(hyper.classWeights, 'hyper.classWeights', ['none', 'balanced'] as const);
   if (o.backend !== 'auto') f.choice(o.backend, 'backend', ['auto', ...BACKEND_NAMES]);
 }

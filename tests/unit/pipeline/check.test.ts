@@ -108,7 +108,11 @@ describe('checkPipeline: settings, by the field\'s path under the component\'s s
   it('a learning rate of 0, a fractional batch size, an unknown optimizer', () => {
     const hyper = (edit: (h: Record<string, unknown>) => void) => settingsRefusal('trainer', (s) => edit(s.hyper as Record<string, unknown>));
     expect(hyper((h) => (h.learningRate = 0))).toMatchObject({ details: { component: 'trainer', field: 'hyper.learningRate', params: { expected: 'above', min: 0 } } });
-    expect(hyper((h) => (h.batchSize = 2.5))).toMatchObject({ details: { field: 'hyper.batchSize', params: { expected: 'whole', min: 1 } } });
+    expect(hyper((h) => (h.batchSize = 2.5))).toMatchObject({ details: { field: 'hyper.batchSize', params: { expected: 'whole', min: 1, max: 1_000_000 } } });
+    const patience = hyper((h) => (h.patience = -1));
+    i18n.locale = 'en';
+    expect(patience).toMatchObject({ details: { field: 'hyper.patience', params: { expected: 'whole-at-least', min: 0 } } });
+    expect(errorMessage(patience)).toBe('Component "trainer": the setting hyper.patience must be a whole number of at least 0.');
     expect(hyper((h) => (h.optimizer = 'lion'))).toMatchObject({ details: { field: 'hyper.optimizer', params: { expected: 'choice', choices: 'adam, sgd, momentum, rmsprop, adagrad' } } });
   });
 
