@@ -145,24 +145,35 @@ function lineage(store: MlmdStore, start: number, direction: 'up' | 'down'): Mlm
   // up: artifact <- output event <- execution <- input event <- artifact; down: the other way round
   const towardExecution = direction === 'up' ? isOutputEvent : isInputEvent;
   const towardArtifact = direction === 'up' ? isInputEvent : isOutputEvent;
+  const byArtifact = groupBy(store.events, (e) => e.artifactId);
+  const byExecution = groupBy(store.events, (e) => e.executionId);
   const artifacts = new Set<number>([start]);
   const executions = new Set<number>();
-  const events: Event[] = [];
   const queue = [start];
   while (queue.length > 0) {
-    const artifactId = queue.shift()!;
-    for (const e of store.events) {
-      if (e.artifactId !== artifactId || !towardExecution(e) || executions.has(e.executionId)) continue;
+    for (const e of byArtifact.get(queue.shift()!) ?? []) {
+      if (!towardExecution(e) || executions.has(e.executionId)) continue;
       executions.add(e.executionId);
-      for (const next of store.events) {
-        if (next.executionId !== e.executionId || !towardArtifact(next) || artifacts.has(next.artifactId)) continue;
+      for (const next of byExecution.get(e.executionId) ?? []) {
+        if (!towardArtifact(next) || artifacts.has(next.artifactId)) continue;
         artifacts.add(next.artifactId);
         queue.push(next.artifactId);
       }
     }
   }
-  for (const e of store.events) if (artifacts.has(e.artifactId) && executions.has(e.executionId)) events.push(e);
+  const events = store.events.filter((e) => artifacts.has(e.artifactId) && executions.has(e.executionId));
   return subgraph(store, artifacts, executions, events);
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, T[]> {
+  const out = new Map<number, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
 }
 
 /** The nodes given, the edges among them, their types and the contexts they belong to. */
