@@ -6,6 +6,8 @@
  *    through any chain of runtime imports (type-only imports are erased and do not count).
  * 3. Components (src/ui/**\/*.svelte) do not import store or services; the state classes do. Components
  *    that still do are listed below; the list may only shrink.
+ * 4. Packages that run only when a person asks (the `yaml` serializer of the pipeline export) are imported
+ *    dynamically, never statically, so they get a chunk of their own and stay out of the main bundle.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -46,7 +48,7 @@ const STATIC = /(?:^|\n)\s*(import|export)\s+(type\s+)?([^'";]*?)\s*from\s*['"](
 const BARE = /(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g;
 const DYNAMIC = /import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
-function importsOf(path: string): Edge[] {
+function importsOf(path: string, dynamic = true): Edge[] {
   const text = readFileSync(path, 'utf8');
   const edges: Edge[] = [];
   const add = (spec: string, typeOnly: boolean) => edges.push({ spec, typeOnly, file: spec.startsWith('.') ? resolveFile(path, spec) : undefined });
@@ -57,12 +59,17 @@ function importsOf(path: string): Edge[] {
     add(m[4]!, m[2] !== undefined || onlyTypes);
   }
   for (const m of text.matchAll(BARE)) add(m[1]!, false);
-  for (const m of text.matchAll(DYNAMIC)) add(m[1]!, false);
+  if (dynamic) for (const m of text.matchAll(DYNAMIC)) add(m[1]!, false);
   return edges;
 }
 
 const files = [...sourceFiles(join(root, 'src')), ...sourceFiles(join(root, 'workers'))];
 const graph = new Map(files.map((f) => [relative(root, f), importsOf(f)]));
+/** The same graph without dynamic import() edges: what lands in a file's own chunk. */
+const staticGraph = new Map(files.map((f) => [relative(root, f), importsOf(f, false)]));
+
+/** Packages imported only with import(): the page loads them when a person asks for what they do. */
+const ON_DEMAND_PACKAGES = ['yaml'];
 
 /** The packages and files a file reaches through runtime imports (a `?worker&url` import is a URL, not code). */
 function runtimeReach(start: string): { packages: Set<string>; via: Map<string, string> } {
@@ -99,6 +106,11 @@ function coreViolations(g: Map<string, Edge[]> = graph): string[] {
     for (const e of edges) if (e.file && /^src\/(protocol|store|services|app|ui)\//.test(e.file)) out.push(`${file} imports ${e.file}`);
   }
   return out;
+}
+
+/** Files that import an on-demand package statically (rule 4). */
+function staticOnDemandImports(g: Map<string, Edge[]> = staticGraph): string[] {
+  return [...g].flatMap(([file, edges]) => edges.filter((e) => !e.typeOnly && ON_DEMAND_PACKAGES.includes(e.spec)).map((e) => `${file} imports ${e.spec}`));
 }
 
 /** Components that import the store or services at run time (state classes own those calls). */
@@ -145,5 +157,15 @@ describe('layer rules', () => {
     planted.set('src/ui/data/Planted.svelte', [{ spec: '../../services/table', file: 'src/services/table.ts', typeOnly: false }]);
     planted.set('src/ui/data/Typed.svelte', [{ spec: '../../store/db', file: 'src/store/db.ts', typeOnly: true }]);
     expect(componentsUsingStoreOrServices(planted)).toEqual(['src/ui/data/Planted.svelte']);
+  });
+
+  it('on-demand packages (yaml) are imported only with import(), never statically', () => {
+    expect(staticOnDemandImports()).toEqual([]);
+    // the pipeline export does load yaml, dynamically
+    expect(graph.get('src/core/pipeline/export/kfp.ts')!.some((e) => e.spec === 'yaml')).toBe(true);
+    // A planted static import is caught.
+    const planted = new Map(staticGraph);
+    planted.set('src/core/pipeline/export/planted.ts', [{ spec: 'yaml', typeOnly: false }]);
+    expect(staticOnDemandImports(planted)).toEqual(['src/core/pipeline/export/planted.ts imports yaml']);
   });
 });
