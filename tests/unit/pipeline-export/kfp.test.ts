@@ -3,6 +3,12 @@
  * keys, one task per component whose dependentTasks are its producers (written out by hand from the demo's
  * wiring), every componentRef and executorLabel resolves, artifacts flow between matching types, and the
  * executors are TFX's image, entrypoint and executor classes (tfx/orchestration/kubeflow/v2).
+ *
+ * Checked once by hand, not here (the tests must not need Python): the demo's and the richer pipeline's spec
+ * parse with Python's protobuf (json_format.ParseDict, unknown fields refused) as KFP's PipelineSpec and
+ * PipelineDeploymentConfig (kubeflow/pipelines api/v2alpha1/pipeline_spec.proto, compiled with protoc), the
+ * eval_config parameter as TFMA's EvalConfig (tensorflow_model_analysis/proto/config.proto), and the other
+ * JSON parameters as TFX's Input, Output, TrainArgs, EvalArgs and PushDestination (tfx/proto).
  */
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';

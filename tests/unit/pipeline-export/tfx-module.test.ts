@@ -42,7 +42,7 @@ describe('run_fn', () => {
     expect(out.source).not.toContain('CLASSES');
     expect(out.source).not.toContain('class_weight=');
     expect(out.source).toContain('tft.TFTransformOutput(fn_args.transform_output)');
-    expect(out.source).toContain("model.save(fn_args.serving_model_dir, save_format='tf', signatures=_signatures(model, tf_transform_output, widths))");
+    expect(out.source).toContain('tf.saved_model.save(model, fn_args.serving_model_dir, signatures=_signatures(model, tf_transform_output, widths))');
     expect(out.notes).toEqual([]);
     expect(syntaxErrors(out.source)).toEqual([]);
   });

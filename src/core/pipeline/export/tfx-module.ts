@@ -149,7 +149,7 @@ const DATASET = `def _dataset(file_pattern, data_accessor, tf_transform_output, 
     """(feature vector, label) batches: raw examples through the fitted transform, as Pipette trains."""
     dataset = data_accessor.tf_dataset_factory(
         file_pattern,
-        dataset_options.TensorFlowDatasetOptions(batch_size=BATCH_SIZE, shuffle=shuffle, shuffle_seed=SHUFFLE_SEED, num_epochs=1),
+        tfxio.TensorFlowDatasetOptions(batch_size=BATCH_SIZE, shuffle=shuffle, shuffle_seed=SHUFFLE_SEED, num_epochs=1),
         tf_transform_output.raw_metadata.schema)
     tft_layer = tf_transform_output.transform_features_layer()
 
@@ -232,7 +232,7 @@ export function runFn(model: ModelSpec, train: TrainSettings, features: readonly
       'model = _build_keras_model(sum(width for _, _, width in widths))',
       ...callbacks,
       `model.fit(train_dataset, validation_data=eval_dataset, epochs=EPOCHS, callbacks=callbacks${weights ? ', class_weight=_balanced_class_weights(train_dataset)' : ''})`,
-      "model.save(fn_args.serving_model_dir, save_format='tf', signatures=_signatures(model, tf_transform_output, widths))",
+      "tf.saved_model.save(model, fn_args.serving_model_dir, signatures=_signatures(model, tf_transform_output, widths))",
     ]),
   ];
   const parts = [constants.join('\n'), widths.join('\n'), FEATURE_VECTOR, labelFn(classification), DATASET];
@@ -267,7 +267,7 @@ export function moduleFile(parts: ModuleParts): ModuleExport {
     'import numpy as np',
     'import tensorflow as tf',
     'import tensorflow_transform as tft',
-    'from tfx_bsl.tfxio import dataset_options',
+    'from tfx_bsl.public import tfxio',
   ];
   const noTransform = '# TODO(pipette export): the pipeline has no Transform; write preprocessing_fn by hand.\n';
   const body = [pre?.source ?? noTransform, run?.source].filter((x): x is string => x !== undefined);
