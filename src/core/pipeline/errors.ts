@@ -25,7 +25,10 @@ export type PipelineErrorCode =
   | 'missing-input' // details.component's required input details.port is not wired (params.kind)
   | 'unknown-after' // details.component runs after params.after, which is no component of the pipeline
   | 'cycle' // the components params.components (joined by ' → ', the first again at the end) depend on each other
-  | 'bad-settings'; // details.component's setting details.field (a path under settings) is not params.expected
+  | 'bad-settings' // details.component's setting details.field (a path under settings) is not params.expected
+  // while running
+  | 'not-runnable' // no executor runs details.component's type params.type yet (the Tuner until the Tune stage exists)
+  | 'anomalies'; // details.component (an ExampleValidator) found params.count anomalies (params.columns) and acceptAnomalies is off
 
 /** What a field should have been (params.expected of bad-field and bad-settings); the page words each. */
 export type Expected =
