@@ -2,7 +2,8 @@
  * The Kubeflow Pipelines v2 spec of the demo pipeline: the YAML parses back to exactly the spec's top-level
  * keys, one task per component whose dependentTasks are its producers (written out by hand from the demo's
  * wiring), every componentRef and executorLabel resolves, artifacts flow between matching types, and the
- * executors are TFX's image, entrypoint and executor classes (tfx/orchestration/kubeflow/v2).
+ * executors are TFX's image, entrypoint and executor classes (tfx/orchestration/kubeflow/v2). A Trainer that
+ * encodes its own columns gets a Transform of its own in both exports.
  *
  * Checked once by hand, not here (the tests must not need Python): the demo's and the richer pipeline's spec
  * parse with Python's protobuf (json_format.ParseDict, unknown fields refused) as KFP's PipelineSpec and
@@ -14,6 +15,8 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { kfpYaml, toKfpPipelineSpec, type KfpPipelineSpec } from '../../../src/core/pipeline/export/kfp';
 import type { PipelineSpec } from '../../../src/core/pipeline/spec';
+import { toTfxPipeline } from '../../../src/core/pipeline/export/tfx-pipeline';
+import { syntaxErrors } from './python-syntax';
 import { DEMO_CONTEXT, demoPipeline, richPipeline } from './fixture';
 
 const demo = demoPipeline();
@@ -129,5 +132,30 @@ describe('the KFP v2 pipeline spec of the demo pipeline', () => {
     expect(out.spec.root.dag.tasks.quantizer).toBeUndefined();
     expect(out.spec.root.dag.tasks.pusher!.inputs.artifacts!.model!.taskOutputArtifact).toEqual({ producerTask: 'trainer', outputArtifactKey: 'model' });
     expect(out.notes.filter((n) => n.code === 'component-not-exported').map((n) => n.component)).toEqual(['quantizer']);
+  });
+});
+
+describe('a Trainer that encodes its own columns', () => {
+  it('gets a Transform of its own in both exports, its features as transform steps', () => {
+    const pipeline = demoPipeline();
+    pipeline.components = pipeline.components.filter((c) => c.id !== 'transform');
+    const trainer = pipeline.components.find((c) => c.id === 'trainer')!;
+    trainer.inputs = { examples: { from: 'example_gen', port: 'examples' } };
+    (trainer.settings as { features: unknown }).features = [{ column: 'Beak Length (mm)' }, { column: 'Island' }, { column: 'Sex', encoding: 'tokens' }];
+    const kfp = toKfpPipelineSpec(pipeline, DEMO_CONTEXT);
+    expect(kfp.spec.root.dag.tasks.trainer!.inputs.artifacts!.transform_graph!.taskOutputArtifact).toEqual({ producerTask: 'trainer_transform', outputArtifactKey: 'transform_graph' });
+    expect(kfp.spec.root.dag.tasks.trainer_transform!.dependentTasks).toEqual(['example_gen', 'schema_gen']);
+    expect(kfp.notes.map((n) => n.code)).toEqual(expect.arrayContaining(['added-transform', 'encoding-not-exported']));
+    const tfx = toTfxPipeline(pipeline, DEMO_CONTEXT);
+    const module = tfx['module.py'];
+    expect(tfx['pipeline.py']).toContain('trainer_transform = tfx.components.Transform(\n        examples=example_gen.outputs["examples"],\n        schema=schema_gen.outputs["schema"],');
+    expect(tfx['pipeline.py']).toContain('transform_graph=trainer_transform.outputs["transform_graph"],');
+    expect(syntaxErrors(tfx['pipeline.py'])).toEqual([]);
+    expect(syntaxErrors(module)).toEqual([]);
+    // standardize: the mean for a missing value, then the z-score; onehot: a vocabulary with one OOV bucket
+    expect(module).toContain('values["Beak Length (mm)_filled"] = tf.where(tf.math.is_nan(values["Beak Length (mm)"]), tft.mean(_finite(values["Beak Length (mm)"])), values["Beak Length (mm)"])');
+    expect(module).toContain('values["Beak Length (mm)_xf"] = tft.scale_to_z_score(values["Beak Length (mm)_filled"])');
+    expect(module).toContain('values["Island_xf"] = tft.compute_and_apply_vocabulary(values["Island"], num_oov_buckets=1, default_value=-1, vocab_filename="vocab_Island_xf")');
+    expect(module).not.toContain('values["Sex');
   });
 });

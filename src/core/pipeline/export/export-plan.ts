@@ -11,6 +11,7 @@ import { checkPipeline } from '../check';
 import { CONTRACTS, MLMD_ARTIFACT_TYPE } from '../components';
 import type { AnyComponentSpec, ComponentSpec, ComponentType, InputRef, PipelineSpec, SettingsOf } from '../spec';
 import { evalConfig } from './eval-config';
+import { featuresAsTransform } from './trainer-features';
 import { labelFeature } from './tfx-module';
 import { note, type ExportNote } from './python';
 
@@ -204,6 +205,7 @@ export function planExport(spec: PipelineSpec, context: ExportContext): ExportPl
     planned.push({ spec: c, type: c.type, inputs, after, parameters: {} });
   }
   plan.components = planned;
+  for (const trainer of planned.filter((c) => c.type === 'Trainer' && !c.inputs.transform_graph)) addFeaturesTransform(plan, trainer, context);
   for (const type of ['Transform', 'Trainer'] as const) {
     if (spec.components.filter((c) => c.type === type).length > 1) {
       plan.notes.push(note('one-module', `module.py holds one ${type}'s code: every ${type} of the export uses the first one's`, { kind: type }));
@@ -213,6 +215,30 @@ export function planExport(spec: PipelineSpec, context: ExportContext): ExportPl
   const exampleGens = plan.components.filter((c) => c.type === 'ExampleGen').length;
   for (const c of plan.components) c.parameters = parameters(c.spec, plan, exampleGens);
   return plan;
+}
+
+/**
+ * A Trainer that encodes its columns itself gets a Transform of its own (TFX encodes in a Transform): its
+ * features as transform steps (trainer-features.ts), reading the Trainer's examples and the pipeline's schema.
+ */
+function addFeaturesTransform(plan: ExportPlan, trainer: PlannedComponent, context: ExportContext): void {
+  const spec = trainer.spec as ComponentSpec<'Trainer'>;
+  const features = featuresAsTransform(spec.settings.features, context.columns, spec.id);
+  plan.notes.push(...features.notes);
+  const schemaSource = plan.components.find((c) => c.type === 'SchemaGen' || c.type === 'ImportSchemaGen');
+  const schema = trainer.inputs.schema ?? (schemaSource ? { from: schemaSource.spec.id, port: 'schema' } : undefined);
+  const examples = trainer.inputs.examples;
+  if (!schema || !examples || features.spec.steps.length === 0) {
+    plan.notes.push(note('no-transform', `${spec.id} reads no transform_graph and the export cannot add one (it needs a schema and a column it can encode): write its preprocessing_fn by hand`, {}, spec.id));
+    return;
+  }
+  let id = `${spec.id}_transform`;
+  while (plan.components.some((c) => c.spec.id === id)) id = `${id}_`;
+  const inputs = { examples, schema };
+  const added: PlannedComponent = { spec: { id, type: 'Transform', settings: { name: id, spec: features.spec }, inputs }, type: 'Transform', inputs, after: [], parameters: {} };
+  plan.components.splice(plan.components.indexOf(trainer), 0, added);
+  trainer.inputs = { ...trainer.inputs, transform_graph: { from: id, port: 'transform_graph' } };
+  plan.notes.push(note('added-transform', `${spec.id} encodes its columns itself; TFX does that in a Transform, so the export adds ${id}, whose preprocessing_fn encodes them as the Train stage does`, { transform: id }, spec.id));
 }
 
 function addComponentNotes(plan: ExportPlan, label: string): void {
@@ -230,9 +256,6 @@ function addComponentNotes(plan: ExportPlan, label: string): void {
         break;
       case 'ExampleValidator':
         if (!s.settings.acceptAnomalies) plan.notes.push(note('validator-does-not-stop', `${s.id}: TFX's ExampleValidator records anomalies but does not stop the run as Pipette's does`, {}, s.id));
-        break;
-      case 'Trainer':
-        if (!c.inputs.transform_graph) plan.notes.push(note('no-transform', `${s.id} reads no transform_graph: the export trains on a Transform, so its column encodings need a preprocessing_fn written by hand`, {}, s.id));
         break;
       case 'Evaluator': {
         const exported = evalConfig(s.settings as SettingsOf['Evaluator'], labelFeature(label), s.id);

@@ -75,7 +75,10 @@ export type ExportNoteCode =
   | 'op-not-exported' // a transform step with no tf.Transform equivalent: a TODO in module.py (params.op)
   | 'layer-not-exported' // a layer the Keras model cannot take from the transform's flat features (params.layer)
   | 'input-not-read' // the model's image or token input is not read from CSV examples (params.kind)
-  | 'no-transform' // the Trainer reads no transform_graph: its column encodings are not exported
+  | 'added-transform' // the Trainer encodes its columns itself: the export adds a Transform for them (params.transform)
+  | 'no-transform' // the Trainer reads no transform_graph and no Transform could be added (no schema, no features)
+  | 'encoding-approximate' // a column encoding written as transform steps that differ a little (params.column)
+  | 'encoding-not-exported' // a column encoding with no transform step (tokens, image) (params.column)
   | 'component-not-exported' // a component type TFX has no equivalent for (params.type); its model passes through
   | 'one-module' // only one Transform and one Trainer go into module.py (params.kind)
   | 'split-differs' // ExampleGen's hash split is not Pipette's seeded, stratified split

@@ -164,7 +164,8 @@ function trainerModel(trainer: ComponentSpec<'Trainer'>, classes: number, contex
 export function toTfxPipeline(spec: PipelineSpec, context: ExportContext): TfxExport {
   const plan = planExport(spec, context);
   const notes = [...plan.notes];
-  const transform = spec.components.find((c): c is ComponentSpec<'Transform'> => c.type === 'Transform');
+  // the pipeline's Transform, or the one the export adds for a Trainer that encodes its own columns
+  const transform = plan.components.find((c) => c.type === 'Transform')?.spec as ComponentSpec<'Transform'> | undefined;
   const trainer = spec.components.find((c): c is ComponentSpec<'Trainer'> => c.type === 'Trainer');
   const exampleGen = spec.components.find((c): c is ComponentSpec<'ExampleGen'> => c.type === 'ExampleGen');
   const classes = context.classes ?? [];
