@@ -116,7 +116,11 @@ describe('the KFP v2 pipeline spec of the demo pipeline', () => {
     expect(evalConfig.slicing_specs).toEqual([{}, { feature_keys: ['Island'] }]);
     const accuracy = evalConfig.metrics_specs[0].metrics[0];
     expect(accuracy.per_slice_thresholds).toEqual([{ slicing_specs: [{ feature_values: { Island: 'Dream' } }], threshold: { value_threshold: { lower_bound: 0.5 } } }]);
-    expect(evalConfig.metrics_specs[1]).toEqual({ metrics: [{ class_name: 'F1Score', config: '"top_k": 1', threshold: { value_threshold: { lower_bound: 0.55 } } }], aggregate: { macro_average: true } });
+    // macro averaging names its classes by class_weights (config.proto): the three species, each 1
+    expect(evalConfig.metrics_specs[1]).toEqual({
+      metrics: [{ class_name: 'F1Score', config: '"top_k": 1', threshold: { value_threshold: { lower_bound: 0.55 } } }],
+      aggregate: { macro_average: true, class_weights: { 0: 1, 1: 1, 2: 1 } },
+    });
   });
 
   it('leaves out a component TFX has no equivalent for, passing its model through, and says so', () => {

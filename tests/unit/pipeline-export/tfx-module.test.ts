@@ -82,6 +82,7 @@ describe("the Evaluator's thresholds as TFMA's EvalConfig", () => {
       },
       'price_xf',
       'evaluator',
+      0,
     );
     const [plain, binary] = out.config.metrics_specs as { metrics: Record<string, unknown>[]; binarize?: unknown }[];
     expect(plain!.metrics).toEqual([
@@ -102,6 +103,7 @@ describe("the Evaluator's thresholds as TFMA's EvalConfig", () => {
       { thresholds: [{ kind: 'absolute', metric: 'accuracy', op: '>=', value: 0.5, slice: 'age∈[20, 30)' }, { kind: 'absolute', metric: 'brier', op: '<=', value: 0.2 }] },
       'y_xf',
       'evaluator',
+      2,
     );
     expect(out.notes.map((n) => n.code)).toEqual(['slice-not-exported', 'metric-not-exported']);
   });

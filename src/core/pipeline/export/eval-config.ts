@@ -9,7 +9,8 @@
  *    value_threshold bounds (>= lower_bound, <= upper_bound); relative ones a change_threshold: the
  *    candidate may be worse than the baseline by at most the tolerance, i.e. HIGHER_IS_BETTER with
  *    absolute (or relative) = -tolerance, LOWER_IS_BETTER with +tolerance (config.proto's "limit regression").
- *    Macro metrics are aggregated (macro_average) over top-1 predictions, as Pipette's argmax; binary
+ *    Macro metrics are aggregated (macro_average, each class weighted 1: config.proto requires class_weights
+ *    to name the classes) over top-1 predictions, as Pipette's argmax; binary
  *    AUC, precision and recall are of the class with index 1 (binarize class_ids), as Pipette's positive class.
  */
 import type { Threshold } from '../../evaluate/blessing';
@@ -100,7 +101,7 @@ export interface EvalConfigExport {
 }
 
 /** The EvalConfig of an Evaluator whose label is `labelKey` among the transform_features outputs. */
-export function evalConfig(settings: EvaluatorSettings, labelKey: string, component: string): EvalConfigExport {
+export function evalConfig(settings: EvaluatorSettings, labelKey: string, component: string, classes: number): EvalConfigExport {
   const notes: ExportNote[] = [];
   const slicing: Json[] = [{}];
   const addSlicing = (spec: Json) => {
@@ -146,7 +147,10 @@ export function evalConfig(settings: EvaluatorSettings, labelKey: string, compon
 
   const metricsSpecs: Json[] = [];
   if (groups.plain.size) metricsSpecs.push({ metrics: [...groups.plain.values()] });
-  if (groups.macro.size) metricsSpecs.push({ metrics: [...groups.macro.values()], aggregate: { macro_average: true } });
+  if (groups.macro.size) {
+    const classWeights = Object.fromEntries(Array.from({ length: classes }, (_, c) => [String(c), 1]));
+    metricsSpecs.push({ metrics: [...groups.macro.values()], aggregate: { macro_average: true, class_weights: classWeights } });
+  }
   if (groups.binary.size) metricsSpecs.push({ metrics: [...groups.binary.values()], binarize: { class_ids: { values: [1] } } });
   if (!metricsSpecs.length) metricsSpecs.push({ metrics: [{ class_name: 'ExampleCount' }] });
 

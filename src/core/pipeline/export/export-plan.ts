@@ -211,7 +211,7 @@ export function planExport(spec: PipelineSpec, context: ExportContext): ExportPl
       plan.notes.push(note('one-module', `module.py holds one ${type}'s code: every ${type} of the export uses the first one's`, { kind: type }));
     }
   }
-  addComponentNotes(plan, label);
+  addComponentNotes(plan, label, context.classes?.length ?? 0);
   const exampleGens = plan.components.filter((c) => c.type === 'ExampleGen').length;
   for (const c of plan.components) c.parameters = parameters(c.spec, plan, exampleGens);
   return plan;
@@ -241,7 +241,7 @@ function addFeaturesTransform(plan: ExportPlan, trainer: PlannedComponent, conte
   plan.notes.push(note('added-transform', `${spec.id} encodes its columns itself; TFX does that in a Transform, so the export adds ${id}, whose preprocessing_fn encodes them as the Train stage does`, { transform: id }, spec.id));
 }
 
-function addComponentNotes(plan: ExportPlan, label: string): void {
+function addComponentNotes(plan: ExportPlan, label: string, classes: number): void {
   for (const c of plan.components) {
     const s = c.spec;
     switch (s.type) {
@@ -258,7 +258,7 @@ function addComponentNotes(plan: ExportPlan, label: string): void {
         if (!s.settings.acceptAnomalies) plan.notes.push(note('validator-does-not-stop', `${s.id}: TFX's ExampleValidator records anomalies but does not stop the run as Pipette's does`, {}, s.id));
         break;
       case 'Evaluator': {
-        const exported = evalConfig(s.settings as SettingsOf['Evaluator'], labelFeature(label), s.id);
+        const exported = evalConfig(s.settings as SettingsOf['Evaluator'], labelFeature(label), s.id, classes);
         plan.evalConfigs[s.id] = exported.config;
         plan.notes.push(...exported.notes);
         if (!c.inputs.baseline_model && s.settings.thresholds.some((t) => t.kind === 'relative')) {
