@@ -58,6 +58,8 @@ export interface PrepareRequest {
    * transform's (its dataset version, label, seed and fractions), else a TrainError 'bad-split' says what differs.
    */
   transformId?: string | null;
+  /** Of the transform's output steps, train on these only (their slots in the fitted layout's order); absent: on all. */
+  transformOutputs?: string[] | null;
 }
 
 export interface PrepareResult {

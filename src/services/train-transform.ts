@@ -23,9 +23,10 @@ export function transformLabel(record: Pick<TransformRecord, 'name' | 'version'>
   return `${record.name} v${record.version}`;
 }
 
-/** The feature choice of a run on this transform: its outputs are the features. */
-export function transformChoice(record: TransformRecord): FeatureChoice {
-  return { column: transformLabel(record), encoding: 'transform', transform: { id: record.id, name: record.name, version: record.version }, fitted: record.fitted };
+/** The feature choice of a run on this transform: its outputs (or the chosen ones of them) are the features. */
+export function transformChoice(record: TransformRecord, outputs?: readonly string[] | null): FeatureChoice {
+  const transform = { id: record.id, name: record.name, version: record.version };
+  return { column: transformLabel(record), encoding: 'transform', transform, fitted: record.fitted, ...(outputs ? { outputs: [...outputs] } : {}) };
 }
 
 export interface TransformRun {

@@ -116,7 +116,7 @@ export class TrainService {
     if (req.baseModelId && !base) throw missing('model-version', req.baseModelId);
     const transform = !base && req.transformId ? await loadTransform(db, req.transformId) : null;
     if (transform) checkTransformSettings(transform, req);
-    const features = base ? base.metadata.preprocessing.features.map(choiceOf) : transform ? [transformChoice(transform)] : req.features;
+    const features = base ? base.metadata.preprocessing.features.map(choiceOf) : transform ? [transformChoice(transform, req.transformOutputs)] : req.features;
     const label = base ? base.metadata.preprocessing.label.column : req.label;
     const source = base ? undefined : req.labelSource;
     const labelSet = await loadLabelSet(db, source);
@@ -272,7 +272,7 @@ export class TrainService {
     const stats = run.preprocessing ?? baseMeta?.preprocessing ?? null;
     const transform = !stats && config.transformId ? await loadTransform(db, config.transformId) : null;
     if (transform) checkTransformSettings(transform, { datasetVersionId: run.datasetVersionId, label, labelTask, split: config.split });
-    const features = stats ? stats.features.map(choiceOf) : transform ? [transformChoice(transform)] : config.features;
+    const features = stats ? stats.features.map(choiceOf) : transform ? [transformChoice(transform, config.transformOutputs)] : config.features;
     const labelSet = await loadLabelSet(db, config.labelSource);
     const loaded = await this.#tables.load(run.datasetVersionId, runColumns(features, label, config.labelSource));
     const data = await prepareData(loaded, {

@@ -58,6 +58,11 @@ export interface RunConfig {
    * splits as the transform's analysis did. Absent: features from `features`.
    */
   transformId?: string;
+  /**
+   * Of the transform's output steps, the ones the model reads (the run's preprocessing, its model version
+   * and an exported transform.json keep the transform with only these as outputs). Absent: all of them.
+   */
+  transformOutputs?: string[];
 }
 
 /** One epoch of the history, with the worker's tensor count after it (flat across epochs = no leak). */

@@ -87,6 +87,7 @@ export type BadEncodingWhy =
   | 'transform-reads-label' // the transform reads the label column (details.column)
   | 'transform-no-features' // a transform without outputs
   | 'transform-sole' // a transform with other features (params.others)
+  | 'transform-output' // a chosen output that is not one of the transform's output steps (details.column: the name; params.transform, params.outputs)
   | 'transform-not-finite'; // a transform output that is NaN or infinite on a training row (details.column: the output; params.value, params.row)
 
 export type BadSplitWhy =

@@ -7,10 +7,9 @@
 import 'fake-indexeddb/auto';
 import type * as tfjs from '@tensorflow/tfjs';
 import { strFromU8, unzipSync } from 'fflate';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CodedError } from '../../../src/core/errors';
 import { transformFeature } from '../../../src/core/model/preprocess';
@@ -27,6 +26,7 @@ import { PipetteDB } from '../../../src/store/db';
 import { createProject } from '../../../src/store/projects';
 import type { TransformRecord } from '../../../src/store/transform-records';
 import { useCpu } from '../train/helpers';
+import { consumeBundle } from './bundle-consumer';
 import { importJson, penguinConfig, penguins } from './penguins';
 
 type Row = Record<string, string | number | null>;
@@ -220,17 +220,8 @@ describe('the bundle of a model on a transform', () => {
   });
 
   it('gives the app\'s probabilities for raw JSON rows with only TF.js and its own files', async () => {
-    const dir = join(scratch, 'bundle');
-    const { mkdirSync } = await import('node:fs');
-    mkdirSync(dir, { recursive: true });
-    for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, name), bytes);
     // the consumer's code: transform.js imported from the bundle, the model from model.json and its shards
-    const { applyToRows: bundled } = await import(/* @vite-ignore */ pathToFileURL(join(dir, 'transform.js')).href);
-    const json = JSON.parse(strFromU8(files['model.json']!));
-    const weights = Buffer.concat(json.weightsManifest.flatMap((g: { paths: string[] }) => g.paths.map((p) => Buffer.from(files[p]!))));
-    const model = await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights), weightData: new Uint8Array(weights).buffer }),
-    );
+    const { applyToRows: bundled, model } = await consumeBundle(tf, files, join(scratch, 'bundle'));
     const { raw } = await testRows();
     // raw rows with a missing number and an unseen sex too
     const rows = [...raw.slice(0, 8), { ...raw[0]!, 'Beak Length (mm)': null, Sex: 'UNKNOWN' }];

@@ -29,6 +29,7 @@ export const trainWhy = defineMessages({
     'train.why.bad-encoding.transform-no-features': 'the transform has no outputs to train on',
     'train.why.bad-encoding.transform-sole': 'the features come from this transform, so it must be the only feature (remove the other {others})',
     'train.why.bad-encoding.transform-not-finite': 'row {row}: the transform gives {value}; fill missing values in the transform (fill_missing) before training on it',
+    'train.why.bad-encoding.transform-output': 'transform {transform} has no output step of this name; its outputs are {outputs}',
 
     'train.why.bad-split.fractions': 'split fractions must be non-negative and add up to 1 (got {train} + {validation} + {test} = {sum})',
     'train.why.bad-split.no-train-fraction': 'the training fraction must be above 0',
@@ -104,6 +105,7 @@ export const trainWhy = defineMessages({
     'train.why.bad-encoding.transform-no-features': '轉換沒有可供訓練的輸出。',
     'train.why.bad-encoding.transform-sole': '特徵來自這個轉換，因此它必須是唯一的特徵（請移除其他 {others} 個）。',
     'train.why.bad-encoding.transform-not-finite': '第 {row} 列：轉換得出 {value}；請先在轉換中填補缺值（fill_missing）再用來訓練。',
+    'train.why.bad-encoding.transform-output': '轉換 {transform} 沒有這個名稱的輸出步驟；它的輸出是 {outputs}。',
 
     'train.why.bad-split.fractions': '切分比例不能為負，且總和必須為 1（目前為 {train} + {validation} + {test} = {sum}）。',
     'train.why.bad-split.no-train-fraction': '訓練集的比例必須大於 0。',

@@ -8,7 +8,7 @@
  */
 import { applyChunk } from '../../transform/apply';
 import type { ChunkColumn, TransformChunk } from '../../transform/chunk';
-import type { FittedTransform } from '../../transform/fitted';
+import { featureLayout, type FittedTransform } from '../../transform/fitted';
 import { TransformError } from '../../transform/errors';
 import { applyToRows, findAbsentInput } from '../../transform/reader.js';
 import { columnKind } from '../../transform/spec';
@@ -101,11 +101,32 @@ export function applyToRecords(fitted: FittedTransform, records: readonly Record
 }
 
 /**
+ * The transform with only the chosen output steps as outputs: its layout holds their slots, in the fitted
+ * layout's order, so applyChunk, reader.js and an exported transform.json give exactly the model's input.
+ * Every step is kept (an unchosen output still reads its columns, as the transform does). A name that is
+ * not an output step is refused, naming it.
+ */
+export function withOutputs(fitted: FittedTransform, outputs: readonly string[], transform: string): FittedTransform {
+  const available = fitted.features.layout.map((s) => s.name);
+  const unknown = outputs.find((name) => !available.includes(name));
+  if (unknown !== undefined) {
+    const list = available.join(', ');
+    throw trainErrorWhy('bad-encoding', 'transform-output', { column: unknown, params: { transform, outputs: list } }, `Transform ${transform} has no output step "${unknown}" (its outputs: ${list})`);
+  }
+  const chosen = new Set(outputs);
+  const dropped = (name: string) => available.includes(name) && !chosen.has(name);
+  const steps = fitted.steps.map((s) => (dropped(s.name) ? { ...s, output: false } : s));
+  const spec = { ...fitted.spec, steps: fitted.spec.steps.map((s) => (dropped(s.name) ? { ...s, output: false } : s)) };
+  return { ...fitted, spec, steps, features: featureLayout(steps) };
+}
+
+/**
  * The statistics of a transform feature: the table must hold every column the transform reads (with a
- * type of the same kind), the label must not be one of them, and the transform must have outputs.
+ * type of the same kind), the label must not be one of them, and the transform (with the chosen outputs
+ * only, when the choice names some) must have outputs.
  */
 export function fitTransformFeature(table: ColumnTable, choice: TransformChoice, label: string, trainRows: ArrayLike<number>): TransformFeatureStats {
-  const { fitted } = choice;
+  const fitted = choice.outputs ? withOutputs(choice.fitted, choice.outputs, choice.column) : choice.fitted;
   if (fitted.columns.some((c) => c.name === label)) {
     throw trainErrorWhy('bad-encoding', 'transform-reads-label', { column: label }, `The transform reads the label column "${label}": its features would give the answer away`);
   }

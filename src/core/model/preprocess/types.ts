@@ -24,9 +24,10 @@ export type FeatureChoice =
   /**
    * The outputs of a fitted transform as the features (it must be the only choice): the transform reads
    * the raw columns it names, so training, evaluation and serving apply the same fixed function. `column`
-   * names it for people ("penguins-prep v1").
+   * names it for people ("penguins-prep v1"). `outputs`: train on these output steps only (their slots in
+   * the fitted layout's order); absent, on every output.
    */
-  | { column: string; encoding: 'transform'; transform: TransformRef; fitted: FittedTransform };
+  | { column: string; encoding: 'transform'; transform: TransformRef; fitted: FittedTransform; outputs?: readonly string[] };
 
 export type Task = 'classification' | 'regression';
 
@@ -79,6 +80,8 @@ export type FeatureStats =
   /**
    * A transform's outputs, slots laid out as fitted.features says (slot names from its slotNames); it
    * reads the raw columns fitted.columns lists. missingInTrain counts training rows with a missing input.
+   * A model on some of the outputs keeps the transform with only those steps marked as outputs
+   * (withOutputs), so the app, transform.json and reader.js all give exactly the model's input.
    */
   | (FeatureBase & { encoding: 'transform'; transform: TransformRef; fitted: FittedTransform });
 
