@@ -116,10 +116,13 @@ export class SelectPageState {
     await this.job.start((jobId, onProgress) => dataWorker.api.selectFeatures({ jobId, ...req }, onProgress));
   }
 
-  /** The Train stage with this row's columns as the features, on the same version, target and seed (not for a transform's outputs). */
-  trainHref(result: SelectResult, row: SelectRow): string | null {
-    if (result.transform) return null;
-    const query = { version: result.datasetVersionId, label: result.target, seed: String(result.split.seed), features: JSON.stringify(row.columns) };
+  /**
+   * The Train stage with this row's columns as the features, on the same version, target and seed; for a
+   * transform's outputs, on that transform (its version, label and split) with this row's output steps.
+   */
+  trainHref(result: SelectResult, row: SelectRow): string {
+    const features = JSON.stringify(row.columns);
+    const query: Record<string, string> = result.transform ? { transform: result.transform.id, features } : { version: result.datasetVersionId, label: result.target, seed: String(result.split.seed), features };
     return href({ page: 'project', projectId: result.projectId, stage: 'train', query });
   }
 }

@@ -42,6 +42,8 @@ export interface DraftFields {
   labelSource: LabelSource;
   /** Features from this transform version (its outputs) instead of the chosen columns; null = columns. */
   transformId: string | null;
+  /** Of the transform's output steps, the ones to train on; null = all of them. */
+  transformOutputs: string[] | null;
 }
 
 /** What the form needs of a transform version. */
@@ -79,6 +81,7 @@ export function pickVersion(d: DraftFields, v: DatasetVersion, target: string): 
   // label sets and transforms belong to one version
   d.labelSource = { kind: 'column' };
   d.transformId = null;
+  d.transformOutputs = null;
   d.label = defaultLabel(v.columns, target);
   const task = guessTask(v.columns, d.label);
   d.task = task;
@@ -125,12 +128,14 @@ function transformTask(t: TransformChoice): Task {
 }
 
 /**
- * Features from a transform version (null: from the chosen columns). The label, seed and fractions become
- * the transform's, and the task one that splits as it did, so the model trains and tests on exactly the
- * rows of the transform's split: its analyzers never read a test row.
+ * Features from a transform version (null: from the chosen columns), all its output steps or the given
+ * ones. The label, seed and fractions become the transform's, and the task one that splits as it did, so
+ * the model trains and tests on exactly the rows of the transform's split: its analyzers never read a
+ * test row.
  */
-export function pickTransform(d: DraftFields, t: TransformChoice | null): void {
+export function pickTransform(d: DraftFields, t: TransformChoice | null, outputs: string[] | null = null): void {
   d.transformId = t?.id ?? null;
+  d.transformOutputs = t ? outputs : null;
   if (!t) return;
   d.baseModelId = null;
   d.labelSource = { kind: 'column' };
@@ -162,6 +167,17 @@ export function transformIssues(d: Pick<DraftFields, 'label' | 'seed' | 'fractio
 
 export function toggleFeature(d: DraftFields, column: string, on: boolean): void {
   d.features = on ? [...d.features, column] : d.features.filter((c) => c !== column);
+}
+
+/** Whether the model reads this output step of the transform. */
+export function outputChosen(d: Pick<DraftFields, 'transformOutputs'>, step: string): boolean {
+  return d.transformOutputs === null || d.transformOutputs.includes(step);
+}
+
+/** Turn one of the transform's output steps (`all`, in its layout's order) on or off; all of them on is null again. */
+export function toggleOutput(d: DraftFields, step: string, on: boolean, all: readonly string[]): void {
+  const chosen = all.filter((name) => (name === step ? on : outputChosen(d, name)));
+  d.transformOutputs = chosen.length === all.length ? null : chosen;
 }
 
 /** Fractions of at least 0 that add up to 1, with some rows to train on. */
@@ -209,7 +225,7 @@ export function draftIssues(d: Pick<DraftFields, 'fractions' | 'hyper' | 'seed' 
  * is invalid.
  */
 export function prepareRequest(
-  d: Pick<DraftFields, 'datasetVersionId' | 'features' | 'label' | 'labelSource' | 'task' | 'seed' | 'fractions' | 'baseModelId' | 'transformId'>,
+  d: Pick<DraftFields, 'datasetVersionId' | 'features' | 'label' | 'labelSource' | 'task' | 'seed' | 'fractions' | 'baseModelId' | 'transformId' | 'transformOutputs'>,
   columns: readonly ColumnInfo[],
   preset: Preset | undefined,
   base: ModelVersionRecord | undefined,
@@ -223,10 +239,17 @@ export function prepareRequest(
     split: { seed: d.seed, fractions: { ...d.fractions } },
     baseModelId: d.baseModelId,
     labelSource: base ? undefined : d.labelSource,
-    ...(transformId ? { transformId } : {}),
+    ...transformFields(transformId, d.transformOutputs),
   };
-  const incomplete = !req.datasetVersionId || (!req.label && req.labelSource?.kind !== 'labelSet') || (!req.baseModelId && !transformId && req.features.length === 0);
+  const noFeatures = transformId ? d.transformOutputs?.length === 0 : !req.baseModelId && req.features.length === 0;
+  const incomplete = !req.datasetVersionId || (!req.label && req.labelSource?.kind !== 'labelSet') || noFeatures;
   return incomplete || !fractionsOk(d.fractions) ? null : req;
+}
+
+/** The transform and its chosen outputs, as a request or run config holds them (nothing for columns). */
+function transformFields(transformId: string | null, outputs: string[] | null): { transformId?: string; transformOutputs?: string[] } {
+  if (!transformId) return {};
+  return outputs ? { transformId, transformOutputs: [...outputs] } : { transformId };
 }
 
 /** The model's output for the prepared data. */
@@ -263,7 +286,7 @@ export function runConfig(
     hyper: { ...d.hyper },
     backend: d.backend,
     ...(fromSet ? { labelSource: d.labelSource } : {}),
-    ...(transformId ? { transformId } : {}),
+    ...transformFields(transformId, d.transformOutputs),
   };
 }
 
@@ -278,13 +301,8 @@ export interface ColumnsLink {
 /** Read a link's query; null unless it names a version and a JSON list of column names. */
 export function columnsLink(query: Record<string, string> | undefined): ColumnsLink | null {
   if (!query?.version || !query.features) return null;
-  let features: unknown;
-  try {
-    features = JSON.parse(query.features);
-  } catch {
-    return null;
-  }
-  if (!Array.isArray(features) || !features.every((f) => typeof f === 'string')) return null;
+  const features = nameList(query.features);
+  if (!features) return null;
   const seed = query.seed !== undefined && /^\d+$/.test(query.seed) ? Number(query.seed) : null;
   return { version: query.version, label: query.label ?? '', seed, features };
 }
@@ -299,4 +317,26 @@ export function useColumns(d: DraftFields, v: DatasetVersion, link: ColumnsLink,
   if (link.seed !== null) d.seed = link.seed;
   const names = new Set(v.columns.map((c) => c.name));
   d.features = link.features.filter((f) => names.has(f) && f !== d.label);
+}
+
+/** A link to train on a transform (#/p/<id>/train?transform=<id>), with feature selection's output steps (&features=["a","b"]). */
+export interface TransformLink {
+  transform: string;
+  /** null: every output step. */
+  outputs: string[] | null;
+}
+
+/** Read a link's query; null unless it names a transform (a `features` that is not a JSON list of names is ignored). */
+export function transformLink(query: Record<string, string> | undefined): TransformLink | null {
+  if (!query?.transform) return null;
+  return { transform: query.transform, outputs: query.features ? nameList(query.features) : null };
+}
+
+function nameList(text: string): string[] | null {
+  try {
+    const names: unknown = JSON.parse(text);
+    return Array.isArray(names) && names.every((f) => typeof f === 'string') ? names : null;
+  } catch {
+    return null;
+  }
 }

@@ -61,6 +61,10 @@ export class NewRunForm {
   readonly versionTransforms = $derived.by(() => rules.transformsOf(this.transforms.value, draft.datasetVersionId));
   /** The transform the features come from (none when training a base model further). */
   readonly transform = $derived.by(() => (this.base ? undefined : this.transforms.value.find((t) => t.id === draft.transformId)));
+  /** The transform's output steps (its layout's order), each with its slots and whether the model reads it. */
+  readonly transformOutputs = $derived.by(() => (this.transform?.fitted.features.layout ?? []).map((o) => ({ name: o.name, size: o.size, chosen: rules.outputChosen(draft, o.name) })));
+  /** The model's input width from the chosen output steps. */
+  readonly transformSlots = $derived.by(() => this.transformOutputs.reduce((sum, o) => sum + (o.chosen ? o.size : 0), 0));
   readonly issues = $derived.by(() => [...rules.draftIssues(draft, this.base), ...rules.transformIssues(draft, this.transform)]);
   readonly usable = $derived.by(() => usableColumns(draft.task, this.columns, draft.label));
   readonly canStart = $derived.by(() => {
@@ -157,6 +161,10 @@ export class NewRunForm {
   /** Features from a transform version (its id), or from the chosen columns (''). */
   pickTransform(id: string): void {
     rules.pickTransform(draft, this.versionTransforms.find((t) => t.id === id) ?? null);
+  }
+
+  toggleOutput(step: string, on: boolean): void {
+    rules.toggleOutput(draft, step, on, this.transformOutputs.map((o) => o.name));
   }
 
   toggleFeature(column: string, on: boolean): void {

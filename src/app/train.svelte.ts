@@ -17,7 +17,7 @@ import { writerLockName } from '../store/sweep';
 import { ACTIVE_RUN_STATUSES, type Hyperparameters, type LabelSource, type RunConfig, type RunPhase, type RunRecord } from '../store/training-records';
 import type { Live } from './live.svelte';
 import { trainWorker } from './workers';
-import { columnsLink, pickTransform, pickVersion, useColumns, type ColumnsLink, type DraftFields, type TransformChoice } from './train-draft';
+import { columnsLink, pickTransform, pickVersion, transformLink, useColumns, type ColumnsLink, type DraftFields, type TransformChoice, type TransformLink } from './train-draft';
 import { liveThrottled } from './train-live.svelte';
 import { defaultFeatures, presetsForTask } from './train-presets';
 import { ProjectVersions } from './versions.svelte';
@@ -154,6 +154,8 @@ class TrainDraft implements DraftFields {
   labelSource = $state.raw<LabelSource>({ kind: 'column' });
   /** Features from this transform version instead of the chosen columns. */
   transformId = $state<string | null>(null);
+  /** Of the transform's output steps, the ones to train on (null: all). */
+  transformOutputs = $state<string[] | null>(null);
 
   /** The fields as plain data (what a run config is made of). */
   fields(): DraftFields {
@@ -172,6 +174,7 @@ class TrainDraft implements DraftFields {
       baseModelId: this.baseModelId,
       labelSource: this.labelSource,
       transformId: this.transformId,
+      transformOutputs: this.transformOutputs,
     });
   }
 
@@ -189,16 +192,18 @@ class TrainDraft implements DraftFields {
     this.baseModelId = null;
     this.labelSource = { kind: 'column' };
     this.transformId = null;
+    this.transformOutputs = null;
   }
 
   /**
-   * Open the form on a transform version (the Transform page's "Train a model on it", #/p/<id>/train?transform=<id>):
-   * a new model on the transform's version, with its outputs as the features and its split.
+   * Open the form on a transform version (the Transform page's "Train a model on it", #/p/<id>/train?transform=<id>,
+   * and feature selection's "Train on this subset", &features=[...]): a new model on the transform's
+   * version, with its outputs (or the chosen ones) as the features and its split.
    */
-  useTransform(projectId: string, version: DatasetVersion, transform: TransformChoice, target: string): void {
+  useTransform(projectId: string, version: DatasetVersion, transform: TransformChoice, target: string, outputs: string[] | null = null): void {
     this.forProject(projectId);
     if (this.datasetVersionId !== version.id) pickVersion(this, version, target);
-    pickTransform(this, transform);
+    pickTransform(this, transform, outputs);
     this.layersFor = '';
     this.open = true;
     this.touched = true;
@@ -254,7 +259,7 @@ export class TrainView {
   readonly selected = $derived.by(() => this.chosen ?? (this.starting ? undefined : this.runs.value[0]));
   readonly comparing = $derived.by(() => this.runs.value.filter((r) => training.compare.includes(r.id)));
 
-  /** The transform a link opened the form on (applied once per page). */
+  /** The transform link (its query) the form was opened on (applied once per page). */
   #linked: string | null = null;
   /** The columns link (its query) the form was opened on. */
   #linkedColumns: string | null = null;
@@ -269,12 +274,15 @@ export class TrainView {
     $effect(() => {
       training.watchOrphans(this.runs.value);
     });
-    // A link from the Transform page opens the form on that transform, once its version is known.
+    // A link from the Transform page (or feature selection on a transform) opens the form on that
+    // transform and its chosen outputs, once its version is known.
     $effect(() => {
-      const id = this.link().query?.transform;
-      if (!id || id === this.#linked || this.versions.loading) return;
-      this.#linked = id;
-      void this.#useTransform(id);
+      const query = this.link().query;
+      const chosen = transformLink(query);
+      const key = JSON.stringify(query ?? {});
+      if (!chosen || key === this.#linked || this.versions.loading) return;
+      this.#linked = key;
+      void this.#useTransform(chosen);
     });
     // A link from feature selection opens the form on its columns, once the version is known.
     $effect(() => {
@@ -293,11 +301,11 @@ export class TrainView {
     });
   }
 
-  async #useTransform(id: string): Promise<void> {
-    const record = await db().transforms.get(id);
+  async #useTransform(link: TransformLink): Promise<void> {
+    const record = await db().transforms.get(link.transform);
     const version = record && untrack(() => this.versions.find(record.source.datasetVersionId));
     if (!record || !version || record.projectId !== untrack(this.projectId)) return;
-    draft.useTransform(record.projectId, version, record, untrack(this.link).target);
+    draft.useTransform(record.projectId, version, record, untrack(this.link).target, link.outputs);
   }
 
   toggleForm(): void {

@@ -1,4 +1,5 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
+import { strFromU8, unzipSync } from 'fflate';
 import { openDemoPage } from './helpers';
 
 // One demo project for the whole file.
@@ -85,8 +86,10 @@ const SPEC = {
   ],
 };
 const STEP_FEATURES = ['m0_z', 'm1_z', 'm2_z', 'm3_z', 'island', 'sex'];
+/** Each step's slots: a z-score one, the island's vocabulary its three islands, the sex's the training rows' MALE, FEMALE and '.'. */
+const STEP_SLOTS: Record<string, number> = { m0_z: 1, m1_z: 1, m2_z: 1, m3_z: 1, island: 3, sex: 3 };
 
-test("feature selection on a transform's outputs: its steps are the features, its label and split are fixed", async () => {
+test("feature selection on a transform's outputs: its steps are the features, its label and split are fixed; Train on a subset of the steps", async () => {
   await page.getByTestId('stage-transform').click();
   const version = page.getByTestId('transform-version-select');
   await version.selectOption((await version.locator('option', { hasText: 'Palmer penguins' }).getAttribute('value'))!);
@@ -124,7 +127,36 @@ test("feature selection on a transform's outputs: its steps are the features, it
   for (const c of chosen) expect(STEP_FEATURES).toContain(c);
   // the fills are read by the z-scores only: left out as intermediate steps
   await expect(result.getByTestId('select-left-out')).toContainText('m0 (an intermediate step');
-  // training on some of a transform's outputs is not built: the button is off and says why
-  await expect(fTest.getByTestId('select-train')).toBeDisabled();
-  await expect(result.getByTestId('select-train-note')).toBeVisible();
+
+  // "Train on this subset" opens the Train stage on the transform with only the chosen steps
+  await fTest.getByTestId('select-train').click();
+  await expect(page).toHaveURL(/\/train\?transform=.+&features=/);
+  await expect(page.getByTestId('train-transform').locator('option:checked')).toContainText('penguins-prep v1');
+  for (const step of STEP_FEATURES) {
+    const box = page.getByTestId(`train-output-${step}`);
+    if (chosen.includes(step)) await expect(box).toBeChecked();
+    else await expect(box).not.toBeChecked();
+  }
+  const slots = chosen.reduce((sum, step) => sum + STEP_SLOTS[step]!, 0);
+  await expect(page.getByTestId('transform-note')).toContainText(`${slots} output${slots === 1 ? '' : 's'} of transform penguins-prep v1`);
+  await expect(page.getByTestId('prepare-summary')).toContainText('3 classes');
+  await page.getByTestId('train-epochs').fill('5');
+  await page.getByTestId('train-name').fill('On two steps');
+  await page.getByTestId('train-start').click();
+  const view = page.getByTestId('run-view');
+  await expect(view.getByTestId('run-status')).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  await view.getByTestId('save-model-name').fill('Penguins on two steps');
+  await view.getByTestId('save-model').click();
+  await expect(view.getByTestId('saved-model')).toBeVisible();
+
+  // the model version takes exactly the chosen steps' slots: its bundle says so, and its transform.json lays out only them
+  await page.getByTestId('stage-registry').click();
+  const download = page.waitForEvent('download');
+  await page.getByTestId('model-item').filter({ hasText: 'Penguins on two steps' }).getByTestId('model-download').click();
+  const files = unzipSync(new Uint8Array(Buffer.concat(await (await (await download).createReadStream()).toArray())));
+  const metadata = JSON.parse(strFromU8(files['metadata.json']!));
+  expect(metadata.preprocessing.input).toEqual({ kind: 'tabular', features: slots });
+  const fitted = JSON.parse(strFromU8(files['transform.json']!));
+  expect(fitted.features.dim).toBe(slots);
+  expect(fitted.features.layout.map((o: { name: string }) => o.name)).toEqual(STEP_FEATURES.filter((s) => chosen.includes(s)));
 });

@@ -31,6 +31,7 @@ function fresh(): draft.DraftFields {
     baseModelId: null,
     labelSource: { kind: 'column' },
     transformId: null,
+    transformOutputs: null,
   };
 }
 
@@ -253,6 +254,41 @@ describe('new-run draft', () => {
       expect(draft.prepareRequest({ ...d, baseModelId: 'm1' }, penguins, undefined, base)).not.toHaveProperty('transformId');
       expect(draft.runConfig({ ...d, baseModelId: 'm1' }, { name: 'f', defaultName: 'x', columns: penguins, prepared, base })).not.toHaveProperty('transformId');
     });
+
+    it('train on the chosen output steps: asked for and recorded; all of them on again is every output', () => {
+      const layout = ['m0_z', 'island', 'sex'];
+      const d = fresh();
+      draft.pickVersion(d, version, 'Species');
+      draft.pickTransform(d, analyzed('t1'), ['sex', 'm0_z']);
+      expect(layout.map((o) => draft.outputChosen(d, o))).toEqual([true, false, true]);
+      expect(draft.prepareRequest(d, penguins, undefined, undefined)).toMatchObject({ transformId: 't1', transformOutputs: ['sex', 'm0_z'] });
+      expect(draft.runConfig(d, { name: 'n', defaultName: 'x', columns: penguins, prepared, base: undefined })).toMatchObject({ transformId: 't1', transformOutputs: ['sex', 'm0_z'] });
+      // turning one off keeps the layout's order; none left asks the worker nothing
+      draft.toggleOutput(d, 'island', true, layout);
+      expect(d.transformOutputs).toBeNull();
+      draft.toggleOutput(d, 'm0_z', false, layout);
+      expect(d.transformOutputs).toEqual(['island', 'sex']);
+      draft.toggleOutput(d, 'island', false, layout);
+      draft.toggleOutput(d, 'sex', false, layout);
+      expect(d.transformOutputs).toEqual([]);
+      expect(draft.prepareRequest(d, penguins, undefined, undefined)).toBeNull();
+      // every output: nothing recorded but the transform, as before
+      draft.pickTransform(d, analyzed('t1'));
+      expect(draft.prepareRequest(d, penguins, undefined, undefined)).not.toHaveProperty('transformOutputs');
+      draft.pickTransform(d, analyzed('t1'), ['island']);
+      draft.pickVersion(d, version, 'Species');
+      expect([d.transformId, d.transformOutputs]).toEqual([null, null]);
+    });
+  });
+});
+
+describe('a transform link (the Transform page, and feature selection on a transform)', () => {
+  it('reads the transform and, from feature selection, the JSON list of output steps', () => {
+    expect(draft.transformLink({ transform: 't1' })).toEqual({ transform: 't1', outputs: null });
+    expect(draft.transformLink({ transform: 't1', features: JSON.stringify(['island', 'm2_z']) })).toEqual({ transform: 't1', outputs: ['island', 'm2_z'] });
+    expect(draft.transformLink({ transform: 't1', features: '{"a":1}' })).toEqual({ transform: 't1', outputs: null });
+    expect(draft.transformLink({ version: 'v1', features: '["Island"]' })).toBeNull();
+    expect(draft.transformLink(undefined)).toBeNull();
   });
 });
 
