@@ -8,22 +8,20 @@
  * statistics. Only then does one transaction add the immutable version, numbered within its name, so a
  * cancel or an error leaves nothing behind.
  */
-import { buildBatch } from '../core/data/arrow';
 import { DEFAULT_FRACTIONS, splitRecord, type Split } from '../core/model/split';
 import { missing, RecordError } from '../core/record-error';
-import { applyChunk, evaluateChunk, type StepColumn } from '../core/transform/apply';
+import { applyChunk, type StepColumn } from '../core/transform/apply';
 import { checkSpec } from '../core/transform/check';
 import type { ChunkColumn } from '../core/transform/chunk';
 import { chunkFromBatch } from '../core/transform/chunk-arrow';
 import { TransformError } from '../core/transform/errors';
-import { fitTransform } from '../core/transform/fit';
 import { parseFitted, type FittedTransform } from '../core/transform/fitted';
-import { prepare } from '../core/transform/reader.js';
-import { StatsAccumulator, type DatasetStats } from '../core/validate/stats';
+import { analyzeTrainingRows, transformedStats as statsOfTransformed } from '../core/transform/rows';
+import type { DatasetStats } from '../core/validate/stats';
 import type { AnalyzeProgress, AnalyzeRequest, TransformImportRequest, PreviewValue, TransformDataChoice, TransformPreview } from '../protocol/transform';
 import { newId, type DatasetVersion, type PipetteDB } from '../store/db';
 import type { StatsLeftOut, TransformRecord } from '../store/transform-records';
-import { splitOfVersion, statsBatchColumns, statsColumns, takeRows, trainingChunks } from './transform-rows';
+import { splitOfVersion, takeRows, trainingChunks } from './transform-rows';
 import { versionBatches } from './version-batches';
 
 export { CancelledError } from '../protocol/jobs';
@@ -58,25 +56,10 @@ function splitFor(db: PipetteDB, meta: DatasetVersion, req: TransformDataChoice,
   return splitOfVersion(db, meta, choice, signal, (rows) => onProgress?.({ phase: 'labels', pass: 0, passes: 0, rows, totalRows: meta.rowCount }));
 }
 
-/**
- * The statistics of the transformed training rows: one more pass, each chunk's steps evaluated (not the
- * feature matrix, which a wide step would make large) and fed to the Validate stage's accumulator.
- */
-async function transformedStats(db: PipetteDB, meta: DatasetVersion, split: Split, fitted: FittedTransform, signal?: AbortSignal, onProgress?: OnProgress): Promise<{ stats: DatasetStats; leftOut: StatsLeftOut[] }> {
-  const plan = statsColumns(fitted);
-  const totalRows = split.train.length;
-  const acc = new StatsAccumulator(plan.columns, { expectedRows: totalRows });
-  const steps = new Map(prepare(fitted).steps.map((ps) => [ps.name, ps]));
-  const wanted = [...plan.steps.keys()];
-  let rows = 0;
-  onProgress?.({ phase: 'stats', pass: 0, passes: 0, rows, totalRows });
-  for await (const chunk of trainingChunks(db, meta, split.train, fitted.columns.map((c) => c.name), signal)) {
-    const columns = evaluateChunk(chunk, steps, wanted);
-    acc.add(buildBatch(statsBatchColumns(plan, columns, chunk.length), chunk.length));
-    rows += chunk.length;
-    onProgress?.({ phase: 'stats', pass: 0, passes: 0, rows, totalRows });
-  }
-  return { stats: acc.finish(), leftOut: plan.leftOut };
+/** The statistics of the transformed training rows (core/transform/rows.ts), reporting the pass. */
+function transformedStats(db: PipetteDB, meta: DatasetVersion, split: Split, fitted: FittedTransform, signal?: AbortSignal, onProgress?: OnProgress): Promise<{ stats: DatasetStats; leftOut: StatsLeftOut[] }> {
+  const chunks = trainingChunks(db, meta, split.train, fitted.columns.map((c) => c.name), signal);
+  return statsOfTransformed(chunks, fitted, split.train.length, (rows, totalRows) => onProgress?.({ phase: 'stats', pass: 0, passes: 0, rows, totalRows }));
 }
 
 /** The record's own fields, and what its lineage is made from. */
@@ -125,21 +108,14 @@ export async function analyzeTransform(db: PipetteDB, req: Omit<AnalyzeRequest, 
   const started = performance.now();
   const meta = await projectVersion(db, req.projectId, req.datasetVersionId);
   // refused here, before any batch is read: the step and the column are named
-  const names = checkSpec(req.spec, meta.columns, { label: req.labelColumn }).columns.map((c) => c.name);
+  checkSpec(req.spec, meta.columns, { label: req.labelColumn });
   await checkParent(db, req.projectId, req.parentId);
   const split = await splitFor(db, meta, req, signal, onProgress);
   const splitDone = performance.now();
-  const totalRows = split.train.length;
-  const fitted = await fitTransform(req.spec, meta.columns, () => trainingChunks(db, meta, split.train, names, signal), {
-    signal,
-    rowCount: totalRows,
-    onProgress: (p) => onProgress?.({ phase: 'fit', pass: p.pass, passes: p.passes, rows: p.rows, totalRows }),
-  });
-  const fitDone = performance.now();
-  const { stats, leftOut } = await transformedStats(db, meta, split, fitted, signal, onProgress);
-  const done = performance.now();
-  const seconds = (done - started) / 1000;
-  const timings = { split: (splitDone - started) / 1000, fit: (fitDone - splitDone) / 1000, stats: (done - fitDone) / 1000 };
+  const analyzed = await analyzeTrainingRows(req.spec, meta.columns, split.train, () => versionBatches(db, meta, signal), { signal, onProgress });
+  const { fitted, stats, leftOut } = analyzed;
+  const seconds = (performance.now() - started) / 1000;
+  const timings = { split: (splitDone - started) / 1000, ...analyzed.seconds };
   const common = { projectId: req.projectId, name: transformName(req.name), parentId: req.parentId, meta, split, labelColumn: req.labelColumn || null };
   return writeVersion(db, { ...common, fitted, stats, statsLeftOut: leftOut, origin: { kind: 'analyzed' }, seconds, timings });
 }

@@ -6,8 +6,11 @@
  */
 import type { SplitRecord } from '../core/model/split';
 import type { FittedTransform } from '../core/transform/fitted';
-import type { ValueKind } from '../core/transform/spec';
+import type { StatsLeftOut } from '../core/transform/rows';
 import type { DatasetStats } from '../core/validate/stats';
+
+/** A step the statistics leave out (core/transform/rows.ts). */
+export type { StatsLeftOut };
 
 /** Lineage: the rows the analyzers read. */
 export interface TransformSource {
@@ -19,17 +22,6 @@ export interface TransformSource {
   split: SplitRecord;
   /** The column the split is stratified by (and the model's label); null: an unstratified split. */
   labelColumn: string | null;
-}
-
-/**
- * A step the statistics leave out: tokens are no feature, and a step of several slots (a vocabulary's
- * counts, tfidf weights, a PCA vector) wider than the statistics' limit would be one column per slot.
- */
-export interface StatsLeftOut {
-  step: string;
-  kind: ValueKind;
-  size: number;
-  why: 'not-a-feature' | 'too-wide';
 }
 
 /** Where the fitted state came from: analyzed here, or a transform.json imported as it was. */
