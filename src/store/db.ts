@@ -14,6 +14,7 @@ import type { LabelEventRecord, LabelSchemaRecord, LabelSetRecord, LabelingFunct
 import type { AliasRecord, CheckpointRecord, ModelArtifactsRecord, ModelVersionRecord, RunRecord } from './training-records';
 import type { EvaluationRecord } from './evaluation-records';
 import type { TransformRecord } from './transform-records';
+import type { MlmdRecord, PipelineRecord, PipelineRunRecord } from './pipeline-records';
 
 /** The "define scope, define data, set a baseline" card of a project. */
 export interface Scope {
@@ -123,6 +124,10 @@ export class PipetteDB extends Dexie {
   evaluations!: EntityTable<EvaluationRecord, 'id'>;
   // Transform stage
   transforms!: EntityTable<TransformRecord, 'id'>;
+  // Pipelines stage
+  pipelines!: EntityTable<PipelineRecord, 'id'>;
+  pipelineRuns!: EntityTable<PipelineRunRecord, 'id'>;
+  mlmd!: EntityTable<MlmdRecord, 'projectId'>;
 
   constructor(name = 'pipette') {
     super(name);
@@ -155,6 +160,11 @@ export class PipetteDB extends Dexie {
     });
     this.version(5).stores({
       transforms: 'id, projectId, [projectId+name], createdAt',
+    });
+    this.version(6).stores({
+      pipelines: 'id, projectId, [projectId+name], createdAt',
+      pipelineRuns: 'id, projectId, pipelineId, status, startedAt',
+      mlmd: 'projectId',
     });
   }
 }

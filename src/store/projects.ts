@@ -37,6 +37,7 @@ export async function deleteProject(db: PipetteDB, id: string): Promise<void> {
     db.schemas, db.statistics, db.anomalyDecisions, db.servingRequests,
     db.runs, db.checkpoints, db.models, db.modelArtifacts, db.aliases,
     db.labelSchemas, db.labelEvents, db.labelSets, db.labelingFunctions, db.evaluations,
+    db.pipelines, db.pipelineRuns, db.mlmd,
   ];
   await db.transaction('rw', tables, async () => {
     const versionIds = await db.versions.where('projectId').equals(id).primaryKeys();
@@ -51,8 +52,10 @@ export async function deleteProject(db: PipetteDB, id: string): Promise<void> {
     for (const table of [
       db.versions, db.datasets, db.jobs, db.schemas, db.anomalyDecisions, db.servingRequests, db.runs, db.models, db.aliases,
       db.labelSchemas, db.labelEvents, db.labelSets, db.labelingFunctions, db.evaluations,
+      db.pipelines, db.pipelineRuns,
     ])
       await table.where('projectId').equals(id).delete();
+    await db.mlmd.delete(id);
     await db.projects.delete(id);
   });
 }

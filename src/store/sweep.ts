@@ -39,6 +39,7 @@ export async function sweepInterrupted(db: PipetteDB): Promise<{ versions: numbe
     jobs++;
   }
   await sweepRuns(db);
+  await sweepPipelineRuns(db);
   return { versions, jobs };
 }
 
@@ -73,6 +74,21 @@ export async function sweepRuns(db: PipetteDB): Promise<number> {
   for (const run of await db.runs.where('status').anyOf('running', 'queued', 'paused').toArray()) {
     if (await isHeld(run.id)) continue;
     await db.runs.update(run.id, { status: 'interrupted', updatedAt: Date.now() });
+    runs++;
+  }
+  return runs;
+}
+
+/**
+ * Pipeline runs: the tab that runs one holds its writer lock, so a run still 'running' without its lock
+ * lost its tab. It is not lost: it becomes 'interrupted', and the Pipelines page continues it from its last
+ * finished component (what finished stays in the record and the lineage).
+ */
+export async function sweepPipelineRuns(db: PipetteDB): Promise<number> {
+  let runs = 0;
+  for (const run of await db.pipelineRuns.where('status').equals('running').toArray()) {
+    if (await isHeld(run.id)) continue;
+    await db.pipelineRuns.update(run.id, { status: 'interrupted', updatedAt: Date.now() });
     runs++;
   }
   return runs;
