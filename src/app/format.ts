@@ -146,7 +146,7 @@ const MESSAGES: { [K in CodedErrorKind]: (e: SerializedOf<K>) => string } = {
   // artifact kinds keep TFX's names)
   PipelineError: ({ code, details }) => {
     const { component = '', port = '', field = '', params = {} } = details;
-    const values: Values = { detail: '', format: '', version: '', supported: '', type: '', from: '', output: '', expected: '', actual: '', kind: '', after: '', components: '', ...params, component, port, field };
+    const values: Values = { detail: '', format: '', version: '', supported: '', type: '', from: '', output: '', expected: '', actual: '', kind: '', after: '', components: '', dataset: '', id: '', ...params, component, port, field };
     if (code === 'bad-field' || code === 'bad-settings') values.expected = t(`pipeline.expected.${params.expected as Expected}`, { choices: '', min: '', max: '', ...params });
     if (code === 'bad-settings' && field === '') return t('pipeline.error.bad-settings.root', values);
     return t(`pipeline.error.${code}`, values);

@@ -28,7 +28,12 @@ export type PipelineErrorCode =
   | 'bad-settings' // details.component's setting details.field (a path under settings) is not params.expected
   // while running
   | 'not-runnable' // no executor runs details.component's type params.type yet (the Tuner until the Tune stage exists)
-  | 'anomalies'; // details.component (an ExampleValidator) found params.count anomalies (params.columns) and acceptAnomalies is off
+  | 'anomalies' // details.component (an ExampleValidator) found params.count anomalies (params.columns) and acceptAnomalies is off
+  | 'no-dataset' // details.component (an ExampleGen) names params.dataset, which is no dataset of the project
+  | 'ambiguous-dataset' // details.component names the dataset params.dataset, and params.count datasets have that name
+  | 'no-version' // details.component asks for version params.version of params.dataset, which has no such ready version
+  | 'no-schema' // details.component (an ImportSchemaGen) names schema version params.id, which is not in the project
+  | 'bad-schema'; // details.component's schema is not a schema: details.field is the first wrong field (params.count problems)
 
 /** What a field should have been (params.expected of bad-field and bad-settings); the page words each. */
 export type Expected =
