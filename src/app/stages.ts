@@ -30,7 +30,7 @@ export const STAGE_REGISTRY = [
   { id: 'optimize', load: () => import('../ui/optimize/OptimizePage.svelte') },
   { id: 'evaluate', load: () => import('../ui/evaluate/EvaluatePage.svelte') },
   { id: 'registry', load: () => import('../ui/registry/RegistryPage.svelte') },
-  { id: 'pipelines', load: null },
+  { id: 'pipelines', load: () => import('../ui/pipelines/PipelinesPage.svelte') },
 ] as const satisfies readonly { id: string; load: (() => Promise<{ default: StagePage }>) | null }[];
 
 export type Stage = (typeof STAGE_REGISTRY)[number]['id'];

@@ -6,12 +6,10 @@ export const stages = defineMessages({
     'notBuilt.title': 'Not built yet.',
     'notBuilt.lead': 'Nothing here is computed, so nothing here is shown. When it is built, this stage will:',
     'notBuilt.tune': 'Search hyperparameters with random search, Hyperband or Bayesian optimization (as KerasTuner does), each trial a recorded run.',
-    'notBuilt.pipelines': 'Chain the stages into a pipeline that reruns on new data, with the lineage of every artifact and execution (as TFX and ML Metadata do).',
   },
   'zh-TW': {
     'notBuilt.title': '尚未建置。',
     'notBuilt.lead': '這裡沒有任何計算，因此不顯示任何結果。建置完成後，這個階段將能：',
     'notBuilt.tune': '以隨機搜尋、Hyperband 或貝氏最佳化搜尋超參數（如 KerasTuner），每次試驗都是一筆記錄下來的執行。',
-    'notBuilt.pipelines': '將各階段串成可在新資料上重新執行的管線，並記錄每個產出物與執行的來源脈絡（如 TFX 與 ML Metadata）。',
   },
 });
