@@ -8,6 +8,8 @@
  *    that still do are listed below; the list may only shrink.
  * 4. Packages that run only when a person asks (the `yaml` serializer of the pipeline export) are imported
  *    dynamically, never statically, so they get a chunk of their own and stay out of the main bundle.
+ * 5. src/cli (the command-line runner, Node only) imports from src/ only core and itself: never protocol,
+ *    store, services, app or ui (type-only imports included: it is built on its own for Node).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -108,6 +110,16 @@ function coreViolations(g: Map<string, Edge[]> = graph): string[] {
   return out;
 }
 
+/** Rule 5's violations: a src/cli file importing a src/ file outside core and cli. */
+function cliViolations(g: Map<string, Edge[]> = graph): string[] {
+  const out: string[] = [];
+  for (const [file, edges] of g) {
+    if (!file.startsWith('src/cli/')) continue;
+    for (const e of edges) if (e.file?.startsWith('src/') && !/^src\/(core|cli)\//.test(e.file)) out.push(`${file} imports ${e.file}`);
+  }
+  return out;
+}
+
 /** Files that import an on-demand package statically (rule 4). */
 function staticOnDemandImports(g: Map<string, Edge[]> = staticGraph): string[] {
   return [...g].flatMap(([file, edges]) => edges.filter((e) => !e.typeOnly && ON_DEMAND_PACKAGES.includes(e.spec)).map((e) => `${file} imports ${e.spec}`));
@@ -157,6 +169,20 @@ describe('layer rules', () => {
     planted.set('src/ui/data/Planted.svelte', [{ spec: '../../services/table', file: 'src/services/table.ts', typeOnly: false }]);
     planted.set('src/ui/data/Typed.svelte', [{ spec: '../../store/db', file: 'src/store/db.ts', typeOnly: true }]);
     expect(componentsUsingStoreOrServices(planted)).toEqual(['src/ui/data/Planted.svelte']);
+  });
+
+  it('src/cli imports only core (and itself) from src/', () => {
+    expect(cliViolations()).toEqual([]);
+    // the runner is there and does import core
+    expect(graph.get('src/cli/main.ts')!.some((e) => e.file === 'src/core/pipeline/runner.ts')).toBe(true);
+    // Planted violations are caught, a type-only one too.
+    const planted = new Map(graph);
+    planted.set('src/cli/planted.ts', [
+      { spec: '../services/validate', file: 'src/services/validate.ts', typeOnly: false },
+      { spec: '../app/format', file: 'src/app/format.ts', typeOnly: true },
+      { spec: '../core/pipeline/spec', file: 'src/core/pipeline/spec.ts', typeOnly: false },
+    ]);
+    expect(cliViolations(planted)).toEqual(['src/cli/planted.ts imports src/services/validate.ts', 'src/cli/planted.ts imports src/app/format.ts']);
   });
 
   it('on-demand packages (yaml) are imported only with import(), never statically', () => {

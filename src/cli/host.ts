@@ -1,0 +1,86 @@
+/**
+ * The command-line runner's PipelineHost (core/pipeline/runner.ts): each component's work on files. Data
+ * comes from --data (example-gen.ts); each output is a directory `artifacts/<component>/<execution id>/`
+ * under --out, staged and renamed into place whole (files.ts), its uri relative to --out.
+ *
+ * The execution id is the one the runner's recorder gives next (MLMD's ids count up from 1), which is
+ * exact because this runner runs one component at a time (Node's one thread does the work either way);
+ * main.ts checks it after each execution.
+ */
+import { PipelineError } from '../core/pipeline/errors';
+import type { JsonValue, MlmdStore } from '../core/pipeline/mlmd';
+import type { ArtifactRef, ExecuteContext, OutputArtifact, PipelineHost } from '../core/pipeline/runner';
+import type { AnyComponentSpec, ComponentSpec, ComponentType } from '../core/pipeline/spec';
+import { resolveExampleGen, runExampleGen, type ResolvedVersion } from './example-gen';
+import { artifactExists, StagedArtifact } from './files';
+import { runTransform } from './transform-component';
+import { runExampleValidator, runImportSchemaGen, runSchemaGen, runStatisticsGen } from './validate-components';
+
+/** The component types this runner has executors for, in pipeline order. */
+export const RUNNABLE: readonly ComponentType[] = ['ExampleGen', 'StatisticsGen', 'SchemaGen', 'ImportSchemaGen', 'ExampleValidator', 'Transform'];
+
+export function canRun(type: ComponentType): boolean {
+  return RUNNABLE.includes(type);
+}
+
+export function notRunnable(component: ComponentSpec): PipelineError {
+  return new PipelineError(
+    'not-runnable',
+    { component: component.id, params: { type: component.type } },
+    `${component.id}: the command-line runner cannot run a ${component.type} yet (it runs ${RUNNABLE.join(', ')})`,
+  );
+}
+
+export interface NodeHostOptions {
+  dataDir: string;
+  out: string;
+  /** The store the runner records into: the next execution id is read off it. */
+  store: MlmdStore;
+}
+
+export class NodeHost implements PipelineHost {
+  constructor(private readonly options: NodeHostOptions) {}
+
+  /** The id the recorder gives the next execution. */
+  nextExecutionId(): number {
+    return this.options.store.executions.reduce((max, e) => Math.max(max, e.id), 0) + 1;
+  }
+
+  async resolve(component: ComponentSpec): Promise<Record<string, JsonValue>> {
+    const c = component as AnyComponentSpec;
+    if (c.type === 'ExampleGen') return { ...(await resolveExampleGen(this.options.dataDir, c)) };
+    throw notRunnable(component);
+  }
+
+  async execute(component: ComponentSpec, inputs: Readonly<Record<string, ArtifactRef[]>>, resolved: Record<string, JsonValue> | undefined, ctx: ExecuteContext): Promise<Record<string, OutputArtifact>> {
+    const c = component as AnyComponentSpec;
+    if (!canRun(c.type)) throw notRunnable(component);
+    const { out, dataDir } = this.options;
+    const staged = await new StagedArtifact(out, c.id, this.nextExecutionId()).open();
+    try {
+      switch (c.type) {
+        case 'ExampleGen':
+          return { examples: await runExampleGen(dataDir, c, resolved as unknown as ResolvedVersion, staged, ctx.signal) };
+        case 'StatisticsGen':
+          return { statistics: await runStatisticsGen(out, inputs, staged, ctx.signal) };
+        case 'SchemaGen':
+          return { schema: await runSchemaGen(out, c, inputs, staged) };
+        case 'ImportSchemaGen':
+          return { schema: await runImportSchemaGen(c, staged) };
+        case 'ExampleValidator':
+          return { anomalies: await runExampleValidator(out, c, inputs, staged, ctx.signal) };
+        case 'Transform':
+          return { transform_graph: await runTransform(out, c, inputs, staged, ctx) };
+        default:
+          throw notRunnable(component);
+      }
+    } finally {
+      // nothing half written: a directory not committed is removed
+      await staged.discard();
+    }
+  }
+
+  exists(artifact: ArtifactRef): Promise<boolean> {
+    return Promise.resolve(artifactExists(this.options.out, artifact.uri));
+  }
+}
