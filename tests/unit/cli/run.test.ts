@@ -106,7 +106,8 @@ describe('pipette run', () => {
     // the split: 70/15/15 of 344 rows, stratified by Species
     const split = readJson<{ counts: Record<string, number>; rows: { train: number[] } }>(join(out, 'artifacts/example_gen/1/split.json'));
     expect(split.counts).toEqual({ train: 241, validation: 52, test: 51, excluded: 0 });
-    // the transform's mean imputation is the mean over exactly those training rows
+    // the transform's mean imputation is the mean over exactly those training rows (239 with a value; Python's
+    // sum / len over the same rows of penguins.json gives 43.87907949790795)
     const fitted = readJson<{ steps: { name: string; state: { value?: number } }[] }>(join(out, 'artifacts/transform/5/transform.json'));
     const beaks = split.rows.train.map((r) => penguins[r]!['Beak Length (mm)']).filter((v): v is number => typeof v === 'number');
     const mean = beaks.reduce((a, b) => a + b, 0) / beaks.length;
@@ -118,6 +119,34 @@ describe('pipette run', () => {
     const mlmd = readJson<{ executions: { lastKnownState: string }[]; artifacts: unknown[] }>(join(out, 'mlmd.json'));
     expect(mlmd.executions.map((e) => e.lastKnownState)).toEqual(['COMPLETE', 'COMPLETE', 'COMPLETE', 'COMPLETE', 'COMPLETE']);
     expect(mlmd.artifacts).toHaveLength(5);
+  });
+
+  it('a table of two record batches whose second brings new categories: examples.arrow keeps every row, and the statistics equal core in-process', async () => {
+    // 70,000 rows: the importer cuts record batches of 65,536, and "z0".."z6" first appear in the second
+    const lines = ['x,cat,label'];
+    for (let i = 0; i < 70_000; i++) lines.push(`${i % 101 === 0 ? '' : ((i * 37) % 1000) / 10},${i >= 65_536 && i % 3 === 0 ? `z${i % 7}` : 'abcde'[(i * 7) % 5]},${i % 2 ? 'p' : 'q'}`);
+    const csv = `${lines.join('\n')}\n`;
+    const data = join(work, 'data-two');
+    mkdirSync(join(data, 'two'), { recursive: true });
+    writeFileSync(join(data, 'two', 'rows.csv'), csv);
+    const pipeline = pipelineFile('two.json', (spec) => {
+      spec.components = spec.components.filter((c) => c.id === 'example_gen' || c.id === 'statistics_gen');
+      spec.components[0]!.settings = { dataset: { name: 'two' }, version: 'latest', label: 'label', split: { seed: 7, fractions: { train: 0.7, validation: 0.15, test: 0.15 } } };
+    });
+    const out = join(work, 'out-two');
+    const r = pipette('run', pipeline, '--data', data, '--out', out);
+    expect(r.status).toBe(0);
+    const stats = readJson<DatasetStats>(join(out, 'artifacts/statistics_gen/2/statistics.json'));
+    const encoded: EncodedBatch[] = [];
+    const summary = await importSources([new File([csv], 'rows.csv')], { write: async (b) => void encoded.push(b), reset: async () => void (encoded.length = 0) });
+    expect(encoded).toHaveLength(2);
+    const acc = new StatsAccumulator(summary.columns.map((c) => ({ name: c.name, type: c.type })), versionStatsOptions(summary, 'label'));
+    for (const b of encoded) acc.add(decodeBatch(b.ipc));
+    expect(stats).toEqual(JSON.parse(JSON.stringify(acc.finish())));
+    expect(stats.rowCount).toBe(70_000);
+    // z0..z6 on every third row from 65,537 on: 1,488 of them
+    const cat = stats.columns.find((c) => c.name === 'cat') as StringStats;
+    expect(cat.topValues.filter((v) => v.value.startsWith('z')).reduce((n, v) => n + v.count, 0)).toBe(1488);
   });
 
   it('a second run with the same --out reuses every output (TFX caching) and writes no new artifact; a new version runs again', () => {
