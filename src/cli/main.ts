@@ -16,7 +16,7 @@ import { parsePipeline } from '../core/pipeline/spec';
 import { parseArgs, USAGE, UsageError } from './args';
 import { canRun, NodeHost } from './host';
 import { errorText, failureText, ProgressPrinter, type Output } from './report';
-import { loadStore, runFile, saveState } from './state';
+import { loadStore, runFile, saveLineage, saveState } from './state';
 
 const stdio: Output = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -75,10 +75,11 @@ async function runCommand(dag: CheckedPipeline, command: { data: string; out: st
   const onChange = async (run: RunRecord, s: MlmdStore) => {
     checkExecutionIds(run);
     printer.update(run);
-    // saved on every change of a component's state and at the end, not on every progress tick
-    const states = JSON.stringify([Object.values(run.components).map((c) => c.state), run.outcome ?? null]);
-    if (states === saved) return;
-    saved = states;
+    // saved when a component has written something (its artifacts must not outlive a crash without their
+    // lineage) and at the end; a start, a progress tick or a cache hit writes no file
+    const finished = JSON.stringify([Object.values(run.components).map((c) => c.state === 'succeeded' || c.state === 'failed'), run.outcome ?? null]);
+    if (finished === saved) return;
+    saved = finished;
     await saveState(out, run, s);
   };
   let record: RunRecord;
@@ -88,6 +89,7 @@ async function runCommand(dag: CheckedPipeline, command: { data: string; out: st
   } finally {
     process.off('SIGINT', interrupt);
   }
+  await saveLineage(out, store);
   const counts = Object.values(record.components).reduce<Record<string, number>>((n, c) => ({ ...n, [c.state]: (n[c.state] ?? 0) + 1 }), {});
   const summary = Object.entries(counts).map(([state, n]) => `${n} ${state}`).join(', ');
   const seconds = (((record.finishedAt ?? record.startedAt) - record.startedAt) / 1000).toFixed(2);

@@ -1,10 +1,10 @@
 /**
- * What a run leaves in --out besides the artifacts, each file written atomically after every change of
- * a component's state:
+ * What a run leaves in --out besides the artifacts, each file written atomically:
  *   mlmd-store.json   the ML Metadata store as this runner keeps it, reloaded by the next run with the same
- *                     --out, so unchanged components are cached as TFX caches them;
- *   mlmd.json         the same lineage as MLMD's LineageGraph protobuf JSON (toMlmdJson);
- *   runs/<runId>.json the run as the tab keeps it (RunRecord: each component's state, times, errors, outputs).
+ *                     --out, so unchanged components are cached as TFX caches them (after each component);
+ *   runs/<runId>.json the run as the tab keeps it (RunRecord: each component's state, times, errors, outputs;
+ *                     after each component);
+ *   mlmd.json         the same lineage as MLMD's LineageGraph protobuf JSON (toMlmdJson; when the run ends).
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -29,10 +29,15 @@ export async function loadStore(out: string): Promise<MlmdStore> {
   return { ...emptyStore(), ...doc.store };
 }
 
+/** The store and the run: after each component finishes (so no artifact is left without its lineage). */
 export async function saveState(out: string, run: RunRecord, store: MlmdStore): Promise<void> {
   await writeJsonAtomic(join(out, STORE_FILE), { format: STORE_FORMAT, version: 1, store });
-  await writeJsonAtomic(join(out, MLMD_FILE), toMlmdJson(store));
   await writeJsonAtomic(runFile(out, run.runId), run);
+}
+
+/** The lineage as MLMD's JSON, once the run is over. */
+export function saveLineage(out: string, store: MlmdStore): Promise<void> {
+  return writeJsonAtomic(join(out, MLMD_FILE), toMlmdJson(store));
 }
 
 export function runFile(out: string, runId: string): string {
