@@ -6,8 +6,8 @@
  * TFX caching on a second run, an anomaly failing the run naming the component and the column, a
  * malformed pipeline refused by its field path, and never a stack trace.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Papa from 'papaparse';
@@ -201,6 +201,39 @@ describe('pipette run', () => {
     const r = pipette('run', pipeline, '--data', data, '--out', join(work, 'out-missing'));
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/example_validator found 1 anomaly \(missing_column in "Sex"\)/);
+  });
+
+  it('Ctrl+C while ExampleGen imports: exit 130, the run recorded as cancelled, no artifact directory left behind', async () => {
+    // 400,000 rows: the import takes long enough for the interrupt to arrive while it runs
+    const lines = ['x,cat,label'];
+    for (let i = 0; i < 400_000; i++) lines.push(`${i / 7},${'abcde'[i % 5]},${i % 2 ? 'p' : 'q'}`);
+    const data = join(work, 'data-large');
+    mkdirSync(join(data, 'large'), { recursive: true });
+    writeFileSync(join(data, 'large', 'rows.csv'), `${lines.join('\n')}\n`);
+    const pipeline = pipelineFile('large.json', (spec) => {
+      spec.components = spec.components.filter((c) => c.id === 'example_gen' || c.id === 'statistics_gen');
+      spec.components[0]!.settings = { dataset: { name: 'large' }, version: 'latest', label: 'label', split: { seed: 7, fractions: { train: 0.7, validation: 0.15, test: 0.15 } } };
+    });
+    const out = join(work, 'out-large');
+    const child = spawn(process.execPath, [join(root, 'bin/pipette.mjs'), 'run', pipeline, '--data', data, '--out', out], { cwd: work });
+    let stdout = '';
+    let stderr = '';
+    let interrupted = false;
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      // once: a second Ctrl+C ends the process at once, as in a shell
+      if (!interrupted && /^example_gen +running$/m.test(stdout)) interrupted = child.kill('SIGINT');
+    });
+    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(stdout + stderr).not.toContain('    at ');
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/^pipette: run \S+ cancelled \(2 cancelled\)$/m);
+    const run = readJson<{ outcome: string; components: Record<string, { state: string }> }>(join(out, 'runs', readdirSync(join(out, 'runs'))[0]!));
+    expect(run.outcome).toBe('cancelled');
+    expect(run.components.example_gen!.state).toBe('cancelled');
+    // nothing half written: no example_gen directory, committed or staged
+    expect(existsSync(join(out, 'artifacts')) ? readdirSync(join(out, 'artifacts', 'example_gen')) : []).toEqual([]);
   });
 
   it('a malformed pipeline or bad arguments: exit 2 with the field path, before anything runs', () => {
