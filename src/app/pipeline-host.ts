@@ -7,8 +7,9 @@
  *
  * Artifacts are named by `pipette:` URIs of the records they are: pipette:version/<id> (a dataset
  * version), pipette:statistics/<versionId>, pipette:schema/<id>, pipette:anomalies/<versionId>/<schemaId>,
- * pipette:transform/<id>. The Trainer, Evaluator, Pusher, Tuner and the optimizers have no executor in the
- * tab yet: they fail with 'not-runnable' naming the component (never a made-up result).
+ * pipette:transform/<id>; the training side's are in pipeline-train.ts (the Trainer, Evaluator and Pusher in
+ * the training worker and the registry). The Tuner and the optimizers have no executor in the tab yet: they
+ * fail with 'not-runnable' naming the component (never a made-up result).
  */
 import * as Comlink from 'comlink';
 import { PipelineError } from '../core/pipeline/errors';
@@ -20,6 +21,7 @@ import type { DataWorkerApi } from '../protocol/data';
 import type { SchemaWriteOutcome } from '../protocol/validate';
 import { resolveExamples } from '../services/pipeline-examples';
 import type { PipetteDB } from '../store/db';
+import { productionOf, runEvaluator, runPusher, runTrainer, type HostTrainApi } from './pipeline-train';
 
 /** What the host asks of the data worker: the Validate and Transform stages' operations. */
 export type HostDataApi = Pick<DataWorkerApi, 'statistics' | 'inferSchema' | 'saveSchema' | 'validate' | 'analyzeTransform' | 'cancel'>;
@@ -52,9 +54,12 @@ export class TabPipelineHost implements PipelineHost {
     private readonly db: PipetteDB,
     private readonly projectId: string,
     private readonly data: HostDataApi,
+    /** The training worker; without it the Trainer and Evaluator are not runnable (the Node tests of the data side). */
+    private readonly train: HostTrainApi | null = null,
   ) {}
 
   async resolve(component: ComponentSpec): Promise<Record<string, JsonValue>> {
+    if (component.type === 'Evaluator') return { production: await productionOf(this.db, this.projectId) };
     if (component.type !== 'ExampleGen') return {};
     const { version } = await resolveExamples(this.db, this.projectId, component as ComponentSpec<'ExampleGen'>);
     return { datasetVersionId: version.id };
@@ -75,8 +80,16 @@ export class TabPipelineHost implements PipelineHost {
         return { anomalies: await this.exampleValidator(c, one(inputs, 'statistics'), one(inputs, 'schema'), ctx) };
       case 'Transform':
         return { transform_graph: await this.transform(c, one(inputs, 'examples'), ctx) };
+      case 'Trainer':
+        if (!this.train) throw notBuilt(c);
+        return runTrainer(this.db, this.projectId, this.train, c, inputs, ctx);
+      case 'Evaluator':
+        if (!this.train) throw notBuilt(c);
+        return runEvaluator(this.train, c, inputs, ctx);
+      case 'Pusher':
+        return runPusher(this.db, this.projectId, c, inputs, ctx);
       default:
-        // the training side (Trainer, Evaluator, Pusher), the Tuner and the optimizers: not in the tab yet
+        // the Tuner (no Tune stage yet) and the optimizers: not in the tab yet
         throw notBuilt(c);
     }
   }
@@ -94,6 +107,12 @@ export class TabPipelineHost implements PipelineHost {
         return (await this.db.versions.get(id))?.status === 'ready' && (await this.db.schemas.get(second)) !== undefined;
       case 'transform':
         return (await this.db.transforms.get(id)) !== undefined;
+      case 'model':
+        return (await this.db.models.get(id)) !== undefined;
+      case 'run':
+        return (await this.db.runs.get(id)) !== undefined;
+      case 'evaluation':
+        return (await this.db.evaluations.get(id)) !== undefined;
       default:
         return false;
     }

@@ -93,6 +93,10 @@ export interface ComponentRow {
   log: string[];
   error: RunFailure | null;
   skippedBecause: string | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+  /** A Pusher that completed without moving its alias (the model was not blessed). */
+  notPushed: boolean;
 }
 
 /** A run's components in the pipeline's order, as the runs list shows them. */
@@ -109,6 +113,9 @@ export function componentRows(dag: CheckedPipeline, run: RunRecord): ComponentRo
       log: c.log,
       error: c.error ?? null,
       skippedBecause: c.skippedBecause ?? null,
+      startedAt: c.startedAt ?? null,
+      finishedAt: c.finishedAt ?? null,
+      notPushed: run.outputs[id]?.pushed_model?.[0]?.properties.pushed === false,
     };
   });
 }

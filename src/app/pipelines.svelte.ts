@@ -19,7 +19,7 @@ import { errorMessage } from './format';
 import { live, type Live } from './live.svelte';
 import { TabPipelineHost } from './pipeline-host';
 import { checkText, componentRows, layoutDag, type ComponentRow } from './pipeline-view';
-import { dataWorker } from './workers';
+import { dataWorker, trainWorker } from './workers';
 
 export const DEMO_PIPELINE_TEXT: string = demoText;
 
@@ -178,7 +178,7 @@ async function drive(projectId: string, pipeline: PipelineRecord, dag: CheckedPi
     const store = await loadMlmd(db(), projectId);
     const row = { projectId, pipelineId: pipeline.id, pipelineVersion: pipeline.version, trigger };
     await saveRunState(db(), row, record, store);
-    const host = new TabPipelineHost(db(), projectId, dataWorker.api);
+    const host = new TabPipelineHost(db(), projectId, dataWorker.api, trainWorker.api);
     await runPipeline(dag, host, store, record, { signal: controller.signal, onChange: (run, s) => saveRunState(db(), row, run, s).then(() => undefined) });
   } finally {
     active.delete(record.runId);

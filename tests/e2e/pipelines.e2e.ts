@@ -2,14 +2,14 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 
 // The Pipelines stage on the demo project (issue 14): the demo pipeline created, run through the stages'
-// own operations in the data worker, its records shown in the Validate and Transform pages, a second run
-// cached as TFX caches, and a run continued after a reload. The training side has no executor in the tab
-// yet: the trainer fails saying so (in the page's language), and what depends on it is skipped.
+// own operations in the data and training workers, its records shown in the Validate, Transform and
+// Registry pages, a second run cached as TFX caches, and a run continued after a reload.
 test.describe.configure({ mode: 'serial' });
 
 let page: Page;
 
 const DATA_COMPONENTS = ['example_gen', 'statistics_gen', 'schema_gen', 'example_validator', 'transform'];
+const ALL = [...DATA_COMPONENTS, 'trainer', 'evaluator', 'pusher'];
 const demoText = readFileSync('pipelines/demo.pipeline.json', 'utf8');
 
 test.beforeAll(async ({ browser }: { browser: Browser }) => {
@@ -41,7 +41,7 @@ async function runPipeline(): Promise<void> {
   await expect(run(0)).toHaveAttribute('data-status', 'finished', { timeout: 120_000 });
 }
 
-test('the demo pipeline is shown as a graph and runs its data components in dependency order', async () => {
+test('the demo pipeline is shown as a graph and runs its components in dependency order, pushing only a blessed model', async () => {
   await page.getByTestId('pipeline-create-demo').click();
   await expect(page.getByTestId('pipeline-version')).toHaveText('penguins v1');
   const dag = page.getByTestId('pipeline-dag');
@@ -50,18 +50,21 @@ test('the demo pipeline is shown as a graph and runs its data components in depe
   await expect(dag.locator('[data-testid="pipeline-edge"][data-from="example_validator"][data-to="trainer"]')).toContainText('runs after');
 
   await runPipeline();
-  for (const id of DATA_COMPONENTS) await expect(component(0, id)).toHaveAttribute('data-state', 'succeeded');
-  // each started after what it reads had finished
-  for (const [from, to] of [['example_gen', 'statistics_gen'], ['statistics_gen', 'schema_gen'], ['schema_gen', 'example_validator'], ['schema_gen', 'transform']] as const) {
+  await expect(run(0)).toHaveAttribute('data-outcome', 'succeeded');
+  for (const id of ALL) await expect(component(0, id)).toHaveAttribute('data-state', 'succeeded');
+  // each started after what it reads (or runs after) had finished
+  for (const [from, to] of [['example_gen', 'statistics_gen'], ['statistics_gen', 'schema_gen'], ['schema_gen', 'example_validator'], ['schema_gen', 'transform'], ['example_validator', 'trainer'], ['transform', 'trainer'], ['trainer', 'evaluator'], ['evaluator', 'pusher']] as const) {
     expect((await times(0, to))[0]).toBeGreaterThanOrEqual((await times(0, from))[1]);
   }
-  // the training side is not runnable in the tab yet: said, and its dependants skipped
-  await expect(component(0, 'trainer')).toHaveAttribute('data-state', 'failed');
-  await expect(component(0, 'trainer').getByTestId('pipeline-component-error')).toHaveText('Component "trainer": Pipette cannot run a Trainer yet.');
-  await expect(component(0, 'evaluator')).toHaveAttribute('data-state', 'skipped');
-  await expect(component(0, 'pusher')).toHaveAttribute('data-state', 'skipped');
-  await expect(run(0)).toHaveAttribute('data-outcome', 'failed');
-  await expect(dag.locator('[data-testid="pipeline-node"][data-id="transform"]')).toHaveAttribute('data-state', 'succeeded');
+  await expect(dag.locator('[data-testid="pipeline-node"][data-id="pusher"]')).toHaveAttribute('data-state', 'succeeded');
+  // the Registry: one model version, aliased production exactly when the Pusher says it pushed
+  const notPushed = await component(0, 'pusher').getByTestId('pipeline-not-pushed').count();
+  await page.getByTestId('stage-registry').click();
+  await expect(page.getByTestId('model-item')).toHaveCount(1);
+  await expect(page.getByTestId('model-item')).toContainText('penguins-pipeline');
+  await expect(page.getByTestId('model-alias')).toHaveCount(notPushed ? 0 : 1);
+  if (!notPushed) await expect(page.getByTestId('model-alias')).toHaveText(/production/);
+  await page.getByTestId('stage-pipelines').click();
 });
 
 test('what the run made appears in the Validate and Transform pages', async () => {
@@ -81,13 +84,19 @@ test('what the run made appears in the Validate and Transform pages', async () =
   await page.getByTestId('stage-pipelines').click();
 });
 
-test('a second run reuses every unchanged data component (cached) and makes no new schema or transform', async () => {
+test('a second run reuses every unchanged component (cached) and makes no new schema, transform or model', async () => {
+  const pushedFirst = (await component(0, 'pusher').getByTestId('pipeline-not-pushed').count()) === 0;
   await runPipeline();
-  for (const id of DATA_COMPONENTS) await expect(component(0, id)).toHaveAttribute('data-state', 'cached');
-  await expect(component(0, 'transform').getByTestId('pipeline-component-state')).toHaveText('cached');
-  await expect(component(0, 'trainer')).toHaveAttribute('data-state', 'failed');
+  for (const id of [...DATA_COMPONENTS, 'trainer']) await expect(component(0, id)).toHaveAttribute('data-state', 'cached');
+  await expect(component(0, 'trainer').getByTestId('pipeline-component-state')).toHaveText('cached');
+  // the Evaluator reads production when it starts: if the first run moved production, that changed, so it
+  // evaluates again; the Pusher acts every time (a side effect is never cached)
+  await expect(component(0, 'evaluator')).toHaveAttribute('data-state', pushedFirst ? 'succeeded' : 'cached');
+  await expect(component(0, 'pusher')).toHaveAttribute('data-state', 'succeeded');
   await page.getByTestId('stage-transform').click();
   await expect(page.getByTestId('transform-version')).toHaveCount(1);
+  await page.getByTestId('stage-registry').click();
+  await expect(page.getByTestId('model-item')).toHaveCount(1);
   await page.getByTestId('stage-pipelines').click();
 });
 

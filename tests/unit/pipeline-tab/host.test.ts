@@ -150,12 +150,28 @@ describe('the stage components', () => {
     expect(worker.cancelled).toEqual([jobId]);
   });
 
-  it('refuses the Trainer, Evaluator and Pusher as not runnable in the tab, naming each', async () => {
+  it('refuses the Tuner and the optimizers as not runnable, and the training side without a training worker, naming each', async () => {
     const host = new TabPipelineHost(db, 'p1', recordingData().data);
-    for (const id of ['trainer', 'evaluator', 'pusher']) {
-      const c = demo().components.find((x) => x.id === id)!;
-      await expect(host.execute(c, {}, undefined, ctx())).rejects.toMatchObject({ code: 'not-runnable', details: { component: id, params: { type: c.type } } });
+    const tuner: ComponentSpec = { id: 'tuner', type: 'Tuner', settings: {}, inputs: {} };
+    const quantizer: ComponentSpec = { id: 'quantizer', type: 'Quantizer', settings: { dtype: 'uint8' }, inputs: {} };
+    const trainer = demo().components.find((x) => x.id === 'trainer')!;
+    for (const c of [tuner, quantizer, trainer]) {
+      await expect(host.execute(c, {}, undefined, ctx())).rejects.toMatchObject({ code: 'not-runnable', details: { component: c.id, params: { type: c.type } } });
     }
+  });
+
+  it('pushes only a blessed model: the alias moves, else the Pusher completes with pushed false', async () => {
+    await db.models.add({ id: 'm1', projectId: 'p1' } as never);
+    const host = new TabPipelineHost(db, 'p1', recordingData().data);
+    const pusher = { ...demo().components.find((x) => x.id === 'pusher')!, settings: { alias: 'staging' } };
+    const model = [{ id: 5, kind: 'Model' as const, uri: 'pipette:model/m1', properties: { modelId: 'm1' } }];
+    const blessing = (blessed: boolean) => [{ id: 6, kind: 'ModelBlessing' as const, uri: 'pipette:evaluation/e1', properties: { blessed } }];
+    const refused = await host.execute(pusher, { model, model_blessing: blessing(false) }, undefined, ctx());
+    expect(refused.pushed_model?.properties).toEqual({ pushed: false, reason: 'not-blessed', alias: 'staging', modelId: 'm1' });
+    expect(await db.aliases.get(['p1', 'staging'])).toBeUndefined();
+    const pushed = await host.execute(pusher, { model, model_blessing: blessing(true) }, undefined, ctx());
+    expect(pushed.pushed_model?.properties).toEqual({ pushed: true, alias: 'staging', modelId: 'm1' });
+    expect((await db.aliases.get(['p1', 'staging']))?.modelId).toBe('m1');
   });
 
   it('says an artifact exists only while its record does', async () => {

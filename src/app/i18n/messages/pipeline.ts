@@ -8,7 +8,7 @@ export const pipeline = defineMessages({
   en: {
     'pipeline.title': 'Pipelines',
     'pipeline.lead': 'The stages as one flow of TFX components. Every run records its artifacts and executions (ML Metadata), and a component whose inputs and settings did not change reuses its earlier outputs (marked cached).',
-    'pipeline.tabNote': 'In the tab, ExampleGen, StatisticsGen, SchemaGen, ImportSchemaGen, ExampleValidator and Transform run now, each through its stage, so what they make appears in the Validate and Transform pages. Trainer, Evaluator, Pusher, Tuner and the optimizers cannot run in a pipeline yet: they fail saying so, and what depends on them is skipped.',
+    'pipeline.tabNote': 'Each component runs through its stage: what it makes appears in that stage\'s page (statistics and schemas in Validate, transforms in Transform, runs in Train, evaluations in Evaluate, the alias in the Registry). The Pusher moves its alias only when the Evaluator blessed the model. The Tuner and the optimizers cannot run in a pipeline yet: they fail saying so, and what depends on them is skipped.',
     'pipeline.createDemo': 'Add the demo pipeline',
     'pipeline.newFromJson': 'New from JSON',
     'pipeline.edit': 'Edit as JSON',
@@ -32,6 +32,7 @@ export const pipeline = defineMessages({
     'pipeline.runs.duration': 'Duration',
     'pipeline.runs.seconds': '{seconds} s',
     'pipeline.runs.log': 'Log',
+    'pipeline.runs.notPushed': 'Not pushed: the Evaluator did not bless the model, so the alias stays where it was.',
     'pipeline.runs.skippedBecause': 'skipped: "{component}" did not succeed',
     'pipeline.state.pending': 'waiting',
     'pipeline.state.running': 'running',
@@ -93,7 +94,7 @@ export const pipeline = defineMessages({
   'zh-TW': {
     'pipeline.title': '管線',
     'pipeline.lead': '將各階段串成一條由 TFX 元件組成的流程。每次執行都會記錄其產出物與執行（ML Metadata）；輸入與設定都沒有改變的元件會沿用先前的產出（標示為已快取）。',
-    'pipeline.tabNote': '目前在分頁中可執行 ExampleGen、StatisticsGen、SchemaGen、ImportSchemaGen、ExampleValidator 與 Transform，每個元件都透過其所屬階段執行，因此產出會出現在「驗證」與「轉換」頁面。Trainer、Evaluator、Pusher、Tuner 與各最佳化元件還不能在管線中執行：它們會失敗並說明原因，依賴它們的元件則會略過。',
+    'pipeline.tabNote': '每個元件都透過其所屬階段執行：產出會出現在該階段的頁面（統計資料與結構描述在「驗證」，轉換在「轉換」，訓練執行在「訓練」，評估在「評估」，別名在「模型登錄」）。只有在 Evaluator 核可模型時，Pusher 才會移動其別名。Tuner 與各最佳化元件還不能在管線中執行：它們會失敗並說明原因，依賴它們的元件則會略過。',
     'pipeline.createDemo': '加入示範管線',
     'pipeline.newFromJson': '從 JSON 新增',
     'pipeline.edit': '以 JSON 編輯',
@@ -117,6 +118,7 @@ export const pipeline = defineMessages({
     'pipeline.runs.duration': '耗時',
     'pipeline.runs.seconds': '{seconds} 秒',
     'pipeline.runs.log': '紀錄',
+    'pipeline.runs.notPushed': '未推送：Evaluator 未核可這個模型，因此別名維持不變。',
     'pipeline.runs.skippedBecause': '已略過：「{component}」未成功',
     'pipeline.state.pending': '等待中',
     'pipeline.state.running': '執行中',
