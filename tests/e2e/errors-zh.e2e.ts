@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
 import { catalogs, format, type MessageKey } from '../../src/app/i18n/catalog';
 import { createProject, importFile, openTrainForm } from './helpers';
@@ -183,4 +184,15 @@ test('Evaluate: a dataset version without the model\'s columns', async () => {
   await expect(error).toBeVisible();
   const column = (await error.innerText()).includes('「x」') ? 'x' : 'y';
   await saysInZh(error, zh('evaluate.error.input-mismatch', { column }));
+});
+
+test('Pipelines: a pipeline whose wire reads the wrong kind of artifact', async () => {
+  await page.getByTestId('stage-pipelines').click();
+  await page.getByTestId('pipeline-new-json').click();
+  const demo = readFileSync('pipelines/demo.pipeline.json', 'utf8');
+  const wrong = demo.replace('"from": "transform",\n          "port": "transform_graph"', '"from": "statistics_gen",\n          "port": "statistics"');
+  expect(wrong).not.toBe(demo);
+  await page.getByTestId('pipeline-json').fill(wrong);
+  await saysInZh(page.getByTestId('pipeline-json-problem'), zh('pipeline.error.kind-mismatch', { component: 'trainer', port: 'transform_graph', expected: 'TransformGraph', from: 'statistics_gen', output: 'statistics', actual: 'Statistics' }));
+  await expect(page.getByTestId('pipeline-json-save')).toBeDisabled();
 });
