@@ -11,7 +11,7 @@ import { PipelineError } from '../core/pipeline/errors';
 import type { ArtifactRef, OutputArtifact } from '../core/pipeline/runner';
 import type { ComponentSpec } from '../core/pipeline/spec';
 import { missing } from '../core/record-error';
-import { inferSchema, parseSchema, serializeSchema, StatsAccumulator, Validator, type DatasetStats, type Schema } from '../core/validate';
+import { inferSchema, parseSchema, serializeSchema, setRangesFromStats, StatsAccumulator, Validator, type DatasetStats, type Schema } from '../core/validate';
 import { versionStatsOptions } from '../core/validate/version-stats';
 import { readExamples, specsOf } from './examples';
 import { writeAtomic, writeJsonAtomic, type StagedArtifact } from './files';
@@ -46,7 +46,10 @@ export async function runStatisticsGen(out: string, inputs: Readonly<Record<stri
 
 export async function runSchemaGen(out: string, component: ComponentSpec<'SchemaGen'>, inputs: Readonly<Record<string, ArtifactRef[]>>, staged: StagedArtifact): Promise<OutputArtifact> {
   const stats = await readJson<DatasetStats>(out, only(inputs, 'statistics').uri, STATISTICS_FILE);
-  const schema = inferSchema(stats, component.settings);
+  // as the tab's SchemaGen: the Validate stage's inference, then its explicit "set ranges" action when asked
+  const { maxDomainSize, inferRanges } = component.settings;
+  let schema = inferSchema(stats, maxDomainSize === undefined ? {} : { maxDomainSize });
+  if (inferRanges) schema = setRangesFromStats(schema, stats);
   await writeAtomic(staged.file(SCHEMA_FILE), serializeSchema(schema));
   return { uri: await staged.commit(), properties: { features: schema.features.length } };
 }

@@ -4,7 +4,8 @@
  * temp --data directory, with the demo pipeline cut to the components this runner has (ExampleGen to
  * Transform). Checked: exit codes, the statistics equal to core's in-process computation on the same CSV,
  * TFX caching on a second run, an anomaly failing the run naming the component and the column, a
- * malformed pipeline refused by its field path, and never a stack trace.
+ * malformed pipeline refused by its field path, and never a stack trace. The caching and anomaly tests read
+ * the --out of the first test (they run in file order, as vitest runs a file's tests).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -147,6 +148,23 @@ describe('pipette run', () => {
     // z0..z6 on every third row from 65,537 on: 1,488 of them
     const cat = stats.columns.find((c) => c.name === 'cat') as StringStats;
     expect(cat.topValues.filter((v) => v.value.startsWith('z')).reduce((n, v) => n + v.count, 0)).toBe(1488);
+  });
+
+  it("SchemaGen's settings: ranges set from the statistics, and value domains only up to maxDomainSize values", () => {
+    const pipeline = pipelineFile('ranges.json', (spec) => {
+      spec.components = spec.components.filter((c) => ['example_gen', 'statistics_gen', 'schema_gen'].includes(c.id));
+      spec.components[2]!.settings = { inferRanges: true, maxDomainSize: 2 };
+    });
+    const out = join(work, 'out-ranges');
+    expect(pipette('run', pipeline, '--data', dataDir('data-ranges', { 'penguins.csv': csvOf(penguins) }), '--out', out).status).toBe(0);
+    const schema = readJson<{ features: { name: string; domain: unknown }[] }>(join(out, 'artifacts/schema_gen/3/schema.json'));
+    const domain = (name: string) => schema.features.find((f) => f.name === name)!.domain;
+    // penguins.json's observed ranges (min and max by Python over the non-null values)
+    expect(domain('Body Mass (g)')).toEqual({ kind: 'range', min: 2700, max: 6300 });
+    expect(domain('Flipper Length (mm)')).toEqual({ kind: 'range', min: 172, max: 231 });
+    // Island has 3 values and Sex 3 (MALE, FEMALE and "." besides the missing ones): more than 2, no domain
+    expect(domain('Island')).toBeNull();
+    expect(domain('Sex')).toBeNull();
   });
 
   it('a second run with the same --out reuses every output (TFX caching) and writes no new artifact; a new version runs again', () => {
