@@ -66,7 +66,11 @@ export async function runTrainer(db: PipetteDB, projectId: string, train: HostTr
     });
     const outcome = await train.startRun({ runId, projectId, datasetVersionId, config }, onEvent);
     if (outcome.status === 'cancelled' || ctx.signal.aborted) throw abortError();
-    if (outcome.status === 'failed') throw (await db.runs.get(runId))?.error ?? new Error(`training run ${runId} failed`);
+    if (outcome.status === 'failed') {
+      // the run keeps a coded error (said in the page's language) or an internal fault's words
+      const error = (await db.runs.get(runId))?.error;
+      throw error && 'kind' in error ? error : new Error(error?.message ?? `training run ${runId} failed`);
+    }
   } finally {
     ctx.signal.removeEventListener('abort', cancel);
   }
@@ -97,7 +101,7 @@ export async function runEvaluator(train: HostTrainApi, c: ComponentSpec<'Evalua
       onProgress,
     );
     const blessed = record.blessing.blessed;
-    ctx.log(blessed ? 'BLESSED' : 'NOT BLESSED');
+    ctx.log(`blessed: ${blessed}`);
     return {
       evaluation: { uri: `pipette:evaluation/${record.id}`, properties: { evaluationId: record.id, modelId } },
       blessing: { uri: `pipette:evaluation/${record.id}`, properties: { evaluationId: record.id, modelId, blessed } },
@@ -113,7 +117,7 @@ export async function runPusher(db: PipetteDB, projectId: string, c: ComponentSp
   const blessing = inputs.model_blessing?.[0];
   const { alias } = c.settings;
   if (property<boolean>(blessing, 'blessed') !== true) {
-    ctx.log('pushed: false (not blessed)');
+    ctx.log('pushed: false, blessed: false');
     return { pushed_model: { uri: `pipette:alias/${alias}/${modelId}`, properties: { pushed: false, reason: 'not-blessed', alias, modelId } } };
   }
   await setAlias(db, projectId, alias, modelId);
