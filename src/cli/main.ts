@@ -16,7 +16,7 @@ import { parsePipeline } from '../core/pipeline/spec';
 import { parseArgs, USAGE, UsageError } from './args';
 import { canRun, NodeHost } from './host';
 import { errorText, failureText, ProgressPrinter, type Output } from './report';
-import { loadStore, runFile, saveLineage, saveState } from './state';
+import { loadStore, lockOut, runFile, saveLineage, saveState } from './state';
 
 const stdio: Output = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -57,6 +57,15 @@ export async function main(argv: readonly string[], output: Output = stdio): Pro
 async function runCommand(dag: CheckedPipeline, command: { data: string; out: string; quiet: boolean }, output: Output): Promise<number> {
   const out = resolve(command.out);
   await mkdir(out, { recursive: true });
+  const unlock = await lockOut(out);
+  try {
+    return await runLocked(dag, out, command, output);
+  } finally {
+    await unlock();
+  }
+}
+
+async function runLocked(dag: CheckedPipeline, out: string, command: { data: string; quiet: boolean }, output: Output): Promise<number> {
   const store = await loadStore(out);
   const host = new NodeHost({ dataDir: resolve(command.data), out, store });
   const cannot = dag.order.filter((id) => !canRun(dag.components[id]!.spec.type));

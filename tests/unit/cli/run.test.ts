@@ -254,6 +254,29 @@ describe('pipette run', () => {
     expect(existsSync(join(out, 'artifacts')) ? readdirSync(join(out, 'artifacts', 'example_gen')) : []).toEqual([]);
   });
 
+  it("one run at a time per --out; a crashed run's lock and what it left staged are cleared by the next", () => {
+    const data = dataDir('data-lock', { 'penguins.csv': csvOf(penguins) });
+    const out = join(work, 'out-lock');
+    const pipeline = pipelineFile('lock.json', (spec) => void (spec.components = spec.components.slice(0, 2)));
+    // what a run killed mid-way leaves: a staged artifact directory and a temp file, and its lock
+    mkdirSync(join(out, 'artifacts', 'example_gen', '.1.tmp-99999'), { recursive: true });
+    writeFileSync(join(out, 'mlmd-store.json.tmp-99999'), '{"half');
+    writeFileSync(join(out, '.pipette.lock'), String(process.pid));
+    // the lock's process (this test's) is alive: refused, nothing touched
+    const busy = pipette('run', pipeline, '--data', data, '--out', out);
+    expect(busy.status).toBe(1);
+    expect(busy.stderr).toBe(`pipette: --out ${out} is in use by another pipette run (process ${process.pid})\n`);
+    expect(existsSync(join(out, 'artifacts', 'example_gen', '.1.tmp-99999'))).toBe(true);
+    // a process that has ended holds it: taken over, the leftovers swept
+    const ended = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    writeFileSync(join(out, '.pipette.lock'), ended.stdout);
+    const r = pipette('run', pipeline, '--data', data, '--out', out);
+    expect(r.status).toBe(0);
+    expect(readdirSync(join(out, 'artifacts', 'example_gen'))).toEqual(['1']);
+    expect(existsSync(join(out, 'mlmd-store.json.tmp-99999'))).toBe(false);
+    expect(existsSync(join(out, '.pipette.lock'))).toBe(false);
+  });
+
   it('a malformed pipeline or bad arguments: exit 2 with the field path, before anything runs', () => {
     const data = join(work, 'data');
     const out = join(work, 'out-bad');
