@@ -100,7 +100,8 @@ export function newRunRecord(runId: string, dag: CheckedPipeline, startedAt: num
   return { runId, pipelineName: dag.spec.name, startedAt, components, outputs: {} };
 }
 
-function toProperties(values: Record<string, JsonValue> | undefined): Properties | undefined {
+/** Plain values as MLMD properties (undefined when there are none). */
+export function toProperties(values: Record<string, JsonValue> | undefined): Properties | undefined {
   if (!values || Object.keys(values).length === 0) return undefined;
   const out: Properties = {};
   for (const [k, v] of Object.entries(values)) {
