@@ -1,4 +1,5 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
+import { openDemoPipelines, runPipeline as runPipelineOn } from './pipeline-helpers';
 import { readFileSync } from 'node:fs';
 
 // The Pipelines stage on the demo project (issue 14): the demo pipeline created, run through the stages'
@@ -13,12 +14,7 @@ const ALL = [...DATA_COMPONENTS, 'trainer', 'evaluator', 'pusher'];
 const demoText = readFileSync('pipelines/demo.pipeline.json', 'utf8');
 
 test.beforeAll(async ({ browser }: { browser: Browser }) => {
-  page = await (await browser.newContext()).newPage();
-  await page.goto('./');
-  await page.getByTestId('open-demo').click();
-  await expect(page.getByTestId('project-title')).toBeVisible({ timeout: 120_000 });
-  await page.getByTestId('stage-pipelines').click();
-  await expect(page.getByTestId('pipelines-page')).toBeVisible();
+  page = await openDemoPipelines(browser);
 });
 
 test.afterAll(async () => {
@@ -33,13 +29,7 @@ async function times(runIndex: number, id: string): Promise<[number, number]> {
   return [Number(await row.getAttribute('data-started')), Number(await row.getAttribute('data-finished'))];
 }
 
-/** Press Run and wait for the new run (the newest, listed first) to finish. */
-async function runPipeline(): Promise<void> {
-  const before = await page.getByTestId('pipeline-run').count();
-  await page.getByTestId('pipeline-run-button').click();
-  await expect(page.getByTestId('pipeline-run')).toHaveCount(before + 1);
-  await expect(run(0)).toHaveAttribute('data-status', 'finished', { timeout: 120_000 });
-}
+const runPipeline = () => runPipelineOn(page);
 
 test('the demo pipeline is shown as a graph and runs its components in dependency order, pushing only a blessed model', async () => {
   await page.getByTestId('pipeline-create-demo').click();

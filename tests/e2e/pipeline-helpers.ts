@@ -1,0 +1,20 @@
+import { expect, type Browser, type Page } from '@playwright/test';
+
+/** A new page on the demo project's Pipelines page. */
+export async function openDemoPipelines(browser: Browser): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto('./');
+  await page.getByTestId('open-demo').click();
+  await expect(page.getByTestId('project-title')).toBeVisible({ timeout: 120_000 });
+  await page.getByTestId('stage-pipelines').click();
+  await expect(page.getByTestId('pipelines-page')).toBeVisible();
+  return page;
+}
+
+/** Press Run and wait for the new run (the newest, listed first) to finish. */
+export async function runPipeline(page: Page): Promise<void> {
+  const before = await page.getByTestId('pipeline-run').count();
+  await page.getByTestId('pipeline-run-button').click();
+  await expect(page.getByTestId('pipeline-run')).toHaveCount(before + 1);
+  await expect(page.getByTestId('pipeline-run').first()).toHaveAttribute('data-status', 'finished', { timeout: 120_000 });
+}
