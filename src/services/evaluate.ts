@@ -13,11 +13,12 @@ import { codedErrorData, type SerializedCoded } from '../core/coded-errors';
 import { evaluateBlessing, type MetricTable } from '../core/evaluate/blessing';
 import { calibrationCurve, precisionRecallCurve, rocCurve, thresholdMetrics } from '../core/evaluate/curves';
 import { EvalError, evalErrorWhy } from '../core/evaluate/errors';
-import type { CellValue, FeatureSlicing, SliceSpec } from '../core/evaluate/slice-assign';
+import type { CellValue } from '../core/evaluate/slice-assign';
+import { predictionsFor, sliceColumns, sliceValues } from '../core/evaluate/predictions';
 import type { Predictions } from '../core/evaluate/slice-metrics';
 import { metricTable, SliceEvaluator, type Slicing } from '../core/evaluate/slices';
 import type { TF } from '../core/model/model-spec';
-import { decodeRegression, MISSING_BOOL, type ColumnTable, type DecodeImage } from '../core/model/preprocess';
+import type { DecodeImage } from '../core/model/preprocess';
 import type { CurvePoint, CurvesRequest, CurvesResult, EvaluateProgress, EvaluateRequest } from '../protocol/evaluate';
 import { throwIfAborted } from '../protocol/jobs';
 import { newId, type PipetteDB } from '../store/db';
@@ -52,49 +53,10 @@ export const THRESHOLD_STEPS = 100;
 
 const yieldToEvents = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-function sliceColumns(specs: readonly SliceSpec[]): FeatureSlicing[] {
-  return specs.flatMap((s) => ('cross' in s ? s.cross : [s]));
-}
-
-/** One plain value per evaluated row of a table column, for slicing. */
-export function sliceValues(table: ColumnTable, column: string, rows: Uint32Array): CellValue[] {
-  const col = table.columns.get(column);
-  if (!col) throw new EvalError('missing-column', { column }, `The evaluation data has no column "${column}" to slice by`);
-  const out: CellValue[] = new Array(rows.length);
-  for (let r = 0; r < rows.length; r++) {
-    const i = rows[r]!;
-    switch (col.type) {
-      case 'number':
-      case 'integer':
-      case 'datetime':
-        out[r] = col.values[i]!;
-        break;
-      case 'boolean':
-        out[r] = col.values[i] === MISSING_BOOL ? null : col.values[i] === 1;
-        break;
-      case 'categorical':
-        out[r] = col.codes[i]! < 0 ? null : col.dictionary[col.codes[i]!]!;
-        break;
-      case 'text':
-        out[r] = col.values[i]!;
-        break;
-      case 'image':
-        throw evalErrorWhy('bad-option', 'slice-images', { column }, `"${column}" holds images, which cannot be sliced by`);
-    }
-  }
-  return out;
-}
 
 /** The core's view of a model's outputs on its rows. */
 function predictionsOf(p: Predicted, threshold?: number): Predictions {
-  const { data, outputs } = p;
-  const y = data.encoded.y;
-  const label = data.stats.label;
-  if (!y) throw new EvalError('missing-column', { column: label.column }, `The evaluation data has no label column "${label.column}"`);
-  if (label.task === 'classification') {
-    return { kind: 'classification', yTrue: y, probs: outputs, classes: label.classes, ...(label.classes.length === 2 ? { positiveClass: 1, threshold: threshold ?? 0.5 } : {}) };
-  }
-  return { kind: 'regression', yTrue: decodeRegression(label, y), yPred: outputs };
+  return predictionsFor(p.data.stats.label, p.data.encoded.y, p.outputs, threshold);
 }
 
 /** At most `max` points, evenly spaced, first and last kept. */
@@ -103,6 +65,9 @@ export function thinPoints(points: CurvePoint[], max = CURVE_POINTS): CurvePoint
   const step = (points.length - 1) / (max - 1);
   return Array.from({ length: max }, (_, j) => points[Math.round(j * step)]!);
 }
+
+/** One plain value per evaluated row of a table column (core/evaluate/predictions.ts). */
+export { sliceValues };
 
 export class EvaluateService {
   readonly #deps: EvaluateDeps;

@@ -12,7 +12,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { EvalError, evalErrorWhy } from '../core/evaluate/errors';
 import type { TF } from '../core/model/model-spec';
 import { choiceOf, decodeRegression, encode, inputColumns, type ColumnTable, type DecodeImage, type Encoded, type PreprocessStats } from '../core/model/preprocess';
-import { predict } from '../core/train/trainer';
+import { predictEncodedRows } from '../core/train/trainer';
 import type { DatasetVersion, PipetteDB } from '../store/db';
 import type { ModelVersionRecord, RunRecord } from '../store/training-records';
 import { trainingVersionOf } from './registry';
@@ -121,12 +121,6 @@ export async function loadModelData(db: PipetteDB, req: ModelDataRequest, option
  * classification, values in the label's own units for regression. Every tensor is disposed.
  */
 export async function predictEncoded(tf: TF, model: tfjs.LayersModel, enc: Encoded, stats: PreprocessStats, batchRows = 1024): Promise<Float32Array> {
-  const x = tf.tensor(enc.x, [enc.rows, ...enc.featureShape], 'float32');
-  let out: Float32Array;
-  try {
-    out = await predict(tf, model, x, batchRows);
-  } finally {
-    x.dispose();
-  }
+  const out = await predictEncodedRows(tf, model, enc, batchRows);
   return stats.label.task === 'regression' ? decodeRegression(stats.label, out) : out;
 }

@@ -6,7 +6,8 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { classificationMetrics, regressionMetrics, worstPredictions } from '../core/model/metrics';
 import type { TF } from '../core/model/model-spec';
 import { decodeRegression, inputColumns, type ColumnTable, type Encoded } from '../core/model/preprocess';
-import { predict } from '../core/train/trainer';
+import { classificationSummary, regressionSummary } from '../core/train/run-setup';
+import { predictEncodedRows } from '../core/train/trainer';
 import type { DisplayCell, Evaluation, RunMetrics, WorstRow } from '../store/training-records';
 import type { PreparedData } from './train-data';
 
@@ -51,13 +52,7 @@ export async function evaluateModel(
   batchSize: number,
 ): Promise<{ metrics: RunMetrics; outputs: Float32Array }> {
   const { stats, table } = data;
-  const x = tf.tensor(enc.x, [enc.rows, ...enc.featureShape], 'float32');
-  let out: Float32Array;
-  try {
-    out = await predict(tf, model, x, batchSize);
-  } finally {
-    x.dispose();
-  }
+  const out = await predictEncodedRows(tf, model, enc, batchSize);
   // the raw columns the model reads (a transform's inputs); the label is the Actual column already
   const columns = inputColumns(stats).map((c) => c.column);
   const cells = (row: number) => Object.fromEntries(columns.map((c) => [c, displayCell(table, c, row)]));
@@ -74,7 +69,7 @@ export async function evaluateModel(
       cells: cells(w.row!),
     }));
     evaluation = { task: 'classification', split, report, worst };
-    summary = { accuracy: report.accuracy, macroF1: report.macro.f1, logLoss: report.logLoss, ...(report.roc ? { auc: report.roc.auc } : {}) };
+    summary = classificationSummary(report);
   } else {
     const truth = decodeRegression(stats.label, enc.y as Float32Array);
     const pred = decodeRegression(stats.label, out);
@@ -86,7 +81,7 @@ export async function evaluateModel(
       cells: cells(w.row!),
     }));
     evaluation = { task: 'regression', split, report, worst };
-    summary = { mae: report.mae, rmse: report.rmse, r2: report.r2 };
+    summary = regressionSummary(report);
   }
   return { metrics: { summary, evaluation }, outputs: out };
 }

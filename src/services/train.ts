@@ -22,7 +22,8 @@ import { invalidSpecError, TrainError, trainErrorWhy } from '../core/model/error
 import { buildModel, validateSpec, type ModelSpec, type TF } from '../core/model/model-spec';
 import { choiceOf, encode, type DecodeImage, type Encoded, type EncodeOptions, type PreprocessStats } from '../core/model/preprocess';
 import { splitRecord } from '../core/model/split';
-import { balancedClassWeights, balancedSoftClassWeights, PauseGate, toTensors, Trainer, type Checkpoint, type FitResult, type TrainConfig, type TrainTensors } from '../core/train/trainer';
+import { resolveSpec, trainConfigOf } from '../core/train/run-setup';
+import { PauseGate, toTensors, Trainer, type Checkpoint, type FitResult, type TrainTensors } from '../core/train/trainer';
 import type { PrepareRequest, PrepareResult, RunOutcome, StartRunRequest, TrainEvent } from '../protocol/train';
 import type { PipetteDB } from '../store/db';
 import { holdingWriterLock } from '../store/sweep';
@@ -85,15 +86,8 @@ function serializeError(e: unknown): RunRecord['error'] {
   return { message: e instanceof Error ? e.message : String(e) };
 }
 
-/** The spec a run trains: the person's layers on the input and head the data gives. */
-export function resolveSpec(spec: ModelSpec, stats: PreprocessStats): ModelSpec {
-  return {
-    ...spec,
-    version: 1,
-    input: stats.input,
-    head: stats.label.task === 'classification' ? { kind: 'classification', classes: stats.label.classes.length } : { kind: 'regression' },
-  };
-}
+/** The spec a run trains (core/train/run-setup.ts). */
+export { resolveSpec };
 
 export class TrainService {
   readonly #deps: TrainDeps;
@@ -336,24 +330,7 @@ export class TrainService {
     const { data, trainSoft, valSoft } = loaded;
     const model = await build();
     ctx.owned.push(model);
-    const classes = data.stats.label.task === 'classification' ? data.stats.label.classes.length : 1;
-    const trainConfig: TrainConfig = {
-      task: data.stats.label.task,
-      optimizer: config.hyper.optimizer,
-      learningRate: config.hyper.learningRate,
-      batchSize: config.hyper.batchSize,
-      epochs: config.hyper.epochs,
-      seed: config.split.seed,
-      classWeights:
-        config.hyper.classWeights === 'balanced' && data.stats.label.task === 'classification'
-          ? trainSoft
-            ? balancedSoftClassWeights(trainSoft, classes)
-            : balancedClassWeights(trainEnc.y as Int32Array, classes)
-          : null,
-      earlyStopping: config.hyper.patience > 0 ? { patience: config.hyper.patience, restoreBestWeights: true } : null,
-      // a progress bar needs a few updates a second; each one wakes the page and repaints it
-      progressEveryMs: 250,
-    };
+    const trainConfig = trainConfigOf(config.hyper, data.stats, config.split.seed, { y: trainEnc.y, soft: trainSoft });
     const trainer = new Trainer(tf, model, trainConfig, ctx.active.gate);
     ctx.owned.push(trainer);
     if (ctx.checkpoint) await trainer.restoreCheckpoint(ctx.checkpoint);

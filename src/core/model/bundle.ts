@@ -131,12 +131,19 @@ async function layersFiles(tf: TF, model: tfjs.LayersModel, shardBytes: number):
   return { modelJson: JSON.stringify(json), shards };
 }
 
+/** A bundle's files by name: model.json, the weight shards, metadata.json, README.md (and transform.json, .js). */
+export async function bundleFiles(tf: TF, model: tfjs.LayersModel, metadata: BundleMetadata, options: { shardBytes?: number } = {}): Promise<{ text: Record<string, Uint8Array>; weights: Record<string, Uint8Array> }> {
+  const { modelJson, shards } = await layersFiles(tf, model, options.shardBytes ?? DEFAULT_SHARD_BYTES);
+  const text = { 'model.json': strToU8(modelJson), ...(bundleTextFiles(metadata) as Record<string, Uint8Array>) };
+  return { text, weights: Object.fromEntries(shards) };
+}
+
 /** Zip a model with its metadata and README (and its transform, if it was trained on one). */
 export async function exportBundle(tf: TF, model: tfjs.LayersModel, metadata: BundleMetadata, options: { shardBytes?: number } = {}): Promise<Uint8Array> {
-  const { modelJson, shards } = await layersFiles(tf, model, options.shardBytes ?? DEFAULT_SHARD_BYTES);
-  const files: Zippable = { 'model.json': strToU8(modelJson), ...bundleTextFiles(metadata) };
+  const { text, weights } = await bundleFiles(tf, model, metadata, options);
+  const files: Zippable = { ...text };
   // float weights hardly compress: store them and save the time
-  for (const [name, bytes] of shards) files[name] = [bytes, { level: 0 }];
+  for (const [name, bytes] of Object.entries(weights)) files[name] = [bytes, { level: 0 }];
   return zipSync(files, { level: 6 });
 }
 

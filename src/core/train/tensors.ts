@@ -46,6 +46,16 @@ export function toTensors(tf: TF, data: Encoded, label: LabelStats, soft?: Float
   return { x, y };
 }
 
+/** Model outputs (n x outputs, row-major) for encoded rows, the input tensor disposed after. */
+export async function predictEncodedRows(tf: TF, model: tfjs.LayersModel, enc: Pick<Encoded, 'x' | 'rows' | 'featureShape'>, batchSize: number): Promise<Float32Array> {
+  const x = tf.tensor(enc.x, [enc.rows, ...enc.featureShape], 'float32');
+  try {
+    return await predict(tf, model, x, batchSize);
+  } finally {
+    x.dispose();
+  }
+}
+
 /**
  * Model outputs for every row of x, in fixed-size padded batches (the same shapes as training), read
  * back once at the end. Returns n x outputs values, row-major.

@@ -32,7 +32,7 @@ import type { TrainTensors } from './tensors';
 export { checkpointTransferables, type Checkpoint, type NamedArray } from './checkpoint';
 export { makeOptimizer, OPTIMIZERS, type OptimizerName } from './optimizers';
 export { PauseGate } from './pause-gate';
-export { balancedClassWeights, balancedSoftClassWeights, predict, toTensors, type TrainTensors } from './tensors';
+export { balancedClassWeights, balancedSoftClassWeights, predict, predictEncodedRows, toTensors, type TrainTensors } from './tensors';
 
 export interface EarlyStopping {
   /** Epochs without improvement of the validation loss (training loss without validation data) before stopping. */
