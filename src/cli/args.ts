@@ -10,13 +10,14 @@ Runs a Pipette pipeline (the JSON the Pipelines page exports) in Node, with the 
   --data <dir>       one subdirectory per dataset, named after it (e.g. "<dir>/Palmer penguins/");
                      its .csv, .tsv, .json, .ndjson, .arrow or .parquet files are its versions in name
                      order (numbers compare as numbers), "latest" is the last, {"number": n} the n-th
-  --out <dir>        artifacts/<component>/<execution id>/, mlmd.json, mlmd-store.json, runs/<run>.json;
+  --out <dir>        artifacts/<component>/<execution id>/, mlmd.json, mlmd-store.json, runs/<run>.json,
+                     aliases.json (the registry: which model the Pusher pointed each alias at);
                      a second run with the same --out reuses unchanged components' outputs (cached)
-  --backend cpu|wasm TF.js backend for training (default cpu; no component this runner has trains yet)
+  --backend cpu|wasm TF.js backend of the Trainer and Evaluator (default cpu)
   --quiet            print only failures and the outcome
 
 Exit codes: 0 the run succeeded; 1 it failed (anomalies not accepted, a model not blessed, a component
-that failed or that this runner cannot run yet), with the reason on stderr naming the component;
+that failed or that this runner cannot run), with the reason on stderr naming the component;
 2 bad arguments or a pipeline file that is not a valid pipeline.
 `;
 

@@ -13,11 +13,15 @@ import type { ArtifactRef, ExecuteContext, OutputArtifact, PipelineHost } from '
 import type { AnyComponentSpec, ComponentSpec, ComponentType } from '../core/pipeline/spec';
 import { resolveExampleGen, runExampleGen, type ResolvedVersion } from './example-gen';
 import { artifactExists, StagedArtifact } from './files';
+import type { TF } from '../core/model/model-spec';
+import { resolveEvaluator, runEvaluator, runPusher } from './evaluator';
+import { loadTf, type BackendName } from './tf';
+import { runTrainer } from './trainer';
 import { runTransform } from './transform-component';
 import { runExampleValidator, runImportSchemaGen, runSchemaGen, runStatisticsGen } from './validate-components';
 
 /** The component types this runner has executors for, in pipeline order. */
-export const RUNNABLE: readonly ComponentType[] = ['ExampleGen', 'StatisticsGen', 'SchemaGen', 'ImportSchemaGen', 'ExampleValidator', 'Transform'];
+export const RUNNABLE: readonly ComponentType[] = ['ExampleGen', 'StatisticsGen', 'SchemaGen', 'ImportSchemaGen', 'ExampleValidator', 'Transform', 'Trainer', 'Evaluator', 'Pusher'];
 
 export function canRun(type: ComponentType): boolean {
   return RUNNABLE.includes(type);
@@ -36,6 +40,8 @@ export interface NodeHostOptions {
   out: string;
   /** The store the runner records into: the next execution id is read off it. */
   store: MlmdStore;
+  /** TF.js backend of the Trainer and Evaluator (default cpu). */
+  backend?: BackendName;
 }
 
 export class NodeHost implements PipelineHost {
@@ -49,6 +55,7 @@ export class NodeHost implements PipelineHost {
   async resolve(component: ComponentSpec): Promise<Record<string, JsonValue>> {
     const c = component as AnyComponentSpec;
     if (c.type === 'ExampleGen') return { ...(await resolveExampleGen(this.options.dataDir, c)) };
+    if (c.type === 'Evaluator') return resolveEvaluator(this.options.out);
     throw notRunnable(component);
   }
 
@@ -71,6 +78,12 @@ export class NodeHost implements PipelineHost {
           return { anomalies: await runExampleValidator(out, c, inputs, staged, ctx.signal) };
         case 'Transform':
           return { transform_graph: await runTransform(out, c, inputs, staged, ctx) };
+        case 'Trainer':
+          return await runTrainer(await this.#tf(), out, c, inputs, staged, ctx);
+        case 'Evaluator':
+          return await runEvaluator(await this.#tf(), out, c, inputs, resolved, staged, ctx.signal);
+        case 'Pusher':
+          return { pushed_model: await runPusher(out, c, inputs, staged) };
         default:
           throw notRunnable(component);
       }
@@ -78,6 +91,10 @@ export class NodeHost implements PipelineHost {
       // nothing half written: a directory not committed is removed
       await staged.discard();
     }
+  }
+
+  #tf(): Promise<TF> {
+    return loadTf(this.options.backend ?? 'cpu');
   }
 
   exists(artifact: ArtifactRef): Promise<boolean> {

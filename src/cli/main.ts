@@ -17,6 +17,7 @@ import { parseArgs, USAGE, UsageError } from './args';
 import { canRun, NodeHost } from './host';
 import { errorText, failureText, ProgressPrinter, type Output } from './report';
 import { loadStore, lockOut, runFile, saveLineage, saveState } from './state';
+import type { BackendName } from './tf';
 
 const stdio: Output = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -54,7 +55,7 @@ export async function main(argv: readonly string[], output: Output = stdio): Pro
   }
 }
 
-async function runCommand(dag: CheckedPipeline, command: { data: string; out: string; quiet: boolean }, output: Output): Promise<number> {
+async function runCommand(dag: CheckedPipeline, command: { data: string; out: string; backend: BackendName; quiet: boolean }, output: Output): Promise<number> {
   const out = resolve(command.out);
   await mkdir(out, { recursive: true });
   const unlock = await lockOut(out);
@@ -65,9 +66,9 @@ async function runCommand(dag: CheckedPipeline, command: { data: string; out: st
   }
 }
 
-async function runLocked(dag: CheckedPipeline, out: string, command: { data: string; quiet: boolean }, output: Output): Promise<number> {
+async function runLocked(dag: CheckedPipeline, out: string, command: { data: string; backend: BackendName; quiet: boolean }, output: Output): Promise<number> {
   const store = await loadStore(out);
-  const host = new NodeHost({ dataDir: resolve(command.data), out, store });
+  const host = new NodeHost({ dataDir: resolve(command.data), out, store, backend: command.backend });
   const cannot = dag.order.filter((id) => !canRun(dag.components[id]!.spec.type));
   if (!command.quiet) output.out(`pipette: pipeline "${dag.spec.name}", ${dag.order.length} components, outputs in ${out}`);
   if (cannot.length > 0) {
@@ -102,9 +103,15 @@ async function runLocked(dag: CheckedPipeline, out: string, command: { data: str
   const counts = Object.values(record.components).reduce<Record<string, number>>((n, c) => ({ ...n, [c.state]: (n[c.state] ?? 0) + 1 }), {});
   const summary = Object.entries(counts).map(([state, n]) => `${n} ${state}`).join(', ');
   const seconds = (((record.finishedAt ?? record.startedAt) - record.startedAt) / 1000).toFixed(2);
-  if (record.outcome === 'succeeded') {
+  const unblessed = notBlessed(dag, record);
+  if (record.outcome === 'succeeded' && unblessed.length === 0) {
     if (!command.quiet) output.out(`pipette: run ${runId} succeeded in ${seconds} s (${summary}); record in ${runFile(out, runId)}`);
     return 0;
+  }
+  if (record.outcome === 'succeeded') {
+    // every component did its work, but a model is not blessed: CI must not pass (issue 14)
+    output.err(`pipette: run ${runId} finished in ${seconds} s (${summary}), but ${unblessed.join('; ')}`);
+    return 1;
   }
   const failed = Object.entries(record.components).filter(([, c]) => c.state === 'failed');
   output.err(`pipette: run ${runId} ${record.outcome} (${summary})${failed.length > 0 ? `: ${failed.map(([id, c]) => failureText(id, c.error)).join('; ')}` : ''}`);
@@ -119,4 +126,16 @@ function checkExecutionIds(run: RunRecord): void {
       for (const ref of refs) if (ref.uri !== `artifacts/${id}/${c.executionId}`) throw new Error(`${id}: its output ${ref.uri} is not in the directory of execution ${c.executionId}`);
     }
   }
+}
+
+/** Each Evaluator whose model is not blessed, with the thresholds it failed and what its Pushers did. */
+function notBlessed(dag: CheckedPipeline, run: RunRecord): string[] {
+  return dag.order.flatMap((id) => {
+    if (dag.components[id]!.spec.type !== 'Evaluator') return [];
+    const blessing = run.outputs[id]?.blessing?.[0];
+    if (!blessing || blessing.properties.blessed !== false) return [];
+    const pushers = dag.order.filter((p) => dag.components[p]!.spec.type === 'Pusher' && Object.values(dag.components[p]!.spec.inputs).some((i) => i.from === id));
+    const pushed = pushers.map((p) => `${p}: not pushed (${String(run.outputs[p]?.pushed_model?.[0]?.properties.reason ?? 'not run')})`);
+    return [[`${id}: the model ${String(blessing.properties.model)} is not blessed: ${String(blessing.properties.failed)} failed`, ...pushed].join('; ')];
+  });
 }
