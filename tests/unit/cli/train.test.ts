@@ -1,6 +1,6 @@
 /**
- * The whole demo pipeline through the built command-line runner (`node bin/pipette.mjs run`, as CI runs
- * it) on the penguins as CSV: the Trainer, Evaluator and Pusher in Node. Checked: the exit code agrees with
+ * The whole demo pipeline through the built command-line runner (`bin/pipette.mjs run`, as CI runs it,
+ * over this file's own build) on the penguins as CSV: the Trainer, Evaluator and Pusher in Node. Checked: the exit code agrees with
  * blessing.json; the model bundle, loaded with @tensorflow/tfjs alone in this process (model.json, its
  * weight shards, transform.js applying transform.json to the raw rows), predicts the test rows of split.json
  * with exactly the accuracy evaluation.json reports, counted here by hand; the second run is cached through
@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -25,11 +25,17 @@ const COLUMNS = ['Species', 'Island', 'Beak Length (mm)', 'Beak Depth (mm)', 'Fl
 type Row = Record<string, string | number | null>;
 const penguins = JSON.parse(readFileSync(join(root, 'node_modules/vega-datasets/data/penguins.json'), 'utf8')) as Row[];
 
+/**
+ * This file's own build of the CLI, with bin/pipette.mjs beside it: run.test.ts builds dist-cli/ at the same
+ * time in another worker (its emptyOutDir would pull main.js away from under these runs). Inside
+ * node_modules, so the build's imports of npm packages resolve as they do from dist-cli/.
+ */
+const cli = join(root, 'node_modules/.cache/pipette-cli-train-test');
 let work: string;
 let data: string;
 
 function pipette(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'bin/pipette.mjs'), ...args], { cwd: work, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(cli, 'bin/pipette.mjs'), ...args], { cwd: work, encoding: 'utf8' });
   expect(r.stdout + r.stderr).not.toContain('    at ');
   return r;
 }
@@ -58,11 +64,17 @@ beforeAll(async () => {
   data = join(work, 'data');
   mkdirSync(join(data, DATASET), { recursive: true });
   writeFileSync(join(data, DATASET, 'penguins.csv'), Papa.unparse(penguins, { columns: COLUMNS }));
-  await build({ configFile: join(root, 'vite.cli.config.ts'), root, logLevel: 'silent' });
+  rmSync(cli, { recursive: true, force: true });
+  mkdirSync(join(cli, 'bin'), { recursive: true });
+  copyFileSync(join(root, 'bin/pipette.mjs'), join(cli, 'bin/pipette.mjs'));
+  await build({ configFile: join(root, 'vite.cli.config.ts'), root, logLevel: 'silent', build: { outDir: join(cli, 'dist-cli') } });
   await tf.setBackend('cpu');
 }, 120_000);
 
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+  rmSync(cli, { recursive: true, force: true });
+});
 
 describe('pipette run trains, evaluates and pushes', () => {
   it('runs the demo pipeline end to end; the exit code agrees with the blessing, and the bundle predicts the test rows with the accuracy evaluation.json reports', async () => {
