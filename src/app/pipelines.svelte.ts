@@ -6,7 +6,8 @@
  * A run is driven from the page (the runner only decides and records; the work is in the data worker) and
  * holds its writer lock while it runs; after every change its record and the project's MLMD store are saved
  * in one transaction. Runs of this tab are kept at module level, so leaving the page and coming back
- * still offers their cancel. One run at a time per tab: the MLMD store is one record per project.
+ * still offers their cancel. One run at a time per project (`startRun` takes the project's run lock; the
+ * triggers of app/pipeline-triggers.svelte.ts start theirs the same way): the MLMD store is one record per project.
  */
 import { SvelteMap } from 'svelte/reactivity';
 import demoText from '../../pipelines/demo.pipeline.json?raw';
@@ -124,11 +125,8 @@ export class PipelinesPageState {
   /** Start a run of a pipeline version; resolves when it finished (or was cancelled). */
   async run(pipeline: PipelineRecord, trigger: RunTrigger = { kind: 'manual' }): Promise<void> {
     if (this.busy) return;
-    const dag = dagOf(pipeline);
-    if (!dag) return;
-    const record = newRunRecord(crypto.randomUUID(), dag, Date.now());
     this.problem = '';
-    await holdingWriterLock(record.runId, () => drive(this.projectId, pipeline, dag, record, trigger));
+    await startRun(this.projectId, pipeline, trigger);
   }
 
   cancel(runId: string): void {
@@ -153,6 +151,24 @@ export class PipelinesPageState {
       await (locks ? locks.request(writerLockName(stale.id), resume) : resume());
     }
   }
+}
+
+/**
+ * Start a run and resolve when it finished. Runs of a project take turns (in this tab and across tabs) under
+ * the project's run lock: the MLMD store is one record per project. `stillWanted`, asked once the lock is
+ * held, lets a triggered run find that another tab already did it.
+ */
+export async function startRun(projectId: string, pipeline: PipelineRecord, trigger: RunTrigger, stillWanted?: () => Promise<boolean>): Promise<boolean> {
+  const dag = dagOf(pipeline);
+  if (!dag) return false;
+  const work = async (): Promise<boolean> => {
+    if (stillWanted && !(await stillWanted())) return false;
+    const record = newRunRecord(crypto.randomUUID(), dag, Date.now());
+    await holdingWriterLock(record.runId, () => drive(projectId, pipeline, dag, record, trigger));
+    return true;
+  };
+  const locks = globalThis.navigator?.locks;
+  return locks ? locks.request(`pipette-pipeline-runs-${projectId}`, work) : work();
 }
 
 function dagOf(pipeline: PipelineRecord | undefined): CheckedPipeline | null {

@@ -15,6 +15,7 @@ import type { AliasRecord, CheckpointRecord, ModelArtifactsRecord, ModelVersionR
 import type { EvaluationRecord } from './evaluation-records';
 import type { TransformRecord } from './transform-records';
 import type { MlmdRecord, PipelineRecord, PipelineRunRecord } from './pipeline-records';
+import type { PipelineTriggerRecord } from './pipeline-triggers';
 
 /** The "define scope, define data, set a baseline" card of a project. */
 export interface Scope {
@@ -128,6 +129,7 @@ export class PipetteDB extends Dexie {
   pipelines!: EntityTable<PipelineRecord, 'id'>;
   pipelineRuns!: EntityTable<PipelineRunRecord, 'id'>;
   mlmd!: EntityTable<MlmdRecord, 'projectId'>;
+  pipelineTriggers!: Dexie.Table<PipelineTriggerRecord, [string, string]>;
 
   constructor(name = 'pipette') {
     super(name);
@@ -165,6 +167,9 @@ export class PipetteDB extends Dexie {
       pipelines: 'id, projectId, [projectId+name], createdAt',
       pipelineRuns: 'id, projectId, pipelineId, status, startedAt',
       mlmd: 'projectId',
+    });
+    this.version(7).stores({
+      pipelineTriggers: '[projectId+pipelineName], projectId',
     });
   }
 }

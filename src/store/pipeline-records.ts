@@ -23,11 +23,14 @@ export interface PipelineRecord {
   createdAt: number;
 }
 
-/** Why a run started (only manual runs exist yet; new data and schedules come with continuous training). */
-export interface RunTrigger {
-  kind: 'manual';
-  why?: string;
-}
+/**
+ * Why a run started: by hand (Run), a new ready version of the ExampleGen's dataset (named as the person saw
+ * it), or the pipeline's schedule.
+ */
+export type RunTrigger =
+  | { kind: 'manual' }
+  | { kind: 'new-data'; datasetName: string; versionId: string; versionNumber: number }
+  | { kind: 'schedule'; everyMinutes: number };
 
 /**
  * running: its tab works on it (holding the run's writer lock); interrupted: it was running when its tab
