@@ -3,6 +3,7 @@ import { strFromU8, unzipSync } from 'fflate';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { parsePipeline } from '../../src/core/pipeline/spec';
+import { openDemoPipelines } from './pipeline-helpers';
 
 // Continuous training (issue 14) on the demo project: the demo pipeline saved with "on new data" on runs by
 // itself when a new version of the Palmer penguins is imported on the Data page, is listed with why it ran,
@@ -61,12 +62,7 @@ async function importNewVersion(): Promise<void> {
 }
 
 test.beforeAll(async ({ browser }: { browser: Browser }) => {
-  page = await (await browser.newContext({ acceptDownloads: true })).newPage();
-  await page.goto('./');
-  await page.getByTestId('open-demo').click();
-  await expect(page.getByTestId('project-title')).toBeVisible({ timeout: 120_000 });
-  await page.getByTestId('stage-pipelines').click();
-  await expect(page.getByTestId('pipelines-page')).toBeVisible();
+  page = await openDemoPipelines(browser);
 });
 
 test.afterAll(async () => {

@@ -1,8 +1,8 @@
 import { expect, type Browser, type Page } from '@playwright/test';
 
-/** A new page on the demo project's Pipelines page. */
+/** A new page (downloads accepted) on the demo project's Pipelines page. */
 export async function openDemoPipelines(browser: Browser): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
+  const page = await (await browser.newContext({ acceptDownloads: true })).newPage();
   await page.goto('./');
   await page.getByTestId('open-demo').click();
   await expect(page.getByTestId('project-title')).toBeVisible({ timeout: 120_000 });
