@@ -1,11 +1,9 @@
 import { expect, type Browser, type Page } from '@playwright/test';
+import { openDemoPage } from './helpers';
 
 /** A new page (downloads accepted) on the demo project's Pipelines page. */
 export async function openDemoPipelines(browser: Browser): Promise<Page> {
-  const page = await (await browser.newContext({ acceptDownloads: true })).newPage();
-  await page.goto('./');
-  await page.getByTestId('open-demo').click();
-  await expect(page.getByTestId('project-title')).toBeVisible({ timeout: 120_000 });
+  const page = await openDemoPage(browser);
   await page.getByTestId('stage-pipelines').click();
   await expect(page.getByTestId('pipelines-page')).toBeVisible();
   return page;

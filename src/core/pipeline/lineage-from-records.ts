@@ -12,9 +12,8 @@
  *
  * Inputs are plain record arrays (the store's rows satisfy these shapes), so core stays free of the DB.
  */
-import type { JsonValue, MlmdStore, ExecutionState, ExecutionBaseTypeName } from './mlmd';
+import { toProperties, type JsonValue, type MlmdStore, type ExecutionState, type ExecutionBaseTypeName } from './mlmd';
 import { MlmdRecorder } from './mlmd-record';
-import { toProperties } from './runner';
 
 export const MANUAL_CONTEXT_TYPE = 'manual';
 export const MANUAL_CONTEXT_NAME = 'manual';

@@ -128,6 +128,19 @@ export function valueOf(v: MlmdValue | undefined): JsonValue | undefined {
   return v.structValue;
 }
 
+/** Plain values as MLMD property values (the inverse of valueOf); none: undefined. */
+export function toProperties(values: Record<string, JsonValue> | undefined): Properties | undefined {
+  if (!values || Object.keys(values).length === 0) return undefined;
+  const out: Properties = {};
+  for (const [k, v] of Object.entries(values)) {
+    if (typeof v === 'string') out[k] = { stringValue: v };
+    else if (typeof v === 'boolean') out[k] = { boolValue: v };
+    else if (typeof v === 'number') out[k] = Number.isInteger(v) ? { intValue: v } : { doubleValue: v };
+    else out[k] = { structValue: v };
+  }
+  return out;
+}
+
 /**
  * The lineage of an artifact back to its data: the artifact, the executions that made it, their inputs,
  * the executions that made those, and so on (MLMD's lineage subgraph towards the sources).

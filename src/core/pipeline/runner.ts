@@ -14,7 +14,7 @@ import { CACHE_CONTEXT_TYPE, cacheKey, findCached } from './cache';
 import type { CheckedPipeline } from './check';
 import { MLMD_ARTIFACT_TYPE, type ArtifactKind } from './components';
 import { PipelineError } from './errors';
-import { RUN_CONTEXT_TYPE, type Artifact, type JsonValue, type MlmdStore, type Properties } from './mlmd';
+import { RUN_CONTEXT_TYPE, toProperties, valueOf, type Artifact, type JsonValue, type MlmdStore } from './mlmd';
 import { MlmdRecorder } from './mlmd-record';
 import { planStep, resumeFrom, runOutcome, type ComponentState } from './plan';
 import type { ComponentSpec } from './spec';
@@ -101,21 +101,9 @@ export function newRunRecord(runId: string, dag: CheckedPipeline, startedAt: num
 }
 
 /** Plain values as MLMD properties (undefined when there are none). */
-export function toProperties(values: Record<string, JsonValue> | undefined): Properties | undefined {
-  if (!values || Object.keys(values).length === 0) return undefined;
-  const out: Properties = {};
-  for (const [k, v] of Object.entries(values)) {
-    if (typeof v === 'string') out[k] = { stringValue: v };
-    else if (typeof v === 'boolean') out[k] = { boolValue: v };
-    else if (typeof v === 'number') out[k] = Number.isInteger(v) ? { intValue: v } : { doubleValue: v };
-    else out[k] = { structValue: v };
-  }
-  return out;
-}
-
 function refOf(a: Artifact, kind: ArtifactKind): ArtifactRef {
   const properties: Record<string, JsonValue> = {};
-  for (const [k, v] of Object.entries(a.customProperties ?? {})) properties[k] = 'intValue' in v ? v.intValue : 'doubleValue' in v ? v.doubleValue : 'stringValue' in v ? v.stringValue : 'boolValue' in v ? v.boolValue : v.structValue;
+  for (const [k, v] of Object.entries(a.customProperties ?? {})) properties[k] = valueOf(v)!;
   return { id: a.id, kind, uri: a.uri ?? '', properties };
 }
 
