@@ -228,10 +228,11 @@ export async function runPipeline(dag: CheckedPipeline, host: PipelineHost, stor
       Object.assign(run.components[id]!, { state: 'running', startedAt: now(), progress: null, error: undefined, cachedFrom: undefined });
       running.set(id, execute(id));
     }
+    // nothing runs and nothing could start: the plan is stuck (cannot happen with a checked DAG)
+    if (running.size === 0) break;
     await changed();
-    // a component may have finished during that await; the next step sees it
+    // a component may have finished during that save (the tab's is an IndexedDB write); the next step sees it
     if (running.size > 0) await Promise.race(running.values());
-    else if (step.start.length === 0) break;
   }
   run.finishedAt = now();
   run.outcome = runOutcome(states());

@@ -26,6 +26,8 @@ class RecordingHost implements PipelineHost {
   fail: Record<string, () => Error> = {};
   /** A component that waits until the run's signal aborts. */
   hang: string | null = null;
+  /** Components that finish only when their promise resolves. */
+  gates = new Map<string, Promise<void>>();
   started = new Set<string>();
   private counts = new Map<string, number>();
   private waiters = new Map<string, () => void>();
@@ -44,6 +46,7 @@ class RecordingHost implements PipelineHost {
     if (this.hang === component.id) {
       await new Promise<void>((_, reject) => ctx.signal.addEventListener('abort', () => reject(Object.assign(new Error('cancelled'), { name: 'AbortError' }))));
     }
+    await this.gates.get(component.id);
     const failure = this.fail[component.id];
     if (failure) throw failure();
     const n = (this.counts.get(component.id) ?? 0) + 1;
@@ -97,6 +100,33 @@ describe('runPipeline', () => {
     expect(store.artifacts.find((a) => a.uri === 'trainer.model#1')).toMatchObject({ type: 'Model', customProperties: { n: { intValue: 1 } } });
     expect(store.contexts.map((c) => c.type)).toEqual(expect.arrayContaining(['pipeline', 'pipeline_run']));
     expect(record.components.trainer!.log).toEqual(['trainer starts']);
+  });
+
+  it('runs every component when one finishes while the run is saving its state', async () => {
+    // The tab's onChange writes to IndexedDB. In the demo the validator and the transform run side by side;
+    // when the validator is done the loop saves (nothing can start: the trainer waits for the transform), and
+    // here the transform finishes during that save. The run must go on to the trainer.
+    const dag = checkPipeline(demo());
+    const host = new RecordingHost();
+    let release!: () => void;
+    host.gates.set('transform', new Promise<void>((resolve) => (release = resolve)));
+    // the validator finishes once the loop waits for the two (a macrotask after it started)
+    host.gates.set('example_validator', host.whenStarted('example_validator').then(() => new Promise<void>((resolve) => setImmediate(resolve))));
+    let saves = 0;
+    const record = await runPipeline(dag, host, emptyStore(), newRunRecord('slow', dag, now()), {
+      now,
+      onChange: async (r) => {
+        if (r.components.example_validator!.state !== 'succeeded' || r.components.transform!.state !== 'running') return;
+        // the first such save is the validator's own; the second is the loop's, after it planned nothing to start
+        if (++saves !== 2) return;
+        release();
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      },
+    });
+    expect(saves).toBe(2);
+    expect(host.executed().sort()).toEqual([...ALL].sort());
+    expect(Object.values(record.components).map((c) => c.state)).toEqual(ALL.map(() => 'succeeded'));
+    expect(record.outcome).toBe('succeeded');
   });
 
   it('reuses unchanged components on a second run (TFX caching), re-runs the Pusher, and reads the cached artifacts', async () => {
