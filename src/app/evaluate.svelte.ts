@@ -5,7 +5,7 @@
  * and the texts of slices, metrics and blessing reasons in the person's language. The Fairness and
  * Explain tabs are in explain.svelte.ts.
  */
-import type { Reason, Threshold } from '../core/evaluate/blessing';
+import { defaultThresholds, type Reason, type Threshold } from '../core/evaluate/blessing';
 import type { SliceCondition, SliceSpec } from '../core/evaluate/slice-assign';
 import type { SlicedEvaluation } from '../core/evaluate/slices';
 import type { CurvesResult, EvaluateProgress } from '../protocol/evaluate';
@@ -18,6 +18,8 @@ import { liveModels, liveProduction } from './registry.svelte';
 import { ProjectVersions } from './versions.svelte';
 import { trainWorker } from './workers';
 import { Job } from './workers/job.svelte';
+
+export { defaultThresholds };
 
 export const DEFAULT_BOOTSTRAP = 200;
 export const DEFAULT_MIN_COUNT = 30;
@@ -167,19 +169,6 @@ export class CurvesState {
         });
     });
   }
-}
-
-/** Thresholds that fit a task. */
-export function defaultThresholds(task: 'classification' | 'regression'): Threshold[] {
-  return task === 'classification'
-    ? [
-        { kind: 'absolute', metric: 'accuracy', op: '>=', value: 0.6 },
-        { kind: 'relative', metric: 'accuracy', tolerance: 0.01 },
-      ]
-    : [
-        { kind: 'absolute', metric: 'r2', op: '>=', value: 0 },
-        { kind: 'relative', metric: 'rmse', tolerance: 0.05, toleranceKind: 'relative' },
-      ];
 }
 
 export function metricLabel(name: string): string {

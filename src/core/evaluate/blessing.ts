@@ -120,3 +120,16 @@ export function evaluateBlessing(
   });
   return { blessed: reasons.every((r) => r.passed), reasons, hadBaseline: !!baseline };
 }
+
+/** The thresholds the Evaluate stage starts from, by task (the page's form and a pipeline made from a model's lineage). */
+export function defaultThresholds(task: 'classification' | 'regression'): Threshold[] {
+  return task === 'classification'
+    ? [
+        { kind: 'absolute', metric: 'accuracy', op: '>=', value: 0.6 },
+        { kind: 'relative', metric: 'accuracy', tolerance: 0.01 },
+      ]
+    : [
+        { kind: 'absolute', metric: 'r2', op: '>=', value: 0 },
+        { kind: 'relative', metric: 'rmse', tolerance: 0.05, toleranceKind: 'relative' },
+      ];
+}

@@ -33,7 +33,16 @@ export type PipelineErrorCode =
   | 'ambiguous-dataset' // details.component names the dataset params.dataset, and params.count datasets have that name
   | 'no-version' // details.component asks for version params.version of params.dataset, which has no such ready version
   | 'no-schema' // details.component (an ImportSchemaGen) names schema version params.id, which is not in the project
-  | 'bad-schema'; // details.component's schema is not a schema: details.field is the first wrong field (params.count problems)
+  | 'bad-schema' // details.component's schema is not a schema: details.field is the first wrong field (params.count problems)
+  // making a pipeline from a model's lineage (from-lineage.ts); params.model names the model version
+  | 'lineage-no-model' // no model version params.id in the project
+  | 'lineage-imported' // the model was imported, not trained here
+  | 'lineage-optimized' // an optimizer made the model from another version (make the pipeline from that one)
+  | 'lineage-run-missing' // the model's training run params.id is gone
+  | 'lineage-version-missing' // the run's dataset version params.version is gone
+  | 'lineage-transform-missing' // the run's transform version params.id is gone
+  | 'lineage-fine-tuned' // the run trained further from another model version (a Trainer starts from new weights)
+  | 'lineage-label-set'; // the run learned from a label set (a Trainer reads a label column)
 
 /** What a field should have been (params.expected of bad-field and bad-settings); the page words each. */
 export type Expected =
