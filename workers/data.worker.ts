@@ -100,6 +100,7 @@ const api: DataWorkerApi = {
   },
   compareVersions: cancellable((req, signal, onProgress) => validate.compareVersions(db(), req, signal, onProgress)),
   servingSkew: cancellable((req, signal, onProgress) => validate.servingSkew(db(), req, signal, onProgress)),
+  servedDrift: cancellable((req, signal) => validate.servedDrift(db(), req, signal)),
 
   // Transform stage (services/transform.ts)
   analyzeTransform: cancellable((req, signal, onProgress) => transform.analyzeTransform(db(), req, signal, onProgress)),

@@ -4,12 +4,17 @@
  * (one live query) and queues the runs `dueRuns` asks for. Queued runs start one at a time under the project's
  * run lock (a run started by hand or in another tab goes first; the queued one waits, shown as waiting).
  * The run itself (runner, host, workers) is loaded with import() when a trigger first fires.
+ * With a drift trigger on, the watch also follows the newest request the production model served: each new one
+ * has the data worker measure that model's requests against its training data (`servedDrift`, one measurement
+ * at a time, the newest log each time), and `dueRuns` decides with that measurement.
  */
 import { SvelteMap } from 'svelte/reactivity';
 import { db, type Dataset, type PipetteDB } from '../store/db';
 import type { EvaluationRecord } from '../store/evaluation-records';
 import { listPipelineRuns, listPipelines, type PipelineRecord, type RunTrigger } from '../store/pipeline-records';
-import { listTriggers, saveTriggers, type PipelineTriggerRecord, type TriggerSettings } from '../store/pipeline-triggers';
+import type { ServedDrift } from '../protocol/validate';
+import { DEFAULT_DRIFT_THRESHOLD, listTriggers, saveTriggers, type PipelineTriggerRecord, type TriggerSettings } from '../store/pipeline-triggers';
+import { lastServedRequest } from '../store/served-requests';
 import { errorMessage } from './format';
 import { t } from './i18n.svelte';
 import { live } from './live.svelte';
@@ -23,17 +28,35 @@ export const waitingRuns = new SvelteMap<string, DueRun>();
 /** A triggered run that could not start, in the person's language. */
 export const triggerProblem = $state({ text: '' });
 
-export async function loadTriggerInputs(store: PipetteDB, projectId: string): Promise<TriggerInputs> {
+/** The newest request the production model served (what a drift trigger watches). */
+export interface ServedHead {
+  modelId: string;
+  seq: number;
+}
+
+/** The newest drift measurement (module level: the Triggers panel shows it). */
+export const servedDrift = $state({ value: null as ServedDrift | null });
+
+export type WatchedInputs = TriggerInputs & { served: ServedHead | null };
+
+export async function loadTriggerInputs(store: PipetteDB, projectId: string): Promise<WatchedInputs> {
   const triggers = await listTriggers(store, projectId);
   // Without triggers, only the triggers table is read (and watched).
-  if (!triggers.some((tr) => tr.onNewData || tr.everyMinutes !== null)) return { triggers: [], pipelines: [], datasets: [], versions: [], runs: [] };
-  const [pipelines, datasets, versions, runs] = await Promise.all([
+  if (!triggers.some((tr) => tr.onNewData || tr.everyMinutes !== null || tr.onDrift)) return { triggers: [], pipelines: [], datasets: [], versions: [], runs: [], served: null };
+  const [pipelines, datasets, versions, runs, served] = await Promise.all([
     listPipelines(store, projectId),
     store.datasets.where('projectId').equals(projectId).toArray(),
     store.versions.where('projectId').equals(projectId).toArray(),
     listPipelineRuns(store, projectId),
+    triggers.some((tr) => tr.onDrift) ? servedHead(store, projectId) : null,
   ]);
-  return { triggers, pipelines, datasets, versions, runs };
+  return { triggers, pipelines, datasets, versions, runs, served };
+}
+
+async function servedHead(store: PipetteDB, projectId: string): Promise<ServedHead | null> {
+  const production = await store.aliases.get([projectId, 'production']);
+  const last = production && (await lastServedRequest(store, production.modelId));
+  return production && last ? { modelId: production.modelId, seq: last.seq! } : null;
 }
 
 /** Why a run ran, in the person's language. */
@@ -45,7 +68,20 @@ export function triggerText(trigger: RunTrigger): string {
       return t('pipeline.trigger.new-data', { version: trigger.versionNumber, dataset: trigger.datasetName });
     case 'schedule':
       return t('pipeline.trigger.schedule', { minutes: trigger.everyMinutes });
+    case 'drift':
+      return t('pipeline.trigger.drift', { column: trigger.column, distance: distanceText(trigger.distance), threshold: trigger.threshold });
   }
+}
+
+/** A drift distance as the run list says it (three significant digits). */
+export function distanceText(distance: number): string {
+  return String(Number(distance.toPrecision(3)));
+}
+
+/** The measurement, when it covers the production model's newest served request. */
+function currentDrift(head: ServedHead | null): ServedDrift | null {
+  const drift = servedDrift.value;
+  return head && drift && drift.modelId === head.modelId && drift.throughSeq >= head.seq ? drift : null;
 }
 
 /** Create while a component initializes (the project page): it watches until that component goes. */
@@ -53,9 +89,10 @@ export class TriggerWatch {
   readonly #inputs;
   #now = $state(Date.now());
   #draining = false;
+  #measuring = false;
 
   constructor(private readonly projectId: () => string) {
-    this.#inputs = live(() => loadTriggerInputs(db(), projectId()), null as TriggerInputs | null);
+    this.#inputs = live(() => loadTriggerInputs(db(), projectId()), null as WatchedInputs | null);
     $effect(() => {
       const timer = setInterval(() => (this.#now = Date.now()), TICK_MS);
       return () => clearInterval(timer);
@@ -63,9 +100,33 @@ export class TriggerWatch {
     $effect(() => {
       const inputs = this.#inputs.value;
       if (!inputs) return;
-      for (const due of dueRuns(inputs, this.#now)) if (!waitingRuns.has(due.key)) waitingRuns.set(due.key, due);
+      const drift = currentDrift(inputs.served);
+      if (inputs.served && !drift) void this.#measure();
+      for (const due of dueRuns({ ...inputs, drift }, this.#now)) if (!waitingRuns.has(due.key)) waitingRuns.set(due.key, due);
       void this.#drain();
     });
+  }
+
+  /** Measure the production model's served requests until the measurement covers the newest one. */
+  async #measure(): Promise<void> {
+    if (this.#measuring) return;
+    this.#measuring = true;
+    try {
+      const { dataWorker } = await import('./workers');
+      for (;;) {
+        const projectId = this.projectId();
+        const head = await servedHead(db(), projectId);
+        if (!head || currentDrift(head)) break;
+        const measured = await dataWorker.api.servedDrift({ jobId: crypto.randomUUID(), projectId, modelId: head.modelId });
+        // nothing to compare (no training data known): stop rather than ask again
+        if (!measured || measured.throughSeq < head.seq) break;
+        servedDrift.value = measured;
+      }
+    } catch (e) {
+      triggerProblem.text = errorMessage(e);
+    } finally {
+      this.#measuring = false;
+    }
   }
 
   async #drain(): Promise<void> {
@@ -77,7 +138,7 @@ export class TriggerWatch {
         const due = next.value;
         const projectId = this.projectId();
         // Asked again once the run lock is held: another tab may have run it while this one waited.
-        const stillWanted = async () => dueRuns(await loadTriggerInputs(db(), projectId), Date.now()).some((d) => d.key === due.key);
+        const stillWanted = async () => dueRuns({ ...(await loadTriggerInputs(db(), projectId)), drift: servedDrift.value }, Date.now()).some((d) => d.key === due.key);
         try {
           await startRun(projectId, due.pipeline, due.trigger, stillWanted);
           triggerProblem.text = '';
@@ -105,6 +166,11 @@ export class TriggerSettingsState {
 
   get trigger(): PipelineTriggerRecord | undefined {
     return this.#trigger.value;
+  }
+
+  /** The drift trigger's threshold (the default until one is saved). */
+  get driftThreshold(): number {
+    return this.trigger?.driftThreshold ?? DEFAULT_DRIFT_THRESHOLD;
   }
 
   /** The dataset "on new data" watches; none when the ExampleGen reads a fixed version (or an ambiguous name). */

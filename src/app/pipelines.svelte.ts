@@ -15,7 +15,7 @@ import { checkPipeline, type CheckedPipeline } from '../core/pipeline/check';
 import { newRunRecord, runPipeline, type RunRecord } from '../core/pipeline/runner';
 import { db } from '../store/db';
 import { addPipelineVersion, listPipelineRuns, listPipelines, loadMlmd, saveRunState, type PipelineRecord, type PipelineRunRecord, type RunTrigger } from '../store/pipeline-records';
-import { holdingWriterLock, writerLockName } from '../store/sweep';
+import { holdingWriterLock } from '../store/sweep';
 import { errorMessage } from './format';
 import { live, type Live } from './live.svelte';
 import { TabPipelineHost } from './pipeline-host';
@@ -135,22 +135,33 @@ export class PipelinesPageState {
 
   /**
    * Continue the runs its tab left unfinished ('interrupted' by the start-up sweep, or still 'running'
-   * while a reloaded page's old tab lets go): wait for each run's lock, then continue it if nobody finished it.
+   * while a reloaded page's old tab lets go): take the project's run lock as a new run does, then the run's
+   * own lock, and continue it if nobody finished it meanwhile.
    */
   async resumeUnfinished(): Promise<void> {
-    const unfinished = (await listPipelineRuns(db(), this.projectId)).filter((r) => r.status !== 'finished' && !active.has(r.id)).reverse();
+    const projectId = this.projectId;
+    const unfinished = (await listPipelineRuns(db(), projectId)).filter((r) => r.status !== 'finished' && !active.has(r.id)).reverse();
     for (const stale of unfinished) {
       const resume = async () => {
         const row = await db().pipelineRuns.get(stale.id);
         const pipeline = row && (await db().pipelines.get(row.pipelineId));
         const dag = dagOf(pipeline);
         if (!row || row.status === 'finished' || !pipeline || !dag || active.has(row.id)) return;
-        await drive(this.projectId, pipeline, dag, runRecordOf(row), row.trigger);
+        await drive(projectId, pipeline, dag, runRecordOf(row), row.trigger);
       };
-      const locks = globalThis.navigator?.locks;
-      await (locks ? locks.request(writerLockName(stale.id), resume) : resume());
+      await underProjectRunLock(projectId, () => holdingWriterLock(stale.id, resume));
     }
   }
+}
+
+/**
+ * Runs of a project take turns, in this tab and across tabs (new, triggered and resumed ones alike): the
+ * project's MLMD store is one record, and the runner gives execution ids from it without asking the host.
+ * The project lock is always taken before a run's own lock, so two tabs never wait on each other in a circle.
+ */
+async function underProjectRunLock<T>(projectId: string, work: () => Promise<T>): Promise<T> {
+  const locks = globalThis.navigator?.locks;
+  return locks ? ((await locks.request(`pipette-pipeline-runs-${projectId}`, work)) as T) : work();
 }
 
 /**
@@ -161,14 +172,12 @@ export class PipelinesPageState {
 export async function startRun(projectId: string, pipeline: PipelineRecord, trigger: RunTrigger, stillWanted?: () => Promise<boolean>): Promise<boolean> {
   const dag = dagOf(pipeline);
   if (!dag) return false;
-  const work = async (): Promise<boolean> => {
+  return underProjectRunLock(projectId, async () => {
     if (stillWanted && !(await stillWanted())) return false;
     const record = newRunRecord(crypto.randomUUID(), dag, Date.now());
     await holdingWriterLock(record.runId, () => drive(projectId, pipeline, dag, record, trigger));
     return true;
-  };
-  const locks = globalThis.navigator?.locks;
-  return locks ? locks.request(`pipette-pipeline-runs-${projectId}`, work) : work();
+  });
 }
 
 function dagOf(pipeline: PipelineRecord | undefined): CheckedPipeline | null {

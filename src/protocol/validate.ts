@@ -7,7 +7,7 @@
  */
 import type { Anomaly } from '../core/validate/anomalies';
 import type { Comparison } from '../core/validate/drift';
-import type { Schema, SchemaIssue } from '../core/validate/schema';
+import type { DriftMetric, Schema, SchemaIssue } from '../core/validate/schema';
 import type { DatasetStats } from '../core/validate/stats';
 import type { AnomalyDecisionRecord, SchemaVersionRecord } from '../store/validation-records';
 
@@ -122,6 +122,26 @@ export type SkewOutcome =
       transformId?: string;
     };
 
+export interface ServedDriftRequest {
+  jobId: string;
+  projectId: string;
+  /** The model whose served requests are compared with the dataset version it was trained on. */
+  modelId: string;
+}
+
+/** How far the requests a model served are from its training data, per column (the drift trigger reads it). */
+export interface ServedDrift {
+  modelId: string;
+  trainingVersionId: string;
+  requests: number;
+  /** The newest logged request measured (its seq in the request log). */
+  throughSeq: number;
+  /** When that request was logged. */
+  lastAt: number;
+  /** The columns the model reads that could be compared: L-infinity (categorical) or Jensen-Shannon (numeric). */
+  columns: { column: string; metric: DriftMetric; distance: number }[];
+}
+
 export interface ValidateApi {
   /** Statistics of a version, from the cache or computed one record batch at a time. */
   statistics(req: StatsRequest, onProgress?: OnStatsProgress): Promise<StatsOutcome>;
@@ -142,4 +162,6 @@ export interface ValidateApi {
   compareVersions(req: CompareRequest, onProgress?: OnStatsProgress): Promise<CompareOutcome>;
   /** Skew between a training version and the logged serving requests of the project. */
   servingSkew(req: SkewRequest, onProgress?: OnStatsProgress): Promise<SkewOutcome>;
+  /** The requests a model served against its training version (null: none logged, or its training data is unknown or gone). */
+  servedDrift(req: ServedDriftRequest): Promise<ServedDrift | null>;
 }

@@ -16,10 +16,8 @@ import { compareStats, StatsAccumulator } from '../core/validate';
 import { throwIfAborted } from '../protocol/jobs';
 import type { SkewOutcome } from '../protocol/validate';
 import type { PipetteDB } from '../store/db';
-import type { ServingRequestRecord } from '../store/validation-records';
+import { servedRequestSlices } from '../store/served-requests';
 import { statsBatchColumns, statsColumns } from './transform-rows';
-
-const SLICE_ROWS = 65_536;
 
 /** The models of the project trained on this transform version. */
 async function modelsOn(db: PipetteDB, projectId: string, transformId: string): Promise<string[]> {
@@ -32,21 +30,13 @@ export async function transformSkew(db: PipetteDB, req: { projectId: string; tra
   const record = await db.transforms.get(req.transformId);
   if (!record || record.projectId !== req.projectId) throw missing('transform', req.transformId);
   const modelIds = new Set(await modelsOn(db, req.projectId, record.id));
-  const fromModels = (r: ServingRequestRecord) => modelIds.has(r.modelId);
   const plan = statsColumns(record.fitted);
   const steps = new Map(prepare(record.fitted).steps.map((ps) => [ps.name, ps]));
   const wanted = [...plan.steps.keys()];
   const acc = new StatsAccumulator(plan.columns, {});
   let requests = 0;
-  // read in slices, so a long log never sits in memory at once
-  let lastSeq = -Infinity;
-  for (;;) {
+  for await (const mine of servedRequestSlices(db, req.projectId, modelIds)) {
     throwIfAborted(signal);
-    const rows = await db.servingRequests.where('seq').above(lastSeq).and((r) => r.projectId === req.projectId).limit(SLICE_ROWS).toArray();
-    if (rows.length === 0) break;
-    lastSeq = rows[rows.length - 1]!.seq!;
-    const mine = rows.filter(fromModels);
-    if (mine.length === 0) continue;
     // the logged values as the model read them: the same reader the predict panel and a bundle use
     const chunk = chunkFromRows(
       mine.map((r) => r.features),
@@ -55,6 +45,7 @@ export async function transformSkew(db: PipetteDB, req: { projectId: string; tra
     acc.add(buildBatch(statsBatchColumns(plan, evaluateChunk(chunk, steps, wanted), chunk.length), chunk.length));
     requests += mine.length;
   }
+  throwIfAborted(signal);
   if (requests === 0) return { logged: false, requests: 0 };
   const serving = acc.finish();
   return { logged: true, requests, comparison: compareStats(record.stats, serving, null, 'skew'), anomalies: [], serving, schemaId: null, transformId: record.id };

@@ -4,6 +4,7 @@
  * (inferred, edited, imported, accepted) written as immutable rows, validation, anomaly decisions, and
  * drift and skew comparisons.
  */
+import { inputColumns } from '../core/model/preprocess/inputs';
 import { missing, RecordError } from '../core/record-error';
 import { ValidateError } from '../core/validate/errors';
 import { versionStatsOptions } from '../core/validate/version-stats';
@@ -33,6 +34,8 @@ import type {
   InferRequest,
   OnStatsProgress,
   SchemaWriteOutcome,
+  ServedDrift,
+  ServedDriftRequest,
   SkewOutcome,
   SkewRequest,
   StatsOutcome,
@@ -42,6 +45,7 @@ import type {
 } from '../protocol/validate';
 import { throwIfAborted } from '../protocol/jobs';
 import { newId, type DatasetVersion, type PipetteDB } from '../store/db';
+import { servedRequestSlices } from '../store/served-requests';
 import type { AnomalyDecisionRecord, SchemaOrigin, SchemaVersionRecord, ServingRequestRecord } from '../store/validation-records';
 import { transformSkew } from './transform-skew';
 import { versionBatches } from './version-batches';
@@ -285,8 +289,6 @@ export async function compareVersions(db: PipetteDB, req: Omit<CompareRequest, '
   return { comparison, anomalies: comparisonAnomalies(comparison, current.stats), schemaId: schemaRow?.id ?? null };
 }
 
-const SERVING_BATCH_ROWS = 65_536;
-
 /** One column of serving requests in the physical form of the training column's type. */
 function servingColumn(name: string, type: ColumnType, rows: readonly ServingRequestRecord[]): NamedColumn {
   const n = rows.length;
@@ -344,28 +346,30 @@ function servingColumn(name: string, type: ColumnType, rows: readonly ServingReq
   }
 }
 
-/** Statistics of the logged serving requests, typed like the training version's columns. */
-export async function servingStats(db: PipetteDB, projectId: string, columns: readonly ColumnSpec[], signal?: AbortSignal): Promise<{ requests: number; stats: DatasetStats }> {
+/**
+ * Statistics of the logged serving requests (only the given models' when `modelIds` is set), typed like the
+ * training version's columns; `throughSeq` and `lastAt` are the newest request read (-1 and 0 when none).
+ */
+export async function servingStats(
+  db: PipetteDB,
+  projectId: string,
+  columns: readonly ColumnSpec[],
+  signal?: AbortSignal,
+  modelIds?: ReadonlySet<string>,
+): Promise<{ requests: number; throughSeq: number; lastAt: number; stats: DatasetStats }> {
   const acc = new StatsAccumulator(columns, {});
   let requests = 0;
-  let chunk: ServingRequestRecord[] = [];
-  const flush = () => {
-    if (chunk.length === 0) return;
-    acc.add(buildBatch(columns.map((c) => servingColumn(c.name, c.type, chunk)), chunk.length));
-    requests += chunk.length;
-    chunk = [];
-  };
-  // read in slices, so a long log never sits in memory at once
-  let lastSeq = -Infinity;
-  for (;;) {
+  let throughSeq = -1;
+  let lastAt = 0;
+  for await (const rows of servedRequestSlices(db, projectId, modelIds)) {
     throwIfAborted(signal);
-    const rows = await db.servingRequests.where('seq').above(lastSeq).and((r) => r.projectId === projectId).limit(SERVING_BATCH_ROWS).toArray();
-    if (rows.length === 0) break;
-    lastSeq = rows[rows.length - 1]!.seq!;
-    chunk = rows;
-    flush();
+    acc.add(buildBatch(columns.map((c) => servingColumn(c.name, c.type, rows)), rows.length));
+    requests += rows.length;
+    throughSeq = rows[rows.length - 1]!.seq!;
+    lastAt = rows[rows.length - 1]!.at;
   }
-  return { requests, stats: acc.finish() };
+  throwIfAborted(signal);
+  return { requests, throughSeq, lastAt, stats: acc.finish() };
 }
 
 export async function servingSkew(db: PipetteDB, req: Omit<SkewRequest, 'jobId'>, signal?: AbortSignal, onProgress?: OnStatsProgress): Promise<SkewOutcome> {
@@ -382,4 +386,30 @@ export async function servingSkew(db: PipetteDB, req: Omit<SkewRequest, 'jobId'>
   const serving = await servingStats(db, req.projectId, columns, signal);
   const comparison = compareStats(training.stats, serving.stats, schemaRow?.schema ?? null, 'skew');
   return { logged: true, requests: serving.requests, comparison, anomalies: comparisonAnomalies(comparison, serving.stats), serving: serving.stats, schemaId: schemaRow?.id ?? null };
+}
+
+/**
+ * The requests a model served against the dataset version it was trained on, per column it reads (the
+ * pipelines' drift trigger applies its threshold to these distances). No schema: every comparable column gets
+ * its distance, and the trigger decides.
+ */
+export async function servedDrift(db: PipetteDB, req: Omit<ServedDriftRequest, 'jobId'>, signal?: AbortSignal): Promise<ServedDrift | null> {
+  const model = await db.models.get(req.modelId);
+  const trainingVersionId = model && (model.datasetVersionId ?? model.metadata.lineage.datasetVersionId);
+  const meta = trainingVersionId ? await db.versions.get(trainingVersionId) : undefined;
+  if (!model || model.projectId !== req.projectId || !meta || meta.status !== 'ready') return null;
+  const reads = new Set(inputColumns(model.metadata.preprocessing).map((c) => c.column));
+  const columns = specsOf(meta).filter((c) => reads.has(c.name));
+  const serving = await servingStats(db, req.projectId, columns, signal, new Set([model.id]));
+  if (serving.requests === 0) return null;
+  const training = await versionStatistics(db, { versionId: meta.id }, signal);
+  const comparison = compareStats(training.stats, serving.stats, null, 'skew');
+  return {
+    modelId: model.id,
+    trainingVersionId: meta.id,
+    requests: serving.requests,
+    throughSeq: serving.throughSeq,
+    lastAt: serving.lastAt,
+    columns: comparison.columns.flatMap((c) => (c.metric !== null && c.distance !== null ? [{ column: c.column, metric: c.metric, distance: c.distance }] : [])),
+  };
 }

@@ -9,6 +9,7 @@ import type { MlmdStore } from '../core/pipeline/mlmd';
 import { emptyStore } from '../core/pipeline/mlmd-record';
 import type { RunRecord } from '../core/pipeline/runner';
 import type { PipelineSpec } from '../core/pipeline/spec';
+import type { DriftMetric } from '../core/validate/schema';
 import { newId, type PipetteDB } from './db';
 
 /** One version of a pipeline: never changed once written; an edit is the next version. */
@@ -25,12 +26,14 @@ export interface PipelineRecord {
 
 /**
  * Why a run started: by hand (Run), a new ready version of the ExampleGen's dataset (named as the person saw
- * it), or the pipeline's schedule.
+ * it), the pipeline's schedule, or the requests the production model served drifting from its training data
+ * (the column farthest over the threshold, and the newest request measured: the log through `throughSeq`).
  */
 export type RunTrigger =
   | { kind: 'manual' }
   | { kind: 'new-data'; datasetName: string; versionId: string; versionNumber: number }
-  | { kind: 'schedule'; everyMinutes: number };
+  | { kind: 'schedule'; everyMinutes: number }
+  | { kind: 'drift'; modelId: string; throughSeq: number; requests: number; column: string; metric: DriftMetric; distance: number; threshold: number };
 
 /**
  * running: its tab works on it (holding the run's writer lock); interrupted: it was running when its tab

@@ -160,3 +160,126 @@ test('the pipeline JSON, the CI workflow, the TFX pipeline and the Kubeflow spec
   await expect(page.getByTestId('pipeline-imported')).toHaveText('Imported as penguins version 3.');
   await expect(page.getByTestId('pipeline-problem')).toHaveCount(0);
 });
+
+/** The model aliased production; when none is, the newest model is made production (with a written reason). */
+async function ensureProduction(): Promise<string> {
+  const production = await productionModel();
+  if (production) return production;
+  await page.getByTestId('stage-registry').click();
+  await page.getByTestId('model-open').first().click();
+  await page.getByTestId('alias-input').fill('production');
+  if (await page.getByTestId('alias-override-reason').isVisible()) await page.getByTestId('alias-override-reason').fill('Continuous training test: the drift trigger watches production');
+  await page.getByTestId('alias-set').click();
+  await expect.poll(productionModel).not.toBeNull();
+  return (await productionModel())!;
+}
+
+/** A penguin far from the Palmer penguins: another island, every measure beyond the data's range. */
+const SHIFTED: Record<string, string> = { Island: 'Torgersen', Sex: 'MALE', 'Beak Length (mm)': '75', 'Beak Depth (mm)': '30', 'Flipper Length (mm)': '260', 'Body Mass (g)': '8000' };
+
+/** Predict SHIFTED in the registry's predict panel for a model (each prediction is logged as a served request). */
+async function predictShifted(modelId: string): Promise<void> {
+  await page.getByTestId('stage-registry').click();
+  await page.locator(`[data-testid="model-item"][data-model-id="${modelId}"]`).getByTestId('model-open').click();
+  const panel = page.getByTestId('predict-panel');
+  for (const field of await panel.locator('[data-testid^="predict-field-"]').all()) {
+    const column = (await field.getAttribute('data-testid'))!.slice('predict-field-'.length);
+    const value = SHIFTED[column] ?? '';
+    if ((await field.evaluate((e) => e.tagName)) === 'SELECT') await field.selectOption(value);
+    else await field.fill(value);
+  }
+  const logged = (await readStore('servingRequests')).length;
+  await panel.getByTestId('predict-run').click();
+  await expect(panel.getByTestId('predict-result')).toBeVisible();
+  await expect.poll(async () => (await readStore('servingRequests')).length).toBe(logged + 1);
+}
+
+interface DriftTrigger {
+  kind: 'drift';
+  modelId: string;
+  column: string;
+  distance: number;
+  threshold: number;
+}
+
+test('served requests drifting from the production model\'s training data run the pipeline once, listed with why', async () => {
+  const production = await ensureProduction();
+  await page.getByTestId('stage-pipelines').click();
+  await page.getByTestId('pipeline-trigger-drift-threshold').fill('0.3');
+  await page.getByTestId('pipeline-trigger-drift').check();
+  await expect(page.getByTestId('pipeline-trigger-drift')).toBeChecked();
+  const driftRuns = async () => (await readStore<StoredRun>('pipelineRuns')).filter((r) => r.trigger.kind === 'drift');
+  expect(await driftRuns()).toHaveLength(0);
+
+  // one shifted penguin already moves the island's shares by more than 0.3 (Torgersen is 52 of 344 in v1)
+  await predictShifted(production);
+  await expect.poll(async () => (await driftRuns()).filter((r) => r.status === 'finished').length, { timeout: 150_000 }).toBe(1);
+  const [run] = await driftRuns();
+  const trigger = run!.trigger as unknown as DriftTrigger;
+  expect(trigger).toMatchObject({ kind: 'drift', modelId: production, threshold: 0.3 });
+  expect(Object.keys(SHIFTED)).toContain(trigger.column);
+  expect(trigger.distance).toBeGreaterThan(0.3);
+  expect(run!.outcome, JSON.stringify(run)).toBe('succeeded');
+
+  await page.getByTestId('stage-pipelines').click();
+  const listed = page.locator(`[data-testid="pipeline-run"][data-id="${run!.id}"]`);
+  const distance = String(Number(trigger.distance.toPrecision(3)));
+  await expect(listed.getByTestId('pipeline-run-why')).toHaveText(`Why: served requests drifted: ${trigger.column} ${distance} > 0.3`);
+  await expect(listed.getByTestId('pipeline-run-why')).toHaveAttribute('data-kind', 'drift');
+  // the same requests do not run it again
+  await expect(page.getByTestId('pipeline-trigger-waiting')).toHaveCount(0);
+  expect(await driftRuns()).toHaveLength(1);
+  await page.getByTestId('pipeline-trigger-drift').uncheck();
+  await expect(page.getByTestId('pipeline-trigger-drift')).not.toBeChecked();
+});
+
+interface TimedRun extends StoredRun {
+  startedAt: number;
+  finishedAt?: number;
+  components: Record<string, { state: string; startedAt?: number }>;
+}
+
+test('a run resumed after a reload and a run started in another tab take turns under the project\'s run lock', async () => {
+  // a version whose Trainer is never cached and trains 150 epochs, so each run trains (and a reload can catch one training)
+  const spec = JSON.parse(readFileSync('pipelines/demo.pipeline.json', 'utf8')) as { components: { id: string; cache?: boolean; settings: { hyper?: object } }[] };
+  const trainer = spec.components.find((c) => c.id === 'trainer')!;
+  trainer.cache = false;
+  trainer.settings.hyper = { ...trainer.settings.hyper, epochs: 150, patience: 0 };
+  await page.getByTestId('pipeline-new-json').click();
+  await page.getByTestId('pipeline-json').fill(JSON.stringify(spec, null, 2));
+  await page.getByTestId('pipeline-json-save').click();
+  await expect(page.getByTestId('pipeline-version').first()).toHaveText('penguins v4');
+  const runsOfV4 = async () => (await readStore<TimedRun>('pipelineRuns')).filter((r) => r.pipelineVersion === 4);
+
+  const other = await page.context().newPage();
+  await other.goto(page.url());
+  await other.locator('[data-testid="pipeline-version"]', { hasText: 'penguins v4' }).click();
+
+  await page.getByTestId('pipeline-run-button').click();
+  await expect.poll(async () => (await runsOfV4()).find((r) => r.components.trainer?.state === 'running')?.id ?? null, { timeout: 60_000 }).not.toBeNull();
+  const [first] = await runsOfV4();
+
+  // the other tab of the same project presses Run: its run waits for the project's run lock
+  await other.getByTestId('pipeline-run-button').click();
+  const pendingRunLocks = () => other.evaluate(async () => ((await navigator.locks.query()).pending ?? []).filter((l) => l.name?.startsWith('pipette-pipeline-runs-')).length);
+  await expect.poll(pendingRunLocks).toBe(1);
+  expect(await runsOfV4()).toHaveLength(1);
+
+  // reload while the first run trains: this tab continues it, the other tab's run takes the lock it let go
+  const reloadedAt = Date.now();
+  await page.reload();
+  await expect(page.getByTestId('pipelines-page')).toBeVisible();
+  await expect.poll(async () => (await runsOfV4()).filter((r) => r.status === 'finished').length, { timeout: 240_000 }).toBe(2);
+  const runs = await runsOfV4();
+  const resumed = runs.find((r) => r.id === first!.id)!;
+  const second = runs.find((r) => r.id !== first!.id)!;
+  expect(resumed.outcome, JSON.stringify(resumed.components)).toBe('succeeded');
+  expect(second.outcome, JSON.stringify(second.components)).toBe('succeeded');
+  // the other tab's run started only once the first let go of the lock
+  expect(second.startedAt).toBeGreaterThanOrEqual(reloadedAt);
+  // the resumed run trained again, and the two never ran at the same time: one finished before the other started
+  const resumedAt = resumed.components.trainer!.startedAt!;
+  expect(resumedAt).toBeGreaterThan(first!.components.trainer!.startedAt!);
+  expect(resumed.finishedAt! <= second.startedAt || second.finishedAt! <= resumedAt, JSON.stringify({ resumedAt, resumedEnd: resumed.finishedAt, second: [second.startedAt, second.finishedAt] })).toBe(true);
+  await other.close();
+});

@@ -3,11 +3,14 @@
  * the triggers' record (store/pipeline-triggers.ts) on fake-indexeddb: a ready version of the ExampleGen's
  * dataset created after "on new data" was switched on asks for one run of the newest pipeline version, named
  * by that version; once a run was triggered by it, or while it is still being written, it asks for nothing; a
- * schedule is due everyMinutes after its start or its last scheduled run.
+ * schedule is due everyMinutes after its start or its last scheduled run; served requests drifting past the
+ * threshold ask for one run per measured log (strictly over, logged after the trigger was switched on), and
+ * again only when newer requests still cross.
  */
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dueRuns, nextScheduled, type TriggerInputs } from '../../../src/app/pipeline-trigger-rules';
+import type { ServedDrift } from '../../../src/protocol/validate';
 import { PipetteDB, type Dataset, type DatasetVersion } from '../../../src/store/db';
 import type { PipelineRecord, PipelineRunRecord, RunTrigger } from '../../../src/store/pipeline-records';
 import { listTriggers, saveTriggers, type PipelineTriggerRecord } from '../../../src/store/pipeline-triggers';
@@ -77,6 +80,54 @@ describe('on a schedule', () => {
   });
 });
 
+describe('on drift of the served requests', () => {
+  // the production model m1's requests, logged through seq 7 (the newest at t = 5000): Island's shares moved
+  // by 0.42 (L-infinity), Body Mass by 0.2 bits (Jensen-Shannon)
+  const drift = (over: Partial<ServedDrift> = {}): ServedDrift => ({
+    modelId: 'm1',
+    trainingVersionId: 'v1',
+    requests: 7,
+    throughSeq: 7,
+    lastAt: 5000,
+    columns: [
+      { column: 'Body Mass (g)', metric: 'js', distance: 0.2 },
+      { column: 'Island', metric: 'linf', distance: 0.42 },
+      { column: 'Sex', metric: 'linf', distance: 0.05 },
+    ],
+    ...over,
+  });
+  const onDrift = (threshold: number, since = 1000) => [trigger({ onDrift: true, driftThreshold: threshold, onDriftSince: since })];
+  const driftTrigger = (throughSeq: number, modelId = 'm1') => ({ kind: 'drift', modelId, throughSeq, requests: throughSeq, column: 'Island', metric: 'linf', distance: 0.42, threshold: 0.3 }) as const;
+
+  it('runs the newest pipeline version when a column crosses, named by the farthest column', () => {
+    expect(dueRuns(inputs({ triggers: onDrift(0.1), drift: drift() }), 10 * MIN)).toEqual([
+      { key: 'drift:penguins:m1:7', pipeline: pipelineV(2), trigger: { kind: 'drift', modelId: 'm1', throughSeq: 7, requests: 7, column: 'Island', metric: 'linf', distance: 0.42, threshold: 0.1 } },
+    ]);
+    // 0.3: only Island crosses
+    expect(dueRuns(inputs({ triggers: onDrift(0.3), drift: drift() }), 10 * MIN).map((d) => d.trigger)).toEqual([driftTrigger(7)]);
+  });
+
+  it('asks for nothing when no column crosses (a distance equal to the threshold does not), when off, or for requests logged before it was on', () => {
+    expect(dueRuns(inputs({ triggers: onDrift(0.5), drift: drift() }), 10 * MIN)).toEqual([]);
+    expect(dueRuns(inputs({ triggers: onDrift(0.42), drift: drift() }), 10 * MIN)).toEqual([]);
+    expect(dueRuns(inputs({ triggers: [trigger({ onDrift: false, driftThreshold: 0.1 })], drift: drift() }), 10 * MIN)).toEqual([]);
+    expect(dueRuns(inputs({ triggers: onDrift(0.1, 6000), drift: drift() }), 10 * MIN)).toEqual([]);
+    expect(dueRuns(inputs({ triggers: onDrift(0.1), drift: null }), 10 * MIN)).toEqual([]);
+  });
+
+  it('runs once per crossing: not again for the same requests, again when newer requests still cross', () => {
+    const runs = [runOf('pl2', driftTrigger(7), 6000)];
+    expect(dueRuns(inputs({ triggers: onDrift(0.3), drift: drift(), runs }), 10 * MIN)).toEqual([]);
+    const newer = drift({ throughSeq: 9, requests: 9, lastAt: 7000 });
+    expect(dueRuns(inputs({ triggers: onDrift(0.3), drift: newer, runs }), 10 * MIN).map((d) => d.key)).toEqual(['drift:penguins:m1:9']);
+    // newer requests that no longer cross ask for nothing
+    const calm = drift({ throughSeq: 9, requests: 9, lastAt: 7000, columns: [{ column: 'Island', metric: 'linf', distance: 0.1 }] });
+    expect(dueRuns(inputs({ triggers: onDrift(0.3), drift: calm, runs }), 10 * MIN)).toEqual([]);
+    // a run for another production model's requests does not count for this one's
+    expect(dueRuns(inputs({ triggers: onDrift(0.3), drift: drift(), runs: [runOf('pl2', driftTrigger(7, 'm0'), 6000)] }), 10 * MIN).map((d) => d.key)).toEqual(['drift:penguins:m1:7']);
+  });
+});
+
 describe('the triggers record', () => {
   let db: PipetteDB;
   let n = 0;
@@ -94,7 +145,12 @@ describe('the triggers record', () => {
     expect(await listTriggers(db, 'p1')).toMatchObject([{ onNewData: true, onNewDataSince: 100, everyMinutes: 15, scheduledSince: 200 }]);
     await saveTriggers(db, 'p1', 'penguins', { onNewData: false, everyMinutes: 15 }, 300);
     await saveTriggers(db, 'p1', 'penguins', { onNewData: true, everyMinutes: 15 }, 400);
-    expect(await listTriggers(db, 'p1')).toMatchObject([{ onNewDataSince: 400, scheduledSince: 200 }]);
+    expect(await listTriggers(db, 'p1')).toMatchObject([{ onNewDataSince: 400, scheduledSince: 200, onDrift: false }]);
+    // on drift: its threshold and start kept while it stays on, whatever else is saved
+    await saveTriggers(db, 'p1', 'penguins', { onNewData: true, everyMinutes: 15, onDrift: true, driftThreshold: 0.25 }, 500);
+    await saveTriggers(db, 'p1', 'penguins', { onNewData: false, everyMinutes: null }, 600);
+    await saveTriggers(db, 'p1', 'penguins', { onNewData: false, everyMinutes: null, onDrift: true, driftThreshold: 0.25 }, 700);
+    expect(await listTriggers(db, 'p1')).toMatchObject([{ onDrift: true, driftThreshold: 0.25, onDriftSince: 500 }]);
     await db.projects.add({ id: 'p1' } as never);
     await deleteProject(db, 'p1');
     expect(await listTriggers(db, 'p1')).toEqual([]);

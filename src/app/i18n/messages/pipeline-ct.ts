@@ -5,6 +5,10 @@ export const pipelineCt = defineMessages({
   en: {
     'pipeline.trigger.new-data': 'new version {version} of {dataset}',
     'pipeline.trigger.schedule': 'on its schedule (every {minutes} min)',
+    'pipeline.trigger.drift': 'served requests drifted: {column} {distance} > {threshold}',
+    'pipeline.triggers.onDrift': 'Run when the requests served by the production model drift from its training data beyond',
+    'pipeline.triggers.driftNote': 'Per column the model reads: L-infinity distance for categorical columns, Jensen-Shannon divergence for numeric ones, as the Validate stage\'s drift check. Checked each time a request is logged; a run starts once for the requests logged so far, and again only when new requests still cross.',
+    'pipeline.triggers.driftMeasured': 'Last measured: {requests, plural, one {# request} other {# requests}}, farthest column {column} at {distance}.',
     'pipeline.triggers.title': 'Continuous training',
     'pipeline.triggers.note': 'Triggers run the newest version of this pipeline while Pipette is open on any page of this project (not when it is closed). One run at a time per project: a triggered run waits for the one in progress.',
     'pipeline.triggers.onNewData': 'Run when a new version of {dataset} is ready',
@@ -53,6 +57,10 @@ export const pipelineCt = defineMessages({
   'zh-TW': {
     'pipeline.trigger.new-data': '{dataset} 的新版本 {version}',
     'pipeline.trigger.schedule': '依排程（每 {minutes} 分鐘）',
+    'pipeline.trigger.drift': '服務的請求發生漂移：{column} {distance} > {threshold}',
+    'pipeline.triggers.onDrift': '正式上線（production）模型服務的請求與其訓練資料的漂移超過此門檻時執行：',
+    'pipeline.triggers.driftNote': '針對模型讀取的每個欄位：類別欄位使用 L-無窮距離，數值欄位使用 Jensen-Shannon 散度，與驗證階段的漂移檢查相同。每記錄一筆請求就檢查一次；對目前已記錄的請求只執行一次，之後要有新的請求且仍超過門檻才會再執行。',
+    'pipeline.triggers.driftMeasured': '上次測量：{requests, plural, other {# 筆請求}}，距離最大的欄位為 {column}（{distance}）。',
     'pipeline.triggers.title': '持續訓練',
     'pipeline.triggers.note': '只要 Pipette 開著這個專案的任一頁面，觸發條件就會執行這個管線的最新版本（關閉時不會）。每個專案一次只執行一個：觸發的執行會等候進行中的執行結束。',
     'pipeline.triggers.onNewData': '{dataset} 有新版本就緒時執行',
