@@ -59,7 +59,8 @@ export class TabPipelineHost implements PipelineHost {
   ) {}
 
   async resolve(component: ComponentSpec): Promise<Record<string, JsonValue>> {
-    if (component.type === 'Evaluator') return { production: await productionOf(this.db, this.projectId) };
+    // a wired baseline_model is an input (in the cache key already); production matters only without one
+    if (component.type === 'Evaluator') return component.inputs.baseline_model ? {} : { production: await productionOf(this.db, this.projectId) };
     if (component.type !== 'ExampleGen') return {};
     const { version } = await resolveExamples(this.db, this.projectId, component as ComponentSpec<'ExampleGen'>);
     return { datasetVersionId: version.id };

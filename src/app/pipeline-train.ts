@@ -2,7 +2,8 @@
  * The training side of the tab's pipeline host: the Trainer is the Train stage's run (prepareRun for the
  * data's input and classes, startRun with the component's layers and hyperparameters, saveModel for the
  * model version), the Evaluator the Evaluate stage's evaluate (on the model's own test split; relative
- * thresholds against the version aliased production, the stage's rule), the Pusher the registry's setAlias,
+ * thresholds against its wired baseline_model as TFX's, else the version aliased production, the stage's
+ * rule), the Pusher the registry's setAlias,
  * only when the blessing says blessed (the gate in setAlias checks it again). Each call is the one its
  * stage page makes, so the run, model version, evaluation and alias appear in those pages.
  *
@@ -82,13 +83,16 @@ export async function runTrainer(db: PipetteDB, projectId: string, train: HostTr
   };
 }
 
-/** The Evaluator's baseline as the Evaluate stage finds it: the version aliased production now (part of its cache key). */
+/** The Evaluator's baseline as the Evaluate stage finds it when none is wired: the version aliased production now (part of its cache key). */
 export async function productionOf(db: PipetteDB, projectId: string): Promise<string> {
   return (await db.aliases.get([projectId, 'production']))?.modelId ?? '';
 }
 
 export async function runEvaluator(train: HostTrainApi, c: ComponentSpec<'Evaluator'>, inputs: Inputs, ctx: ExecuteContext): Promise<Record<string, OutputArtifact>> {
   const modelId = property<string>(inputs.model?.[0], 'modelId');
+  // a wired baseline_model is what relative thresholds compare with (TFX's), else production
+  const baseline = inputs.baseline_model?.[0];
+  const baselineModelId = baseline ? property<string>(baseline, 'modelId') : undefined;
   const s = c.settings;
   const jobId = crypto.randomUUID();
   const cancel = () => void train.cancel(jobId);
@@ -97,7 +101,7 @@ export async function runEvaluator(train: HostTrainApi, c: ComponentSpec<'Evalua
     ctx.signal.throwIfAborted();
     const onProgress = Comlink.proxy((p: { fraction: number }) => ctx.progress(p.fraction));
     const record = await train.evaluate(
-      { jobId, modelId, datasetVersionId: null, specs: s.slices ?? [], bootstrap: s.bootstrap ?? 0, minCount: s.minCount ?? 30, threshold: s.decisionThreshold, thresholds: s.thresholds },
+      { jobId, modelId, datasetVersionId: null, specs: s.slices ?? [], bootstrap: s.bootstrap ?? 0, minCount: s.minCount ?? 30, threshold: s.decisionThreshold, thresholds: s.thresholds, ...(baselineModelId ? { baselineModelId } : {}) },
       onProgress,
     );
     const blessed = record.blessing.blessed;

@@ -21,6 +21,11 @@ export interface EvaluateRequest {
   /** Binary classification: the decision threshold of precision and recall (default 0.5). */
   threshold?: number;
   thresholds: Threshold[];
+  /**
+   * Relative thresholds compare with this model version (a pipeline Evaluator's wired baseline_model, as
+   * TFX's) instead of the version aliased production (the Evaluate stage's rule). Absent: production.
+   */
+  baselineModelId?: string;
 }
 
 export type EvaluatePhase = 'loading' | 'predicting' | 'slicing' | 'baseline' | 'saving';

@@ -130,12 +130,13 @@ export class EvaluateService {
     let baselineError: SerializedCoded | string | undefined;
     let baseline: MetricTable | null = null;
     if (req.thresholds.some((t) => t.kind === 'relative')) {
-      const production = await resolveAlias(db, record.projectId, GATED_ALIAS);
-      if (production) {
+      const compared = req.baselineModelId === undefined ? await resolveAlias(db, record.projectId, GATED_ALIAS) : await db.models.get(req.baselineModelId);
+      if (req.baselineModelId !== undefined && !compared) throw missing('model-version', req.baselineModelId);
+      if (compared) {
         onProgress?.({ phase: 'baseline', fraction: 0 });
-        baselineModelId = production.id;
+        baselineModelId = compared.id;
         try {
-          baseline = await this.#baselineTable(production.id, data, req);
+          baseline = await this.#baselineTable(compared.id, data, req);
         } catch (e) {
           // the baseline cannot read these rows (another input): its relative thresholds fail, saying why
           // by its code (said in the person's language), or a fault's own words

@@ -32,7 +32,10 @@ export interface EvaluationRecord {
   sliced: SlicedEvaluation;
   thresholds: Threshold[];
   blessing: Blessing;
-  /** The model version aliased "production" when the evaluation ran (relative thresholds compare with it). */
+  /**
+   * What relative thresholds compared with: the model version aliased "production" when the evaluation ran,
+   * or the baseline a pipeline's Evaluator was given (its baseline_model input).
+   */
   baselineModelId: string | null;
   /**
    * Why the baseline could not be evaluated on the same rows (its relative thresholds then fail): the coded

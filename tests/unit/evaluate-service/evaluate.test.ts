@@ -285,4 +285,16 @@ describe('blessing and the promotion gate', () => {
     expect(errorMessage(kept)).toBe('模型會讀取欄位「Beak Colour」，但這個資料集版本沒有此欄位：無法在其上評估。');
     i18n.locale = 'en';
   });
+
+  it('a baseline given by the request (a pipeline\'s wired baseline_model) is compared with instead of production', async () => {
+    // production is still the version that cannot read these rows (the test above)
+    const candidate = await copyOf(modelId);
+    const e = await service.evaluate(request({ modelId: candidate, baselineModelId: modelId, thresholds: [{ kind: 'relative', metric: 'accuracy', tolerance: 0 }] }));
+    expect(e.baselineModelId).toBe(modelId);
+    expect(e.baselineError).toBeUndefined();
+    // the same weights on the same rows: the baseline's value is the candidate's own
+    expect(e.blessing.reasons[0]!.code).toBe('relative-pass');
+    expect(e.blessing.reasons[0]!.baseline).toBeCloseTo(e.blessing.reasons[0]!.value, 6);
+    await expect(service.evaluate(request({ modelId: candidate, baselineModelId: 'gone', thresholds: [{ kind: 'relative', metric: 'accuracy', tolerance: 0 }] }))).rejects.toMatchObject({ kind: 'RecordError', code: 'missing', details: { what: 'model-version', id: 'gone' } });
+  });
 });

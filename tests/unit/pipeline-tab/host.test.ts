@@ -87,6 +87,15 @@ describe('ExampleGen', () => {
     expect(await host.resolve(exampleGen({ dataset: { id: 'd1' }, version: { id: 'v1' } }))).toEqual({ datasetVersionId: 'v1' });
   });
 
+  it('an Evaluator resolves the version aliased production, unless a baseline_model is wired (an input, cached by it)', async () => {
+    await db.aliases.put({ projectId: 'p1', alias: 'production', modelId: 'm7', updatedAt: 1 });
+    const host = new TabPipelineHost(db, 'p1', recordingData().data);
+    const evaluator = (inputs: ComponentSpec['inputs']): ComponentSpec => ({ id: 'evaluator', type: 'Evaluator', settings: { thresholds: [] }, inputs });
+    const wired = { examples: { from: 'example_gen', port: 'examples' }, model: { from: 'trainer', port: 'model' } };
+    expect(await host.resolve(evaluator(wired))).toEqual({ production: 'm7' });
+    expect(await host.resolve(evaluator({ ...wired, baseline_model: { from: 'base', port: 'model' } }))).toEqual({});
+  });
+
   it('refuses two datasets of that name, a name or id not in the project, and a version that is not ready', async () => {
     await dataset('d1', 'p1', 'Palmer penguins', [['v1', 1, 'ready'], ['v3', 3, 'writing']]);
     await dataset('d2', 'p1', 'Palmer penguins', [['x1', 1, 'ready']]);

@@ -103,4 +103,13 @@ describe('Evaluator', () => {
     expect(out.blessing?.properties).toEqual({ evaluationId: 'e1', modelId: 'm1', blessed: true });
     expect({ ...(calls[0]!.req as object), jobId: undefined }).toEqual({ jobId: undefined, modelId: 'm1', datasetVersionId: null, specs: [], bootstrap: 0, minCount: 30, threshold: undefined, thresholds: evaluator.settings.thresholds });
   });
+
+  it('compares with a wired baseline_model instead of production (TFX\'s Evaluator)', async () => {
+    const { train, calls } = recordingTrain();
+    const evaluator = demo().components.find((c) => c.id === 'evaluator') as ComponentSpec<'Evaluator'>;
+    const model: ArtifactRef = { id: 5, kind: 'Model', uri: 'pipette:model/m1', properties: { modelId: 'm1' } };
+    const baseline: ArtifactRef = { id: 6, kind: 'Model', uri: 'pipette:model/m0', properties: { modelId: 'm0' } };
+    await runEvaluator(train, evaluator, { examples: [examples], model: [model], baseline_model: [baseline] }, ctx());
+    expect(calls[0]!.req).toMatchObject({ modelId: 'm1', baselineModelId: 'm0' });
+  });
 });
