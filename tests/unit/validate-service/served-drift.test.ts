@@ -8,6 +8,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { servedDrift } from '../../../src/services/validate';
 import { PipetteDB } from '../../../src/store/db';
+import { lastServedRequest, servedRequestSlices } from '../../../src/store/served-requests';
 import { createProject } from '../../../src/store/projects';
 import type { ModelVersionRecord } from '../../../src/store/training-records';
 import { writeVersion } from './helpers';
@@ -43,6 +44,26 @@ async function setUp() {
   await db.models.bulkAdd([model('m1', p.id, v.versionId), model('m2', p.id, v.versionId), model('orphan', p.id, null)]);
   return { p, v };
 }
+
+describe('the request log', () => {
+  it('gives a project\'s requests in logged order, slice by slice, only the given models\' when asked', async () => {
+    // 10 requests alternating m1, m2, and one of another project in between
+    for (let i = 0; i < 10; i++) {
+      await db.servingRequests.add({ projectId: 'p', modelId: i % 2 ? 'm2' : 'm1', at: i, features: {} });
+      if (i === 4) await db.servingRequests.add({ projectId: 'q', modelId: 'm1', at: 99, features: {} });
+    }
+    const read = async (modelIds?: ReadonlySet<string>) => {
+      const slices: number[][] = [];
+      for await (const rows of servedRequestSlices(db, 'p', modelIds, 3)) slices.push(rows.map((r) => r.at));
+      return slices;
+    };
+    // slices of 3 of the project's rows in the log's order (the other project's row is passed over)
+    expect(await read()).toEqual([[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]);
+    expect((await read(new Set(['m2']))).flat()).toEqual([1, 3, 5, 7, 9]);
+    // the newest m1 request by log order (at 8), not the one with the latest time (at 99, logged earlier)
+    expect((await lastServedRequest(db, 'm1'))?.at).toBe(8);
+  });
+});
 
 describe('served requests against the training data', () => {
   it('measures only the model\'s own requests, per column it reads, through the newest one', async () => {
