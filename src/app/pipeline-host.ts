@@ -8,8 +8,9 @@
  * Artifacts are named by `pipette:` URIs of the records they are: pipette:version/<id> (a dataset
  * version), pipette:statistics/<versionId>, pipette:schema/<id>, pipette:anomalies/<versionId>/<schemaId>,
  * pipette:transform/<id>; the training side's are in pipeline-train.ts (the Trainer, Evaluator and Pusher in
- * the training worker and the registry). The Tuner and the optimizers have no executor in the tab yet: they
- * fail with 'not-runnable' naming the component (never a made-up result).
+ * the training worker and the registry), the optimizers' in pipeline-optimize.ts (the Optimize stage's
+ * operations). The Tuner has no executor in the tab yet: it fails with 'not-runnable' naming the component
+ * (never a made-up result).
  */
 import * as Comlink from 'comlink';
 import { PipelineError } from '../core/pipeline/errors';
@@ -21,6 +22,7 @@ import type { DataWorkerApi } from '../protocol/data';
 import type { SchemaWriteOutcome } from '../protocol/validate';
 import { resolveExamples } from '../services/pipeline-examples';
 import type { PipetteDB } from '../store/db';
+import { runDistiller, runPruner, runQuantizer } from './pipeline-optimize';
 import { productionOf, runEvaluator, runPusher, runTrainer, type HostTrainApi } from './pipeline-train';
 
 /** What the host asks of the data worker: the Validate and Transform stages' operations. */
@@ -54,7 +56,7 @@ export class TabPipelineHost implements PipelineHost {
     private readonly db: PipetteDB,
     private readonly projectId: string,
     private readonly data: HostDataApi,
-    /** The training worker; without it the Trainer and Evaluator are not runnable (the Node tests of the data side). */
+    /** The training worker; without it the Trainer, Evaluator and optimizers are not runnable (the Node tests of the data side). */
     private readonly train: HostTrainApi | null = null,
   ) {}
 
@@ -89,8 +91,17 @@ export class TabPipelineHost implements PipelineHost {
         return runEvaluator(this.train, c, inputs, ctx);
       case 'Pusher':
         return runPusher(this.db, this.projectId, c, inputs, ctx);
+      case 'Quantizer':
+        if (!this.train) throw notBuilt(c);
+        return runQuantizer(this.db, this.train, c, inputs, ctx);
+      case 'Pruner':
+        if (!this.train) throw notBuilt(c);
+        return runPruner(this.db, this.train, c, inputs, ctx);
+      case 'Distiller':
+        if (!this.train) throw notBuilt(c);
+        return runDistiller(this.db, this.train, c, inputs, ctx);
       default:
-        // the Tuner (no Tune stage yet) and the optimizers: not in the tab yet
+        // the Tuner: no Tune stage yet
         throw notBuilt(c);
     }
   }

@@ -19,12 +19,13 @@ import { setAlias } from '../services/registry';
 import type { PipetteDB } from '../store/db';
 import type { RunConfig } from '../store/training-records';
 
-/** What the host asks of the training worker. */
-export type HostTrainApi = Pick<TrainWorkerApi, 'prepareRun' | 'startRun' | 'saveModel' | 'evaluate' | 'cancel'>;
+/** What the host asks of the training worker (the optimizers' calls: pipeline-optimize.ts). */
+export type HostTrainApi = Pick<TrainWorkerApi, 'prepareRun' | 'startRun' | 'saveModel' | 'evaluate' | 'cancel' | 'quantizeModel' | 'pruneModel' | 'distillModel'>;
 
 type Inputs = Readonly<Record<string, ArtifactRef[]>>;
 
-function abortError(): Error {
+/** What a component's executor throws when its job was cancelled (the runner marks it cancelled). */
+export function abortError(): Error {
   return Object.assign(new Error('cancelled'), { name: 'AbortError' });
 }
 

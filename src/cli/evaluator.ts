@@ -39,7 +39,8 @@ export const BASELINE_ALIAS = 'production';
 
 type Inputs = Readonly<Record<string, ArtifactRef[]>>;
 
-function only(inputs: Inputs, port: string): ArtifactRef {
+/** The one artifact wired to a port. */
+export function only(inputs: Inputs, port: string): ArtifactRef {
   const ref = inputs[port]?.[0];
   if (!ref) throw new Error(`no artifact on the input ${port}`);
   return ref;

@@ -16,12 +16,13 @@ import { artifactExists, StagedArtifact } from './files';
 import type { TF } from '../core/model/model-spec';
 import { resolveEvaluator, runEvaluator, runPusher } from './evaluator';
 import { loadTf, type BackendName } from './tf';
+import { runDistiller, runPruner, runQuantizer } from './optimizer';
 import { runTrainer } from './trainer';
 import { runTransform } from './transform-component';
 import { runExampleValidator, runImportSchemaGen, runSchemaGen, runStatisticsGen } from './validate-components';
 
 /** The component types this runner has executors for, in pipeline order. */
-export const RUNNABLE: readonly ComponentType[] = ['ExampleGen', 'StatisticsGen', 'SchemaGen', 'ImportSchemaGen', 'ExampleValidator', 'Transform', 'Trainer', 'Evaluator', 'Pusher'];
+export const RUNNABLE: readonly ComponentType[] = ['ExampleGen', 'StatisticsGen', 'SchemaGen', 'ImportSchemaGen', 'ExampleValidator', 'Transform', 'Trainer', 'Evaluator', 'Pusher', 'Quantizer', 'Pruner', 'Distiller'];
 
 export function canRun(type: ComponentType): boolean {
   return RUNNABLE.includes(type);
@@ -38,9 +39,9 @@ export function notRunnable(component: ComponentSpec): PipelineError {
 export interface NodeHostOptions {
   dataDir: string;
   out: string;
-  /** The store the runner records into: the next execution id is read off it. */
+  /** The store the runner records into: the next execution id is read off it, and the optimizers find their model's training rows in its lineage. */
   store: MlmdStore;
-  /** TF.js backend of the Trainer and Evaluator (default cpu). */
+  /** TF.js backend of the Trainer, Evaluator, Pruner and Distiller (default cpu). */
   backend?: BackendName;
 }
 
@@ -84,6 +85,12 @@ export class NodeHost implements PipelineHost {
           return await runEvaluator(await this.#tf(), out, c, inputs, resolved, staged, ctx.signal);
         case 'Pusher':
           return { pushed_model: await runPusher(out, c, inputs, staged) };
+        case 'Quantizer':
+          return { model: await runQuantizer(out, c, inputs, staged) };
+        case 'Pruner':
+          return { model: await runPruner(await this.#tf(), out, this.options.store, c, inputs, staged, ctx) };
+        case 'Distiller':
+          return { model: await runDistiller(await this.#tf(), out, this.options.store, c, inputs, staged, ctx) };
         default:
           throw notRunnable(component);
       }

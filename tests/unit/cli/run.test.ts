@@ -302,7 +302,7 @@ describe('pipette run', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('this runner cannot run Tuner yet: tuner will fail');
-    expect(r.stderr).toMatch(/^tuner +failed .*tuner: the command-line runner cannot run a Tuner yet \(it runs ExampleGen, .*Trainer, Evaluator, Pusher\)/m);
+    expect(r.stderr).toMatch(/^tuner +failed .*tuner: the command-line runner cannot run a Tuner yet \(it runs ExampleGen, .*Trainer, Evaluator, Pusher, Quantizer, Pruner, Distiller\)/m);
     expect(r.stderr).toMatch(/^pipette: run \S+ failed \(5 succeeded, 1 failed\)/m);
   });
 });

@@ -8,7 +8,7 @@ export const pipeline = defineMessages({
   en: {
     'pipeline.title': 'Pipelines',
     'pipeline.lead': 'The stages as one flow of TFX components. Every run records its artifacts and executions (ML Metadata), and a component whose inputs and settings did not change reuses its earlier outputs (marked cached).',
-    'pipeline.tabNote': 'Each component runs through its stage: what it makes appears in that stage\'s page (statistics and schemas in Validate, transforms in Transform, runs in Train, evaluations in Evaluate, the alias in the Registry). The Pusher moves its alias only when the Evaluator blessed the model. The Tuner and the optimizers cannot run in a pipeline yet: they fail saying so, and what depends on them is skipped.',
+    'pipeline.tabNote': 'Each component runs through its stage: what it makes appears in that stage\'s page (statistics and schemas in Validate, transforms in Transform, runs in Train, evaluations in Evaluate, the alias in the Registry). The Pusher moves its alias only when the Evaluator blessed the model. The optimizers (Quantizer, Pruner, Distiller) are the Optimize stage\'s: each makes a new model version from the model it reads, as the Optimize page does, and a later Evaluator or Pusher can take it. The Tuner cannot run in a pipeline yet: it fails saying so, and what depends on it is skipped.',
     'pipeline.createDemo': 'Add the demo pipeline',
     'pipeline.newFromJson': 'New from JSON',
     'pipeline.edit': 'Edit as JSON',
@@ -138,7 +138,7 @@ export const pipeline = defineMessages({
   'zh-TW': {
     'pipeline.title': '管線',
     'pipeline.lead': '將各階段串成一條由 TFX 元件組成的流程。每次執行都會記錄其產出物與執行（ML Metadata）；輸入與設定都沒有改變的元件會沿用先前的產出（標示為已快取）。',
-    'pipeline.tabNote': '每個元件都透過其所屬階段執行：產出會出現在該階段的頁面（統計資料與結構描述在「驗證」，轉換在「轉換」，訓練執行在「訓練」，評估在「評估」，別名在「模型登錄」）。只有在 Evaluator 核可模型時，Pusher 才會移動其別名。Tuner 與各最佳化元件還不能在管線中執行：它們會失敗並說明原因，依賴它們的元件則會略過。',
+    'pipeline.tabNote': '每個元件都透過其所屬階段執行：產出會出現在該階段的頁面（統計資料與結構描述在「驗證」，轉換在「轉換」，訓練執行在「訓練」，評估在「評估」，別名在「模型登錄」）。只有在 Evaluator 核可模型時，Pusher 才會移動其別名。最佳化元件（Quantizer、Pruner、Distiller）即「最佳化」階段的操作：各自由讀入的模型產生新的模型版本，與「最佳化」頁面相同，之後的 Evaluator 或 Pusher 可以使用它。Tuner 還不能在管線中執行：它會失敗並說明原因，依賴它的元件則會略過。',
     'pipeline.createDemo': '加入示範管線',
     'pipeline.newFromJson': '從 JSON 新增',
     'pipeline.edit': '以 JSON 編輯',

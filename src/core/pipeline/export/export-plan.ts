@@ -175,6 +175,12 @@ function passThrough(ref: InputRef, byId: Map<string, ComponentSpec>): InputRef 
   return null;
 }
 
+/** The output an optimizer's model input comes from once optimizers are passed through: "trainer.model". */
+function describeRef(ref: InputRef | undefined, byId: Map<string, ComponentSpec>): string {
+  const to = ref ? passThrough(ref, byId) : null;
+  return to ? `${to.from}.${to.port}` : 'nothing';
+}
+
 function first<T extends ComponentType>(spec: PipelineSpec, type: T): ComponentSpec<T> | undefined {
   return spec.components.find((c) => c.type === type) as ComponentSpec<T> | undefined;
 }
@@ -193,7 +199,9 @@ export function planExport(spec: PipelineSpec, context: ExportContext): ExportPl
   for (const id of checked.order) {
     const c = byId.get(id)! as AnyComponentSpec;
     if (!isExported(c.type)) {
-      plan.notes.push(note('component-not-exported', `${c.id} (${c.type}) has no TFX component: it is left out${c.type === 'Tuner' ? '' : ' and the model it was given goes on in its place'}`, { type: c.type }, c.id));
+      const given = c.type === 'Tuner' ? '' : ` and what reads its model reads ${describeRef(c.inputs.model, byId)} in its place`;
+      const what = c.type === 'Tuner' ? 'has no TFX component' : "is one of Pipette's optimizers, which TFX has no component for";
+      plan.notes.push(note('component-not-exported', `${c.id} (${c.type}) ${what}: it is left out${given}`, { type: c.type }, c.id));
       continue;
     }
     const inputs: Record<string, InputRef> = {};

@@ -149,7 +149,10 @@ export function toKfpPipelineSpec(spec: PipelineSpec, context: ExportContext): K
     executors[executorName(c.spec.id)] = { container: containerOf(c, component) };
   }
   const pipelineInfo: KfpPipelineSpec['pipelineInfo'] = { name: kfpName(spec.name) };
-  if (spec.description) pipelineInfo.description = spec.description;
+  // what the export left out (Pipette's optimizers, the Tuner) is said in the spec itself, not only in the notes
+  const leftOut = plan.notes.filter((n) => n.code === 'component-not-exported').map((n) => `Left out: ${n.message}.`);
+  const description = [spec.description ?? '', ...leftOut].filter(Boolean).join(' ');
+  if (description) pipelineInfo.description = description;
   return {
     spec: { pipelineInfo, root: { dag: { tasks } }, components, deploymentSpec: { executors }, schemaVersion: '2.1.0', sdkVersion: `tfx-${TFX_VERSION}` },
     notes: plan.notes,

@@ -79,7 +79,9 @@ const RESOLVER = [
 ];
 
 function pipelineSource(spec: PipelineSpec, plan: ExportPlan): string {
-  const body: string[] = [];
+  // what the export left out (Pipette's optimizers, the Tuner), said where a reader of the wiring looks
+  const body: string[] = plan.notes.filter((n) => n.code === 'component-not-exported').map((n) => `# Left out: ${n.message}.`);
+  if (body.length) body.push('');
   const names: string[] = [];
   for (const c of plan.components) {
     if (c.type === 'Evaluator' && plan.needsBaselineResolver.has(c.spec.id) && !names.includes('latest_blessed_model_resolver')) {
