@@ -2,6 +2,7 @@
 
 export const USAGE = `Usage:
   pipette run <pipeline.json> --data <dir> --out <dir> [--backend cpu|wasm] [--quiet]
+  pipette serve <bundle.zip | models-dir> [--port 8501] ...   (pipette serve --help for its options)
   pipette --help
 
 Runs a Pipette pipeline (the JSON the Pipelines page exports) in Node, with the same core as the tab.
@@ -29,7 +30,7 @@ export class UsageError extends Error {}
 export function parseArgs(argv: readonly string[]): Command {
   if (argv.length === 0 || argv.includes('--help') || argv.includes('-h') || argv[0] === 'help') return { kind: 'help' };
   const [command, ...rest] = argv;
-  if (command !== 'run') throw new UsageError(`unknown command "${command}" (the command is "run")`);
+  if (command !== 'run') throw new UsageError(`unknown command "${command}" (the commands are "run" and "serve")`);
   const positional: string[] = [];
   const options: Record<string, string> = {};
   let quiet = false;

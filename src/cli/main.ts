@@ -16,6 +16,7 @@ import { parsePipeline } from '../core/pipeline/spec';
 import { parseArgs, USAGE, UsageError } from './args';
 import { canRun, NodeHost } from './host';
 import { errorText, failureText, ProgressPrinter, type Output } from './report';
+import { SERVE_USAGE, serveMain } from './serve';
 import { loadStore, lockOut, runFile, saveLineage, saveState } from './state';
 import type { BackendName } from './tf';
 
@@ -26,6 +27,13 @@ const stdio: Output = {
 
 /** Run the command line; resolves with the exit code. */
 export async function main(argv: readonly string[], output: Output = stdio): Promise<number> {
+  if (argv[0] === 'serve') {
+    if (argv.includes('--help') || argv.includes('-h')) {
+      output.out(SERVE_USAGE);
+      return 0;
+    }
+    return serveMain(argv.slice(1), output);
+  }
   let command;
   try {
     command = parseArgs(argv);
