@@ -27,6 +27,7 @@ import { EvaluateService } from '../src/services/evaluate';
 import { activateBackend, recordInitErrors } from '../src/core/train/activate';
 import { BackendSelector } from '../src/core/train/backends';
 import { registerWebGPUWithRetry } from '../src/core/train/webgpu';
+import { registerWasmTrainingKernels } from '../src/core/train/wasm-kernels';
 
 installErrorTransfer();
 
@@ -36,6 +37,8 @@ setWasmPaths({
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
 });
 registerWebGPUWithRetry();
+// convolution gradients and faster matrix products for wasm, which TF.js 4.22 lacks (issue 16)
+registerWasmTrainingKernels();
 recordInitErrors(BACKEND_NAMES);
 
 const selector = new BackendSelector(activateBackend);

@@ -197,25 +197,19 @@ function hyperOk(d: Pick<DraftFields, 'hyper' | 'seed'>): boolean {
   );
 }
 
-/** The model has a convolution (wasm cannot train those here). */
-function usesConv(d: Pick<DraftFields, 'layers'>, base: ModelVersionRecord | undefined): boolean {
-  return base ? JSON.stringify(base.metadata.modelSpec ?? {}).includes('conv2d') : d.layers.some((l) => l.type === 'conv2d');
-}
-
 /** Where the form shows a problem. */
-export type DraftField = 'split' | 'hyper' | 'backend';
+export type DraftField = 'split' | 'hyper';
 
 export interface DraftIssue {
   field: DraftField;
   message: MessageKey;
 }
 
-/** What is wrong with the split, the training settings and the backend (the layers are checked by inferShapes). */
-export function draftIssues(d: Pick<DraftFields, 'fractions' | 'hyper' | 'seed' | 'backend' | 'layers'>, base: ModelVersionRecord | undefined): DraftIssue[] {
+/** What is wrong with the split and the training settings (the layers are checked by inferShapes). */
+export function draftIssues(d: Pick<DraftFields, 'fractions' | 'hyper' | 'seed'>): DraftIssue[] {
   const issues: DraftIssue[] = [];
   if (!fractionsOk(d.fractions)) issues.push({ field: 'split', message: 'train.form.splitInvalid' });
   if (!hyperOk(d)) issues.push({ field: 'hyper', message: 'train.form.hyperInvalid' });
-  if (d.backend === 'wasm' && usesConv(d, base)) issues.push({ field: 'backend', message: 'train.form.wasmConv' });
   return issues;
 }
 

@@ -65,7 +65,7 @@ export class NewRunForm {
   readonly transformOutputs = $derived.by(() => (this.transform?.fitted.features.layout ?? []).map((o) => ({ name: o.name, size: o.size, chosen: rules.outputChosen(draft, o.name) })));
   /** The model's input width from the chosen output steps. */
   readonly transformSlots = $derived.by(() => this.transformOutputs.reduce((sum, o) => sum + (o.chosen ? o.size : 0), 0));
-  readonly issues = $derived.by(() => [...rules.draftIssues(draft, this.base), ...rules.transformIssues(draft, this.transform)]);
+  readonly issues = $derived.by(() => [...rules.draftIssues(draft), ...rules.transformIssues(draft, this.transform)]);
   readonly usable = $derived.by(() => usableColumns(draft.task, this.columns, draft.label));
   readonly canStart = $derived.by(() => {
     const specOk = this.base ? true : this.report !== null && this.report.issues.length === 0;

@@ -19,6 +19,9 @@ async function load(backend: BackendName): Promise<TF> {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     const dist = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
     wasm.setWasmPaths(`${join(dist, '/')}`);
+    // TF.js 4.22's wasm backend cannot train convolutions without these
+    const { registerWasmTrainingKernels } = await import('../core/train/wasm-kernels');
+    registerWasmTrainingKernels();
   }
   if (!(await tf.setBackend(backend))) throw new Error(`the TF.js ${backend} backend could not start`);
   await tf.ready();

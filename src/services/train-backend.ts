@@ -37,11 +37,13 @@ export interface StepProbe {
 /** The order backends are timed in: the usually fast ones first, so a slow one can be cut short. */
 const TIMING_ORDER: BackendName[] = ['wasm', 'cpu', 'webgl', 'webgpu'];
 
-/** wasm in TF.js 4.22 has no Conv2DBackpropFilter kernel, so it cannot train convolutions. */
-export function cannotTrainOn(name: BackendName, spec: ModelSpec | null, topologyHasConv = false): 'no-conv' | null {
+/**
+ * wasm in TF.js 4.22 has no Conv2DBackpropFilter kernel: it trains convolutions only where Pipette's own
+ * kernels are registered (core/train/wasm-kernels.ts; the training worker and the command line do).
+ */
+export function cannotTrainOn(name: BackendName, spec: ModelSpec | null, topologyHasConv = false, wasmTrainsConv = false): 'no-conv' | null {
   const conv = topologyHasConv || (spec?.layers.some((l) => l.type === 'conv2d') ?? false);
-  // the wasm backend of TF.js 4.22 has no Conv2DBackpropFilter kernel
-  if (name === 'wasm' && conv) return 'no-conv';
+  if (name === 'wasm' && conv && !wasmTrainsConv) return 'no-conv';
   return null;
 }
 

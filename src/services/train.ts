@@ -298,7 +298,8 @@ export class TrainService {
     const { config } = ctx.run;
     const { data, spec, trainSoft } = loaded;
     const hasConv = config.baseModelId ? JSON.stringify(await this.#baseTopology(config.baseModelId)).includes('"Conv2D"') : false;
-    const blocked = (name: Parameters<typeof cannotTrainOn>[0]) => cannotTrainOn(name, spec, hasConv);
+    const wasmConv = tf.getKernel('Conv2DBackpropFilter', 'wasm') != null;
+    const blocked = (name: Parameters<typeof cannotTrainOn>[0]) => cannotTrainOn(name, spec, hasConv, wasmConv);
     let backend = ctx.run.backend;
     let fallback: BackendChoice['fallback'];
     if (backend) {

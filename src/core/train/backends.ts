@@ -1,9 +1,12 @@
 /**
  * Backend parity and speed check, and the choice of the active TF.js backend.
  *
- * The check is a small fixed computation: a 2-layer dense net (tanh hidden layer, softmax cross-entropy
- * loss) on deterministic weights and inputs. Its forward pass, loss and the gradients of the loss with
- * respect to every weight are run on a backend and compared, element by element, with the cpu backend.
+ * The check is two small fixed computations on deterministic weights and inputs: a 2-layer dense net
+ * (tanh hidden layer, softmax cross-entropy loss) and a small CNN (a valid 3x3 conv, ReLU, 2x2 max-pool,
+ * then a 'same' 3x3 conv with stride 2), whose gradients run the kernels a CNN trains with
+ * (Conv2DBackpropFilter, Conv2DBackpropInput, MaxPoolGrad). Their forward passes, losses and the gradients
+ * with respect to every weight (and the CNN's input) are run on a backend and compared, element by
+ * element, with the cpu backend.
  * A train step (forward, backward, SGD update) is then timed on the same net.
  *
  * Pure: no DOM. Runs in the training worker and in Node (vitest, cpu backend). Works on whatever backend
@@ -34,6 +37,9 @@ export const PARITY_TOLERANCE = 1e-3;
 
 /** Sizes of the check's net: small enough for WebGPU on SwiftShader, big enough to exercise real kernels. */
 export const PARITY_SHAPE = { batch: 16, inputs: 32, hidden: 64, outputs: 8 } as const;
+
+/** The check's CNN: input [batch, size, size, channels], conv filters [3, 3, in, out]. */
+export const PARITY_CONV = { batch: 2, size: 8, channels: 2, filters1: 4, filters2: 3 } as const;
 
 /** Deterministic pseudo-random numbers in [-1, 1) (mulberry32: integer math, same on every platform). */
 function uniform(count: number, seed: number): Float32Array {
@@ -99,16 +105,47 @@ function fixtureTensors(f: Fixture): { x: tf.Tensor2D; y: tf.Tensor2D; weights: 
   };
 }
 
+/** The CNN's input, its two filters and the weights its output is summed with (the loss), as plain arrays. */
+function convFixture(): { x: Float32Array; f1: Float32Array; f2: Float32Array; target: Float32Array } {
+  const { batch, size, channels, filters1, filters2 } = PARITY_CONV;
+  // fan-in scaling keeps every value O(1), as in the dense check
+  return {
+    x: uniform(batch * size * size * channels, 6),
+    f1: scaled(uniform(9 * channels * filters1, 7), 1 / Math.sqrt(9 * channels)),
+    f2: scaled(uniform(9 * filters1 * filters2, 8), 1 / Math.sqrt(9 * filters1)),
+    // the second conv's output: 8x8 -> valid 3x3 -> 6x6 -> pool -> 3x3 -> 'same' stride 2 -> 2x2
+    target: uniform(batch * 2 * 2 * filters2, 9),
+  };
+}
+
+function convOutput(x: tf.Tensor4D, f1: tf.Tensor4D, f2: tf.Tensor4D): tf.Tensor4D {
+  const pooled = tf.maxPool(tf.relu(tf.conv2d(x, f1, 1, 'valid')), 2, 2, 'valid');
+  return tf.conv2d(pooled, f2, 2, 'same');
+}
+
+/** The CNN's output, loss and the loss's gradients with respect to its input and both filters. */
+function convParityParts(): tf.Tensor[] {
+  const { batch, size, channels, filters1, filters2 } = PARITY_CONV;
+  const c = convFixture();
+  const x = tf.tensor4d(c.x, [batch, size, size, channels]);
+  const f1 = tf.tensor4d(c.f1, [3, 3, channels, filters1]);
+  const f2 = tf.tensor4d(c.f2, [3, 3, filters1, filters2]);
+  const target = tf.tensor4d(c.target, [batch, 2, 2, filters2]);
+  const loss = (a: tf.Tensor4D, b: tf.Tensor4D, d: tf.Tensor4D) => tf.sum(tf.mul(convOutput(a, b, d), target)) as tf.Scalar;
+  const gradients = tf.grads((a, b, d) => loss(a as tf.Tensor4D, b as tf.Tensor4D, d as tf.Tensor4D))([x, f1, f2]);
+  return [convOutput(x, f1, f2), loss(x, f1, f2), ...gradients];
+}
+
 /**
  * Run the check on the active backend: logits, loss, then dLoss/dW1, dLoss/db1, dLoss/dW2, dLoss/db2,
- * flattened into one array. Leaves no tensors behind.
+ * then the CNN's output, loss and gradients, flattened into one array. Leaves no tensors behind.
  */
 export async function computeParityValues(): Promise<Float32Array> {
   const fixture = parityFixture();
   const out = tf.tidy(() => {
     const { x, y, weights } = fixtureTensors(fixture);
     const gradients = tf.grads((w1, b1, w2, b2) => lossOf(x, y, [w1, b1, w2, b2]))(weights);
-    const parts = [logitsOf(x, weights), lossOf(x, y, weights), ...gradients].map((t) => t.reshape([-1]));
+    const parts = [logitsOf(x, weights), lossOf(x, y, weights), ...gradients, ...convParityParts()].map((t) => t.reshape([-1]));
     return tf.concat(parts);
   });
   try {

@@ -69,8 +69,11 @@ describe('choosing a backend for a model', () => {
     expect(used).toEqual(['wasm', 'cpu', choice.name]);
   });
 
-  it('never times wasm for a convolution, and refuses it when chosen by hand', async () => {
+  it('never times wasm for a convolution without its gradient kernels, and refuses it when chosen by hand', async () => {
     expect(cannotTrainOn('wasm', cnn)).toBe('no-conv');
+    // with core/train/wasm-kernels.ts registered (the training worker, the command line) wasm qualifies
+    expect(cannotTrainOn('wasm', cnn, false, true)).toBeNull();
+    expect(cannotTrainOn('wasm', null, true)).toBe('no-conv');
     expect(cannotTrainOn('webgl', cnn)).toBeNull();
     expect(cannotTrainOn('wasm', mlp)).toBeNull();
     const reports: BackendReport[] = [

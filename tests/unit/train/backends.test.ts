@@ -4,6 +4,7 @@ import {
   BackendSelector,
   compareParity,
   computeParityValues,
+  PARITY_CONV,
   PARITY_SHAPE,
   PARITY_TOLERANCE,
   pickFastest,
@@ -17,7 +18,11 @@ beforeAll(async () => {
 });
 
 const { batch, inputs, hidden, outputs } = PARITY_SHAPE;
-const valueCount = batch * outputs + 1 + inputs * hidden + hidden + hidden * outputs + outputs;
+const conv = PARITY_CONV;
+// the CNN's output [batch, 2, 2, filters2], its loss, then dLoss/dx, dLoss/dFilter1, dLoss/dFilter2
+const convCount =
+  conv.batch * 4 * conv.filters2 + 1 + conv.batch * conv.size * conv.size * conv.channels + 9 * conv.channels * conv.filters1 + 9 * conv.filters1 * conv.filters2;
+const valueCount = batch * outputs + 1 + inputs * hidden + hidden + hidden * outputs + outputs + convCount;
 
 describe('parity check', () => {
   it('cpu against cpu differs by exactly 0', async () => {

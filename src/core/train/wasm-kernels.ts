@@ -1,0 +1,297 @@
+/**
+ * Training kernels for TF.js 4.22's wasm backend: the convolution gradients it lacks
+ * (Conv2DBackpropFilter) or runs as naive native loops (Conv2DBackpropInput, MaxPoolGrad), and a
+ * BatchMatMul that never hands XNNPACK a transposed operand. Without them a CNN cannot train on wasm,
+ * and with the backend's own versions a step of the Small CNN preset is several times slower.
+ *
+ * Semantics follow the cpu backend's kernels (tfjs-backend-cpu): strides, 'same'/'valid'/explicit
+ * padding, NHWC or NCHW for convolutions; dilations are always 1 (TF.js's conv2d and maxPool gradients
+ * refuse dilated ones). Convolutions are im2col plus the backend's own XNNPACK matrix multiply: the patch
+ * matrices are written in JS straight into the wasm heap, and the multiply always runs as
+ * [rows, inner] x [inner, cols] without transposes, XNNPACK's fast path (about 8x the backend's
+ * transposed cases on the preset's shapes, measured in Node).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+type Info = tf.TensorInfo;
+type Shape4 = [number, number, number, number];
+type Conv2DInfo = tf.backend_util.Conv2DInfo;
+
+/** Element strides of a 4-D tensor's batch, row, column and channel axes in either layout. */
+interface Strides {
+  batch: number;
+  row: number;
+  col: number;
+  channel: number;
+}
+
+function stridesOf(height: number, width: number, channels: number, channelsLast: boolean): Strides {
+  return channelsLast
+    ? { batch: height * width * channels, row: width * channels, col: channels, channel: 1 }
+    : { batch: channels * height * width, row: width, col: 1, channel: height * width };
+}
+
+/** The backend's BatchMatMul on [rows, inner] x [inner, cols] (no transposes: XNNPACK's fast path). */
+function matMul(backend: BackendWasm, a: Info, b: Info, rows: number, inner: number, cols: number): Info {
+  const out = native('BatchMatMul')({
+    inputs: { a: { ...a, shape: [1, rows, inner] }, b: { ...b, shape: [1, inner, cols] } },
+    attrs: { transposeA: false, transposeB: false },
+    backend,
+  }) as Info;
+  return out;
+}
+
+/** dy as a [batch * outHeight * outWidth, outChannels] matrix: NHWC already is one; NCHW is copied. */
+function dyMatrix(backend: BackendWasm, dy: Info, info: Conv2DInfo): { matrix: Info; owned: boolean } {
+  if (info.dataFormat === 'channelsLast') return { matrix: dy, owned: false };
+  const { batchSize, outHeight, outWidth, outChannels } = info;
+  // allocate before taking views: a heap that grows detaches the views taken earlier
+  const matrix = backend.makeOutput([batchSize * outHeight * outWidth, outChannels], 'float32');
+  const src = backend.typedArrayFromHeap(dy) as Float32Array;
+  const dst = backend.typedArrayFromHeap(matrix) as Float32Array;
+  const plane = outHeight * outWidth;
+  for (let b = 0; b < batchSize; b++) {
+    for (let c = 0; c < outChannels; c++) {
+      const from = (b * outChannels + c) * plane;
+      for (let p = 0; p < plane; p++) dst[(b * plane + p) * outChannels + c] = src[from + p]!;
+    }
+  }
+  return { matrix, owned: true };
+}
+
+/**
+ * The transposed patch matrix: row k = (filter row, filter column, input channel), column m = (batch,
+ * output row, output column), holding the input value under that filter tap, 0 in the padding.
+ */
+function fillPatchesTransposed(x: Float32Array, info: Conv2DInfo, out: Float32Array): void {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
+  const s = stridesOf(inHeight, inWidth, inChannels, info.dataFormat === 'channelsLast');
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  const columns = batchSize * outHeight * outWidth;
+  for (let r = 0; r < filterHeight; r++) {
+    for (let c = 0; c < filterWidth; c++) {
+      // the output columns whose tap c lands inside the image: ix = ox * stride + c - left in [0, inWidth)
+      const oxStart = Math.min(outWidth, Math.max(0, Math.ceil((left - c) / strideWidth)));
+      const oxEnd = Math.max(oxStart, Math.min(outWidth, Math.ceil((inWidth + left - c) / strideWidth)));
+      for (let ci = 0; ci < inChannels; ci++) {
+        let m = ((r * filterWidth + c) * inChannels + ci) * columns;
+        for (let b = 0; b < batchSize; b++) {
+          for (let oy = 0; oy < outHeight; oy++, m += outWidth) {
+            const iy = oy * strideHeight + r - top;
+            if (iy < 0 || iy >= inHeight) {
+              for (let ox = 0; ox < outWidth; ox++) out[m + ox] = 0;
+              continue;
+            }
+            for (let ox = 0; ox < oxStart; ox++) out[m + ox] = 0;
+            for (let ox = oxEnd; ox < outWidth; ox++) out[m + ox] = 0;
+            // x index of (b, iy, ix, ci) at ix = ox * strideWidth + c - left
+            const base = b * s.batch + iy * s.row + ci * s.channel + (c - left) * s.col;
+            const step = strideWidth * s.col;
+            for (let ox = oxStart; ox < oxEnd; ox++) out[m + ox] = x[base + ox * step]!;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** A gradient kernel's convolution geometry (dilation 1: TF.js refuses gradients of dilated convolutions). */
+function convInfo(
+  inShape: number[],
+  filterShape: number[],
+  attrs: Pick<tf.Conv2DBackpropFilterAttrs, 'strides' | 'pad' | 'dataFormat' | 'dimRoundingMode'>,
+): Conv2DInfo {
+  const format = tf.backend_util.convertConv2DDataFormat(attrs.dataFormat);
+  return tf.backend_util.computeConv2DInfo(inShape as Shape4, filterShape as Shape4, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, format);
+}
+
+/** dW[fh, fw, cin, cout] = patches^T [fh*fw*cin, M] x dy [M, cout], M = batch * outHeight * outWidth. */
+function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): Info {
+  const wasm = backend as BackendWasm;
+  const { x, dy } = inputs as { x: Info; dy: Info };
+  const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  const info = convInfo(x.shape, a.filterShape, a);
+  const inner = info.batchSize * info.outHeight * info.outWidth;
+  const rows = info.filterHeight * info.filterWidth * info.inChannels;
+  const patches = wasm.makeOutput([rows, inner], 'float32');
+  fillPatchesTransposed(wasm.typedArrayFromHeap(x) as Float32Array, info, wasm.typedArrayFromHeap(patches) as Float32Array);
+  const dyM = dyMatrix(wasm, dy, info);
+  const dW = matMul(wasm, patches, dyM.matrix, rows, inner, info.outChannels);
+  wasm.disposeData(patches.dataId);
+  if (dyM.owned) wasm.disposeData(dyM.matrix.dataId);
+  return { dataId: dW.dataId, shape: info.filterShape, dtype: 'float32' };
+}
+
+/** The filter [fh*fw*cin, cout] transposed to [cout, fh*fw*cin] (small: copied in JS). */
+function filterTransposed(backend: BackendWasm, filter: Info, rows: number, cols: number): Info {
+  const out = backend.makeOutput([cols, rows], 'float32');
+  const src = backend.typedArrayFromHeap(filter) as Float32Array;
+  const dst = backend.typedArrayFromHeap(out) as Float32Array;
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) dst[c * rows + r] = src[r * cols + c]!;
+  return out;
+}
+
+/** Scatter-add the patch gradients [M, fh*fw*cin] back onto the input's positions (col2im). */
+function addPatches(patches: Float32Array, info: Conv2DInfo, dx: Float32Array): void {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
+  const s = stridesOf(inHeight, inWidth, inChannels, info.dataFormat === 'channelsLast');
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  const patchSize = filterHeight * filterWidth * inChannels;
+  dx.fill(0);
+  let m = 0;
+  for (let b = 0; b < batchSize; b++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      for (let ox = 0; ox < outWidth; ox++, m++) {
+        const patch = m * patchSize;
+        for (let r = 0; r < filterHeight; r++) {
+          const iy = oy * strideHeight + r - top;
+          if (iy < 0 || iy >= inHeight) continue;
+          for (let c = 0; c < filterWidth; c++) {
+            const ix = ox * strideWidth + c - left;
+            if (ix < 0 || ix >= inWidth) continue;
+            const from = patch + (r * filterWidth + c) * inChannels;
+            const to = b * s.batch + iy * s.row + ix * s.col;
+            for (let ci = 0; ci < inChannels; ci++) dx[to + ci * s.channel] += patches[from + ci]!;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** dx = col2im(dy [M, cout] x W^T [cout, fh*fw*cin]). */
+function conv2DBackpropInput({ inputs, backend, attrs }: KernelArgs): Info {
+  const wasm = backend as BackendWasm;
+  const { dy, filter } = inputs as { dy: Info; filter: Info };
+  const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
+  const info = convInfo(a.inputShape, filter.shape, a);
+  const rows = info.batchSize * info.outHeight * info.outWidth;
+  const patchSize = info.filterHeight * info.filterWidth * info.inChannels;
+  const dyM = dyMatrix(wasm, dy, info);
+  const wT = filterTransposed(wasm, filter, patchSize, info.outChannels);
+  const patches = matMul(wasm, dyM.matrix, wT, rows, info.outChannels, patchSize);
+  wasm.disposeData(wT.dataId);
+  if (dyM.owned) wasm.disposeData(dyM.matrix.dataId);
+  const dx = wasm.makeOutput(info.inShape, 'float32');
+  addPatches(wasm.typedArrayFromHeap(patches) as Float32Array, info, wasm.typedArrayFromHeap(dx) as Float32Array);
+  wasm.disposeData(patches.dataId);
+  return dx;
+}
+
+/**
+ * MaxPoolGrad: each output's gradient goes to the first largest input of its window (row-major order,
+ * as the cpu backend's maxPoolPositions); windows that overlap add up. NHWC, as TF.js's pools.
+ */
+function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): Info {
+  const wasm = backend as BackendWasm;
+  const { dy, input } = inputs as { dy: Info; input: Info };
+  const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as tf.MaxPoolGradAttrs;
+  const info = tf.backend_util.computePool2DInfo(input.shape as Shape4, filterSize, strides, 1, pad, dimRoundingMode);
+  const dxInfo = wasm.makeOutput(input.shape, 'float32');
+  const x = wasm.typedArrayFromHeap(input) as Float32Array;
+  const g = wasm.typedArrayFromHeap(dy) as Float32Array;
+  const dx = wasm.typedArrayFromHeap(dxInfo) as Float32Array;
+  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, strideHeight, strideWidth } = info;
+  const { effectiveFilterHeight: fh, effectiveFilterWidth: fw } = info;
+  dx.fill(0);
+  let o = 0;
+  for (let b = 0; b < batchSize; b++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      const y0 = oy * strideHeight - info.padInfo.top;
+      const yStart = Math.max(0, y0);
+      const yEnd = Math.min(inHeight, y0 + fh);
+      for (let ox = 0; ox < outWidth; ox++, o += channels) {
+        const x0 = ox * strideWidth - info.padInfo.left;
+        const xStart = Math.max(0, x0);
+        const xEnd = Math.min(inWidth, x0 + fw);
+        for (let d = 0; d < channels; d++) {
+          let best = Number.NEGATIVE_INFINITY;
+          let where = -1;
+          for (let iy = yStart; iy < yEnd; iy++) {
+            for (let ix = xStart; ix < xEnd; ix++) {
+              const at = ((b * inHeight + iy) * inWidth + ix) * channels + d;
+              // strict >: the first maximum wins, and a window of NaNs passes no gradient (as on cpu)
+              if (x[at]! > best) {
+                best = x[at]!;
+                where = at;
+              }
+            }
+          }
+          if (where >= 0) dx[where] += g[o + d]!;
+        }
+      }
+    }
+  }
+  return dxInfo;
+}
+
+/** The last two axes of a tensor swapped, by the backend's own Transpose. */
+function transposeLast(backend: BackendWasm, t: Info): Info {
+  const perm = t.shape.map((_, i) => i);
+  const n = perm.length;
+  [perm[n - 2], perm[n - 1]] = [perm[n - 1]!, perm[n - 2]!];
+  const kernel = tf.getKernel('Transpose', 'wasm')!;
+  return kernel.kernelFunc({ inputs: { x: t }, attrs: { perm }, backend }) as Info;
+}
+
+/**
+ * BatchMatMul with any transposed operand transposed first: a dense layer's gradients are
+ * x^T dy and dy W^T, which the backend would run on a slow path.
+ */
+function batchMatMul({ inputs, backend, attrs }: KernelArgs): Info {
+  const wasm = backend as BackendWasm;
+  const { a, b } = inputs as { a: Info; b: Info };
+  const { transposeA, transposeB } = attrs as unknown as tf.BatchMatMulAttrs;
+  const a2 = transposeA ? transposeLast(wasm, a) : a;
+  const b2 = transposeB ? transposeLast(wasm, b) : b;
+  try {
+    return native('BatchMatMul')({ inputs: { a: a2, b: b2 }, attrs: { transposeA: false, transposeB: false }, backend: wasm }) as Info;
+  } finally {
+    if (a2 !== a) wasm.disposeData(a2.dataId);
+    if (b2 !== b) wasm.disposeData(b2.dataId);
+  }
+}
+
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
+const OURS: Record<string, (args: KernelArgs) => Info> = {
+  Conv2DBackpropFilter: conv2DBackpropFilter,
+  Conv2DBackpropInput: conv2DBackpropInput,
+  MaxPoolGrad: maxPoolGrad,
+  BatchMatMul: batchMatMul,
+};
+
+/** The backend's own kernels that ours replace, kept to call (BatchMatMul) or to restore in tests. */
+const natives = new Map<string, tf.KernelConfig>();
+
+function native(name: string): tf.KernelFunc {
+  const config = natives.get(name) ?? tf.getKernel(name, 'wasm');
+  if (!config) throw new Error(`the wasm backend has no ${name} kernel`);
+  return config.kernelFunc;
+}
+
+/**
+ * Register the kernels for 'wasm', replacing the backend's own. Idempotent; call after importing
+ * '@tensorflow/tfjs-backend-wasm' (before or after it initializes), in every process that trains on wasm
+ * (the training worker, the command line).
+ */
+export function registerWasmTrainingKernels(): void {
+  for (const [name, kernelFunc] of Object.entries(OURS)) {
+    const current = tf.getKernel(name, 'wasm');
+    if (current?.kernelFunc === kernelFunc) continue;
+    if (current) {
+      natives.set(name, current);
+      tf.unregisterKernel(name, 'wasm');
+    }
+    // the native kernel's setup (binding its wasm function) still has to run when the backend starts
+    const setupFunc = current?.setupFunc;
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc, ...(setupFunc ? { setupFunc } : {}) });
+  }
+}
+
+/** Whether this process's wasm backend can train convolutions (the kernels above are registered). */
+export function wasmTrainsConv(): boolean {
+  return tf.getKernel('Conv2DBackpropFilter', 'wasm') != null;
+}
