@@ -215,8 +215,17 @@ describe('pipette serve', () => {
       expect(served).toHaveLength(5);
       served.forEach((p, i) => p.forEach((v, c) => expect(v).toBeCloseTo(expected[i]![c]!, 6)));
 
-      const meta = JSON.parse((await call(server.port, 'GET', '/v1/models/penguins/metadata')).body) as { pipette: { input_kind: string; labels: string[] } };
+      type Def = { inputs: Record<string, { dtype: string; tensor_shape: { dim: { size: string }[] } }>; outputs: Record<string, { tensor_shape: { dim: { size: string }[] } }>; method_name: string };
+      const meta = JSON.parse((await call(server.port, 'GET', '/v1/models/penguins/metadata')).body) as { pipette: { input_kind: string; labels: string[] }; metadata: { signature_def: { signature_def: Record<string, Def> } } };
       expect(meta.pipette.input_kind).toBe('raw_rows');
+      // one input per raw column the transform reads: strings for categorical columns, floats for numbers
+      const defs = meta.metadata.signature_def.signature_def;
+      const inputs = defs.serving_default!.inputs;
+      expect(Object.keys(inputs).sort()).toEqual(fitted.columns.map((c) => c.name).sort());
+      expect([inputs.Island!.dtype, inputs.Sex!.dtype, inputs['Beak Length (mm)']!.dtype]).toEqual(['DT_STRING', 'DT_STRING', 'DT_FLOAT']);
+      expect(inputs.Island!.tensor_shape.dim.map((d) => d.size)).toEqual(['-1']);
+      expect(defs['tensorflow/serving/classify']!.outputs.scores!.tensor_shape.dim.map((d) => d.size)).toEqual(['-1', '3']);
+      expect(Object.keys(defs)).toEqual(['serving_default', 'tensorflow/serving/classify']);
       const classify = JSON.parse((await call(server.port, 'POST', '/v1/models/penguins:classify', JSON.stringify({ examples: rows.slice(0, 1) }))).body) as { results: [string, number][][] };
       expect(classify.results[0]!.map(([label]) => label)).toEqual(meta.pipette.labels);
       classify.results[0]!.forEach(([, score], c) => expect(score).toBeCloseTo(expected[0]![c]!, 6));
