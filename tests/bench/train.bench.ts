@@ -3,7 +3,9 @@
  *  - samples per second of an MNIST MLP (preset "MLP on pixels") and an MNIST CNN (preset "Small CNN") on
  *    each backend, chosen by hand: the best of two epochs over the training split (one for the WebGPU CNN,
  *    which takes minutes on SwiftShader), after the run's backend timing has compiled the kernels. wasm
- *    cannot train the CNN in TF.js 4.22 (no Conv2DBackpropFilter): reported so;
+ *    trains the CNN with Pipette's own gradient kernels (core/train/wasm-kernels.ts);
+ *  - the achieved GFLOP/s of each (model, backend): the model's multiply-adds per sample for the forward
+ *    and backward passes (MACS_PER_SAMPLE), 2 FLOPs each, times samples/s;
  *  - the Automatic choice: a run with backend "Automatic", its epoch throughput divided by the fastest
  *    hand-chosen backend's (goal >= 0.9);
  *  - the longest main-thread task (PerformanceObserver 'longtask') during 30 s of training in the worker,
@@ -14,12 +16,38 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { zipSync } from 'fflate';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { encodePng } from '../../src/core/data/png';
 import { packageFile } from '../e2e/helpers';
 import { report } from './report';
 
 const PER_CLASS = 150;
+
+/**
+ * Multiply-adds per training sample, from the layer shapes of the two presets on 28x28x1 MNIST.
+ * A dense layer in -> out costs in*out forward; a conv layer with a k x k filter, cin -> cout channels and
+ * an oh x ow output costs oh*ow*cout*k*k*cin forward. Backward costs the same again for the weight
+ * gradient (x^T dy, or im2col^T dy) and once more for the input gradient (dy W^T) of every layer but the
+ * first (the pixels need no gradient); pooling, activations, biases and the optimizer are O(size), left out.
+ *   MLP 784-128-64-10: forward 784*128 + 128*64 + 64*10 = 109,184; backward 109,184 + (128*64 + 64*10)
+ *     = 118,016; total 227,200.
+ *   Small CNN: conv 3x3 1->16 (26x26 out) 26*26*16*9 = 97,344; pool -> 13x13; conv 3x3 16->32 (11x11 out)
+ *     11*11*32*144 = 557,568; pool -> 5x5x32 = 800; dense 800*64 = 51,200; dense 64*10 = 640; forward
+ *     706,752; backward 706,752 + (557,568 + 51,200 + 640) = 1,316,160; total 2,022,912.
+ */
+const MACS_PER_SAMPLE = { mlp: 227_200, cnn: 2_022_912 } as const;
+
+/** Achieved GFLOP/s: 2 FLOPs per multiply-add. */
+function gflops(model: keyof typeof MACS_PER_SAMPLE, samplesPerSecond: number): number {
+  return (2 * MACS_PER_SAMPLE[model] * samplesPerSecond) / 1e9;
+}
+
+/** The machine's 1-minute load average, for the notes: other processes on the cores slow every figure. */
+function load(): string {
+  return `load ${loadavg()[0]!.toFixed(2)}`;
+}
+
 const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 type Backend = (typeof BACKENDS)[number];
 
@@ -108,22 +136,13 @@ test('train', async ({ page, browser }) => {
   for (const [model, preset] of [['mlp', 'mlp-pixels'], ['cnn', 'small-cnn']] as const) {
     const speeds = new Map<Backend, number>();
     for (const backend of BACKENDS) {
-      if (model === 'cnn' && backend === 'wasm') {
-        // the form refuses it (and the worker would too): TF.js 4.22's wasm backend cannot train convolutions
-        await openForm(page);
-        await page.getByTestId('train-preset').selectOption(preset);
-        await page.getByTestId('train-backend').selectOption('wasm');
-        await expect(page.getByTestId('wasm-conv')).toBeVisible();
-        await expect(page.getByTestId('train-start')).toBeDisabled();
-        report('train', 'mnist_cnn_wasm_samples_per_s', 0, 'samples/s', 'not possible: wasm has no Conv2DBackpropFilter in TF.js 4.22');
-        continue;
-      }
       // two epochs each (the slow WebGPU CNN one: 4 s a step on SwiftShader)
       const r = await train(page, preset, backend, model === 'cnn' && backend === 'webgpu' ? 1 : 2);
       expect(r.status).toBe('done');
       expect(r.backend?.name).toBe(backend);
       speeds.set(backend, samplesPerSecond(r));
-      report('train', `mnist_${model}_${backend}_samples_per_s`, speeds.get(backend)!, 'samples/s', `best of ${r.epochMs.length} epochs of ${r.trainRows} rows, batch 64; timed step ${r.backend!.msPerStep.toFixed(1)} ms`);
+      report('train', `mnist_${model}_${backend}_samples_per_s`, speeds.get(backend)!, 'samples/s', `best of ${r.epochMs.length} epochs of ${r.trainRows} rows, batch 64; timed step ${r.backend!.msPerStep.toFixed(1)} ms; ${load()}`);
+      report('train', `mnist_${model}_${backend}_gflops`, gflops(model, speeds.get(backend)!), 'GFLOP/s', `${MACS_PER_SAMPLE[model].toLocaleString('en')} multiply-adds per sample (forward and backward) x samples/s x 2; ${load()}`);
     }
     const fastest = Math.max(...speeds.values());
     const auto = await train(page, preset, 'auto', 2);
