@@ -149,6 +149,7 @@ const MESSAGES: { [K in CodedErrorKind]: (e: SerializedOf<K>) => string } = {
     const values: Values = { detail: '', format: '', version: '', supported: '', type: '', from: '', output: '', expected: '', actual: '', kind: '', after: '', components: '', dataset: '', id: '', ...params, component, port, field };
     if (code === 'bad-field' || code === 'bad-settings') values.expected = t(`pipeline.expected.${params.expected as Expected}`, { choices: '', min: '', max: '', ...params });
     if (code === 'bad-settings' && field === '') return t('pipeline.error.bad-settings.root', values);
+    if (code === 'cycle' && port !== '') return t('pipeline.error.cycle.port', values);
     return t(`pipeline.error.${code}`, values);
   },
 };

@@ -4,10 +4,11 @@
  *
  * The layout needs no graph library: check.ts already gives the levels (a component's inputs all come from
  * earlier levels), so each level is a column and the components of a level are its rows, in pipeline
- * order. Edges then always run left to right, which is all a pipeline of a dozen components needs.
+ * order. Edges then always run left to right, which is all a pipeline of a dozen components needs; each
+ * ends at its own port's row, so wires never meet at a point and their kinds are written at the ports.
  */
 import { checkPipeline, type CheckedPipeline } from '../core/pipeline/check';
-import type { ArtifactKind } from '../core/pipeline/components';
+import { CONTRACTS, type ArtifactKind, type ComponentContract } from '../core/pipeline/components';
 import type { ComponentState } from '../core/pipeline/plan';
 import type { RunFailure, RunRecord } from '../core/pipeline/runner';
 import { parsePipeline } from '../core/pipeline/spec';
@@ -23,19 +24,39 @@ export function checkText(text: string): CheckedText {
   }
 }
 
+/** The lineage graph's boxes (app/lineage-view.ts); a pipeline's nodes are taller, one row per port. */
 export const NODE_WIDTH = 170;
 export const NODE_HEIGHT = 56;
 export const COLUMN_GAP = 90;
 export const ROW_GAP = 28;
 const MARGIN = 12;
 
+/** A pipeline node: a header (id, type and state), then one row per input port, then one per output port. */
+export const DAG_NODE_WIDTH = 220;
+export const DAG_HEADER = 36;
+export const PORT_ROW = 14;
+const DAG_COLUMN_GAP = 70;
+
+export interface PortRow {
+  name: string;
+  kind: ArtifactKind;
+  /** y of the row's middle, from the node's top. */
+  y: number;
+  /** An input not wired (an optional one, or a missing required one). */
+  unwired: boolean;
+  optional: boolean;
+}
+
 export interface NodeBox {
   id: string;
   type: string;
   x: number;
   y: number;
+  height: number;
   level: number;
   row: number;
+  inputs: PortRow[];
+  outputs: PortRow[];
 }
 
 export interface EdgeLine {
@@ -58,28 +79,52 @@ export interface DagLayout {
   edges: EdgeLine[];
 }
 
-/** Levels as columns, order within a level as rows; an edge from the right of its producer to the left of its reader. */
-export function layoutDag(dag: CheckedPipeline): DagLayout {
+/** What the layout needs: a checked pipeline, or a draft's inspection (its valid wires and levels). */
+export type DagShape = Pick<CheckedPipeline, 'spec' | 'levels' | 'edges'>;
+
+/**
+ * Levels as columns, a level's components stacked in rows. Each wire runs from its output port's row on
+ * the right of its producer to its input port's row on the left of its reader, so no two wires end at the
+ * same point and the kinds are written at the ports, not on the wires (where they would overlap).
+ */
+export function layoutDag(dag: DagShape): DagLayout {
+  const byId = new Map(dag.spec.components.map((c) => [c.id, c]));
   const nodes = new Map<string, NodeBox>();
+  let height = 0;
   dag.levels.forEach((ids, level) => {
+    let y = MARGIN;
     ids.forEach((id, row) => {
-      nodes.set(id, { id, type: dag.components[id]!.spec.type, level, row, x: MARGIN + level * (NODE_WIDTH + COLUMN_GAP), y: MARGIN + row * (NODE_HEIGHT + ROW_GAP) });
+      const c = byId.get(id)!;
+      const contract = CONTRACTS[c.type] as ComponentContract | undefined;
+      const inputs = Object.entries(contract?.inputs ?? {}).map(([name, port], i) => ({ name, kind: port.kind, y: portY(i), unwired: !c.inputs[name], optional: port.optional }));
+      const outputs = Object.entries(contract?.outputs ?? {}).map(([name, kind], i) => ({ name, kind, y: portY(inputs.length + i), unwired: false, optional: false }));
+      const box = { id, type: c.type, level, row, x: MARGIN + level * (DAG_NODE_WIDTH + DAG_COLUMN_GAP), y, height: portY(inputs.length + outputs.length) - PORT_ROW / 2 + 6, inputs, outputs };
+      nodes.set(id, box);
+      y += box.height + ROW_GAP;
     });
+    height = Math.max(height, y - ROW_GAP + MARGIN);
   });
-  const line = (from: string, to: string) => {
-    const a = nodes.get(from)!;
-    const b = nodes.get(to)!;
-    return { from, to, x1: a.x + NODE_WIDTH, y1: a.y + NODE_HEIGHT / 2, x2: b.x, y2: b.y + NODE_HEIGHT / 2 };
-  };
-  const edges: EdgeLine[] = dag.edges.map((e) => ({ ...line(e.from, e.to), kind: e.kind, ports: `${e.output} → ${e.input}` }));
-  for (const c of dag.spec.components) for (const after of c.after ?? []) edges.push({ ...line(after, c.id), kind: null, ports: '' });
-  const rows = Math.max(...dag.levels.map((l) => l.length));
-  return {
-    width: 2 * MARGIN + dag.levels.length * NODE_WIDTH + (dag.levels.length - 1) * COLUMN_GAP,
-    height: 2 * MARGIN + rows * NODE_HEIGHT + (rows - 1) * ROW_GAP,
-    nodes: [...nodes.values()],
-    edges,
-  };
+  const edges: EdgeLine[] = dag.edges.map((e) => {
+    const a = nodes.get(e.from)!;
+    const b = nodes.get(e.to)!;
+    const out = a.outputs.find((p) => p.name === e.output)!;
+    const input = b.inputs.find((p) => p.name === e.input)!;
+    return { from: e.from, to: e.to, x1: a.x + DAG_NODE_WIDTH, y1: a.y + out.y, x2: b.x, y2: b.y + input.y, kind: e.kind, ports: `${e.output} → ${e.input}` };
+  });
+  for (const c of dag.spec.components) {
+    for (const after of c.after ?? []) {
+      const a = nodes.get(after);
+      const b = nodes.get(c.id);
+      // the header's middle: no port row is there
+      if (a && b) edges.push({ from: after, to: c.id, x1: a.x + DAG_NODE_WIDTH, y1: a.y + DAG_HEADER / 2, x2: b.x, y2: b.y + DAG_HEADER / 2, kind: null, ports: '' });
+    }
+  }
+  const columns = dag.levels.length;
+  return { width: Math.max(0, 2 * MARGIN + columns * DAG_NODE_WIDTH + (columns - 1) * DAG_COLUMN_GAP), height, nodes: [...nodes.values()], edges };
+}
+
+function portY(row: number): number {
+  return DAG_HEADER + row * PORT_ROW + PORT_ROW / 2;
 }
 
 export interface ComponentRow {

@@ -12,6 +12,7 @@
 import { SvelteMap } from 'svelte/reactivity';
 import demoText from '../../pipelines/demo.pipeline.json?raw';
 import { checkPipeline, type CheckedPipeline } from '../core/pipeline/check';
+import { emptyPipeline } from '../core/pipeline/draft';
 import { newRunRecord, runPipeline, type RunRecord } from '../core/pipeline/runner';
 import { db } from '../store/db';
 import { addPipelineVersion, listPipelineRuns, listPipelines, loadMlmd, saveRunState, type PipelineRecord, type PipelineRunRecord, type RunTrigger } from '../store/pipeline-records';
@@ -19,6 +20,7 @@ import { holdingWriterLock } from '../store/sweep';
 import { errorMessage } from './format';
 import { live, type Live } from './live.svelte';
 import { TabPipelineHost } from './pipeline-host';
+import { PipelineDraft } from './pipeline-draft.svelte';
 import { checkText, componentRows, layoutDag, type ComponentRow } from './pipeline-view';
 import { dataWorker, trainWorker } from './workers';
 
@@ -31,17 +33,16 @@ export class PipelinesPageState {
   readonly #pipelines: Live<PipelineRecord[]>;
   readonly #runs: Live<PipelineRunRecord[]>;
   selectedId = $state<string | null>(null);
-  /** The JSON editor: its text while typed, checked as it changes. */
+  /** The editor: a draft edited as a graph and as JSON, checked as it changes. */
   editorOpen = $state(false);
-  editorText = $state('');
-  readonly editorCheck = $derived(checkText(this.editorText));
-  readonly editorProblem = $derived(this.editorCheck.ok ? '' : errorMessage(this.editorCheck.error));
+  readonly draft: PipelineDraft;
   /** What went wrong creating or starting something (in the person's language). */
   problem = $state('');
 
   constructor(private readonly props: () => { projectId: string }) {
     this.#pipelines = live(() => listPipelines(db(), props().projectId), [] as PipelineRecord[]);
     this.#runs = live(() => listPipelineRuns(db(), props().projectId), [] as PipelineRunRecord[]);
+    this.draft = new PipelineDraft(() => props().projectId);
   }
 
   get projectId(): string {
@@ -99,15 +100,17 @@ export class PipelinesPageState {
     return this.save(DEMO_PIPELINE_TEXT);
   }
 
-  openEditor(from?: PipelineRecord): void {
-    this.editorText = from ? JSON.stringify(from.spec, null, 2) : DEMO_PIPELINE_TEXT;
+  /** Open the editor on a stored version, the demo pipeline (JSON), or an empty pipeline. */
+  openEditor(from: PipelineRecord | 'demo' | 'empty'): void {
+    const text = from === 'demo' ? DEMO_PIPELINE_TEXT : JSON.stringify(from === 'empty' ? emptyPipeline('pipeline') : from.spec, null, 2);
+    this.draft.open(text);
     this.editorOpen = true;
     this.problem = '';
   }
 
-  /** Store the editor's text as the next version of its name (refused with the first problem). */
+  /** Store the draft as the next version of its name (refused with the first problem). */
   async saveEditor(): Promise<void> {
-    if (await this.save(this.editorText)) this.editorOpen = false;
+    if (await this.save(this.draft.text)) this.editorOpen = false;
   }
 
   async save(text: string): Promise<PipelineRecord | null> {

@@ -1,4 +1,4 @@
-import { expect, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import { openDemoPage } from './helpers';
 
 /** A new page (downloads accepted) on the demo project's Pipelines page. */
@@ -15,4 +15,16 @@ export async function runPipeline(page: Page): Promise<void> {
   await page.getByTestId('pipeline-run-button').click();
   await expect(page.getByTestId('pipeline-run')).toHaveCount(before + 1);
   await expect(page.getByTestId('pipeline-run').first()).toHaveAttribute('data-status', 'finished', { timeout: 120_000 });
+}
+
+/** One page on the demo project's Pipelines page for a serial file's tests: opened before them, closed after. */
+export function sharedDemoPipelines(): () => Page {
+  let page: Page | undefined;
+  test.beforeAll(async ({ browser }: { browser: Browser }) => {
+    page = await openDemoPipelines(browser);
+  });
+  test.afterAll(async () => {
+    await page?.context().close();
+  });
+  return () => page!;
 }

@@ -4,7 +4,7 @@
  * computed by hand from the constants), and a run's components as rows.
  */
 import { describe, expect, it } from 'vitest';
-import { checkText, COLUMN_GAP, componentRows, layoutDag, NODE_HEIGHT, NODE_WIDTH, ROW_GAP } from '../../../src/app/pipeline-view';
+import { checkText, componentRows, layoutDag } from '../../../src/app/pipeline-view';
 import { checkPipeline } from '../../../src/core/pipeline/check';
 import { newRunRecord } from '../../../src/core/pipeline/runner';
 import { demo, DEMO_TEXT } from '../pipeline/helpers';
@@ -23,22 +23,43 @@ describe('checkText', () => {
 });
 
 describe('layoutDag', () => {
-  it('puts each level in a column and a level’s components in rows, wires from right edge to left edge', () => {
+  it('puts each level in a column and a level’s components in rows, each wire from its output port’s row to its input port’s row', () => {
     const layout = layoutDag(checkPipeline(demo()));
     const at = (id: string) => layout.nodes.find((n) => n.id === id)!;
     // demo levels: example_gen | statistics_gen | schema_gen | example_validator, transform | trainer | evaluator | pusher
     expect([at('example_gen').level, at('example_validator').level, at('transform').level, at('pusher').level]).toEqual([0, 3, 3, 6]);
-    const column = NODE_WIDTH + COLUMN_GAP;
-    expect(at('transform')).toMatchObject({ x: 12 + 3 * column, y: 12 + NODE_HEIGHT + ROW_GAP, row: 1 });
-    expect(at('example_validator')).toMatchObject({ x: 12 + 3 * column, y: 12, row: 0 });
-    expect(layout.width).toBe(24 + 7 * NODE_WIDTH + 6 * COLUMN_GAP);
-    expect(layout.height).toBe(24 + 2 * NODE_HEIGHT + ROW_GAP);
+    // by hand: a node is 36 (header) + 14 per port + 6 high; a column 220 + 70 wide; margin 12, rows 28 apart
+    expect(layout.nodes.map((n) => [n.id, n.height])).toEqual([
+      ['example_gen', 56], // 1 output
+      ['statistics_gen', 84], // 2 inputs, 1 output
+      ['schema_gen', 70],
+      ['example_validator', 84],
+      ['transform', 84],
+      ['trainer', 140], // 5 inputs, 2 outputs
+      ['evaluator', 126],
+      ['pusher', 84],
+    ]);
+    expect(at('example_validator')).toMatchObject({ x: 12 + 3 * 290, y: 12, row: 0 });
+    expect(at('transform')).toMatchObject({ x: 12 + 3 * 290, y: 12 + 84 + 28, row: 1 });
+    expect(layout.width).toBe(24 + 7 * 220 + 6 * 70);
+    expect(layout.height).toBe(12 + 84 + 28 + 84 + 12);
+    // statistics_gen's output is its third row (y 36 + 2 * 14 + 7), schema_gen's input its first (36 + 7)
     const wire = layout.edges.find((e) => e.from === 'statistics_gen' && e.to === 'schema_gen')!;
-    expect(wire).toMatchObject({ kind: 'Statistics', ports: 'statistics → statistics', x1: 12 + column + NODE_WIDTH, x2: 12 + 2 * column, y1: 12 + NODE_HEIGHT / 2 });
-    // the trainer runs after the validator without reading it: an edge without a kind
-    expect(layout.edges.filter((e) => e.kind === null).map((e) => `${e.from}>${e.to}`)).toEqual(['example_validator>trainer']);
-    // 12 wires (one per wired input port) + 1 after
+    expect(wire).toMatchObject({ kind: 'Statistics', ports: 'statistics → statistics', x1: 12 + 290 + 220, y1: 12 + 71, x2: 12 + 2 * 290, y2: 12 + 43 });
+    // transform.transform_graph (its third row) into trainer.transform_graph (its second)
+    expect(layout.edges.find((e) => e.from === 'transform' && e.to === 'trainer')).toMatchObject({ y1: 124 + 71, y2: 12 + 57 });
+    // the trainer runs after the validator without reading it: an edge without a kind, header to header
+    expect(layout.edges.filter((e) => e.kind === null).map((e) => [`${e.from}>${e.to}`, e.y1, e.y2])).toEqual([['example_validator>trainer', 30, 30]]);
+    // 12 wires (one per wired input port) + 1 after, no two ending at the same point
     expect(layout.edges).toHaveLength(13);
+    expect(new Set(layout.edges.map((e) => `${e.x2},${e.y2}`)).size).toBe(13);
+    expect(at('trainer').inputs.map((p) => [p.name, p.kind, p.unwired])).toEqual([
+      ['examples', 'Examples', false],
+      ['transform_graph', 'TransformGraph', false],
+      ['schema', 'Schema', true],
+      ['hyperparameters', 'HyperParameters', true],
+      ['base_model', 'Model', true],
+    ]);
   });
 });
 
