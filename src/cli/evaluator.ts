@@ -9,8 +9,9 @@
  * evaluation.json: the sliced metrics, thresholds and baseline; blessing.json: the blessing with a reason
  * per threshold; pushed_model.json: pushed or not, and why not.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import type * as tfjs from '@tensorflow/tfjs';
@@ -27,7 +28,7 @@ import type { ArtifactRef, OutputArtifact } from '../core/pipeline/runner';
 import type { ComponentSpec } from '../core/pipeline/spec';
 import { predictEncodedRows } from '../core/train/trainer';
 import { readExamples } from './examples';
-import { writeJsonAtomic, type StagedArtifact } from './files';
+import { writeAtomic, writeJsonAtomic, type StagedArtifact } from './files';
 import { MODEL_DIR, readSplit, splitOf } from './trainer';
 
 export const EVALUATION_FILE = 'evaluation.json';
@@ -106,7 +107,37 @@ export function reasonText(r: Reason): string {
   return `${r.metric}${slice}: ${r.code}`;
 }
 
-export async function runEvaluator(tf: TF, out: string, component: ComponentSpec<'Evaluator'>, inputs: Inputs, resolved: Record<string, JsonValue> | undefined, staged: StagedArtifact, signal: AbortSignal): Promise<Record<string, OutputArtifact>> {
+/** What the Evaluator knows of a model on an Examples artifact's test rows. */
+interface ModelMetrics {
+  task: 'classification' | 'regression';
+  classes: string[] | null;
+  sliced: SlicedEvaluation;
+}
+
+/**
+ * Metrics are kept per model, examples and the settings that shape them (memo/evaluations/ in --out): both
+ * artifacts are immutable and the bootstrap is seeded, so the same key always gives the same metrics. A re-run
+ * whose Evaluator runs again only because production moved reads them instead of loading TF.js to predict again.
+ */
+const MEMO_DIR = 'memo/evaluations';
+
+// JSON has no NaN or Infinity; a metric of an empty slice is NaN and must come back as NaN
+const keepNonFinite = (_: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? { nonFinite: String(v) } : v);
+const restoreNonFinite = (_: string, v: unknown) => (v && typeof v === 'object' && 'nonFinite' in v && Object.keys(v).length === 1 ? Number((v as { nonFinite: string }).nonFinite) : v);
+
+async function memoized(out: string, key: Record<string, JsonValue>, compute: () => Promise<ModelMetrics>, log: (line: string) => void): Promise<ModelMetrics> {
+  const path = join(out, MEMO_DIR, `${createHash('sha256').update(JSON.stringify(key)).digest('hex').slice(0, 32)}.json`);
+  if (existsSync(path)) {
+    log(`metrics of ${String(key.model)} on ${String(key.examples)}: kept from an earlier run (${MEMO_DIR})`);
+    return JSON.parse(await readFile(path, 'utf8'), restoreNonFinite) as ModelMetrics;
+  }
+  const metrics = await compute();
+  await mkdir(join(out, MEMO_DIR), { recursive: true });
+  await writeAtomic(path, JSON.stringify(metrics, keepNonFinite));
+  return metrics;
+}
+
+export async function runEvaluator(getTf: () => Promise<TF>, out: string, component: ComponentSpec<'Evaluator'>, inputs: Inputs, resolved: Record<string, JsonValue> | undefined, staged: StagedArtifact, signal: AbortSignal, log: (line: string) => void = () => {}): Promise<Record<string, OutputArtifact>> {
   const s = component.settings;
   if (s.thresholds.length === 0) throw evalErrorWhy('bad-option', 'no-thresholds', {}, `${component.id}: set at least one threshold: a blessing needs something to check`);
   const examples = only(inputs, 'examples');
@@ -114,32 +145,36 @@ export async function runEvaluator(tf: TF, out: string, component: ComponentSpec
   const rows = splitOf(await readSplit(out, examples.uri)).test;
   if (rows.length === 0) throw new EvalError('no-rows', { params: { part: 'test' } }, `${component.id}: the test rows of ${examples.uri} are empty`);
   const baselineUri = typeof resolved?.baseline === 'string' && resolved.baseline !== '' ? resolved.baseline : null;
-  const examplesTable = await readExamples(out, examples.uri, signal);
-
-  const loaded = await loadModelArtifact(tf, out, candidate.uri);
-  const stats = loaded.metadata.preprocessing;
+  let examplesTable: ReturnType<typeof readExamples> | undefined;
   const slices = sliceColumns(s.slices ?? []).map((c) => c.column);
   const columnsOf = (p: PreprocessStats) => [...inputColumns(p).map((c) => c.column), p.label.column];
-  let sliced: SlicedEvaluation;
-  try {
-    const table = tableFromBatches(examplesTable.batches, [...new Set([...columnsOf(stats), ...slices])]);
-    sliced = await slicedMetrics(tf, loaded.model, stats, table, rows, s, s.bootstrap ?? 0);
-  } finally {
-    loaded.model.dispose();
-  }
+
+  /** A model's metrics on the test rows, predicted with its bundle (read back as an import reads it) or kept. */
+  const metricsOf = (uri: string, bootstrap: number): Promise<ModelMetrics> => {
+    const key = { model: uri, examples: examples.uri, part: 'test', slices: (s.slices ?? []) as unknown as JsonValue, minCount: s.minCount ?? 30, bootstrap, decisionThreshold: s.decisionThreshold ?? null };
+    return memoized(out, key, async () => {
+      const { model, metadata } = await loadModelArtifact(await getTf(), out, uri);
+      try {
+        const stats = metadata.preprocessing;
+        examplesTable ??= readExamples(out, examples.uri, signal);
+        const table = tableFromBatches((await examplesTable).batches, [...new Set([...columnsOf(stats), ...slices])]);
+        const sliced = await slicedMetrics(await getTf(), model, stats, table, rows, s, bootstrap);
+        return { task: stats.label.task, classes: stats.label.task === 'classification' ? stats.label.classes : null, sliced };
+      } finally {
+        model.dispose();
+      }
+    }, log);
+  };
+
+  const { task, classes, sliced } = await metricsOf(candidate.uri, s.bootstrap ?? 0);
   signal.throwIfAborted();
 
   let baseline: MetricTable | null = null;
   let baselineError: string | undefined;
   if (baselineUri && s.thresholds.some((t) => t.kind === 'relative')) {
     try {
-      const base = await loadModelArtifact(tf, out, baselineUri);
-      try {
-        const table = tableFromBatches(examplesTable.batches, [...new Set([...columnsOf(base.metadata.preprocessing), ...slices])]);
-        baseline = metricTable(await slicedMetrics(tf, base.model, base.metadata.preprocessing, table, rows, s, 0));
-      } finally {
-        base.model.dispose();
-      }
+      // the baseline's: point values, no intervals
+      baseline = metricTable((await metricsOf(baselineUri, 0)).sliced);
     } catch (e) {
       // the baseline cannot read these rows (another input) or is gone: its relative thresholds fail, saying why
       baselineError = e instanceof Error ? e.message : String(e);
@@ -152,8 +187,8 @@ export async function runEvaluator(tf: TF, out: string, component: ComponentSpec
     examples: examples.uri,
     part: 'test',
     rows: rows.length,
-    task: stats.label.task,
-    classes: stats.label.task === 'classification' ? stats.label.classes : null,
+    task,
+    classes,
     sliced,
     thresholds: s.thresholds,
     baseline: baselineUri,

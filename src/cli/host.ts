@@ -82,7 +82,7 @@ export class NodeHost implements PipelineHost {
         case 'Trainer':
           return await runTrainer(await this.#tf(), out, c, inputs, staged, ctx);
         case 'Evaluator':
-          return await runEvaluator(await this.#tf(), out, c, inputs, resolved, staged, ctx.signal);
+          return await runEvaluator(() => this.#tf(), out, c, inputs, resolved, staged, ctx.signal, (line) => ctx.log(line));
         case 'Pusher':
           return { pushed_model: await runPusher(out, c, inputs, staged) };
         case 'Quantizer':

@@ -138,6 +138,13 @@ describe('pipette run trains, evaluates and pushes', () => {
     // the same model against itself: its accuracy is the baseline's, well within the 0.02 tolerance
     expect(blessing.reasons[1]).toMatchObject({ code: 'relative-pass', passed: true });
     expect(blessing.reasons[1]!.baseline).toBe(blessing.reasons[1]!.value);
+    // the candidate and its baseline are the first run's model on the same examples: their metrics are kept
+    // from the first run (memo/evaluations), not predicted again, and equal the first run's evaluation
+    const record = readJson<{ components: Record<string, { log: string[] }> }>(/record in (\S+)$/m.exec(r.stdout)![1]!);
+    expect(record.components.evaluator!.log.filter((l) => l.includes('kept from an earlier run'))).toHaveLength(2);
+    const first = readdirSync(join(out, 'artifacts/evaluator')).map(Number).sort((a, b) => a - b)[0]!;
+    const evaluation = (n: number) => readJson<{ sliced: unknown }>(join(out, `artifacts/evaluator/${n}/evaluation.json`)).sliced;
+    expect(evaluation(evaluator)).toEqual(evaluation(first));
     expect(r.status).toBe(0);
   }, 120_000);
 
