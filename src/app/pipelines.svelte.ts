@@ -18,7 +18,9 @@ import { db } from '../store/db';
 import { addPipelineVersion, listPipelineRuns, listPipelines, loadMlmd, saveRunState, type PipelineRecord, type PipelineRunRecord, type RunTrigger } from '../store/pipeline-records';
 import { holdingWriterLock } from '../store/sweep';
 import { errorMessage } from './format';
+import { t } from './i18n.svelte';
 import { live, type Live } from './live.svelte';
+import { makePipelineFromModel, type PipelineFromModel } from './pipeline-from-model';
 import { TabPipelineHost } from './pipeline-host';
 import { PipelineDraft } from './pipeline-draft.svelte';
 import { checkText, componentRows, layoutDag, type ComponentRow } from './pipeline-view';
@@ -38,6 +40,8 @@ export class PipelinesPageState {
   readonly draft: PipelineDraft;
   /** What went wrong creating or starting something (in the person's language). */
   problem = $state('');
+  /** The editor holds a pipeline made from a model's lineage: the model, the data choice, the notes. */
+  fromModel = $state.raw<(PipelineFromModel & { modelId: string; version: 'fixed' | 'latest' }) | null>(null);
 
   constructor(private readonly props: () => { projectId: string }) {
     this.#pipelines = live(() => listPipelines(db(), props().projectId), [] as PipelineRecord[]);
@@ -105,12 +109,34 @@ export class PipelinesPageState {
     const text = from === 'demo' ? DEMO_PIPELINE_TEXT : JSON.stringify(from === 'empty' ? emptyPipeline('pipeline') : from.spec, null, 2);
     this.draft.open(text);
     this.editorOpen = true;
+    this.fromModel = null;
     this.problem = '';
+  }
+
+  /**
+   * Open the editor on a new pipeline repeating how a model version was made by hand (its dataset version
+   * fixed, or the newest when the pipeline runs), for the person to check and save; a model a pipeline
+   * cannot repeat is refused in `problem`, naming what is missing.
+   */
+  async openFromModel(modelId: string, version: 'fixed' | 'latest' = 'fixed'): Promise<void> {
+    this.problem = '';
+    try {
+      const made = await makePipelineFromModel(db(), this.projectId, modelId, version, (model) => t('pipeline.fromModel.description', { model }));
+      this.draft.open(JSON.stringify(made.spec, null, 2));
+      this.fromModel = { ...made, modelId, version };
+      this.editorOpen = true;
+    } catch (err) {
+      this.fromModel = null;
+      this.problem = errorMessage(err);
+    }
   }
 
   /** Store the draft as the next version of its name (refused with the first problem). */
   async saveEditor(): Promise<void> {
-    if (await this.save(this.draft.text)) this.editorOpen = false;
+    if (await this.save(this.draft.text)) {
+      this.editorOpen = false;
+      this.fromModel = null;
+    }
   }
 
   async save(text: string): Promise<PipelineRecord | null> {

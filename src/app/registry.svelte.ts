@@ -157,6 +157,11 @@ export class RegistryState {
     await deleteModelVersion(db(), m.id);
   }
 
+  /** Open the Pipelines page's editor on a new pipeline repeating how this version was made by hand. */
+  makePipeline(m: ModelVersionRecord): void {
+    router.go({ page: 'project', projectId: this.projectId(), stage: 'pipelines', query: { fromModel: m.id } });
+  }
+
   /** Open the Train stage's form on this version, to train it further. */
   trainFurther(m: ModelVersionRecord): void {
     const projectId = this.projectId();
