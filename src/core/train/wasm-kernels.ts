@@ -196,6 +196,7 @@ function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): Info {
   const dx = wasm.typedArrayFromHeap(dxInfo) as Float32Array;
   const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, strideHeight, strideWidth } = info;
   const { effectiveFilterHeight: fh, effectiveFilterWidth: fw } = info;
+  const rowStep = inWidth * channels;
   dx.fill(0);
   let o = 0;
   for (let b = 0; b < batchSize; b++) {
@@ -207,12 +208,13 @@ function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): Info {
         const x0 = ox * strideWidth - info.padInfo.left;
         const xStart = Math.max(0, x0);
         const xEnd = Math.min(inWidth, x0 + fw);
+        // the window's first element; rows of the window are rowStep apart, columns `channels`
+        const corner = ((b * inHeight + yStart) * inWidth + xStart) * channels;
         for (let d = 0; d < channels; d++) {
           let best = Number.NEGATIVE_INFINITY;
           let where = -1;
-          for (let iy = yStart; iy < yEnd; iy++) {
-            for (let ix = xStart; ix < xEnd; ix++) {
-              const at = ((b * inHeight + iy) * inWidth + ix) * channels + d;
+          for (let row = corner + d, iy = yStart; iy < yEnd; iy++, row += rowStep) {
+            for (let at = row, ix = xStart; ix < xEnd; ix++, at += channels) {
               // strict >: the first maximum wins, and a window of NaNs passes no gradient (as on cpu)
               if (x[at]! > best) {
                 best = x[at]!;
