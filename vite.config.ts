@@ -13,6 +13,10 @@ export default defineConfig({
     VitePWA({
       registerType: 'prompt',
       injectRegister: false,
+      // src/sw.ts: workbox's precache and offline fallback, plus the tab's TF Serving routes (issue 15)
+      strategies: 'injectManifest',
+      srcDir: 'src',
+      filename: 'sw.ts',
       includeAssets: ['icons/*.png', 'icons/*.svg'],
       manifest: {
         name: 'Pipette — ML workbench',
@@ -36,12 +40,10 @@ export default defineConfig({
           { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
         ],
       },
-      workbox: {
+      injectManifest: {
         // The app, its workers, tfjs and the wasm binaries, and the demo data all work offline.
         globPatterns: ['**/*.{js,css,html,wasm,png,svg,webmanifest,csv,json,ndjson,zip,arrow}'],
         maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
-        navigateFallback: 'index.html',
-        cleanupOutdatedCaches: true,
       },
     }),
   ],

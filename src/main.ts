@@ -1,6 +1,7 @@
 import { mount } from 'svelte';
 import App from './ui/App.svelte';
 import { pwa } from './app/pwa.svelte';
+import { tabServer } from './app/serving.svelte';
 import { db } from './store/db';
 import { sweepInterrupted } from './store/sweep';
 import './ui/theme.css';
@@ -10,3 +11,5 @@ void sweepInterrupted(db()).catch((e) => console.error('sweep failed', e));
 
 mount(App, { target: document.getElementById('app')! });
 pwa.start();
+// answer the tab's TF Serving routes the service worker passes on (issue 15)
+tabServer.start();

@@ -21,6 +21,7 @@ import { TableCache } from '../src/services/train-data';
 import type { BackendControl } from '../src/services/train-backend';
 import { browserImageDecoder } from '../src/services/train-images';
 import { ModelService } from '../src/services/registry-model';
+import { TabServing } from '../src/services/tab-serving';
 import { ExplainService } from '../src/services/explain';
 import { OptimizeService } from '../src/services/optimize';
 import { EvaluateService } from '../src/services/evaluate';
@@ -55,6 +56,7 @@ const backends: BackendControl = {
   },
 };
 const models = new ModelService({ tf, db: db() });
+const serving = new TabServing({ tf, db: db(), models });
 // one cache of dataset tables for every stage: a version trained on, then optimized, evaluated and explained, is read once
 const tables = new TableCache(db(), 4);
 const decode = browserImageDecoder();
@@ -102,6 +104,7 @@ const api: TrainWorkerApi = {
     return models.importZip(projectId, new Uint8Array(await file.arrayBuffer()));
   },
   predict: (req) => models.predict(req),
+  serve: (req) => serving.serve(req),
 
   // Fairness and explanations (issue 7)
   explainSetup: (target) => explain.explainSetup(target),

@@ -30,6 +30,7 @@ export const STAGE_REGISTRY = [
   { id: 'optimize', load: () => import('../ui/optimize/OptimizePage.svelte') },
   { id: 'evaluate', load: () => import('../ui/evaluate/EvaluatePage.svelte') },
   { id: 'registry', load: () => import('../ui/registry/RegistryPage.svelte') },
+  { id: 'serving', load: () => import('../ui/serving/ServingPage.svelte') },
   { id: 'pipelines', load: () => import('../ui/pipelines/PipelinesPage.svelte') },
 ] as const satisfies readonly { id: string; load: (() => Promise<{ default: StagePage }>) | null }[];
 

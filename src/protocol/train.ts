@@ -7,6 +7,7 @@ import type { LabelSource, RunConfig, RunPhase } from '../store/training-records
 import type { ExplainWorkerApi } from './explain';
 import type { OptimizeWorkerApi } from './optimize';
 import type { EvaluateWorkerApi } from './evaluate';
+import type { TabServeRequest, TabServeResult } from './tab-serving';
 
 export { BACKEND_NAMES, type BackendName, type BackendReport, type BackendsInfo, type ParityResult } from '../core/train/backend-types';
 import type { BackendName, BackendsInfo } from '../core/train/backend-types';
@@ -40,6 +41,8 @@ export interface TrainWorkerApi extends EvaluateWorkerApi, ExplainWorkerApi, Opt
   importModel(projectId: string, file: Blob, fileName: string): Promise<string>;
   /** A prediction of a model version, computed here; the request is logged for skew checks. */
   predict(req: PredictRequest): Promise<PredictResult>;
+  /** A TF Serving REST request on the project's registry models (the tab's routes, issue 15); never rejects. */
+  serve(req: TabServeRequest): Promise<TabServeResult>;
 }
 
 /** What the model builder needs to know about the data before a model can be built. */

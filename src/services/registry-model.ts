@@ -17,6 +17,7 @@ import { newId, type PipetteDB } from '../store/db';
 import type { ModelArtifacts, RunRecord } from '../store/training-records';
 import { addModelVersion } from './registry';
 import { Recent } from './recent';
+import { bundleFileName } from './served-list';
 import type { LoadedModel } from './train';
 
 /** The save handler's artifacts of a model, in the registry's form. */
@@ -32,10 +33,6 @@ export async function artifactsOf(tf: TF, model: tfjs.LayersModel): Promise<Mode
   if (!a?.modelTopology || !a.weightSpecs) throw new Error('TF.js returned no model artifacts');
   const joined = a.weightData ? tf.io.CompositeArrayBuffer.join(a.weightData) : new ArrayBuffer(0);
   return { modelTopology: a.modelTopology as object, weightSpecs: a.weightSpecs.map((w) => ({ name: w.name, shape: w.shape.slice(), dtype: w.dtype })), weightData: joined };
-}
-
-function fileSlug(name: string): string {
-  return name.normalize('NFKD').replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'model';
 }
 
 function base64(bytes: Uint8Array): string {
@@ -128,7 +125,7 @@ export class ModelService {
   async exportZip(modelId: string): Promise<ExportedModel> {
     const record = await this.#db.models.get(modelId);
     if (!record) throw missing('model-version', modelId);
-    return { fileName: `${fileSlug(record.name)}-v${record.version}.zip`, bytes: await this.bundle(modelId) };
+    return { fileName: bundleFileName(record.name, record.version), bytes: await this.bundle(modelId) };
   }
 
   /**

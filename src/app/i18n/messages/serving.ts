@@ -1,0 +1,53 @@
+import { defineMessages } from '../catalog';
+
+/** The Deploy page: the tab's TF Serving routes, examples, and the request log (issue 15). */
+export const serving = defineMessages({
+  en: {
+    'serving.lead':
+      "The registry's models answer TensorFlow Serving's REST API on this app's own address, offline too: the service worker passes each request under /v1/models to an open Pipette window, whose training worker runs the model. Requests on raw rows are logged for the Validate stage's skew and drift checks.",
+    'serving.project': 'This window answers for project "{name}": requests go to the project open in the window that receives them. With no Pipette window open they get 503.',
+    'serving.models': 'Served models',
+    'serving.none': 'No model versions in the registry yet: train one and save it as a version, and it is served here under its name.',
+    'serving.name': 'Model',
+    'serving.versions': 'Versions',
+    'serving.version': 'Version',
+    'serving.labels': 'Labels (aliases)',
+    'serving.fetchTitle': 'From a page of this origin',
+    'serving.fetchHint': "Paste into the browser console of a Pipette tab (or call from any page on this origin): the model's status, its signature, and a prediction. The URL without a version answers with the latest; add /versions/<n> or /labels/<alias>.",
+    'serving.encodedHint': "This model takes its encoded input tensor, not raw rows: its metadata gives the input's name and shape.",
+    'serving.curlTitle': 'From the command line',
+    'serving.curlHint': "Export the version's bundle from the Registry (the file name below), then serve it with Node and call it with curl.",
+    'serving.log': 'Requests answered',
+    'serving.logHint': 'The requests the tab answered in this browser session, newest first.',
+    'serving.logEmpty': 'No requests yet.',
+    'serving.time': 'Time',
+    'serving.request': 'Request',
+    'serving.status': 'Status',
+    'serving.latency': 'Latency',
+    'serving.ms': '{ms} ms',
+  },
+  'zh-TW': {
+    'serving.lead':
+      '模型登錄中的模型會在這個應用程式自己的網址上回應 TensorFlow Serving 的 REST API，離線時也可以：應用程式的背景服務程式把 /v1/models 之下的每個請求轉給一個開啟中的 Pipette 視窗，由該視窗的訓練背景執行緒執行模型。以原始資料列送出的請求會記錄下來，供驗證階段檢查訓練／服務偏差與漂移。',
+    'serving.project': '這個視窗為專案「{name}」回應：請求交給收到它的視窗中開啟的專案。沒有開啟任何 Pipette 視窗時，請求會得到 503。',
+    'serving.models': '提供服務的模型',
+    'serving.none': '模型登錄中還沒有模型版本：訓練一個模型並存成版本後，就會以它的名稱在這裡提供服務。',
+    'serving.name': '模型',
+    'serving.versions': '版本',
+    'serving.version': '版本',
+    'serving.labels': '標籤（別名）',
+    'serving.fetchTitle': '從這個來源的網頁呼叫',
+    'serving.fetchHint': '貼到 Pipette 分頁的瀏覽器主控台（或從這個來源的任何網頁呼叫）：模型的狀態、它的簽章，以及一次預測。不指定版本的網址由最新版本回應；可加上 /versions/<n> 或 /labels/<別名>。',
+    'serving.encodedHint': '這個模型接收編碼後的輸入張量，而不是原始資料列：它的中繼資料列出輸入的名稱與形狀。',
+    'serving.curlTitle': '從命令列呼叫',
+    'serving.curlHint': '先從模型登錄匯出這個版本的套件（檔名如下），再用 Node 提供服務，並以 curl 呼叫。',
+    'serving.log': '已回應的請求',
+    'serving.logHint': '這個瀏覽器工作階段中分頁回應過的請求，最新的在最前面。',
+    'serving.logEmpty': '還沒有請求。',
+    'serving.time': '時間',
+    'serving.request': '請求',
+    'serving.status': '狀態',
+    'serving.latency': '延遲',
+    'serving.ms': '{ms} 毫秒',
+  },
+});
