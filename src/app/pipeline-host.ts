@@ -13,6 +13,7 @@
  * (never a made-up result).
  */
 import * as Comlink from 'comlink';
+import { SCHEMA_NOT_APPLIED } from '../core/pipeline/components';
 import { PipelineError } from '../core/pipeline/errors';
 import type { JsonValue } from '../core/pipeline/mlmd';
 import { notBuilt, type ArtifactRef, type ExecuteContext, type OutputArtifact, type PipelineHost } from '../core/pipeline/runner';
@@ -74,6 +75,7 @@ export class TabPipelineHost implements PipelineHost {
       case 'ExampleGen':
         return { examples: await this.exampleGen(c) };
       case 'StatisticsGen':
+        if (inputs.schema?.length) ctx.log(SCHEMA_NOT_APPLIED);
         return { statistics: await this.statisticsGen(one(inputs, 'examples'), ctx) };
       case 'SchemaGen':
         return { schema: await this.schemaGen(c, one(inputs, 'statistics'), ctx) };

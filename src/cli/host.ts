@@ -7,6 +7,7 @@
  * exact because this runner runs one component at a time (Node's one thread does the work either way);
  * main.ts checks it after each execution.
  */
+import { SCHEMA_NOT_APPLIED } from '../core/pipeline/components';
 import { PipelineError } from '../core/pipeline/errors';
 import type { JsonValue, MlmdStore } from '../core/pipeline/mlmd';
 import type { ArtifactRef, ExecuteContext, OutputArtifact, PipelineHost } from '../core/pipeline/runner';
@@ -70,6 +71,7 @@ export class NodeHost implements PipelineHost {
         case 'ExampleGen':
           return { examples: await runExampleGen(dataDir, c, resolved as unknown as ResolvedVersion, staged, ctx.signal) };
         case 'StatisticsGen':
+          if (inputs.schema?.length) ctx.log(SCHEMA_NOT_APPLIED);
           return { statistics: await runStatisticsGen(out, inputs, staged, ctx.signal) };
         case 'SchemaGen':
           return { schema: await runSchemaGen(out, c, inputs, staged) };

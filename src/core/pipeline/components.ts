@@ -81,6 +81,7 @@ const optional = (kind: ArtifactKind): InputPort => ({ kind, optional: true });
 export const CONTRACTS: Readonly<Record<ComponentType, ComponentContract>> = {
   ExampleGen: { inputs: {}, outputs: { examples: 'Examples' }, determinism: 'resolved', version: 1, baseType: 'mlmd.Process', stage: 'data' },
   StatisticsGen: {
+    // TFX's optional schema input: accepted and recorded in the lineage, but not applied (SCHEMA_NOT_APPLIED)
     inputs: { examples: required('Examples'), schema: optional('Schema') },
     outputs: { statistics: 'Statistics' },
     determinism: 'deterministic',
@@ -156,6 +157,9 @@ export const CONTRACTS: Readonly<Record<ComponentType, ComponentContract>> = {
     stage: 'optimize',
   },
 };
+
+/** What a StatisticsGen with a wired schema logs: its statistics are the Validate stage's, typed by the data. */
+export const SCHEMA_NOT_APPLIED = 'schema: recorded as an input; the statistics take each column\'s type from the data, as the Validate stage\'s do (a schema is not applied)';
 
 /** Whether a component of this type may ever reuse an earlier execution's outputs. */
 export function cacheable(type: ComponentType): boolean {

@@ -8,6 +8,7 @@
  */
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SCHEMA_NOT_APPLIED } from '../../../src/core/pipeline/components';
 import { TabPipelineHost, type HostDataApi } from '../../../src/app/pipeline-host';
 import type { ArtifactRef, ExecuteContext } from '../../../src/core/pipeline/runner';
 import type { ComponentSpec } from '../../../src/core/pipeline/spec';
@@ -133,6 +134,19 @@ describe('the stage components', () => {
       ['validate', { jobId: undefined, projectId: 'p1', versionId: 'v2', schemaId: 's1' }],
       ['analyzeTransform', { jobId: undefined, projectId: 'p1', datasetVersionId: 'v2', labelColumn: 'Species', seed: 7, fractions: { train: 0.6, validation: 0.2, test: 0.2 }, name: 'penguins-prep', parentId: null, spec: (byId('transform').settings as { spec: unknown }).spec }],
     ]);
+  });
+
+  it("a StatisticsGen with a wired schema says in its log that the schema is recorded but not applied", async () => {
+    const host = new TabPipelineHost(db, 'p1', recordingData().data);
+    const statisticsGen = demo().components.find((c) => c.id === 'statistics_gen')!;
+    const logged = async (inputs: Record<string, ArtifactRef[]>) => {
+      const lines: string[] = [];
+      await host.execute(statisticsGen, inputs, undefined, { ...ctx(), log: (l: string) => void lines.push(l) });
+      return lines;
+    };
+    const schema: ArtifactRef = { id: 3, kind: 'Schema', uri: 'pipette:schema/s1', properties: {} };
+    expect(await logged({ examples: [examples], schema: [schema] })).toEqual([SCHEMA_NOT_APPLIED]);
+    expect(await logged({ examples: [examples] })).toEqual([]);
   });
 
   it('fails the ExampleValidator on anomalies with their count and columns, unless it accepts them', async () => {
