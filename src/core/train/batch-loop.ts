@@ -96,8 +96,8 @@ export interface EpochSteps {
   loss: (idx: tfjs.Tensor1D, mask: tfjs.Tensor1D, real: number) => tfjs.Scalar;
   /** After each optimizer step; a returned promise is awaited before the next batch. */
   afterStep?: (batch: number, batches: number) => void | Promise<void>;
-  /** After afterStep, for progress (no values are read back for it). */
-  onBatch?: (batch: number, batches: number) => void;
+  /** After afterStep, for progress (no values are read back for it); `ms` is the batch's wall time, parked time left out. */
+  onBatch?: (batch: number, batches: number, ms: number) => void;
 }
 
 /**
@@ -116,6 +116,7 @@ export async function runEpoch(o: EpochSteps): Promise<{ lossSum: tfjs.Tensor; c
         o.clock.restart();
       }
       if (o.signal?.aborted) return { lossSum, cancelled: true };
+      const started = performance.now();
       const { idx, real } = batchIndices(order, b, size);
       const mask = o.masks.get(real);
       const idxT = tf.tensor1d(idx, 'int32');
@@ -129,7 +130,7 @@ export async function runEpoch(o: EpochSteps): Promise<{ lossSum: tfjs.Tensor; c
         const pending = o.afterStep(b, batches);
         if (pending) await pending;
       }
-      o.onBatch?.(b, batches);
+      o.onBatch?.(b, batches, performance.now() - started);
       await o.clock.tick();
     }
   } catch (e) {

@@ -26,12 +26,14 @@ import { BatchMasks, batchIndices, identityOrder, readSums, runEpoch, YieldClock
 import { checkWeightsFit, namedToTensor, optimizerFromCheckpoint, readAdamPowers, readNamed, type Checkpoint, type NamedArray } from './checkpoint';
 import { makeOptimizer, type OptimizerName } from './optimizers';
 import { PauseGate } from './pause-gate';
+import { ProgressTracker, type BatchProgress } from './progress';
 import type { TrainTensors } from './tensors';
 
 // The training API in one place: the services, optimize and the tests import these from here.
 export { checkpointTransferables, type Checkpoint, type NamedArray } from './checkpoint';
 export { makeOptimizer, OPTIMIZERS, type OptimizerName } from './optimizers';
 export { PauseGate } from './pause-gate';
+export { estimateRun, type BatchProgress, type EpochStep, type RunEstimate, type StepTimes } from './progress';
 export { balancedClassWeights, balancedSoftClassWeights, predict, predictEncodedRows, toTensors, type TrainTensors } from './tensors';
 
 export interface EarlyStopping {
@@ -57,7 +59,7 @@ export interface TrainConfig {
   seed: number;
   /** Yield to the event loop at least this often, in ms, so pause and cancel get through (default 25). */
   yieldEveryMs?: number;
-  /** Call onBatch at most this often, in ms, besides each epoch's last batch (default 50; 0 = every batch). */
+  /** Call onBatch at most this often, in ms, besides the last batch of each pass and the epoch's end (default 50; 0 = every batch). */
   progressEveryMs?: number;
 }
 
@@ -73,20 +75,11 @@ export interface EpochLog {
   ms: number;
 }
 
-export interface BatchProgress {
-  epoch: number;
-  /** 0-based batch within the epoch. */
-  batch: number;
-  batches: number;
-  /** Progress of the whole run, 0..1. */
-  fraction: number;
-}
-
 export interface FitOptions {
   train: TrainTensors;
   validation?: TrainTensors | null;
   signal?: AbortSignal;
-  /** Progress only: no values are read back from the device for it. */
+  /** Progress of every part of an epoch (progress.ts), with their measured times; no values are read back for it. */
   onBatch?: (p: BatchProgress) => void;
   /** After each epoch, once its metrics are read; awaited, so a checkpoint can be written in it. */
   onEpoch?: (log: EpochLog) => void | Promise<void>;
@@ -147,7 +140,7 @@ interface FitState extends FitOptions {
   classWeights: tfjs.Tensor1D | null;
   masks: BatchMasks;
   clock: YieldClock;
-  lastProgress: number;
+  progress: ProgressTracker;
 }
 
 export class Trainer {
@@ -231,7 +224,7 @@ export class Trainer {
       classWeights: cfg.classWeights && classification ? tf.tensor1d(Array.from(cfg.classWeights), 'float32') : null,
       masks: new BatchMasks(tf, size),
       clock: new YieldClock(cfg.yieldEveryMs ?? 25),
-      lastProgress: -Infinity,
+      progress: new ProgressTracker(cfg.epochs, cfg.progressEveryMs ?? 50, options.onBatch),
     };
 
     let status: FitStatus = 'completed';
@@ -242,13 +235,14 @@ export class Trainer {
           status = 'cancelled';
           break;
         }
-        const stop = await this.#endEpoch(log, options.onEpoch);
+        const stop = await this.#endEpoch(log, state);
         if (stop) {
           status = stop;
           break;
         }
       }
     } finally {
+      state.progress.stop();
       state.classWeights?.dispose();
       state.masks.dispose();
     }
@@ -274,6 +268,8 @@ export class Trainer {
     const cfg = this.#config;
     const epoch = this.#epoch;
     const started = performance.now();
+    const valRows = f.validation ? f.validation.x.shape[0]! : 0;
+    f.progress.startEpoch(epoch, Math.ceil(f.rows / f.size), Math.ceil(valRows / f.size));
     let lossSum: tfjs.Tensor | null = null;
     let correctSum: tfjs.Tensor = tf.scalar(0);
     let correct: tfjs.Tensor | null = null;
@@ -309,18 +305,13 @@ export class Trainer {
           }
           return f.afterStep?.({ epoch, batch: b, step: epoch * batches + b });
         },
-        onBatch: (b, batches) => {
-          const now = performance.now();
-          if (f.onBatch && (b === batches - 1 || now - f.lastProgress >= (cfg.progressEveryMs ?? 50))) {
-            f.lastProgress = now;
-            f.onBatch({ epoch, batch: b, batches, fraction: Math.min(1, (epoch + (b + 1) / batches) / Math.max(1, cfg.epochs)) });
-          }
-        },
+        onBatch: (b, _batches, ms) => f.progress.batch(b, ms),
       });
       lossSum = run.lossSum;
       if (run.cancelled) return null;
 
-      const val = f.validation ? this.#evaluateSums(f.validation, f.size, f.losses, f.masks) : null;
+      const val = f.validation ? await this.#evaluateSums(f.validation, f) : null;
+      f.progress.metrics();
       let values: Float32Array;
       try {
         // train loss and correct count, validation loss and correct count
@@ -346,11 +337,18 @@ export class Trainer {
   }
 
   /** Records a finished epoch: the status that ends the fit after it (divergence, early stopping), or null. */
-  async #endEpoch(log: EpochLog, onEpoch: FitOptions['onEpoch']): Promise<FitStatus | null> {
+  async #endEpoch(log: EpochLog, f: FitState): Promise<FitStatus | null> {
+    const onEpoch = async (l: EpochLog) => {
+      if (f.onEpoch) {
+        f.progress.checkpoint();
+        await f.onEpoch(l);
+      }
+      f.progress.endDone();
+    };
     this.#history.push(log);
     this.#epoch = log.epoch + 1;
     if (!Number.isFinite(log.loss) || (log.valLoss !== null && !Number.isFinite(log.valLoss))) {
-      await onEpoch?.(log);
+      await onEpoch(log);
       return 'diverged';
     }
     let stop = false;
@@ -365,18 +363,20 @@ export class Trainer {
         stop = true;
       }
     }
-    await onEpoch?.(log);
+    await onEpoch(log);
     return stop ? 'early-stopped' : null;
   }
 
-  /** Summed validation loss and correct count, in fixed-size padded batches, on the device. */
-  #evaluateSums(data: TrainTensors, size: number, losses: Losses, masks: BatchMasks): { loss: tfjs.Tensor; correct: tfjs.Tensor } {
+  /** Summed validation loss and correct count, in fixed-size padded batches, on the device; each batch timed and reported. */
+  async #evaluateSums(data: TrainTensors, f: FitState): Promise<{ loss: tfjs.Tensor; correct: tfjs.Tensor }> {
     const tf = this.#tf;
+    const { size, losses, masks } = f;
     const n = data.x.shape[0]!;
     const order = identityOrder(n);
     let loss: tfjs.Tensor = tf.scalar(0);
     let correct: tfjs.Tensor = tf.scalar(0);
     for (let b = 0; b * size < n; b++) {
+      const started = performance.now();
       const { idx, real } = batchIndices(order, b, size);
       const m = masks.get(real);
       const [l, c] = tf.tidy(() => {
@@ -390,6 +390,9 @@ export class Trainer {
       correct.dispose();
       loss = l!;
       correct = c!;
+      f.progress.validationBatch(b, performance.now() - started);
+      // a long validation pass lets messages (cancel, pause) through too
+      await f.clock.tick();
     }
     return { loss, correct };
   }

@@ -11,6 +11,7 @@ import {
   predict,
   toTensors,
   Trainer,
+  type BatchProgress,
   type EpochLog,
   type TrainConfig,
   type TrainTensors,
@@ -56,22 +57,36 @@ async function weightsOf(m: tfjs.LayersModel): Promise<Float32Array[]> {
 }
 
 describe('Trainer', () => {
-  it('learns separable data, reporting every epoch and batch progress', async () => {
+  it('learns separable data, reporting every epoch and every part of an epoch', async () => {
     const m = model(mlp(2, 2));
     const train = data(100, 2, 1);
     const val = data(40, 2, 2);
     const epochs: EpochLog[] = [];
-    const fractions: number[] = [];
-    const result = await trainer(m, { epochs: 8 }).fit({ train, validation: val, onEpoch: (l) => void epochs.push(l), onBatch: (p) => void fractions.push(p.fraction) });
+    const reports: BatchProgress[] = [];
+    const result = await trainer(m, { epochs: 8 }).fit({ train, validation: val, onEpoch: (l) => void epochs.push(l), onBatch: (p) => void reports.push(p) });
     expect(result.status).toBe('completed');
     expect(result.epochs).toBe(8);
     expect(epochs.map((e) => e.epoch)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(epochs.at(-1)!.valAcc).toBeGreaterThan(0.9);
     expect(epochs.at(-1)!.loss).toBeLessThan(epochs[0]!.loss);
-    // 100 rows / 16 = 7 batches per epoch (the last padded), 8 epochs
-    expect(fractions).toHaveLength(56);
-    expect(fractions.every((f, i) => i === 0 || f > fractions[i - 1]!)).toBe(true);
+    // 100 rows / 16 = 7 batches per epoch (the last padded), 40 / 16 = 3 validation batches, then the
+    // metrics readback and onEpoch (the checkpoint), 8 epochs
+    const steps = (e: number) => reports.filter((p) => p.epoch === e).map((p) => (p.step.kind === 'batches' || p.step.kind === 'validation' ? `${p.step.kind} ${p.step.done}/${p.step.total}` : p.step.kind));
+    const oneEpoch = [1, 2, 3, 4, 5, 6, 7].map((b) => `batches ${b}/7`).concat(['validation 1/3', 'validation 2/3', 'validation 3/3', 'metrics', 'checkpoint']);
+    for (let e = 0; e < 8; e++) expect(steps(e)).toEqual(oneEpoch);
+    expect(reports).toHaveLength(8 * 12);
+    // each batch is one unit of the epoch's 10: 0.5 x 4/10 after the fourth batch of the second epoch of 8
+    expect(reports[12 + 3]!.fraction).toBeCloseTo((1 + 4 / 10) / 8, 12);
+    const fractions = reports.map((p) => p.fraction);
+    expect(fractions.every((f, i) => i === 0 || f >= fractions[i - 1]!)).toBe(true);
     expect(fractions.at(-1)).toBe(1);
+    // every part was timed once it ran: the second epoch's reports carry the first epoch's validation and end
+    const second = reports[12]!;
+    expect(second.times.batchMs).toBeGreaterThan(0);
+    expect(second.times.validationBatchMs).toBeGreaterThan(0);
+    expect(second.times.endMs).toBeGreaterThan(0);
+    expect(reports[0]!.times.validationBatchMs).toBeNull();
+    expect(reports[0]!.times.endMs).toBeNull();
   });
 
   it('the padded last batch counts each real row exactly once (loss and accuracy match a full pass)', async () => {
@@ -211,7 +226,8 @@ describe('Trainer', () => {
     let batches = 0;
     const done = t.fit({
       train,
-      onBatch: () => {
+      onBatch: (p) => {
+        if (p.step.kind !== 'batches') return;
         batches++;
         if (batches === 3) t.pause();
       },
@@ -228,7 +244,7 @@ describe('Trainer', () => {
     // cancelled once parked
     const stop = new AbortController();
     const t2 = trainer(model(mlp(2, 2)), { batchSize: 8, epochs: 2 }, new PauseGate(() => stop.abort()));
-    const run = t2.fit({ train, signal: stop.signal, onBatch: (p) => p.batch === 1 && t2.pause() });
+    const run = t2.fit({ train, signal: stop.signal, onBatch: (p) => p.step.kind === 'batches' && p.step.done === 2 && t2.pause() });
     const r2 = await run;
     expect(r2.status).toBe('cancelled');
     expect(r2.epochs).toBe(0);
