@@ -20,6 +20,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'vite';
 import { report } from './report';
+import { layersFiles } from '../../src/core/model/bundle';
+import type { TF } from '../../src/core/model/model-spec';
 
 const BENCH = 'serve';
 const root = process.cwd();
@@ -53,14 +55,10 @@ async function writeMnistMlp(dir: string): Promise<void> {
       tf.layers.dense({ units: 10, activation: 'softmax' }),
     ],
   });
-  await model.save(
-    tf.io.withSaveHandler(async (a) => {
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'model.json'), JSON.stringify({ format: 'layers-model', modelTopology: a.modelTopology, weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: a.weightSpecs }] }));
-      writeFileSync(join(dir, 'group1-shard1of1.bin'), new Uint8Array(a.weightData as ArrayBuffer));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
+  const { modelJson, shards } = await layersFiles(tf as unknown as TF, model);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'model.json'), modelJson);
+  for (const [name, bytes] of shards) writeFileSync(join(dir, name), bytes);
   model.dispose();
 }
 

@@ -105,8 +105,8 @@ interface ManifestGroup {
   weights: WeightSpec[];
 }
 
-/** The save handler's artifacts as the files of a TF.js Layers bundle. */
-async function layersFiles(tf: TF, model: tfjs.LayersModel, shardBytes: number): Promise<{ modelJson: string; shards: [string, Uint8Array][] }> {
+/** The save handler's artifacts as the files of a TF.js Layers bundle: model.json and its weight shards. */
+export async function layersFiles(tf: TF, model: tfjs.LayersModel, shardBytes = DEFAULT_SHARD_BYTES): Promise<{ modelJson: string; shards: [string, Uint8Array][] }> {
   let artifacts: tfjs.io.ModelArtifacts | null = null;
   await model.save(
     tf.io.withSaveHandler(async (a) => {

@@ -20,6 +20,8 @@ import { pathToFileURL } from 'node:url';
 import Papa from 'papaparse';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { layersFiles } from '../../../src/core/model/bundle';
+import type { TF } from '../../../src/core/model/model-spec';
 
 const root = resolve(import.meta.dirname, '../../..');
 const cli = join(root, 'node_modules/.cache/pipette-cli-serve-test');
@@ -31,14 +33,10 @@ async function writeLinearModel(dir: string, slope: number, intercept: number): 
   const y = tf.layers.dense({ units: 1, name: 'y' }).apply(x) as tf.SymbolicTensor;
   const model = tf.model({ inputs: x, outputs: y });
   model.getLayer('y').setWeights([tf.tensor2d([[slope]]), tf.tensor1d([intercept])]);
-  await model.save(
-    tf.io.withSaveHandler(async (a) => {
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'model.json'), JSON.stringify({ format: 'layers-model', modelTopology: a.modelTopology, weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: a.weightSpecs }] }));
-      writeFileSync(join(dir, 'group1-shard1of1.bin'), new Uint8Array(a.weightData as ArrayBuffer));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
+  const { modelJson, shards } = await layersFiles(tf as unknown as TF, model);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'model.json'), modelJson);
+  for (const [name, bytes] of shards) writeFileSync(join(dir, name), bytes);
   model.dispose();
 }
 
