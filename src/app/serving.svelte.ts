@@ -2,10 +2,13 @@
  * This window's part of the tab's TF Serving routes (issue 15). The service worker posts each request
  * under `<app base>/v1/models` to a window of the app; this window answers it in the training worker on
  * the models of the project open here (none open: 503), replies on the message's port, and logs the
- * request. The log is this session's (time, model, version, status, latency), shared with the app's other
+ * request: a compact record in IndexedDB for the Monitoring view (store/served-responses.ts), and the
+ * Deploy page's log, this session's (time, model, version, status, latency), shared with the app's other
  * windows over a BroadcastChannel so a Deploy page shows the requests whichever window answered them.
  */
-import { SERVE_MESSAGE, errorBody, type ServeMessage, type ServeReply, type ServedLogEntry } from '../protocol/tab-serving';
+import { SERVE_MESSAGE, errorBody, type ServeMessage, type ServeReply, type ServedLogEntry, type TabServeResult } from '../protocol/tab-serving';
+import { db } from '../store/db';
+import { logServedResponse } from '../store/served-responses';
 import { router } from './router.svelte';
 import { trainWorker } from './workers';
 
@@ -46,7 +49,7 @@ class TabServer {
     }
     const result = await trainWorker.api
       .serve({ projectId, method: message.method, path: message.path, body: message.body })
-      .catch((e: unknown) => ({ status: 500, body: errorBody(e instanceof Error ? e.message : String(e)), model: undefined, version: undefined }));
+      .catch((e: unknown): TabServeResult => ({ status: 500, body: errorBody(e instanceof Error ? e.message : String(e)) }));
     port.postMessage({ status: result.status, body: result.body } satisfies ServeReply);
     const entry: ServedLogEntry = {
       at: Date.now(),
@@ -60,6 +63,10 @@ class TabServer {
     };
     this.#add(entry);
     this.#channel?.postMessage(entry);
+    // the Monitoring view's lasting record (the log above is this session's)
+    await logServedResponse(db(), { projectId, at: entry.at, model: entry.model ?? '', version: entry.version, status: entry.status, latencyMs: entry.latencyMs, classes: result.classes ?? [] }).catch((e: unknown) =>
+      console.warn('The answered request could not be recorded for monitoring', e),
+    );
   }
 
   #add(entry: ServedLogEntry): void {

@@ -36,6 +36,8 @@ export interface TabServeResult extends ServeReply {
   model?: string;
   version?: number;
   api?: string;
+  /** The predicted class of each row of a classification answer. */
+  classes?: string[];
 }
 
 /** One answered request as the Deploy page lists it. */

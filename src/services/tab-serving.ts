@@ -8,6 +8,7 @@
 import type { Resolved } from '../core/serving/models';
 import { ServedModels } from '../core/serving/models';
 import { handle } from '../core/serving/handler';
+import { predictedClasses } from '../core/serving/monitoring';
 import { errorResponse } from '../core/serving/response';
 import { parseRoute } from '../core/serving/route';
 import { layersServable } from '../core/serving/tfjs-model';
@@ -33,6 +34,14 @@ export function loggedRows(inputs: Record<string, Tensor>): ServingRequestRecord
       }),
     ),
   );
+}
+
+/** The predicted class of each row a classifier answered (for the Monitoring view); empty for anything else. */
+function answeredClasses(status: number, run: { resolved: Resolved; outputs?: Record<string, Tensor> } | undefined): string[] {
+  const model = run?.resolved.model;
+  const output = run?.outputs && Object.values(run.outputs)[0];
+  if (status !== 200 || !model || model.task !== 'classification' || !model.labels || !output) return [];
+  return predictedClasses(output, model.labels);
 }
 
 export class TabServing {
@@ -76,7 +85,7 @@ export class TabServing {
   /** Answer one request with the project's models; never throws (a fault is the handler's 500). */
   async serve(req: TabServeRequest): Promise<TabServeResult> {
     // what the model was run on (once per predict, classify or regress request)
-    const runs: { resolved: Resolved; inputs: Record<string, Tensor> }[] = [];
+    const runs: { resolved: Resolved; inputs: Record<string, Tensor>; outputs?: Record<string, Tensor> }[] = [];
     let served: ServedModels;
     let ids: Map<string, string>;
     try {
@@ -86,9 +95,11 @@ export class TabServing {
       return { status: 500, body: errorResponse(e instanceof Error ? e.message : String(e)) };
     }
     const response = await handle(req, served, {
-      run: (resolved, inputs) => {
-        runs.push({ resolved, inputs });
-        return resolved.model.predict(inputs);
+      run: async (resolved, inputs) => {
+        const run: (typeof runs)[number] = { resolved, inputs };
+        runs.push(run);
+        run.outputs = await resolved.model.predict(inputs);
+        return run.outputs;
       },
     });
     const done = runs[0];
@@ -97,6 +108,6 @@ export class TabServing {
       const at = Date.now();
       await this.#db.servingRequests.bulkAdd(loggedRows(done.inputs).map((features) => ({ projectId: req.projectId, modelId, at, features })));
     }
-    return { status: response.status, body: response.body, model: response.model, version: response.version, api: response.api };
+    return { status: response.status, body: response.body, model: response.model, version: response.version, api: response.api, classes: answeredClasses(response.status, done) };
   }
 }

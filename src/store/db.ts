@@ -16,6 +16,7 @@ import type { EvaluationRecord } from './evaluation-records';
 import type { TransformRecord } from './transform-records';
 import type { MlmdRecord, PipelineRecord, PipelineRunRecord } from './pipeline-records';
 import type { PipelineTriggerRecord } from './pipeline-triggers';
+import type { ServedResponseRecord } from './served-responses';
 
 /** The "define scope, define data, set a baseline" card of a project. */
 export interface Scope {
@@ -130,6 +131,8 @@ export class PipetteDB extends Dexie {
   pipelineRuns!: EntityTable<PipelineRunRecord, 'id'>;
   mlmd!: EntityTable<MlmdRecord, 'projectId'>;
   pipelineTriggers!: Dexie.Table<PipelineTriggerRecord, [string, string]>;
+  // Deploy stage: one compact record per answered request (the Monitoring view)
+  servedResponses!: Dexie.Table<ServedResponseRecord, number>;
 
   constructor(name = 'pipette') {
     super(name);
@@ -170,6 +173,9 @@ export class PipetteDB extends Dexie {
     });
     this.version(7).stores({
       pipelineTriggers: '[projectId+pipelineName], projectId',
+    });
+    this.version(8).stores({
+      servedResponses: '++seq, [projectId+model+at], projectId',
     });
   }
 }

@@ -3,7 +3,8 @@
  * a transform, so it takes raw rows) called with `fetch` from the page under <app base>/v1/models, through
  * the service worker, an app window and the training worker: its status, a prediction on a raw row equal
  * to the registry's predict panel, TF Serving's 400 and 404 errors, the Deploy page's list and log, the
- * same prediction offline, and the requests logged for the Validate stage's skew check.
+ * same prediction offline, the requests logged for the Validate stage's skew check, and the Monitoring view's
+ * counts, error rate, predicted class and drift.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { PENGUIN, waitForServiceWorker } from './helpers';
@@ -119,6 +120,25 @@ test('offline, the tab still answers; the served rows reach the Validate stage',
   await page.getByTestId('stage-validate').click();
   await page.getByTestId('tab-drift').click();
   await expect(page.getByTestId('skew-logged')).toContainText(/\b3\b/);
+});
+
+test("the Monitoring view counts the model's answers, its errors and the predicted class; its served rows' drift", async () => {
+  // after every request a window answered (the 503 below is answered by none): for this model the status,
+  // the metadata, two predictions of the penguin and the 400; the 404 named another model
+  await page.getByTestId('stage-serving').click();
+  const monitor = page.locator(`[data-testid="monitor"][data-model="${MODEL}"]`);
+  await expect(monitor.getByTestId('monitor-requests')).toHaveAttribute('data-value', '5');
+  await expect(monitor.getByTestId('monitor-errors')).toHaveAttribute('data-value', '1');
+  await expect(monitor.getByTestId('monitor-error-rate')).toHaveAttribute('data-value', String(1 / 5));
+  await expect(monitor.getByTestId('monitor-error-rate')).toContainText('1/5');
+  // both predictions of the penguin give the panel's most probable class
+  const expected = Object.entries(panelProbs).reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+  const classes = await monitor.getByTestId('monitor-class').evaluateAll((tds) => tds.map((td) => [td.getAttribute('data-class'), td.getAttribute('data-count')]));
+  expect(classes).toEqual([[expected, '2']]);
+  await expect(monitor.getByTestId('monitor-latency')).toContainText('p99');
+  // the model's logged rows (the panel's and the two served) measured against its training data
+  await expect(monitor.getByTestId('monitor-drift-requests')).toContainText(/\b3\b/);
+  expect(await monitor.getByTestId('monitor-drift-row').count()).toBeGreaterThan(0);
 });
 
 test('with no Pipette window open, a request gets 503 saying to open Pipette', async () => {
