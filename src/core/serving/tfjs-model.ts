@@ -79,10 +79,14 @@ export function layersServable(tf: TF, model: tfjs.LayersModel, metadata: Bundle
     labels,
     async predict(batch) {
       const { data, rows } = features(batch);
-      const values = tf.tidy(() => {
-        const x = tf.tensor(data, [rows, ...(fitted ? [fitted.features.dim] : modelInput)]);
-        return (model.predict(x) as tfjs.Tensor).dataSync() as Float32Array;
-      });
+      const y = tf.tidy(() => model.predict(tf.tensor(data, [rows, ...(fitted ? [fitted.features.dim] : modelInput)])) as tfjs.Tensor);
+      // data(), not dataSync(): a sync readback stalls a GPU backend's queue (the tab serves on its worker's backend)
+      let values: Float32Array;
+      try {
+        values = (await y.data()) as Float32Array;
+      } finally {
+        y.dispose();
+      }
       const shape = servingShape([rows, ...outputLayer.slice(1)]);
       if (sizeOf(shape) !== values.length) throw new Error(`the model gave ${values.length} values for ${rows} rows`);
       return { [outputName]: { dtype: 'DT_FLOAT', shape, values } };
