@@ -3,7 +3,7 @@ import type { ModelSpec, InputSpec } from '../core/model/model-spec';
 import type { FeatureChoice } from '../core/model/preprocess';
 import type { SplitRecord } from '../core/model/split';
 import type { BatchProgress } from '../core/train/trainer';
-import type { LabelSource, RunConfig, RunPhase } from '../store/training-records';
+import type { EpochRecord, LabelSource, RunConfig, RunPhase } from '../store/training-records';
 import type { ExplainWorkerApi } from './explain';
 import type { OptimizeWorkerApi } from './optimize';
 import type { EvaluateWorkerApi } from './evaluate';
@@ -89,6 +89,8 @@ export type TrainEvent =
   | { kind: 'phase'; runId: string; phase: RunPhase; elapsedMs: number }
   /** Every part of an epoch (batches, validation, metrics, checkpoint) with its measured times (core/train/progress.ts). */
   | { kind: 'batch'; runId: string; progress: BatchProgress; elapsedMs: number }
+  /** An epoch ended and its checkpoint is written (the Tune stage's per-epoch objective, its pruner). */
+  | { kind: 'epoch'; runId: string; epoch: EpochRecord; elapsedMs: number }
   /** A pause has taken effect: the training loop is parked at a batch boundary. */
   | { kind: 'parked'; runId: string };
 

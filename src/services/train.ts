@@ -154,8 +154,10 @@ export class TrainService {
         createdAt: now,
         updatedAt: now,
       };
+      const from = req.config.continueFrom ? await this.#continuation(req.config.continueFrom) : null;
+      if (from) Object.assign(run, { history: from.history, ...(from.backend ? { backend: from.backend } : {}) });
       await db.runs.add(run);
-      return this.#execute(run, null, signal, onEvent);
+      return this.#execute(run, from?.checkpoint ?? null, signal, onEvent);
     });
   }
 
@@ -174,6 +176,21 @@ export class TrainService {
       await db.runs.update(runId, patch);
       return this.#execute({ ...run, ...patch }, checkpoint, signal, onEvent);
     });
+  }
+
+  /**
+   * What a run continued from another run's checkpoint starts with: that checkpoint (it must be at the
+   * epoch asked for: a finished parent's final one, or a running parent's last), the parent's history up
+   * to it, and the parent's backend (the promoted trial trains where its parent did, without a new timing).
+   */
+  async #continuation(from: { runId: string; epoch: number }): Promise<{ checkpoint: Checkpoint; history: EpochRecord[]; backend?: BackendChoice }> {
+    const { db } = this.#deps;
+    const [parent, saved] = await Promise.all([db.runs.get(from.runId), db.checkpoints.get(from.runId)]);
+    if (!parent || !saved || saved.epoch !== from.epoch || (saved.kind === 'final' && parent.fit?.restoredBest)) {
+      // final weights with an earlier best epoch put back are not the state after `epoch`: no continuation from them
+      throw missing('run', from.runId, `Run ${from.runId} has no checkpoint at epoch ${from.epoch} to continue from`);
+    }
+    return { checkpoint: saved.data, history: parent.history.slice(0, from.epoch), backend: parent.backend };
   }
 
   /** Park the run at the next batch boundary. */
@@ -355,6 +372,7 @@ export class TrainService {
           await db.checkpoints.put({ runId, kind: 'epoch', epoch: c.epoch, data: c, savedAt: Date.now() });
           await db.runs.update(runId, { history: history.slice(), durationMs: ctx.elapsed(), updatedAt: Date.now() });
         });
+        ctx.onEvent({ kind: 'epoch', runId, epoch: history[history.length - 1]!, elapsedMs: ctx.elapsed() });
       },
     });
     return { model, trainer, train, validation, result };

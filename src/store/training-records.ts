@@ -63,6 +63,12 @@ export interface RunConfig {
    * and an exported transform.json keep the transform with only these as outputs). Absent: all of them.
    */
   transformOutputs?: string[];
+  /**
+   * Continue from another run's checkpoint at this epoch (weights, optimizer state, history up to it)
+   * instead of a fresh model: a Hyperband trial promoted from its parent (the Tune stage). The parent's
+   * model and training settings must be this run's; `hyper.epochs` is the total, counted from epoch 0.
+   */
+  continueFrom?: { runId: string; epoch: number };
 }
 
 /** One epoch of the history, with the worker's tensor count after it (flat across epochs = no leak). */
