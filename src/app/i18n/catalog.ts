@@ -26,6 +26,7 @@ import { pipeline } from './messages/pipeline';
 import { pipelineCt } from './messages/pipeline-ct';
 import { pipelineEditor } from './messages/pipeline-editor';
 import { serving } from './messages/serving';
+import { charts } from './messages/charts';
 
 export const LOCALES = ['en', 'zh-TW'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -44,7 +45,7 @@ export function defineMessages<E extends Record<string, string>>(m: {
   return m as Messages<Extract<keyof E, string>>;
 }
 
-const areas = [common, shell, stages, projects, data, settings, validate, train, registry, label, explain, optimize, evaluate, transform, select, pipeline, pipelineCt, pipelineEditor, serving] as const;
+const areas = [common, shell, stages, projects, data, settings, validate, train, registry, label, explain, optimize, evaluate, transform, select, pipeline, pipelineCt, pipelineEditor, serving, charts] as const;
 
 type AreaKeys<A> = A extends Messages<infer K> ? K : never;
 export type MessageKey = AreaKeys<(typeof areas)[number]>;
