@@ -22,6 +22,7 @@ export type TuneErrorCode =
   | 'condition-value' // param, params.parent, params.value: the parent cannot take this value
   | 'condition-empty' // param, params.parent: a condition listing no values
   | 'bad-path' // param, params.path: a binding to a place the base config does not have
+  | 'not-whole' // param, params.path: a continuous Float bound to a place that needs a whole number
   | 'bad-value' // param, params.path, params.value: a value the place cannot hold (e.g. units 0, rate 1, an unknown optimizer)
   | 'unknown-param' // param: a binding or block names a hyperparameter that is not defined
   | 'unused' // param: a hyperparameter that nothing uses (no binding, block count or condition)
@@ -29,6 +30,7 @@ export type TuneErrorCode =
   | 'bad-count' // param: a block's count must be an Int or a Choice of whole numbers >= 0
   | 'bad-block' // params.block, params.at: a block inserted outside the layer list, or with no layers
   | 'block-param-missing' // param (e.g. units_2), params.block: a per-block parameter is missing for a block the count allows
+  | 'epochs-bound' // param: Hyperband sets each trial's epochs itself, so hyper.epochs cannot be a hyperparameter
   | 'bad-setting' // field, params.value: a search setting out of range (maxTrials, maxEpochs, factor, iterations, alpha, beta, numInitialPoints, startupTrials, warmupEpochs, metric)
   | 'no-params'; // the space has no hyperparameters to search
 
