@@ -17,6 +17,7 @@ import type { TransformRecord } from './transform-records';
 import type { MlmdRecord, PipelineRecord, PipelineRunRecord } from './pipeline-records';
 import type { PipelineTriggerRecord } from './pipeline-triggers';
 import type { ServedResponseRecord } from './served-responses';
+import type { TuneSearchRecord, TuneTrialRecord } from './tune-records';
 
 /** The "define scope, define data, set a baseline" card of a project. */
 export interface Scope {
@@ -133,6 +134,9 @@ export class PipetteDB extends Dexie {
   pipelineTriggers!: Dexie.Table<PipelineTriggerRecord, [string, string]>;
   // Deploy stage: one compact record per answered request (the Monitoring view)
   servedResponses!: Dexie.Table<ServedResponseRecord, number>;
+  // Tune stage: searches and their trials (each trial's run is in runs)
+  tuneSearches!: EntityTable<TuneSearchRecord, 'id'>;
+  tuneTrials!: Dexie.Table<TuneTrialRecord, [string, string]>;
 
   constructor(name = 'pipette') {
     super(name);
@@ -176,6 +180,10 @@ export class PipetteDB extends Dexie {
     });
     this.version(8).stores({
       servedResponses: '++seq, [projectId+model+at], projectId',
+    });
+    this.version(9).stores({
+      tuneSearches: 'id, projectId, status, createdAt',
+      tuneTrials: '[searchId+id], searchId, runId',
     });
   }
 }

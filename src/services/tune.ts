@@ -1,0 +1,151 @@
+/**
+ * A search of the Tune stage, driven from the page over a pool of training workers: the search loop
+ * (core/tune/search-loop.ts) with the oracle and pruner of the search's settings, and a host that trains
+ * each trial as a normal Train-stage run (startRun on the slot's worker; a promoted Hyperband trial
+ * continues its parent's checkpoint through RunConfig.continueFrom; a trial left running by a closed tab
+ * continues its own run with resumeRun). The objective per epoch is read from the run's epoch record.
+ *
+ * No TF.js here: the workers do the training, so the page (app/tune.svelte.ts) and Node tests (with
+ * TrainService instances as the workers) run the same code.
+ */
+import { nextTrial } from '../core/tune/oracle';
+import { shouldPrune } from '../core/tune/pruner';
+import { runSearch, type LoopTrial, type SearchHost, type SearchState, type TrialContext, type TrialEnd } from '../core/tune/search-loop';
+import { applyValues } from '../core/tune/space';
+import type { BaseConfig, Direction } from '../core/tune/types';
+import type { RunOutcome, StartRunRequest, TrainEvent } from '../protocol/train';
+import type { PipetteDB } from '../store/db';
+import type { EpochRecord, RunConfig } from '../store/training-records';
+import { interruptWhenFree, loadSearchState, saveSearchState, trialRunId, type TuneSearchRecord } from '../store/tune-records';
+
+/** The per-epoch metrics a search can optimize (KerasTuner's names), where the epoch record has them, and their direction. */
+export const TUNE_METRICS = {
+  val_acc: { field: 'valAcc', direction: 'max' },
+  val_loss: { field: 'valLoss', direction: 'min' },
+  acc: { field: 'acc', direction: 'max' },
+  loss: { field: 'loss', direction: 'min' },
+} as const satisfies Record<string, { field: keyof EpochRecord; direction: Direction }>;
+
+export type TuneMetric = keyof typeof TUNE_METRICS;
+
+/** The objective's value in an epoch record (NaN where the run has none, e.g. no validation rows). */
+export function objectiveValue(metric: string, epoch: EpochRecord): number {
+  const m = TUNE_METRICS[metric as TuneMetric];
+  const v = m ? epoch[m.field] : null;
+  return typeof v === 'number' ? v : NaN;
+}
+
+/** What the host asks of a training worker. */
+export interface TrialWorker {
+  startRun(req: StartRunRequest, onEvent: (e: TrainEvent) => void): Promise<RunOutcome>;
+  resumeRun(runId: string, onEvent: (e: TrainEvent) => void): Promise<RunOutcome>;
+  cancel(jobId: string): Promise<boolean>;
+}
+
+/** The layers and training settings a search's space is applied to. */
+export function baseOf(search: TuneSearchRecord): BaseConfig {
+  return { layers: search.base.spec?.layers ?? [], hyper: { ...search.base.hyper } };
+}
+
+/**
+ * A trial's run config: the base with the trial's values applied, trained to the trial's epochs; a promoted
+ * trial continues its parent's run at its initial epoch. Hyperband's trials train every epoch of their
+ * round (no early stopping: a promoted trial continues the state after its parent's last epoch).
+ */
+export function trialConfig(search: TuneSearchRecord, trial: Pick<LoopTrial, 'id' | 'values' | 'epochs' | 'initialEpoch' | 'parentId'>): RunConfig {
+  const applied = applyValues(baseOf(search), search.space, trial.values);
+  const base = search.base;
+  const hyper = { ...base.hyper, ...applied.hyper, epochs: trial.epochs, ...(search.search.algorithm === 'hyperband' ? { patience: 0 } : {}) };
+  return {
+    ...base,
+    name: `${search.name} · trial ${trial.id}`,
+    spec: base.spec ? { ...base.spec, layers: applied.layers } : null,
+    hyper,
+    ...(trial.parentId !== null ? { continueFrom: { runId: trialRunId(search.id, trial.parentId), epoch: trial.initialEpoch } } : {}),
+  };
+}
+
+export interface TuneHostOptions {
+  db: PipetteDB;
+  search: TuneSearchRecord;
+  /** The worker of a pool slot. */
+  worker: (slot: number) => TrialWorker;
+  /** Wraps the event callback for the worker boundary (Comlink.proxy on the page; identity in Node). */
+  proxy?: (f: (e: TrainEvent) => void) => (e: TrainEvent) => void;
+}
+
+/** The search loop's host: trials as runs on the pool's workers, the state saved in the store. */
+export class TuneHost implements SearchHost {
+  readonly #o: TuneHostOptions;
+
+  constructor(options: TuneHostOptions) {
+    this.#o = options;
+  }
+
+  async runTrial(trial: Readonly<LoopTrial>, slot: number, ctx: TrialContext, resume: boolean): Promise<TrialEnd> {
+    const { db, search } = this.#o;
+    const runId = trialRunId(search.id, trial.id);
+    const metric = search.search.objective.metric;
+    const worker = this.#o.worker(slot);
+    const onEvent = (this.#o.proxy ?? ((f) => f))((e: TrainEvent) => {
+      if (e.kind === 'epoch') ctx.epoch(e.epoch.epoch + 1, objectiveValue(metric, e.epoch), e.elapsedMs);
+    });
+    const cancel = () => void worker.cancel(runId);
+    if (ctx.signal.aborted) return { status: 'stopped', durationMs: trial.durationMs };
+    ctx.signal.addEventListener('abort', cancel);
+    try {
+      let outcome: RunOutcome;
+      const existing = resume ? await db.runs.get(runId) : undefined;
+      if (existing) {
+        await interruptWhenFree(db, runId);
+        const run = (await db.runs.get(runId))!;
+        // the run finished (or failed) after the trial's last save: only its record is read
+        outcome = run.status === 'interrupted' ? await worker.resumeRun(runId, onEvent) : { runId, status: run.status === 'done' ? 'done' : run.status === 'cancelled' ? 'cancelled' : 'failed' };
+      } else {
+        outcome = await worker.startRun({ runId, projectId: search.projectId, datasetVersionId: search.datasetVersionId, config: trialConfig(search, trial) }, onEvent);
+      }
+      const run = await db.runs.get(runId);
+      // the trial's history is the run's (a resumed run retrains the epochs after its last checkpoint)
+      run?.history.forEach((h, i) => i >= trial.history.length && ctx.epoch(i + 1, objectiveValue(metric, h), run.durationMs));
+      if (outcome.status === 'failed') throw run?.error ?? new Error(`trial run ${runId} failed`);
+      return { status: outcome.status === 'done' ? 'completed' : 'stopped', durationMs: run?.durationMs ?? trial.durationMs };
+    } finally {
+      ctx.signal.removeEventListener('abort', cancel);
+    }
+  }
+
+  save(state: SearchState): Promise<void> {
+    return saveSearchState(this.#o.db, this.#o.search.id, state);
+  }
+}
+
+export interface DriveOptions {
+  signal?: AbortSignal;
+  pause?: AbortSignal;
+  proxy?: TuneHostOptions['proxy'];
+  /** The pool's size for this execution (default: the search's). */
+  workers?: number;
+}
+
+/**
+ * Run (or continue) a stored search to its end, a cancel, a pause or its budget. The caller holds the
+ * search's lock (store/tune-records.ts searchLockName) so two tabs never drive one search.
+ */
+export async function driveSearch(db: PipetteDB, searchId: string, worker: (slot: number) => TrialWorker, options: DriveOptions = {}): Promise<SearchState> {
+  const search = await db.tuneSearches.get(searchId);
+  const state = await loadSearchState(db, searchId);
+  if (!search || !state) throw new Error(`search ${searchId} does not exist`);
+  const host = new TuneHost({ db, search, worker, proxy: options.proxy });
+  const base = baseOf(search);
+  const now = Date.now();
+  return runSearch(state, host, {
+    next: (trials) => nextTrial(search.search, search.space, base, trials),
+    ...(search.search.pruner && search.search.algorithm !== 'hyperband' ? { prune: (t, epoch, value, trials) => shouldPrune(search.search, t, epoch, value, trials) } : {}),
+    objective: search.search.objective,
+    workers: options.workers ?? search.workers,
+    signal: options.signal,
+    pause: options.pause,
+    // the budget counts search time over every execution: what is left of it from now
+    ...(search.budgetMs !== undefined ? { deadline: now + Math.max(0, search.budgetMs - state.elapsedMs) } : {}),
+  });
+}
