@@ -187,9 +187,14 @@ test('when production moves, a blessing whose relative threshold compared with i
 test('curves: ROC, PR and reliability for a class against the rest, metrics at a chosen threshold', async () => {
   await openEvaluate();
   await page.getByTestId('tab-curves').click();
-  await expect(page.getByTestId('curve-roc').locator('polyline')).toHaveCount(2);
-  await expect(page.getByTestId('curve-pr').locator('polyline')).toHaveCount(1);
-  await expect(page.getByTestId('curve-calibration').locator('polyline').first()).toBeVisible();
+  // the model's curve, chance, and the chosen threshold's point; the ROC's data table starts at (0, 0) for both lines
+  await expect(page.getByTestId('curve-roc').getByTestId('chart-legend').locator('li')).toHaveCount(3);
+  await expect(page.getByTestId('curve-pr').getByTestId('chart-legend').locator('li')).toHaveCount(2);
+  await expect(page.getByTestId('curve-calibration').getByTestId('chart-plot').locator('canvas')).toBeVisible();
+  await page.getByTestId('curve-roc').getByTestId('chart-table-toggle').click();
+  const firstRow = page.getByTestId('curve-roc').getByTestId('chart-table').locator('tbody tr').first();
+  await expect(firstRow).toBeVisible();
+  expect((await firstRow.locator('th, td').allTextContents()).slice(0, 3)).toEqual(['0', '0', '0']);
   await page.getByTestId('curves-class').selectOption('Gentoo');
   await expect(page.getByTestId('curves')).toContainText('"Gentoo"');
   const slider = page.getByTestId('curves-threshold');

@@ -60,7 +60,7 @@ test('feature selection on the penguins: a row per method next to all features, 
   // no constant column among the penguins: VarianceThreshold(0) keeps all six
   await expect(result.locator('[data-method="variance_threshold"]').getByTestId('select-row-count')).toHaveText('6');
   // one line per ranking method (f_test, chi2, mutual_info, rfe, sfs) and the dashed "all features"
-  await expect(result.getByTestId('select-chart').locator('polyline')).toHaveCount(6);
+  await expect(result.getByTestId('select-chart').getByTestId('chart-legend').locator('li')).toHaveCount(6);
 
   await fTest.getByTestId('select-train').click();
   await expect(page).toHaveURL(/\/train\?/);

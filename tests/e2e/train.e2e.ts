@@ -84,7 +84,7 @@ test('penguins: automatic backend, >= 0.95 test accuracy, flat tensor count, eva
   expect(cells).toHaveLength(9);
   expect(cells.map(Number).reduce((a, b) => a + b, 0)).toBe(await numberAttr(view.getByTestId('eval-title'), 'data-count'));
   await expect(view.getByTestId('worst-row')).toHaveCount(10);
-  await expect(view.getByTestId('curve-loss').locator('polyline')).toHaveCount(2);
+  await expect(view.getByTestId('curve-loss').getByTestId('chart-legend').locator('li')).toHaveCount(2);
 
   await view.getByTestId('save-model-name').fill('Penguin species');
   await view.getByTestId('save-model').click();
@@ -194,7 +194,7 @@ test('one tiny training step on the webgpu backend, chosen by hand; runs compare
   for (const box of await page.getByTestId('run-compare').all()) await box.check();
   const compare = page.getByTestId('compare-view');
   await expect(compare.getByTestId('compare-table')).toContainText('webgpu');
-  await expect(compare.getByTestId('compare-loss').locator('polyline, circle')).toHaveCount(2);
+  await expect(compare.getByTestId('compare-loss').getByTestId('chart-legend').locator('li')).toHaveCount(2);
   for (const box of await page.getByTestId('run-compare').all()) await box.uncheck();
 });
 

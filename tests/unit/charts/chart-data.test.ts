@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alignSeries, barLayout, forLogScale, fullRange, panWindow, seriesColorVar, valueAt } from '../../../src/ui/widgets/charts/chart-data';
+import { alignSeries, barLayout, forLogScale, fullRange, keyStep, panWindow, seriesColorVar, valueAt } from '../../../src/ui/widgets/charts/chart-data';
 
 describe('alignSeries', () => {
   it('puts series that share an x (an epoch) in one row, and leaves gaps where a series has no point', () => {
@@ -81,5 +81,17 @@ describe('colours and bars', () => {
     expect(b.x.map((v) => Number(v.toFixed(4)))).toEqual([-0.1667, 0.1667, 0.8333, 1.1667]);
     expect(b.category).toEqual([0, 0, 1, 1]);
     expect(b.ys).toEqual([[0.5, null, 0.25, null], [null, 0.1, null, null]]);
+  });
+});
+
+describe('keyboard', () => {
+  it('keyStep moves by one, ten or to the ends, stays inside, and ignores other keys', () => {
+    expect(keyStep('ArrowRight', 3, 9)).toBe(4);
+    expect(keyStep('ArrowLeft', 0, 9)).toBe(0);
+    expect(keyStep('PageUp', 5, 9)).toBe(9);
+    expect(keyStep('PageDown', 5, 9)).toBe(0);
+    expect(keyStep('Home', 5, 9)).toBe(0);
+    expect(keyStep('End', 5, 9)).toBe(9);
+    expect(keyStep('a', 5, 9)).toBeNull();
   });
 });

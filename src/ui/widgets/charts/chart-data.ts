@@ -143,3 +143,12 @@ export function barLayout(categories: number, values: readonly (readonly (number
   }
   return { x, ys, category };
 }
+
+/**
+ * The row a key moves the keyboard cursor to (the plot is a slider over its rows), or null for a key
+ * that is not a move: arrows by one, PageUp/PageDown by ten, Home/End to the ends.
+ */
+export function keyStep(key: string, row: number, last: number): number | null {
+  const moves: Record<string, number> = { ArrowLeft: row - 1, ArrowDown: row - 1, ArrowRight: row + 1, ArrowUp: row + 1, Home: 0, End: last, PageUp: row + 10, PageDown: row - 10 };
+  return key in moves ? Math.min(last, Math.max(0, moves[key]!)) : null;
+}

@@ -3,6 +3,8 @@
  * canvas cannot use var(--x), so each chart resolves them and redraws when the theme changes.
  */
 
+import type uPlot from 'uplot';
+
 export interface ChartTheme {
   grid: string;
   axis: string;
@@ -28,16 +30,25 @@ export function readChartTheme(el: Element): ChartTheme {
 }
 
 /**
- * Calls `onChange` whenever the page's theme may have changed: the root's data-theme attribute (the
- * switch in Settings) or the system's colour scheme. Returns the function that stops listening.
+ * Calls `onChange` whenever the page's theme changes: the root's data-theme attribute, which
+ * app/theme.svelte.ts sets from the Settings switch and, on "system", from the system's colour scheme.
+ * Returns the function that stops listening.
  */
 export function watchTheme(onChange: () => void): () => void {
   const observer = new MutationObserver(onChange);
   observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
-  const media = matchMedia('(prefers-color-scheme: dark)');
-  media.addEventListener('change', onChange);
-  return () => {
-    observer.disconnect();
-    media.removeEventListener('change', onChange);
+  return () => observer.disconnect();
+}
+
+/** An axis drawn in the theme's colours, its tick labels written by `format`. */
+export function themedAxis(theme: ChartTheme, label: string, format: (v: number) => string): uPlot.Axis {
+  return {
+    label,
+    stroke: theme.text,
+    font: theme.font,
+    labelFont: theme.font,
+    grid: { stroke: theme.grid, width: 1 },
+    ticks: { stroke: theme.grid, width: 1 },
+    values: (_u, splits) => splits.map(format),
   };
 }
