@@ -13,6 +13,7 @@ import type { SpecIssue } from '../core/model/model-spec';
 import { i18n, n, t } from './i18n.svelte';
 import { isMessageKey, type MessageKey } from './i18n/catalog';
 import { specIssueText } from './spec-issue';
+import { tuneErrorText } from './tune-space-text';
 
 export function bytes(size: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
@@ -152,6 +153,9 @@ const MESSAGES: { [K in CodedErrorKind]: (e: SerializedOf<K>) => string } = {
     if (code === 'cycle' && port !== '') return t('pipeline.error.cycle.port', values);
     return t(`pipeline.error.${code}`, values);
   },
+
+  // the hyperparameter and the place it sets, or the search setting
+  TuneError: (e) => tuneErrorText(e),
 };
 
 /** Each why-code's catalog key, for each code of a kind that has a why union. */

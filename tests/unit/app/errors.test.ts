@@ -15,6 +15,7 @@ import { PipelineError } from '../../../src/core/pipeline/errors';
 import { missing, type RecordError } from '../../../src/core/record-error';
 import { SelectError } from '../../../src/core/select/errors';
 import { ValidateError } from '../../../src/core/validate/errors';
+import { TuneError } from '../../../src/core/tune/errors';
 import { parseSchema, SchemaError } from '../../../src/core/validate/schema';
 import { installErrorTransfer } from '../../../src/protocol/errors';
 import { errorMessage, schemaIssueText } from '../../../src/app/format';
@@ -33,6 +34,7 @@ const SAMPLES: Record<CodedErrorKind, Error> = {
   SelectError: new SelectError('negative-feature', { column: 'balance', params: { row: 7, value: -2.5 } }, 'chi2 needs non-negative features: column "balance" holds -2.5 at row 7'),
   TrainError: new TrainError('not-resumable', { params: { name: 'iris run', status: 'done' } }, 'Run "iris run" is done'),
   TransformError: new TransformError('wrong-input-kind', { step: 'scaled', column: 'comment', params: { kind: 'string', expected: 'number' } }, 'Step "scaled" (z_score) cannot read "comment", which is string (it reads number)'),
+  TuneError: new TuneError('bad-value', { param: 'units', params: { path: 'layers[2].units', value: 0 } }, 'units: layers[2].units cannot hold 0'),
   ValidateError: new ValidateError('no-schema', {}, 'this project has no schema yet'),
 };
 
@@ -73,6 +75,7 @@ describe('the error registry', () => {
     expect(said.SelectError).toBe('chi2 需要非負的數值（次數、頻率或 one-hot 欄位），但欄位「balance」在第 7 列的值是 -2.5。');
     expect(said.PipelineError).toBe('trainer.transform_graph 需要 TransformGraph，但 statistics_gen.statistics 產出的是 Statistics。');
     expect(said.TransformError).toBe('步驟「scaled」無法讀取「comment」，它是文字；此步驟讀取的是數值。');
+    expect(said.TuneError).toBe('units：「第 3 層的單元」不能是 0。');
     for (const [kind, text] of Object.entries(said)) expect(englishWords(text), `${kind}: ${text}`).toEqual([]);
     i18n.locale = 'en';
     expect(errorMessage(SAMPLES.LabelError)).toBe('The regular expression *a is not valid: Nothing to repeat');
