@@ -3,6 +3,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
 import { demoData } from './scripts/demo-data';
 import { contentSecurityPolicy } from './scripts/csp';
+import { ISOLATION_HEADERS } from './src/protocol/isolation';
 
 export default defineConfig({
   base: './',
@@ -47,6 +48,9 @@ export default defineConfig({
       },
     }),
   ],
+  // cross-origin isolation for wasm threads (issue 16); a host without these gets them from the service worker
+  server: { headers: { ...ISOLATION_HEADERS } },
+  preview: { headers: { ...ISOLATION_HEADERS } },
   worker: { format: 'es' },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
 });

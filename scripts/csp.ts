@@ -5,6 +5,9 @@
  * labeling-function sandbox can load and connect to the app's own origin and nothing else.
  *
  * - script-src 'wasm-unsafe-eval': TF.js's wasm backend compiles its .wasm files.
+ * - script-src blob:: the wasm backend's threaded build starts its pthread workers from blob: URLs, which
+ *   load the backend's own script with importScripts(blob:) (issue 16: all cores). Blobs are made by the
+ *   app's own code, so nothing from another origin can run.
  * - script-src 'unsafe-eval': the labeling-function worker compiles the person's code with Function
  *   (after deleting every global but a few built-ins, src/core/label/sandbox.ts); it inherits this policy.
  * - style-src 'unsafe-inline': Svelte writes style attributes.
@@ -16,7 +19,7 @@ import type { Plugin } from 'vite';
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'",
+  "script-src 'self' blob: 'wasm-unsafe-eval' 'unsafe-eval'",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "font-src 'self'",

@@ -4,10 +4,13 @@
  * "a new version is ready" prompt), and answers TF Serving's REST routes under `<app base>/v1/models`
  * (issue 15) without running a model itself: each request goes over a MessageChannel to a window of the
  * app, whose training worker answers it (app/serving.svelte.ts). No window open: 503.
+ * Every response it serves from the precache carries COOP and COEP (protocol/isolation.ts), so the app is
+ * cross-origin isolated on any static host and wasm trains on every core (issue 16).
  */
-import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute, type PrecacheEntry } from 'workbox-precaching';
+import { addPlugins, cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute, type PrecacheEntry } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { SERVE_MESSAGE, errorBody, type ServeMessage, type ServeReply } from './protocol/tab-serving';
+import { withIsolationHeaders } from './protocol/isolation';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: (string | PrecacheEntry)[] };
 
@@ -58,6 +61,8 @@ const isServing = ({ url }: { url: URL }) => url.origin === self.location.origin
 registerRoute(isServing, serve, 'GET');
 registerRoute(isServing, serve, 'POST');
 
+// the app's documents and scripts, and index.html for navigations: all with the isolation headers
+addPlugins([{ handlerWillRespond: async ({ response }) => withIsolationHeaders(response) }]);
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html')));

@@ -4,12 +4,14 @@
 import * as Comlink from 'comlink';
 import '@tensorflow/tfjs'; // layers, converter, and the webgl and cpu backends
 import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 // Vite serves (and the PWA precaches) the binaries under hashed names; TF.js picks one of the three
 // by the browser's SIMD and thread support, so all three are mapped.
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.wasm?url';
+import wasmThreadedScript from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js?url';
+import { unbundledPthreadScript, withUncappedThreads } from './wasm-pthreads';
 import { installErrorTransfer } from '../src/protocol/errors';
 import { cancellable, cancelJob, runJob, runningJobs } from '../src/protocol/jobs';
 import { BACKEND_NAMES, type BackendName, type TrainWorkerApi } from '../src/protocol/train';
@@ -37,12 +39,16 @@ setWasmPaths({
   'tfjs-backend-wasm-simd.wasm': wasmSimd,
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
 });
+// XNNPACK's pool on every core; TF.js loads the threaded build only when this worker is cross-origin
+// isolated (the service worker's COOP/COEP, protocol/isolation.ts), else the single-threaded SIMD one
+setThreadsCount(Math.max(1, navigator.hardwareConcurrency || 1));
+unbundledPthreadScript(wasmThreadedScript);
 registerWebGPUWithRetry();
 // convolution gradients and faster matrix products for wasm, which TF.js 4.22 lacks (issue 16)
 registerWasmTrainingKernels();
 recordInitErrors(BACKEND_NAMES);
 
-const selector = new BackendSelector(activateBackend);
+const selector = new BackendSelector((name) => (name === 'wasm' ? withUncappedThreads(() => activateBackend(name)) : activateBackend(name)));
 
 // Training runs and the registry. Backend probes reuse the Settings page's results when there are any.
 let probed: Promise<unknown> | null = null;
@@ -53,6 +59,13 @@ const backends: BackendControl = {
   },
   async use(name) {
     await selector.use(name);
+  },
+  wasmThreads() {
+    try {
+      return getThreadsCount();
+    } catch {
+      return undefined; // wasm not initialized
+    }
   },
 };
 const models = new ModelService({ tf, db: db() });

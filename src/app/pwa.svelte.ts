@@ -1,5 +1,6 @@
 /** Service worker registration and the "a new version is ready" prompt (vite-plugin-pwa, prompt mode). */
 import { registerSW } from 'virtual:pwa-register';
+import { pageIsolationEnv, reloadIntoIsolation } from './isolation';
 
 class Pwa {
   /** A new version was deployed and is waiting; reload() activates it. */
@@ -15,6 +16,8 @@ class Pwa {
       onNeedRefresh: () => (this.needRefresh = true),
       onOfflineReady: () => (this.offlineReady = true),
     });
+    // the first visit reloads once through the service worker, for its COOP/COEP headers (wasm threads)
+    void reloadIntoIsolation(pageIsolationEnv());
   }
 
   async reload() {

@@ -18,6 +18,8 @@ export interface BackendControl {
   reports(): Promise<BackendReport[]>;
   /** Make `name` TF.js's active backend; throws with the reason when it cannot. */
   use(name: BackendName): Promise<void>;
+  /** The wasm backend's thread count (1 where the page is not cross-origin isolated); undefined before wasm started. */
+  wasmThreads?(): number | undefined;
 }
 
 export interface StepProbe {
@@ -118,12 +120,12 @@ export async function chooseBackend(
     await control.use(requested);
     const report = reports.find((r) => r.name === requested);
     const msPerStep = await timeModelStep(tf, probe);
-    return {
+    return withThreads(control, {
       requested,
       name: requested,
       msPerStep,
       candidates: [{ name: requested, msPerStep, parityOk: requested === 'cpu' ? undefined : report?.parity?.ok, maxAbsDiff: report?.parity?.maxAbsDiff }],
-    };
+    });
   }
   const candidates: BackendCandidate[] = [];
   let best: { name: BackendName; ms: number } | null = null;
@@ -152,5 +154,11 @@ export async function chooseBackend(
   // cpu qualifies unless it fails outright: its reason is the one to tell
   if (!best) throw noBackend(candidates.find((c) => c.name === 'cpu') ?? candidates[candidates.length - 1]!);
   await control.use(best.name);
-  return { requested, name: best.name, msPerStep: best.ms, candidates };
+  return withThreads(control, { requested, name: best.name, msPerStep: best.ms, candidates });
+}
+
+/** A wasm choice records how many threads it trains on (the run page shows it). */
+function withThreads(control: BackendControl, choice: BackendChoice): BackendChoice {
+  const threads = choice.name === 'wasm' ? control.wasmThreads?.() : undefined;
+  return threads === undefined ? choice : { ...choice, threads };
 }

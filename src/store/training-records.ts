@@ -102,6 +102,8 @@ export interface BackendChoice {
   name: BackendName;
   msPerStep: number;
   candidates: BackendCandidate[];
+  /** wasm: the threads it trained on (all cores when the page is cross-origin isolated, else 1). */
+  threads?: number;
   /**
    * A resume could not activate the backend the run had trained on (`from`), so it chose again: why by code
    * (absent in runs recorded before it was kept), and the error's own words.
