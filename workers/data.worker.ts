@@ -14,6 +14,8 @@ import { exportVersion } from '../src/services/export';
 import * as validate from '../src/services/validate';
 import * as transform from '../src/services/transform';
 import { selectFeatures } from '../src/services/select';
+import { exportProject } from '../src/services/project-file-export';
+import { importProject } from '../src/services/project-file-import';
 import { LabelService } from '../src/services/label';
 import type { WorkerLike } from '../src/core/label';
 import { startInheritingWorker } from '../src/protocol/inheriting-worker';
@@ -111,6 +113,10 @@ const api: DataWorkerApi = {
   exportTransform(transformId) {
     return transform.exportTransform(db(), transformId);
   },
+
+  // A project in one file (services/project-file-*.ts)
+  exportProject: cancellable((req, signal, onProgress) => exportProject(db(), req, signal, onProgress)),
+  importProject: cancellable((req, signal, onProgress) => importProject(db(), req, signal, onProgress)),
 
   // Feature selection (services/select.ts)
   selectFeatures: cancellable((req, signal, onProgress) => selectFeatures(db(), req, signal, onProgress)),

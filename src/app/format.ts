@@ -143,6 +143,16 @@ const MESSAGES: { [K in CodedErrorKind]: (e: SerializedOf<K>) => string } = {
     return t(`select.error.${code}`, values);
   },
 
+  // the entry, table, record and field of the file that is wrong
+  ProjectFileError: ({ code, details }) => {
+    const params = details.params ?? {};
+    const values: Values = { entry: '', table: '', record: '', field: '', version: '', supported: '', expected: '', actual: '', ...params };
+    if (code === 'truncated') return t(params.entry ? 'projectFile.error.truncated.entry' : 'projectFile.error.truncated', values);
+    if (code === 'foreign') return t(params.why === 'no-manifest' || params.why === 'format' ? `projectFile.error.foreign.${params.why}` : 'projectFile.error.foreign.bad-manifest');
+    if (code === 'bad-record' && !params.field) return t('projectFile.error.bad-record.value', values);
+    return t(`projectFile.error.${code}`, values);
+  },
+
   // the component and its port or field; what a field should have been by name (component types and
   // artifact kinds keep TFX's names)
   PipelineError: ({ code, details }) => {

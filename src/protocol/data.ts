@@ -5,6 +5,7 @@ import type { ValidateApi } from './validate';
 import type { LabelApi } from './label';
 import type { TransformApi } from './transform';
 import type { SelectApi } from './select';
+import type { ProjectFileApi } from './project-file';
 
 export interface ImportRequest {
   /** Chosen by the page so it can cancel the job. */
@@ -55,7 +56,7 @@ export interface DemoDatasetInfo {
   rows: number;
 }
 
-export interface DataWorkerApi extends ValidateApi, LabelApi, TransformApi, SelectApi {
+export interface DataWorkerApi extends ValidateApi, LabelApi, TransformApi, SelectApi, ProjectFileApi {
   /** Nothing runs and no labeling-function result waits for its Save: the page may stop this worker. */
   idle(): Promise<boolean>;
   importFiles(req: ImportRequest, onProgress: (p: ImportProgress) => void): Promise<ImportOutcome>;

@@ -57,6 +57,9 @@ export class ModelService {
   async load(modelId: string): Promise<LoadedModel> {
     const [record, stored] = await Promise.all([this.#db.models.get(modelId), this.#db.modelArtifacts.get(modelId)]);
     if (!record || !stored) throw missing('model-version', modelId);
+    // a worker that has not trained yet (a reload, an imported project) has no backend chosen: TF.js's
+    // first operation would find webgpu, the highest priority, still initializing
+    await this.#tf.ready();
     const { modelTopology, weightSpecs, weightData } = stored.artifacts;
     const model = await this.#tf.loadLayersModel(
       this.#tf.io.fromMemory({ modelTopology, weightSpecs: weightSpecs as tfjs.io.WeightsManifestEntry[], weightData }),

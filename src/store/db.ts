@@ -87,7 +87,7 @@ export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' |
 export interface Job {
   id: string;
   projectId: string | null;
-  kind: 'import' | 'demo' | 'export';
+  kind: 'import' | 'demo' | 'export' | 'project-import';
   status: JobStatus;
   /** 0..1 */
   progress: number;

@@ -6,6 +6,7 @@
  */
 import type { PipetteDB } from './db';
 import { removeVersionData } from './datasets';
+import { sweepProjectImports } from './project-file-records';
 
 export function writerLockName(id: string): string {
   return `pipette-writer-${id}`;
@@ -40,6 +41,8 @@ export async function sweepInterrupted(db: PipetteDB): Promise<{ versions: numbe
   }
   await sweepRuns(db);
   await sweepPipelineRuns(db);
+  // a project-file import whose tab went away: its records of a project nobody lists are removed
+  await sweepProjectImports(db);
   return { versions, jobs };
 }
 

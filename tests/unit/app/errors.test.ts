@@ -12,6 +12,7 @@ import { TrainError } from '../../../src/core/model/errors';
 import { TransformError } from '../../../src/core/transform/errors';
 import { OptimizeError } from '../../../src/core/optimize/errors';
 import { PipelineError } from '../../../src/core/pipeline/errors';
+import { ProjectFileError } from '../../../src/core/project-file/errors';
 import { missing, type RecordError } from '../../../src/core/record-error';
 import { SelectError } from '../../../src/core/select/errors';
 import { ValidateError } from '../../../src/core/validate/errors';
@@ -30,6 +31,7 @@ const SAMPLES: Record<CodedErrorKind, Error> = {
   LabelError: lfSpecError('lf-1', 'lf-bad-regex', 'invalid regular expression: Nothing to repeat', { pattern: '*a', detail: 'Nothing to repeat' }),
   OptimizeError: new OptimizeError('diverged', { params: { what: 'distillation' } }, 'Distillation diverged'),
   PipelineError: new PipelineError('kind-mismatch', { component: 'trainer', port: 'transform_graph', params: { expected: 'TransformGraph', from: 'statistics_gen', output: 'statistics', actual: 'Statistics' } }, 'trainer.transform_graph expects TransformGraph but statistics_gen.statistics gives Statistics'),
+  ProjectFileError: new ProjectFileError('checksum', { params: { entry: 'tables/batches/0001.bin', table: 'batches' } }, 'entry tables/batches/0001.bin of table batches was altered'),
   RecordError: missing('model-version', 'm-123'),
   SelectError: new SelectError('negative-feature', { column: 'balance', params: { row: 7, value: -2.5 } }, 'chi2 needs non-negative features: column "balance" holds -2.5 at row 7'),
   TrainError: new TrainError('not-resumable', { params: { name: 'iris run', status: 'done' } }, 'Run "iris run" is done'),
@@ -68,6 +70,7 @@ describe('the error registry', () => {
     i18n.locale = 'zh-TW';
     const said = Object.fromEntries(Object.entries(SAMPLES).map(([kind, e]) => [kind, errorMessage(e)]));
     expect(said.DataError).toBe('penguins.csv 第 12 列：有 6 個欄位，但標題列有 7 個。');
+    expect(said.ProjectFileError).toBe('專案檔已被修改或損壞：其項目 tables/batches/0001.bin（資料表 batches）與 SHA-256 檢查碼不符。');
     expect(said.RecordError).toBe('模型版本「m-123」不存在（可能已在其他分頁中刪除）。');
     expect(said.TrainError).toBe('訓練執行「iris run」的狀態是 已完成；只有中斷的訓練執行才能繼續。'.replace('已完成', catalogs['zh-TW']['train.status.done']));
     expect(said.OptimizeError).toMatch(/^蒸餾發散/);
