@@ -32,7 +32,14 @@ export const STAGE_REGISTRY = [
   { id: 'registry', load: () => import('../ui/registry/RegistryPage.svelte') },
   { id: 'serving', load: () => import('../ui/serving/ServingPage.svelte') },
   { id: 'pipelines', load: () => import('../ui/pipelines/PipelinesPage.svelte') },
-] as const satisfies readonly { id: string; load: (() => Promise<{ default: StagePage }>) | null }[];
+  // not a lifecycle stage: the course's lessons on this project, offered as their stages are built
+  { id: 'lessons', load: () => import('../ui/lessons/LessonsPage.svelte') },
+] as const satisfies readonly {
+  id: string;
+  load: (() => Promise<{ default: StagePage }>) | null;
+  /** What a built stage offers beyond its page, for the lessons that need it (e.g. 'automl' on Tune). */
+  capabilities?: readonly string[];
+}[];
 
 export type Stage = (typeof STAGE_REGISTRY)[number]['id'];
 /** The stages whose page is not built yet: they say so and show no results. */

@@ -18,6 +18,7 @@ import type { MlmdRecord, PipelineRecord, PipelineRunRecord } from './pipeline-r
 import type { PipelineTriggerRecord } from './pipeline-triggers';
 import type { ServedResponseRecord } from './served-responses';
 import type { TuneSearchRecord, TuneTrialRecord } from './tune-records';
+import type { LessonProgressRecord, LessonWorkshopRecord } from './lesson-records';
 
 /** The "define scope, define data, set a baseline" card of a project. */
 export interface Scope {
@@ -137,6 +138,9 @@ export class PipetteDB extends Dexie {
   // Tune stage: searches and their trials (each trial's run is in runs)
   tuneSearches!: EntityTable<TuneSearchRecord, 'id'>;
   tuneTrials!: Dexie.Table<TuneTrialRecord, [string, string]>;
+  // Lessons: a learner's progress per project and lesson, and a workshop's chosen lessons per project
+  lessonProgress!: Dexie.Table<LessonProgressRecord, [string, string]>;
+  lessonWorkshops!: EntityTable<LessonWorkshopRecord, 'projectId'>;
 
   constructor(name = 'pipette') {
     super(name);
@@ -184,6 +188,10 @@ export class PipetteDB extends Dexie {
     this.version(9).stores({
       tuneSearches: 'id, projectId, status, createdAt',
       tuneTrials: '[searchId+id], searchId, runId',
+    });
+    this.version(10).stores({
+      lessonProgress: '[projectId+lessonId], projectId',
+      lessonWorkshops: 'projectId',
     });
   }
 }

@@ -37,7 +37,7 @@ export async function deleteProject(db: PipetteDB, id: string): Promise<void> {
     db.schemas, db.statistics, db.anomalyDecisions, db.servingRequests,
     db.runs, db.checkpoints, db.models, db.modelArtifacts, db.aliases,
     db.labelSchemas, db.labelEvents, db.labelSets, db.labelingFunctions, db.evaluations,
-    db.pipelines, db.pipelineRuns, db.mlmd, db.pipelineTriggers,
+    db.pipelines, db.pipelineRuns, db.mlmd, db.pipelineTriggers, db.lessonProgress, db.lessonWorkshops,
   ];
   await db.transaction('rw', tables, async () => {
     const versionIds = await db.versions.where('projectId').equals(id).primaryKeys();
@@ -52,7 +52,7 @@ export async function deleteProject(db: PipetteDB, id: string): Promise<void> {
     for (const table of [
       db.versions, db.datasets, db.jobs, db.schemas, db.anomalyDecisions, db.servingRequests, db.runs, db.models, db.aliases,
       db.labelSchemas, db.labelEvents, db.labelSets, db.labelingFunctions, db.evaluations,
-      db.pipelines, db.pipelineRuns, db.pipelineTriggers,
+      db.pipelines, db.pipelineRuns, db.pipelineTriggers, db.lessonProgress, db.lessonWorkshops,
     ])
       await table.where('projectId').equals(id).delete();
     await db.mlmd.delete(id);
