@@ -1,8 +1,9 @@
 /**
  * The Deploy page's copy-paste examples (issue 15): `fetch` calls for the tab's routes on this origin and
  * `curl` calls for `npx pipette serve` on a version's exported bundle, each with a request body that the
- * model takes (a raw row for a model on a transform, from its known values; null where none is known,
- * which the route reads as a missing value).
+ * model takes: a raw row for a model on a transform, a real one of its data (the first row of its test
+ * split) once read; until then its known values (null where none is known, which the route reads as a
+ * missing value).
  */
 import { transformFeature } from '../core/model/preprocess/inputs';
 import { knownInputValues } from '../core/transform/known-values';
@@ -16,16 +17,34 @@ export function modelUrl(base: string, name: string): string {
   return new URL(`v1/models/${encodeURIComponent(name)}`, base).href;
 }
 
+type RawValue = string | number | boolean | null;
+
 /**
- * One example row of a model on a transform: each raw column the transform reads, a categorical one with
+ * One example row of a model on a transform: each raw column the transform reads, with `data(column)`
+ * when it gives a value (a real row's cell; null there is a missing value), else a categorical one with
  * its first known value, a number with `numbers(column)` (e.g. the dataset's median) or null. Null for a
  * model that takes its encoded input (its metadata's signature says what shape).
  */
-export function exampleRow(model: ModelVersionRecord, numbers: (column: string) => number | null = () => null): Record<string, string | number | null> | null {
+export function exampleRow(
+  model: ModelVersionRecord,
+  numbers: (column: string) => number | null = () => null,
+  data: (column: string) => RawValue | undefined = () => undefined,
+): Record<string, RawValue> | null {
   const feature = transformFeature(model.metadata.preprocessing);
   if (!feature) return null;
   const known = knownInputValues(feature.fitted);
-  return Object.fromEntries(feature.fitted.columns.map((c) => [c.name, known.get(c.name)?.[0] ?? (c.type === 'categorical' || c.type === 'text' ? null : numbers(c.name))]));
+  const fallback = (name: string, type: string) => known.get(name)?.[0] ?? (type === 'categorical' || type === 'text' ? null : numbers(name));
+  return Object.fromEntries(
+    feature.fitted.columns.map((c) => {
+      const value = data(c.name);
+      return [c.name, value !== undefined ? value : fallback(c.name, c.type)];
+    }),
+  );
+}
+
+/** The raw row a real data row gives: the row's cells by column name (images and dates are not sent). */
+export function rowByColumn(columns: readonly { name: string }[], cells: readonly unknown[]): Map<string, RawValue> {
+  return new Map(columns.map((c, i) => [c.name, cells[i]]).filter((e): e is [string, RawValue] => e[1] === null || ['string', 'number', 'boolean'].includes(typeof e[1])));
 }
 
 export function predictBody(row: Record<string, unknown>): string {

@@ -143,6 +143,12 @@ const MESSAGES: { [K in CodedErrorKind]: (e: SerializedOf<K>) => string } = {
     return t(`select.error.${code}`, values);
   },
 
+  // TF Serving's status by its code; a request log's line and field (the field is the log format's own name)
+  ServingError: ({ code, details }) => {
+    if (code === 'bad-log-line') return t(details.field === 'json' ? 'serving.error.bad-log-line.json' : 'serving.error.bad-log-line', { line: details.line ?? '?', field: details.field ?? '' });
+    return t(`serving.error.${code}`, { status: details.status });
+  },
+
   // the entry, table, record and field of the file that is wrong
   ProjectFileError: ({ code, details }) => {
     const params = details.params ?? {};

@@ -7,6 +7,7 @@
  * windows over a BroadcastChannel so a Deploy page shows the requests whichever window answered them.
  */
 import { SERVE_MESSAGE, errorBody, type ServeMessage, type ServeReply, type ServedLogEntry, type TabServeResult } from '../protocol/tab-serving';
+import { codeOfStatus } from '../core/serving/errors';
 import { db } from '../store/db';
 import { logServedResponse } from '../store/served-responses';
 import { router } from './router.svelte';
@@ -49,7 +50,7 @@ class TabServer {
     }
     const result = await trainWorker.api
       .serve({ projectId, method: message.method, path: message.path, body: message.body })
-      .catch((e: unknown): TabServeResult => ({ status: 500, body: errorBody(e instanceof Error ? e.message : String(e)) }));
+      .catch((e: unknown): TabServeResult => ({ status: 500, body: errorBody(e instanceof Error ? e.message : String(e)), code: 'internal' }));
     port.postMessage({ status: result.status, body: result.body } satisfies ServeReply);
     const entry: ServedLogEntry = {
       at: Date.now(),
@@ -60,6 +61,7 @@ class TabServer {
       version: result.version ?? null,
       status: result.status,
       latencyMs: performance.now() - started,
+      code: result.status === 200 ? null : (result.code ?? codeOfStatus(result.status)),
     };
     this.#add(entry);
     this.#channel?.postMessage(entry);

@@ -11,16 +11,19 @@ import { Batcher } from '../core/serving/batcher';
 import { DEFAULT_MAX_BODY_BYTES } from '../core/serving/handler';
 import { errorText, type Output } from './report';
 import { ModelSource } from './serve-models';
-import { createServingServer, type ServerFigures } from './serve-http';
+import { createServingServer, METRICS_PATH, type ServerFigures } from './serve-http';
+import { DEFAULT_LOG_MAX_BYTES, RequestLog, type RequestLogOptions } from './serve-log';
 import { loadTf, type BackendName } from './tf';
 
 export const SERVE_USAGE = `Usage:
   pipette serve <bundle.zip | dir> [--port 8501] [--host 127.0.0.1] [--model_name <name>]
                 [--enable_batching] [--max_batch_size 64] [--batch_timeout_micros 1000]
                 [--max_body_bytes ${DEFAULT_MAX_BODY_BYTES}] [--poll_seconds 1] [--backend cpu|wasm]
+                [--request-log <file.jsonl> [--request-log-sampling 1] [--request-log-max-bytes ${DEFAULT_LOG_MAX_BYTES}]]
 
 Serves models with TensorFlow Serving's REST API (GET /v1/models/<name>[/versions/<v>|/labels/<l>][/metadata],
-POST /v1/models/<name>[...]:predict|classify|regress).
+POST /v1/models/<name>[...]:predict|classify|regress), and its metrics for Prometheus
+(GET /monitoring/prometheus/metrics: :tensorflow:serving:request_count and :tensorflow:serving:request_latency).
 
   <bundle.zip>           a model bundle as Pipette's registry exports it, served as version 1
   <dir>                  a bundle's files (model.json, metadata.json, ...), served as version 1; or
@@ -36,6 +39,12 @@ POST /v1/models/<name>[...]:predict|classify|regress).
   --max_body_bytes <n>   a request body over this is refused with 413 (default ${DEFAULT_MAX_BODY_BYTES})
   --poll_seconds <s>     how often a directory is checked for new versions (default 1; 0 = never)
   --backend cpu|wasm     TF.js backend (default cpu)
+  --request-log <file>   append one JSON line per sampled request (time, model, version, status, latency,
+                         the inputs as feature rows, the predicted classes and outputs); the Deploy page's
+                         Monitoring view imports it
+  --request-log-sampling <rate>  the share of requests logged, 0 to 1 (default 1: every request; 0.1: every 10th)
+  --request-log-max-bytes <n>    a line that would take the log over this first moves it to <file>.1
+                         (replacing an older one) and starts a new file (default ${DEFAULT_LOG_MAX_BYTES})
 `;
 
 export interface ServeOptions {
@@ -47,11 +56,12 @@ export interface ServeOptions {
   maxBodyBytes: number;
   pollSeconds: number;
   backend: BackendName;
+  requestLog: RequestLogOptions | null;
 }
 
 export class ServeUsageError extends Error {}
 
-const FLAGS = ['--port', '--host', '--model_name', '--max_batch_size', '--batch_timeout_micros', '--max_body_bytes', '--poll_seconds', '--backend', '--rest_api_port'];
+const FLAGS = ['--port', '--host', '--model_name', '--max_batch_size', '--batch_timeout_micros', '--max_body_bytes', '--poll_seconds', '--backend', '--rest_api_port', '--request-log', '--request-log-sampling', '--request-log-max-bytes'];
 
 export function parseServeArgs(argv: readonly string[]): ServeOptions {
   const values: Record<string, string> = {};
@@ -79,6 +89,10 @@ export function parseServeArgs(argv: readonly string[]): ServeOptions {
   const backend = values.backend ?? 'cpu';
   if (backend !== 'cpu' && backend !== 'wasm') throw new ServeUsageError(`--backend must be cpu or wasm, not ${backend}`);
   const port = integer('port', 8501, 0);
+  const sampling = Number(values['request-log-sampling'] ?? 1);
+  if (!(sampling >= 0 && sampling <= 1)) throw new ServeUsageError(`--request-log-sampling must be a number from 0 to 1, not ${values['request-log-sampling']}`);
+  const logPath = values['request-log'];
+  if (!logPath && (values['request-log-sampling'] !== undefined || values['request-log-max-bytes'] !== undefined)) throw new ServeUsageError('--request-log-sampling and --request-log-max-bytes need --request-log <file>');
   if (port > 65535) throw new ServeUsageError(`--port must be at most 65535, not ${port}`);
   return {
     path: positional[0]!,
@@ -89,6 +103,7 @@ export function parseServeArgs(argv: readonly string[]): ServeOptions {
     maxBodyBytes: integer('max_body_bytes', DEFAULT_MAX_BODY_BYTES, 1),
     pollSeconds: Number(values.poll_seconds ?? 1),
     backend,
+    requestLog: logPath ? { path: logPath, samplingRate: sampling, maxBytes: integer('request-log-max-bytes', DEFAULT_LOG_MAX_BYTES, 1) } : null,
   };
 }
 
@@ -113,7 +128,8 @@ export async function serveMain(argv: readonly string[], output: Output, stop?: 
   }
   const batcher = options.batching ? new Batcher(options.batching) : null;
   const figures: ServerFigures = { requests: 0, errors: 0 };
-  const server = createServingServer(source.models, { maxBodyBytes: options.maxBodyBytes, run: batcher?.run }, figures);
+  const log = options.requestLog ? new RequestLog(options.requestLog, (e) => output.err(`pipette serve: cannot write the request log ${options.requestLog!.path}: ${errorText(e)}`)) : null;
+  const server = createServingServer(source.models, { maxBodyBytes: options.maxBodyBytes, run: batcher?.run, log }, figures);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -126,6 +142,8 @@ export async function serveMain(argv: readonly string[], output: Output, stop?: 
   const { port } = server.address() as AddressInfo;
   for (const name of source.models.names()) output.out(`pipette serve: ${name} versions ${source.models.versions(name).join(', ')}`);
   output.out(`pipette serve: listening on http://${options.host}:${port}${batcher ? ` (batching: at most ${options.batching!.maxBatchSize} examples, ${options.batching!.batchTimeoutMicros} µs)` : ''}`);
+  output.out(`pipette serve: metrics at http://${options.host}:${port}${METRICS_PATH}`);
+  if (options.requestLog) output.out(`pipette serve: logging ${options.requestLog.samplingRate * 100} % of requests to ${options.requestLog.path}`);
 
   let polling = false;
   const timer =
@@ -149,7 +167,8 @@ export async function serveMain(argv: readonly string[], output: Output, stop?: 
   if (timer) clearInterval(timer);
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await log?.close();
   const batches = batcher ? `, ${batcher.stats.batches} batches for ${batcher.stats.calls} predict calls` : '';
-  output.out(`pipette serve: stopped after ${figures.requests} requests (${figures.errors} answered with an error${batches})`);
+  output.out(`pipette serve: stopped after ${figures.requests} requests (${figures.errors} answered with an error${batches})${log ? `; ${log.stats.logged} logged to ${options.requestLog!.path}${log.stats.rotations ? ` (${log.stats.rotations} rotations)` : ''}` : ''}`);
   return 0;
 }

@@ -13,11 +13,12 @@ import { PipelineError } from './pipeline/errors';
 import { ProjectFileError } from './project-file/errors';
 import { RecordError } from './record-error';
 import { SelectError } from './select/errors';
+import { ServingError } from './serving/errors';
 import { TransformError } from './transform/errors';
 import { TuneError } from './tune/errors';
 import { ValidateError } from './validate/errors';
 
-export const CODED_ERRORS = { DataError, EvalError, LabelError, OptimizeError, PipelineError, ProjectFileError, RecordError, SelectError, TrainError, TransformError, TuneError, ValidateError };
+export const CODED_ERRORS = { DataError, EvalError, LabelError, OptimizeError, PipelineError, ProjectFileError, RecordError, SelectError, ServingError, TrainError, TransformError, TuneError, ValidateError };
 
 export type CodedErrorKind = keyof typeof CODED_ERRORS;
 export type CodedErrorOf<K extends CodedErrorKind> = InstanceType<(typeof CODED_ERRORS)[K]>;

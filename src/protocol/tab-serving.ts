@@ -5,6 +5,8 @@
  * of the project open there. The types here are what crosses those two boundaries.
  */
 
+import type { ServingErrorCode } from '../core/serving/errors';
+
 /** The `type` of the service worker's message to a window. */
 export const SERVE_MESSAGE = 'pipette-serve';
 
@@ -36,6 +38,8 @@ export interface TabServeResult extends ServeReply {
   model?: string;
   version?: number;
   api?: string;
+  /** The error's code when the status is not 200 (the Deploy page says it in the person's language). */
+  code?: ServingErrorCode;
   /** The predicted class of each row of a classification answer. */
   classes?: string[];
 }
@@ -50,6 +54,8 @@ export interface ServedLogEntry {
   version: number | null;
   status: number;
   latencyMs: number;
+  /** The error's code, for an answer that is not 200 (null for one made before the handler ran without one). */
+  code: ServingErrorCode | null;
 }
 
 /** TF Serving's error body, for the answers given before the handler runs (no window, no project). */

@@ -5,10 +5,9 @@
  * and kept. A request that ran a model on raw rows is logged to servingRequests, one record per example,
  * as the predict panel logs its rows, so the Validate stage's skew check and the drift trigger see it.
  */
-import type { Resolved } from '../core/serving/models';
 import { ServedModels } from '../core/serving/models';
 import { handle } from '../core/serving/handler';
-import { predictedClasses } from '../core/serving/monitoring';
+import { answeredClasses, loggedRows, recordingRun } from '../core/serving/request-log';
 import { errorResponse } from '../core/serving/response';
 import { parseRoute } from '../core/serving/route';
 import { layersServable } from '../core/serving/tfjs-model';
@@ -23,25 +22,9 @@ import { Recent } from './recent';
 import { servedNames } from './served-list';
 
 /** The rows of a raw-rows request as the request log keeps them (NaN and null are missing values). */
-export function loggedRows(inputs: Record<string, Tensor>): ServingRequestRecord['features'][] {
-  const columns = Object.entries(inputs);
-  const rows = columns[0]?.[1].shape[0] ?? 0;
-  return Array.from({ length: rows }, (_, r) =>
-    Object.fromEntries(
-      columns.map(([name, t]) => {
-        const v = t.values[r];
-        return [name, v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? null : v];
-      }),
-    ),
-  );
-}
-
-/** The predicted class of each row a classifier answered (for the Monitoring view); empty for anything else. */
-function answeredClasses(status: number, run: { resolved: Resolved; outputs?: Record<string, Tensor> } | undefined): string[] {
-  const model = run?.resolved.model;
-  const output = run?.outputs && Object.values(run.outputs)[0];
-  if (status !== 200 || !model || model.task !== 'classification' || !model.labels || !output) return [];
-  return predictedClasses(output, model.labels);
+export function rawRows(inputs: Record<string, Tensor>): ServingRequestRecord['features'][] {
+  // a raw-rows model's inputs are one scalar per example, so each cell is one value
+  return loggedRows(inputs) as ServingRequestRecord['features'][];
 }
 
 export class TabServing {
@@ -85,29 +68,22 @@ export class TabServing {
   /** Answer one request with the project's models; never throws (a fault is the handler's 500). */
   async serve(req: TabServeRequest): Promise<TabServeResult> {
     // what the model was run on (once per predict, classify or regress request)
-    const runs: { resolved: Resolved; inputs: Record<string, Tensor>; outputs?: Record<string, Tensor> }[] = [];
+    const { run, runs } = recordingRun((resolved, inputs) => resolved.model.predict(inputs));
     let served: ServedModels;
     let ids: Map<string, string>;
     try {
       ({ served, ids } = await this.#servedFor(req));
     } catch (e) {
       // a version that would not load: a 500 with its reason, as the handler answers a fault
-      return { status: 500, body: errorResponse(e instanceof Error ? e.message : String(e)) };
+      return { status: 500, body: errorResponse(e instanceof Error ? e.message : String(e)), code: 'internal' };
     }
-    const response = await handle(req, served, {
-      run: async (resolved, inputs) => {
-        const run: (typeof runs)[number] = { resolved, inputs };
-        runs.push(run);
-        run.outputs = await resolved.model.predict(inputs);
-        return run.outputs;
-      },
-    });
+    const response = await handle(req, served, { run });
     const done = runs[0];
     if (response.status === 200 && done && done.resolved.model.inputKind === 'raw_rows') {
       const modelId = ids.get(`${done.resolved.name}/${done.resolved.version}`)!;
       const at = Date.now();
-      await this.#db.servingRequests.bulkAdd(loggedRows(done.inputs).map((features) => ({ projectId: req.projectId, modelId, at, features })));
+      await this.#db.servingRequests.bulkAdd(rawRows(done.inputs).map((features) => ({ projectId: req.projectId, modelId, at, features })));
     }
-    return { status: response.status, body: response.body, model: response.model, version: response.version, api: response.api, classes: answeredClasses(response.status, done) };
+    return { status: response.status, body: response.body, model: response.model, version: response.version, api: response.api, code: response.code, classes: answeredClasses(response.status, done) };
   }
 }

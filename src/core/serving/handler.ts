@@ -4,7 +4,7 @@
  * a model runs is theirs to give (`run`: straight to the model, or through a batcher), and nothing thrown
  * reaches the client but its message: a fault that is not a ServingError is a 500 with its message alone.
  */
-import { invalid, ServingError } from './errors';
+import { invalid, ServingError, servingError, type ServingErrorCode } from './errors';
 import { parseJsonBody } from './json-parse';
 import { ServedModels, type Resolved } from './models';
 import { examplesToInputs, parseExamples, parsePredict } from './request';
@@ -31,6 +31,8 @@ export interface ServingResponse {
   model?: string;
   version?: number;
   api?: Route['kind'];
+  /** The error's code when the status is not 200 (the page says it in the person's language). */
+  code?: ServingErrorCode;
 }
 
 export type RunModel = (resolved: Resolved, inputs: Record<string, Tensor>) => Promise<Record<string, Tensor>>;
@@ -44,7 +46,7 @@ export interface HandlerOptions {
 const directRun: RunModel = (resolved, inputs) => resolved.model.predict(inputs);
 
 export function tooLarge(bytes: number, limit: number): ServingError {
-  return new ServingError('too-large', `Request body of ${bytes} bytes is over the limit of ${limit} bytes`);
+  return servingError('too-large', `Request body of ${bytes} bytes is over the limit of ${limit} bytes`);
 }
 
 function signatureOf(model: ServableModel, name: string): SignatureDef {
@@ -116,7 +118,7 @@ export async function handle(request: ServingRequest, models: ServedModels, opti
     const { body, version } = await answer(route, request.body, models, options.run ?? directRun);
     return { status: 200, body, model: route.name, version, api: route.kind };
   } catch (e) {
-    const error = e instanceof ServingError ? e : new ServingError('internal', e instanceof Error ? e.message : String(e));
-    return { status: error.status, body: errorResponse(error.message), model: route?.name, api: route?.kind };
+    const error = e instanceof ServingError ? e : servingError('internal', e instanceof Error ? e.message : String(e));
+    return { status: error.status, body: errorResponse(error.message), model: route?.name, api: route?.kind, code: error.code };
   }
 }

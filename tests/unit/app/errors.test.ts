@@ -15,6 +15,7 @@ import { PipelineError } from '../../../src/core/pipeline/errors';
 import { ProjectFileError } from '../../../src/core/project-file/errors';
 import { missing, type RecordError } from '../../../src/core/record-error';
 import { SelectError } from '../../../src/core/select/errors';
+import { servingError } from '../../../src/core/serving/errors';
 import { ValidateError } from '../../../src/core/validate/errors';
 import { TuneError } from '../../../src/core/tune/errors';
 import { parseSchema, SchemaError } from '../../../src/core/validate/schema';
@@ -34,6 +35,7 @@ const SAMPLES: Record<CodedErrorKind, Error> = {
   ProjectFileError: new ProjectFileError('checksum', { params: { entry: 'tables/batches/0001.bin', table: 'batches' } }, 'entry tables/batches/0001.bin of table batches was altered'),
   RecordError: missing('model-version', 'm-123'),
   SelectError: new SelectError('negative-feature', { column: 'balance', params: { row: 7, value: -2.5 } }, 'chi2 needs non-negative features: column "balance" holds -2.5 at row 7'),
+  ServingError: servingError('bad-log-line', 'Request log line 3: latency_ms is not a duration of 0 ms or more', { line: 3, field: 'latency_ms' }),
   TrainError: new TrainError('not-resumable', { params: { name: 'iris run', status: 'done' } }, 'Run "iris run" is done'),
   TransformError: new TransformError('wrong-input-kind', { step: 'scaled', column: 'comment', params: { kind: 'string', expected: 'number' } }, 'Step "scaled" (z_score) cannot read "comment", which is string (it reads number)'),
   TuneError: new TuneError('bad-value', { param: 'units', params: { path: 'layers[2].units', value: 0 } }, 'units: layers[2].units cannot hold 0'),
@@ -76,6 +78,7 @@ describe('the error registry', () => {
     expect(said.OptimizeError).toMatch(/^蒸餾發散/);
     expect(said.LabelError).toBe('正規表示式 *a 無效，瀏覽器無法編譯。');
     expect(said.SelectError).toBe('chi2 需要非負的數值（次數、頻率或 one-hot 欄位），但欄位「balance」在第 7 列的值是 -2.5。');
+    expect(said.ServingError).toBe('請求記錄第 3 行：欄位「latency_ms」缺少，或不是記錄格式所規定的內容。');
     expect(said.PipelineError).toBe('trainer.transform_graph 需要 TransformGraph，但 statistics_gen.statistics 產出的是 Statistics。');
     expect(said.TransformError).toBe('步驟「scaled」無法讀取「comment」，它是文字；此步驟讀取的是數值。');
     expect(said.TuneError).toBe('units：「第 3 層的單元」不能是 0。');

@@ -4,9 +4,9 @@
  * example (shell quoting).
  */
 import { describe, expect, it } from 'vitest';
-import { loggedRows } from '../../../src/services/tab-serving';
+import { rawRows as loggedRows } from '../../../src/services/tab-serving';
 import { bundleFileName, servedNames } from '../../../src/services/served-list';
-import { curlExamples, modelUrl } from '../../../src/app/deploy-examples';
+import { curlExamples, exampleRow, modelUrl, predictBody, rowByColumn } from '../../../src/app/deploy-examples';
 import type { AliasRecord, ModelVersionRecord } from '../../../src/store/training-records';
 
 const model = (id: string, name: string, version: number) => ({ id, name, version, projectId: 'p' }) as ModelVersionRecord;
@@ -48,5 +48,43 @@ describe('the Deploy page examples', () => {
       "curl 'http://localhost:8501/v1/models/Penguin%20teacher'",
       `curl -d '{"instances":[{"Island":"O'\\''Hare"}]}' 'http://localhost:8501/v1/models/Penguin%20teacher:predict'`,
     ]);
+  });
+});
+
+describe('the predict example row', () => {
+  const onTransform = {
+    id: 'm',
+    name: 'penguins',
+    version: 1,
+    metadata: {
+      preprocessing: {
+        features: [
+          {
+            encoding: 'transform',
+            fitted: {
+              columns: [
+                { name: 'island', type: 'categorical' },
+                { name: 'bill', type: 'number' },
+                { name: 'sex', type: 'categorical' },
+              ],
+              steps: [
+                { op: 'vocabulary', inputs: ['island'], state: { vocabulary: ['Biscoe', 'Dream'] } },
+                { op: 'vocabulary', inputs: ['sex'], state: { vocabulary: ['FEMALE', 'MALE'] } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  } as unknown as ModelVersionRecord;
+
+  it("is a real data row's cells by column, a missing cell kept as null; before it is read, known values and medians", () => {
+    const median = (c: string) => (c === 'bill' ? 44.45 : null);
+    expect(exampleRow(onTransform, median)).toEqual({ island: 'Biscoe', bill: 44.45, sex: 'FEMALE' });
+    // the version's columns in its order, the label among them; the row's sex is missing
+    const row = rowByColumn([{ name: 'species' }, { name: 'island' }, { name: 'bill' }, { name: 'sex' }, { name: 'photo' }], ['Adelie', 'Torgersen', 39.1, null, { image: new Uint8Array(1) }]);
+    expect(exampleRow(onTransform, median, (c) => row.get(c))).toEqual({ island: 'Torgersen', bill: 39.1, sex: null });
+    expect(predictBody(exampleRow(onTransform, median, (c) => row.get(c))!)).toBe('{"instances":[{"island":"Torgersen","bill":39.1,"sex":null}]}');
+    expect(row.has('photo')).toBe(false);
   });
 });
