@@ -16,6 +16,7 @@ import * as transform from '../src/services/transform';
 import { selectFeatures } from '../src/services/select';
 import { exportProject } from '../src/services/project-file-export';
 import { importProject } from '../src/services/project-file-import';
+import * as monitoring from '../src/services/monitoring';
 import { LabelService } from '../src/services/label';
 import type { WorkerLike } from '../src/core/label';
 import { startInheritingWorker } from '../src/protocol/inheriting-worker';
@@ -103,6 +104,10 @@ const api: DataWorkerApi = {
   compareVersions: cancellable((req, signal, onProgress) => validate.compareVersions(db(), req, signal, onProgress)),
   servingSkew: cancellable((req, signal, onProgress) => validate.servingSkew(db(), req, signal, onProgress)),
   servedDrift: cancellable((req, signal) => validate.servedDrift(db(), req, signal)),
+
+  // the Deploy page's Monitoring view (services/monitoring.ts)
+  servedSummary: cancellable((req) => monitoring.servedSummary(db(), req)),
+  importLog: cancellable((req, signal) => monitoring.importLog(db(), req, signal)),
 
   // Transform stage (services/transform.ts)
   analyzeTransform: cancellable((req, signal, onProgress) => transform.analyzeTransform(db(), req, signal, onProgress)),

@@ -6,6 +6,7 @@ import type { LabelApi } from './label';
 import type { TransformApi } from './transform';
 import type { SelectApi } from './select';
 import type { ProjectFileApi } from './project-file';
+import type { MonitoringApi } from './monitoring';
 
 export interface ImportRequest {
   /** Chosen by the page so it can cancel the job. */
@@ -56,7 +57,7 @@ export interface DemoDatasetInfo {
   rows: number;
 }
 
-export interface DataWorkerApi extends ValidateApi, LabelApi, TransformApi, SelectApi, ProjectFileApi {
+export interface DataWorkerApi extends ValidateApi, LabelApi, TransformApi, SelectApi, MonitoringApi, ProjectFileApi {
   /** Nothing runs and no labeling-function result waits for its Save: the page may stop this worker. */
   idle(): Promise<boolean>;
   importFiles(req: ImportRequest, onProgress: (p: ImportProgress) => void): Promise<ImportOutcome>;

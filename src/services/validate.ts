@@ -356,12 +356,13 @@ export async function servingStats(
   columns: readonly ColumnSpec[],
   signal?: AbortSignal,
   modelIds?: ReadonlySet<string>,
+  slices: AsyncIterable<readonly ServingRequestRecord[]> | Iterable<readonly ServingRequestRecord[]> = servedRequestSlices(db, projectId, modelIds),
 ): Promise<{ requests: number; throughSeq: number; lastAt: number; stats: DatasetStats }> {
   const acc = new StatsAccumulator(columns, {});
   let requests = 0;
   let throughSeq = -1;
   let lastAt = 0;
-  for await (const rows of servedRequestSlices(db, projectId, modelIds)) {
+  for await (const rows of slices) {
     throwIfAborted(signal);
     acc.add(buildBatch(columns.map((c) => servingColumn(c.name, c.type, rows)), rows.length));
     requests += rows.length;
@@ -391,16 +392,21 @@ export async function servingSkew(db: PipetteDB, req: Omit<SkewRequest, 'jobId'>
 /**
  * The requests a model served against the dataset version it was trained on, per column it reads (the
  * pipelines' drift trigger applies its threshold to these distances). No schema: every comparable column gets
- * its distance, and the trigger decides.
+ * its distance, and the trigger decides. `slices`: other requests than the logged ones (an imported log's rows).
  */
-export async function servedDrift(db: PipetteDB, req: Omit<ServedDriftRequest, 'jobId'>, signal?: AbortSignal): Promise<ServedDrift | null> {
+export async function servedDrift(
+  db: PipetteDB,
+  req: Omit<ServedDriftRequest, 'jobId'>,
+  signal?: AbortSignal,
+  slices?: Iterable<readonly ServingRequestRecord[]>,
+): Promise<ServedDrift | null> {
   const model = await db.models.get(req.modelId);
   const trainingVersionId = model && (model.datasetVersionId ?? model.metadata.lineage.datasetVersionId);
   const meta = trainingVersionId ? await db.versions.get(trainingVersionId) : undefined;
   if (!model || model.projectId !== req.projectId || !meta || meta.status !== 'ready') return null;
   const reads = new Set(inputColumns(model.metadata.preprocessing).map((c) => c.column));
   const columns = specsOf(meta).filter((c) => reads.has(c.name));
-  const serving = await servingStats(db, req.projectId, columns, signal, new Set([model.id]));
+  const serving = await servingStats(db, req.projectId, columns, signal, new Set([model.id]), slices);
   if (serving.requests === 0) return null;
   const training = await versionStatistics(db, { versionId: meta.id }, signal);
   const comparison = compareStats(training.stats, serving.stats, null, 'skew');

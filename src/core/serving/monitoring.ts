@@ -85,8 +85,13 @@ export function summarize(records: readonly MonitoredRequest[], bucketMs?: numbe
   const n = records.length;
   const classes: Record<string, number> = {};
   if (n === 0) return { requests: 0, errors: 0, errorRate: null, perMinute: null, latency: null, classes, bucketMs: bucketMs ?? MINUTE, buckets: [] };
-  const first = Math.min(...records.map((r) => r.at));
-  const last = Math.max(...records.map((r) => r.at));
+  // a loop, not Math.min(...): a long log would overflow the call's arguments
+  let first = Infinity;
+  let last = -Infinity;
+  for (const r of records) {
+    if (r.at < first) first = r.at;
+    if (r.at > last) last = r.at;
+  }
   const size = bucketMs ?? bucketSize(first, last);
   const firstBucket = Math.floor(first / size) * size;
   const buckets: MonitoringBucket[] = [];

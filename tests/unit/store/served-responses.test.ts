@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PipetteDB } from '../../../src/store/db';
-import { logServedResponse, servedResponsesOf } from '../../../src/store/served-responses';
+import { logServedResponse, newestServedResponse, servedResponsesOf } from '../../../src/store/served-responses';
 
 let db: PipetteDB | undefined;
 afterEach(async () => {
@@ -22,6 +22,24 @@ describe('served responses', () => {
       [20, 400],
       [30, 200],
     ]);
+  });
+
+  it("keeps the newest answers of a model name up to the cap, pruning the oldest as it writes; other names untouched", async () => {
+    db = new PipetteDB('served-responses-cap');
+    const answer = { version: 1, status: 200, latencyMs: 3, classes: [] };
+    await logServedResponse(db, { projectId: 'p', model: 'other', at: 1, ...answer }, 3);
+    const counts: number[] = [];
+    for (const at of [10, 20, 30, 40, 50]) {
+      await logServedResponse(db, { projectId: 'p', model: 'm', at, ...answer }, 3);
+      counts.push((await servedResponsesOf(db, 'p', 'm')).length);
+    }
+    expect(counts).toEqual([1, 2, 3, 3, 3]);
+    expect((await servedResponsesOf(db, 'p', 'm')).map((r) => r.at)).toEqual([30, 40, 50]);
+    // an answer older than every kept one is the one pruned
+    await logServedResponse(db, { projectId: 'p', model: 'm', at: 5, ...answer }, 3);
+    expect((await servedResponsesOf(db, 'p', 'm')).map((r) => r.at)).toEqual([30, 40, 50]);
+    expect((await newestServedResponse(db, 'p', 'm'))?.at).toBe(50);
+    expect((await servedResponsesOf(db, 'p', 'other')).map((r) => r.at)).toEqual([1]);
   });
 
   it('opens a database of the version before (7) and keeps its rows', async () => {
