@@ -210,6 +210,12 @@ test('a keyword function shows its coverage; an endless function is stopped and 
   await expect(kw).toHaveAttribute('data-status', 'ok');
   expect(Number(await kw.getByTestId('lf-coverage').getAttribute('data-value'))).toBeCloseTo(hits / emails.length, 12);
   await expect(kw.getByTestId('lf-coverage')).toHaveText((hits / emails.length).toFixed(3));
+  // the coverage bars read the same number: focus the chart, arrow to the function
+  const lfChart = page.getByTestId('lf-chart');
+  await lfChart.getByTestId('chart-plot').focus();
+  for (let i = 0; i < 5 && (await lfChart.getByTestId('chart-readout').getAttribute('data-category')) !== 'money in the subject'; i++) await page.keyboard.press('ArrowRight');
+  await expect(lfChart.getByTestId('chart-readout')).toHaveAttribute('data-category', 'money in the subject');
+  expect(Number(await lfChart.locator('[data-series="Coverage"]').getAttribute('data-value'))).toBeCloseTo(hits / emails.length, 12);
 
   // edit and delete
   await page.locator('[data-testid="lf-item"][data-name="endless"]').getByTestId('lf-delete').click();

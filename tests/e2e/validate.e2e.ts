@@ -228,6 +228,12 @@ test('the drift view flags a shifted column, and the overview shows both version
   // the shifted histogram no longer overlaps the old one: Jensen-Shannon divergence 1
   expect(Number(await mass.getByTestId('distance').getAttribute('data-value'))).toBeGreaterThan(0.999999);
   await expect(mass.getByTestId('status')).toHaveText('flagged');
+  // the chart: the mass column's bar against its 0.1 threshold, read with the keyboard
+  const driftChart = page.getByTestId('drift-chart');
+  await driftChart.getByTestId('chart-plot').focus();
+  for (let i = 0; i < 8 && (await driftChart.getByTestId('chart-readout').getAttribute('data-category')) !== MASS; i++) await page.keyboard.press('ArrowRight');
+  await expect(driftChart.getByTestId('chart-readout')).toHaveAttribute('data-threshold', '0.1');
+  expect(Number(await driftChart.getByTestId('chart-readout').locator('[data-series]').getAttribute('data-value'))).toBeGreaterThan(0.999999);
   for (const c of COLUMNS.filter((c) => c !== MASS)) {
     const other = page.locator(`[data-testid="drift-row"][data-column="${c}"]`);
     await expect(other).toHaveAttribute('data-flagged', 'false');
@@ -248,8 +254,10 @@ test('the drift view flags a shifted column, and the overview shows both version
   const row = statsRow(page, MASS);
   await expect(row.getByTestId('stats-row-b').getByTestId('stat-mean')).toHaveText(en2(mean(massesOf(penguins))));
   await expect(row.locator('tr').first().getByTestId('stat-mean')).toHaveText(en2(mean(massesOf(penguins)) + 10_000));
-  await expect(row.locator('svg rect[fill="#1f5f99"]')).not.toHaveCount(0);
-  await expect(row.locator('svg rect[fill="#e07b00"]')).not.toHaveCount(0);
+  await expect(row.locator('svg rect[data-series="0"]')).not.toHaveCount(0);
+  await expect(row.locator('svg rect[data-series="1"]')).not.toHaveCount(0);
+  // drawn in the theme's chart colours
+  expect(await row.locator('svg rect[data-series="0"]').first().evaluate((r) => getComputedStyle(r).fill)).toBe('rgb(31, 95, 153)');
   await page.getByTestId('sort-select').selectOption('drift');
   await expect(page.getByTestId('numeric-stats').getByTestId('stats-row').first()).toHaveAttribute('data-column', MASS);
 });

@@ -13,6 +13,10 @@ export const charts = defineMessages({
     'charts.threshold': 'Threshold',
     'charts.noValue': '—',
     'charts.empty': 'Nothing to show yet.',
+    'charts.lf.title': 'Coverage, overlaps and conflicts per function',
+    'charts.lf.y': 'share of rows',
+    'charts.drift.title': 'Distance per column against its threshold',
+    'charts.drift.y': 'distance',
 
     'theme.heading': 'Appearance',
     'theme.label': 'Colour theme',
@@ -32,6 +36,10 @@ export const charts = defineMessages({
     'charts.threshold': '門檻',
     'charts.noValue': '—',
     'charts.empty': '目前還沒有資料。',
+    'charts.lf.title': '各函式的涵蓋率、重疊率與衝突率',
+    'charts.lf.y': '占資料列的比例',
+    'charts.drift.title': '各欄位的距離與其門檻',
+    'charts.drift.y': '距離',
 
     'theme.heading': '外觀',
     'theme.label': '色彩主題',

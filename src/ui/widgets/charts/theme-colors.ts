@@ -52,3 +52,17 @@ export function themedAxis(theme: ChartTheme, label: string, format: (v: number)
     values: (_u, splits) => splits.map(format),
   };
 }
+
+/**
+ * What every chart does while shown: follows its box's width (`onWidth`) and the theme (`onTheme`).
+ * Returns the function that stops both.
+ */
+export function followBoxAndTheme(el: HTMLElement, onWidth: (width: number) => void, onTheme: () => void): () => void {
+  const resize = new ResizeObserver(() => onWidth(Math.max(200, el.clientWidth)));
+  resize.observe(el);
+  const stop = watchTheme(onTheme);
+  return () => {
+    resize.disconnect();
+    stop();
+  };
+}
