@@ -10,9 +10,14 @@ interface SettingsValues {
    * is. 2 GB keeps a mistaken drop of a huge file from filling the disk. Default 2 GiB.
    */
   maxImportBytes: number;
+  /** Colour theme: 'system' follows prefers-color-scheme (src/app/theme.svelte.ts). Default 'system'. */
+  theme: ThemeChoice;
 }
 
-const DEFAULTS: SettingsValues = { maxImportBytes: 2 * 1024 ** 3 };
+export type ThemeChoice = 'system' | 'light' | 'dark';
+export const THEME_CHOICES: readonly ThemeChoice[] = ['system', 'light', 'dark'];
+
+const DEFAULTS: SettingsValues = { maxImportBytes: 2 * 1024 ** 3, theme: 'system' };
 
 function load(): SettingsValues {
   try {
@@ -30,6 +35,14 @@ class Settings {
   }
   set maxImportBytes(v: number) {
     this.#values.maxImportBytes = v;
+    localStorage.setItem(KEY, JSON.stringify(this.#values));
+  }
+
+  get theme(): ThemeChoice {
+    return THEME_CHOICES.includes(this.#values.theme) ? this.#values.theme : 'system';
+  }
+  set theme(v: ThemeChoice) {
+    this.#values.theme = v;
     localStorage.setItem(KEY, JSON.stringify(this.#values));
   }
 }
