@@ -1,4 +1,4 @@
-import { expect, type Browser, type Page } from '@playwright/test';
+import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -62,4 +62,18 @@ export async function openTrainForm(page: Page, dataset: string): Promise<void> 
   if ((await page.getByTestId('new-run-toggle').getAttribute('aria-expanded')) === 'false') await page.getByTestId('new-run-toggle').click();
   const option = page.getByTestId('train-dataset').locator('option', { hasText: dataset });
   await page.getByTestId('train-dataset').selectOption((await option.getAttribute('value'))!);
+}
+
+/**
+ * Serve as a plain static host would: COOP/COEP removed from every response of the preview server, so
+ * only the service worker's headers can make the page cross-origin isolated (wasm threads, issue 16).
+ */
+export async function stripIsolationHeaders(context: BrowserContext): Promise<void> {
+  await context.route('**/*', async (route) => {
+    const response = await route.fetch();
+    const headers = { ...response.headers() };
+    delete headers['cross-origin-opener-policy'];
+    delete headers['cross-origin-embedder-policy'];
+    await route.fulfill({ response, headers });
+  });
 }

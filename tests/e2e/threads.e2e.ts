@@ -3,19 +3,8 @@
  * server sends COOP/COEP itself; here they are taken off every response it sends, so the app is served as
  * by a plain static host, and only the service worker's own headers (src/sw.ts) can isolate it.
  */
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { createProject, importFile, openTrainForm } from './helpers';
-
-/** Serve as a static host without COOP/COEP: the headers are removed from every response of the server. */
-async function stripIsolationHeaders(context: BrowserContext): Promise<void> {
-  await context.route('**/*', async (route) => {
-    const response = await route.fetch();
-    const headers = { ...response.headers() };
-    delete headers['cross-origin-opener-policy'];
-    delete headers['cross-origin-embedder-policy'];
-    await route.fulfill({ response, headers });
-  });
-}
+import { expect, test, type Page } from '@playwright/test';
+import { createProject, importFile, openTrainForm, stripIsolationHeaders } from './helpers';
 
 /** 120 rows of two numbers and a class that the first one decides. */
 function twoClassCsv(): Buffer {

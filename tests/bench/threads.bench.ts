@@ -1,0 +1,67 @@
+/**
+ * All cores (issue 16), npm run bench -- threads: the MNIST MLP and Small CNN presets on wasm
+ *  - threaded: the preview server sends COOP/COEP, so the page is cross-origin isolated and the training
+ *    worker runs TF.js's threaded SIMD build on navigator.hardwareConcurrency threads;
+ *  - single-threaded: the headers stripped and the service worker blocked, as on a host where isolation is
+ *    not possible (the SIMD build, 1 thread);
+ *  - two single-threaded workers at once (two tabs, each training the same model): their samples/s summed,
+ *    against one threaded worker, which is what the Tune stage's pool size is chosen from. Each run's
+ *    median epoch is used, as the first and last epochs of two runs side by side may not overlap.
+ * The data and form are the train bench's (tests/bench/mnist-train.ts): 1,350 training digits, batch 64.
+ */
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { stripIsolationHeaders } from '../e2e/helpers';
+import { finishRun, gflops, importDigits, load, medianSamplesPerSecond, samplesPerSecond, startRun, train } from './mnist-train';
+import { report } from './report';
+
+/** A page with the bench's digits imported; `isolated` false: served as by a host without COOP/COEP, no service worker. */
+async function benchPage(browser: Browser, isolated: boolean): Promise<Page> {
+  const context = await browser.newContext(isolated ? {} : { serviceWorkers: 'block' });
+  if (!isolated) await stripIsolationHeaders(context);
+  const page = await context.newPage();
+  await page.goto('./');
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(isolated);
+  await page.getByTestId('new-project-name').fill('Threads bench');
+  await page.getByTestId('create-project').click();
+  await importDigits(page);
+  return page;
+}
+
+const MODELS = [
+  ['mlp', 'mlp-pixels', 3, 40],
+  ['cnn', 'small-cnn', 2, 8],
+] as const;
+
+test('threads', async ({ browser }) => {
+  test.setTimeout(1_800_000);
+  const threaded = await benchPage(browser, true);
+  const single = await benchPage(browser, false);
+  const second = await benchPage(browser, false);
+  for (const [model, preset, epochs, sideBySideEpochs] of MODELS) {
+    const on = await train(threaded, preset, 'wasm', epochs);
+    expect(on.status).toBe('done');
+    const threads = on.backend!.threads!;
+    expect(threads).toBeGreaterThan(1);
+    const onSpeed = samplesPerSecond(on);
+    report('threads', `mnist_${model}_wasm_threads_samples_per_s`, onSpeed, 'samples/s', `${threads} threads (cross-origin isolated), best of ${epochs} epochs of ${on.trainRows} rows, batch 64; ${load()}`);
+    report('threads', `mnist_${model}_wasm_threads_gflops`, gflops(model, onSpeed), 'GFLOP/s', `${threads} threads; ${load()}`);
+
+    const off = await train(single, preset, 'wasm', epochs);
+    expect(off.backend!.threads).toBe(1);
+    const offSpeed = samplesPerSecond(off);
+    report('threads', `mnist_${model}_wasm_single_thread_samples_per_s`, offSpeed, 'samples/s', `not isolated: 1 thread, best of ${epochs} epochs; ${load()}`);
+    report('threads', `mnist_${model}_wasm_threads_speedup`, onSpeed / offSpeed, 'ratio', `informational: ${threads} threads over 1`);
+
+    // one threaded worker against two single-threaded ones training at the same time
+    const oneWorker = await train(threaded, preset, 'wasm', sideBySideEpochs);
+    await startRun(single, preset, 'wasm', sideBySideEpochs);
+    await startRun(second, preset, 'wasm', sideBySideEpochs);
+    const [a, b] = await Promise.all([finishRun(single), finishRun(second)]);
+    const pair = medianSamplesPerSecond(a) + medianSamplesPerSecond(b);
+    const alone = medianSamplesPerSecond(oneWorker);
+    report('threads', `mnist_${model}_wasm_1worker_threads_samples_per_s`, alone, 'samples/s', `informational: one worker on ${threads} threads, median of ${sideBySideEpochs} epochs; ${load()}`);
+    report('threads', `mnist_${model}_wasm_2workers_samples_per_s`, pair, 'samples/s', `informational: two single-threaded workers training at once, their median epochs summed (${medianSamplesPerSecond(a).toFixed(0)} + ${medianSamplesPerSecond(b).toFixed(0)}); ${load()}`);
+    report('threads', `mnist_${model}_wasm_2workers_over_1worker`, pair / alone, 'ratio', 'informational: > 1 means parallel single-threaded trials use the cores better than one threaded trial');
+  }
+  for (const page of [threaded, single, second]) await page.context().close();
+});
