@@ -47,6 +47,8 @@ export class DeployState {
     const url = modelUrl(this.base, model.name);
     return {
       url,
+      /** The predict body is a real row of the model's data (else known values until it is read). */
+      fromData: real !== null,
       status: fetchStatusExample(url),
       metadata: fetchStatusExample(`${url}/metadata`),
       predict: body ? fetchPredictExample(url, body) : null,
