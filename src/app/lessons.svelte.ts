@@ -8,6 +8,7 @@
 import {
   checkAnswer,
   EMPTY_SNAPSHOT,
+  LESSONS,
   lessonStatus,
   lessonsInOrder,
   newlyDone,
@@ -21,7 +22,7 @@ import {
   type Unavailable,
 } from '../core/lessons';
 import { db } from '../store/db';
-import { getWorkshop, listLessonProgress, markStep, recordAnswer, recordStepsDone, type LessonProgressRecord } from '../store/lesson-records';
+import { getWorkshop, listLessonProgress, markStep, recordAnswer, recordStepsDone, setWorkshop, type LessonProgressRecord } from '../store/lesson-records';
 import { live, type Live } from './live.svelte';
 import { STAGE_REGISTRY } from './stages';
 
@@ -142,6 +143,17 @@ export class LessonsState {
 
   row(id: LessonId): LessonRow | undefined {
     return this.rows.find((r) => r.lesson.id === id);
+  }
+
+  /** Every lesson the app offers, in course order: what a teacher chooses a workshop from. */
+  get offered(): LessonDef[] {
+    return LESSONS.filter((lesson) => unavailable(lesson, this.#app) === null);
+  }
+
+  /** A teacher's workshop: these lessons, in course order (none: every lesson again). */
+  async saveWorkshop(lessonIds: readonly string[]): Promise<void> {
+    const chosen = new Set(lessonIds);
+    await setWorkshop(db(), this.#projectId(), LESSONS.filter((l) => chosen.has(l.id)).map((l) => l.id));
   }
 
   async mark(lessonId: LessonId, stepId: string, done: boolean): Promise<void> {

@@ -147,28 +147,38 @@ test('screenshots of the Lessons page in both languages (PIPETTE_SCREENSHOTS=1)'
   await page.getByTestId('header-locale').selectOption('en');
 });
 
-test('a workshop: the project opens the Lessons page at the first of the chosen lessons', async () => {
+test('a workshop: the teacher chooses lessons; the project opens the Lessons page at the first not yet complete', async () => {
+  await page.getByTestId('stage-lessons').click();
+  const chooser = page.getByTestId('workshop-chooser');
+  await chooser.locator('summary').click();
+  for (const id of ['serving', 'validation', 'scope']) await chooser.locator(`[data-testid="workshop-lesson"][data-lesson="${id}"]`).check();
+  await chooser.getByTestId('workshop-save').click();
+  await expect(chooser.getByTestId('workshop-saved')).toHaveText('Workshop saved: 3 lessons.');
+  // what the project file's workshop export reads (store/lesson-records.ts), in course order
   const projectId = decodeURIComponent(page.url().match(/#\/p\/([^/]+)/)![1]!);
-  // what the project file's import writes (store/lesson-records.ts setWorkshop), through IndexedDB itself
-  await page.evaluate(
+  const stored = await page.evaluate(
     (id) =>
-      new Promise<void>((resolve, reject) => {
+      new Promise<unknown>((resolve, reject) => {
         const open = indexedDB.open('pipette');
         open.onsuccess = () => {
-          const tx = open.result.transaction('lessonWorkshops', 'readwrite');
-          tx.objectStore('lessonWorkshops').put({ projectId: id, lessonIds: ['serving', 'validation', 'scope'], updatedAt: Date.now() });
-          tx.oncomplete = () => (open.result.close(), resolve());
-          tx.onerror = () => reject(tx.error);
+          const get = open.result.transaction('lessonWorkshops').objectStore('lessonWorkshops').get(id);
+          get.onsuccess = () => (open.result.close(), resolve((get.result as { lessonIds: string[] }).lessonIds));
+          get.onerror = () => reject(get.error);
         };
         open.onerror = () => reject(open.error);
       }),
     projectId,
   );
+  expect(stored).toEqual(['scope', 'validation', 'serving']);
+
+  // scope and validation are complete: the page opens at serving
   await page.getByTestId('stage-scope').click();
   await page.getByTestId('stage-lessons').click();
   await expect(page.getByTestId('lesson-view')).toHaveAttribute('data-lesson', 'serving');
   await page.getByTestId('lesson-back').click();
   await expect(page.getByTestId('lessons-workshop')).toContainText('3 lessons chosen by your teacher');
-  await expect(page.getByTestId('lesson-row')).toHaveCount(3);
-  expect(await page.getByTestId('lesson-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-lesson')))).toEqual(['serving', 'validation', 'scope']);
+  expect(await page.getByTestId('lesson-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-lesson')))).toEqual(['scope', 'validation', 'serving']);
+  await page.getByTestId('workshop-chooser').locator('summary').click();
+  await page.getByTestId('workshop-clear').click();
+  await expect(page.getByTestId('lesson-row')).toHaveCount(17);
 });
