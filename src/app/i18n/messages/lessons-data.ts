@@ -47,8 +47,8 @@ export const lessonsData: Record<'en' | 'zh-TW', Record<Ids, LessonText>> = {
         'The probabilistic labels then train an end model, which reads the whole email rather than the few words the rules look at, so it can label rows no function covered. The SpamAssassin demo keeps its true labels in a column, so you can measure all three on the same test rows.',
       ],
       steps: {
-        functions: 'Open Label, choose SpamAssassin emails, open Functions and add the demo functions (or write at least two of your own).',
-        'label-model': 'Run the functions with the gold column "label", then save the label model\'s labels as a label set.',
+        functions: 'Open Label, choose SpamAssassin emails, open Functions and load the spam demo functions (or write at least two of your own).',
+        'label-model': 'Run the functions scored against the column "label", then save the label model\'s labels as a label set.',
         'end-model': 'Train an end model on that label set (the button below the label model\'s results opens the Train stage ready for it) and wait for the run to finish.',
       },
       questions: {
@@ -147,13 +147,13 @@ export const lessonsData: Record<'en' | 'zh-TW', Record<Ids, LessonText>> = {
       title: '垃圾郵件示範中的弱監督',
       summary: '用幾條有雜訊的規則和標註模型標註數千封郵件，再以它們訓練最終模型。',
       paragraphs: [
-        '人工標註無法擴展到數千列。弱監督改寫標註函數：小規則（關鍵字、正規表示式、門檻）為某個類別投票，或者棄權。每條規則都有雜訊，也只涵蓋部分資料列。',
+        '人工標註無法擴展到數千列。弱監督改寫標註函式：小規則（關鍵字、正規表示式、門檻）為某個類別投票，或者棄權。每條規則都有雜訊，也只涵蓋部分資料列。',
         '標註模型把投票結合起來。多數決只是計票；標註模型還會從規則之間的一致與分歧，估計每條規則的準確度（不看任何真實標籤），並依此加權。',
         '這些機率標籤接著用來訓練最終模型。最終模型讀取整封郵件，而不只是規則看的那幾個字，所以能標註沒有任何規則涵蓋的資料列。SpamAssassin 示範資料把真實標籤保留在一個欄位中，因此三者可以在同一批測試資料上比較。',
       ],
       steps: {
-        functions: '開啟「標註」，選擇 SpamAssassin emails，開啟標註函數並加入示範函數（或自己寫至少兩條）。',
-        'label-model': '以黃金標準欄位「label」執行這些函數，再把標註模型的標籤儲存為標籤集。',
+        functions: '開啟「標註」，選擇 SpamAssassin emails，開啟標註函式並載入垃圾郵件示範函式（或自己寫至少兩條）。',
+        'label-model': '以欄位「label」作為評分依據執行這些函式，再把標註模型的標籤儲存為標籤集。',
         'end-model': '以這個標籤集訓練最終模型（標註模型結果下方的按鈕會開啟已準備好的「訓練」階段），等待執行完成。',
       },
       questions: {
@@ -185,7 +185,7 @@ export const lessonsData: Record<'en' | 'zh-TW', Record<Ids, LessonText>> = {
       summary: '只在訓練資料上擬合一次前處理，並隨模型一起發布，讓上線時算出相同的特徵。',
       paragraphs: [
         '像是縮放數值或把類別變成詞彙表這樣的前處理，需要資料的統計量：平均值、值的清單。若在筆記本裡算一次、在伺服器上再重寫一次，兩個版本會漸行漸遠：這就是訓練與上線的偏差。',
-        'tf.Transform 把前處理分成分析階段（在訓練資料上執行一次）和之後處處套用的固定函數。Pipette 也這樣做：轉換版本是它的步驟加上分析器的輸出，只在訓練分割上擬合，測試資料不會影響它；以它訓練的模型會把它放進模型套件中。',
+        'tf.Transform 把前處理分成分析階段（在訓練資料上執行一次）和之後處處套用的固定函式。Pipette 也這樣做：轉換版本是它的步驟加上分析器的輸出，只在訓練分割上擬合，測試資料不會影響它；以它訓練的模型會把它放進模型套件中。',
       ],
       steps: {
         version: '開啟「轉換」，選擇 Palmer penguins 並以 Species 為標籤，加入步驟（某個量測值的 z 分數、Island 的詞彙表）並執行分析：得到一個轉換版本。',

@@ -108,15 +108,15 @@ export const lessonsDeploy: Record<'en' | 'zh-TW', Record<Ids, LessonText>> = {
   'zh-TW': {
     'model-analysis': {
       title: '模型分析',
-      summary: '不只看整體準確率：看每個切片的指標，以及決定是否認可模型的門檻。',
+      summary: '不只看整體準確率：看每個切片的指標，以及決定是否核可模型的門檻。',
       paragraphs: [
         '整個測試集上的單一準確率，會掩蓋模型在哪裡出錯。模型分析（如同 TensorFlow Model Analysis）在資料的切片上計算指標（每座島、每種性別、兩者交叉），附上信賴區間，並標出太小而無法判斷的切片。',
-        '門檻把分析變成決策：最低準確率，或不比上線中的模型差。通過的模型會被認可，只有被認可的模型不需寫下理由就能升級。',
+        '門檻把分析變成決策：最低準確率，或不比上線中的模型差。通過的模型會被核可，只有被核可的模型不需寫下理由就能推上線。',
       ],
       steps: {
         model: '在 Palmer penguins 上訓練模型並儲存到模型登錄。',
         sliced: '開啟「評估」，選擇該模型並依 Island 切片評估。',
-        thresholds: '再以門檻評估一次（例如準確率至少 0.9），並閱讀認可結果。',
+        thresholds: '再以門檻評估一次（例如準確率至少 0.9），並閱讀核可結果。',
       },
       questions: {
         worst: { text: '在最新的切片評估中，哪個切片的準確率最低？' },
@@ -174,8 +174,8 @@ export const lessonsDeploy: Record<'en' | 'zh-TW', Record<Ids, LessonText>> = {
       title: '機器學習管線',
       summary: '把各階段變成同一條管線的元件：能執行、能快取，並記錄來源脈絡。',
       paragraphs: [
-        '每個階段都手動操作，很難重現。管線（如同 TFX 的做法）透過元件產生與使用的成品，把元件串接起來：ExampleGen、StatisticsGen、SchemaGen、ExampleValidator、Transform、Trainer、Evaluator、Pusher。',
-        '因為每個元件的輸入與設定都是已知的，沒有改變的元件不會再執行：直接重用先前的輸出（快取）。每次執行與每個成品都記錄在 ML Metadata 中，所以任何模型都能追溯回它來自的資料。',
+        '每個階段都手動操作，很難重現。管線（如同 TFX 的做法）透過元件產生與使用的產出物，把元件串接起來：ExampleGen、StatisticsGen、SchemaGen、ExampleValidator、Transform、Trainer、Evaluator、Pusher。',
+        '因為每個元件的輸入與設定都是已知的，沒有改變的元件不會再執行：直接重用先前的輸出（快取）。每次執行與每個產出物都記錄在 ML Metadata 中，所以任何模型都能追溯回它來自的資料。',
       ],
       steps: {
         version: '開啟「管線」並加入示範管線：得到一個管線版本。',
@@ -190,11 +190,11 @@ export const lessonsDeploy: Record<'en' | 'zh-TW', Record<Ids, LessonText>> = {
       title: 'MLOps 等級與持續訓練',
       summary: '從手動訓練（等級 0）到一條會在資料或漂移需要時自行重新訓練的管線。',
       paragraphs: [
-        '在 MLOps 等級 0，由人訓練模型再交出去，沒有任何東西會重複這個過程。在等級 1，管線本身就是產品：當新資料到達、依排程、或上線資料漂移時，它會自行再執行（持續訓練），而模型只有通過評估器的認可才能上線。在等級 2，管線本身也會自動建置、測試與部署。',
+        '在 MLOps 等級 0，由人訓練模型再交出去，沒有任何東西會重複這個過程。在等級 1，管線本身就是產品：當新資料到達、依排程、或上線資料漂移時，它會自行再執行（持續訓練），而模型只有通過評估器的核可才能上線。在等級 2，管線本身也會自動建置、測試與部署。',
         '在 Pipette 中，管線的觸發條件會注意資料集的新版本、排程，或上線模型所收到請求的漂移；每次自動執行都會說明它為什麼執行。',
       ],
       steps: {
-        production: '讓某個模型擁有別名 production（示範管線執行中的 Pusher 會這樣做，或在模型登錄中升級一個模型）。',
+        production: '讓某個模型擁有別名 production（示範管線執行中的 Pusher 會這樣做，或在模型登錄中把一個模型推上線）。',
         trigger: '開啟「管線」，為示範管線開啟一個觸發條件：每分鐘一次的排程最快。',
         automatic: '讓應用程式保持開啟，直到一次由觸發條件啟動的執行完成。',
       },
