@@ -92,6 +92,14 @@ test('the demo project after training and evaluating exports as one file', async
   await expect(page.getByTestId('pipeline-run').first()).toHaveAttribute('data-outcome', 'succeeded');
   original = await observe(page);
   exported = await exportFrom(page, false);
+  // the teacher chooses the workshop's lessons on the Lessons page, then exports a workshop file
+  await page.getByTestId('project-link').first().click();
+  await page.getByTestId('stage-lessons').click();
+  const chooser = page.getByTestId('workshop-chooser');
+  await chooser.locator('summary').click();
+  for (const id of ['pruning', 'distillation']) await chooser.locator(`[data-testid="workshop-lesson"][data-lesson="${id}"]`).check();
+  await chooser.getByTestId('workshop-save').click();
+  await expect(chooser.getByTestId('workshop-saved')).toHaveText('Workshop saved: 2 lessons.');
   workshopFile = await exportFrom(page, true);
   await page.context().close();
 });
@@ -128,13 +136,15 @@ test('imported in a fresh browser context: the same rows, statistics, prediction
   await page.context().close();
 });
 
-test('a workshop link on the same site opens the workshop file as a new project', async ({ browser }) => {
+test('a workshop link on the same site opens the workshop file as a new project at its first lesson', async ({ browser }) => {
   // no service worker: the link's file is served by this test's route, as a static host would serve it
   const page = await freshPage(browser, { serviceWorkers: 'block' });
   await page.route('**/workshop.pipette', (route) => route.fulfill({ body: readFileSync(workshopFile), contentType: 'application/zip' }));
   await page.goto('./#/open?file=workshop.pipette');
   await expect(page.getByTestId('project-title')).toBeVisible({ timeout: 120_000 });
-  expect(new URL(page.url()).hash).toMatch(/^#\/p\/[^/]+\/(lessons|scope)/);
+  // the Lessons page, at the first chosen lesson
+  expect(new URL(page.url()).hash).toMatch(/^#\/p\/[^/]+\/lessons/);
+  await expect(page.getByTestId('lesson-view')).toHaveAttribute('data-lesson', 'pruning');
   await page.goto('./#/open?file=https://example.com/workshop.pipette');
   await expect(page.getByTestId('project-import-error')).toContainText('which is not on this site');
   await page.context().close();

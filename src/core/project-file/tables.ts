@@ -66,6 +66,9 @@ export const PROJECT_TABLES: readonly TableSpec[] = [
   // a search that was running arrives paused: the Tune page resumes it (its trials are runs, above)
   { name: 'tuneSearches', key: ['id'], select: byProject, settle: { from: ['running'], to: 'paused' } },
   { name: 'tuneTrials', key: ['searchId', 'id'], select: { kind: 'child', parent: 'tuneSearches', field: 'searchId' } },
+  { name: 'lessonProgress', key: ['projectId', 'lessonId'], select: byProject, learnerProgress: true },
+  // the workshop's chosen lessons (the Lessons page starts at the first)
+  { name: 'lessonWorkshops', key: ['projectId'], select: { kind: 'project-key', field: 'projectId' } },
 ];
 
 /** Tables of db.ts deliberately not in a project file, each with the reason. */

@@ -79,6 +79,20 @@ describe('project file round trip', () => {
     expect((await to.jobs.toArray()).filter((j) => j.kind === 'project-import')).toEqual([]);
   });
 
+  it('a workshop file carries the chosen lessons and not the teacher own progress', async () => {
+    const from = open('pf-teacher');
+    await seedProject(from);
+    const full = await exportProject(from, { jobId: 'e', projectId: ID.project }, signal, () => {});
+    expect(full.counts).toMatchObject({ lessonProgress: 1, lessonWorkshops: 1 });
+    const workshop = await exportProject(from, { jobId: 'w', projectId: ID.project, workshop: true }, signal, () => {});
+    expect(workshop.counts.lessonProgress).toBeUndefined();
+    const to = open('pf-student');
+    const out = await importProject(to, { jobId: 'i', file: workshop.file, fileName: 'workshop.pipette' }, signal, () => {});
+    expect(out.workshop).toEqual({ lessons: ['validation', 'quantization'] });
+    expect((await to.lessonWorkshops.get(out.projectId))!.lessonIds).toEqual(['validation', 'quantization']);
+    expect(await to.lessonProgress.count()).toBe(0);
+  });
+
   it('imports into the browser it came from beside the original, twice, nothing shared', async () => {
     const db = open('pf-same');
     await seedProject(db);

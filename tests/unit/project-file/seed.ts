@@ -55,6 +55,8 @@ export async function seedProject(db: PipetteDB, batchBytes = 64): Promise<void>
   await t(db, 'runs').add({ id: `${ID.search}-t1`, projectId: p, status: 'done', config: {}, history: [], createdAt: 22, updatedAt: 22 });
   // the trial run of a search since deleted: its key still holds an id to renumber
   await t(db, 'runs').add({ id: 'b0000000-0000-4000-8000-000000000001-t2', projectId: p, status: 'done', config: {}, history: [], createdAt: 23, updatedAt: 23 });
+  await t(db, 'lessonProgress').add({ projectId: p, lessonId: 'validation', steps: { stats: 30 }, answers: {}, updatedAt: 30 });
+  await t(db, 'lessonWorkshops').add({ projectId: p, lessonIds: ['validation', 'quantization'], updatedAt: 31 });
   await t(db, 'servedResponses').add({ projectId: p, model: 'm', at: 20, version: 1, status: 200, latencyMs: 3, classes: ['Adelie'] });
 }
 
