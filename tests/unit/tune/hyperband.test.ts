@@ -87,6 +87,27 @@ describe('Hyperband (KerasTuner schedule)', () => {
     expect(again).toMatchObject({ kind: 'trial', values: trials[20]!.values, bracket: 1, round: 0, epochs: 4 });
   });
 
+  it('goes on past a failed trial: it is never promoted and its round promotes one fewer (KerasTuner)', () => {
+    // t0 fails: 11 of 12 completed promote 3 (11, 10, 9 > 12 - 4), the 4th never; the next brackets run
+    const t0: TrialView[] = [];
+    for (;;) {
+      const d = nextTrial(HB, SPACE, BASE, t0);
+      if (d.kind !== 'trial') {
+        expect(d).toEqual({ kind: 'done', why: 'schedule-complete' });
+        break;
+      }
+      const t = trialFrom(d, `t${t0.length}`);
+      t0.push(t);
+      if (t.id === 't0') t.status = 'failed';
+      else complete(t, score(d.values));
+    }
+    expect(t0.filter((t) => t.bracket === 2 && t.round === 1)).toHaveLength(3);
+    // round 2 then has 3 candidates for 2 places out of 4: 3 > 4 - 2 promotes one, 2 > 2 none
+    expect(t0.filter((t) => t.bracket === 2 && t.round === 2)).toHaveLength(1);
+    expect(t0.some((t) => t.parentId === 't0')).toBe(false);
+    expect(t0).toHaveLength(12 + 3 + 1 + 6 + 2 + 4);
+  });
+
   it('runs two iterations as the brackets twice (60 trials, 240 epochs)', () => {
     const { trials } = runSequential({ ...HB, hyperband: { maxEpochs: 10, factor: 3, iterations: 2 } }, SPACE, score);
     expect(trials).toHaveLength(60);
