@@ -28,7 +28,8 @@ import { ExplainService } from '../src/services/explain';
 import { OptimizeService } from '../src/services/optimize';
 import { EvaluateService } from '../src/services/evaluate';
 import { activateBackend, recordInitErrors } from '../src/core/train/activate';
-import { BackendSelector } from '../src/core/train/backends';
+import { BackendSelector, checkCacheKey } from '../src/core/train/backends';
+import { indexedDbCheckCache } from '../src/services/backend-check-cache';
 import { registerWebGPUWithRetry } from '../src/core/train/webgpu';
 import { registerWasmTrainingKernels } from '../src/core/train/wasm-kernels';
 
@@ -48,7 +49,10 @@ registerWebGPUWithRetry();
 registerWasmTrainingKernels();
 recordInitErrors(BACKEND_NAMES);
 
-const selector = new BackendSelector((name) => (name === 'wasm' ? withUncappedThreads(() => activateBackend(name)) : activateBackend(name)));
+const selector = new BackendSelector((name) => (name === 'wasm' ? withUncappedThreads(() => activateBackend(name)) : activateBackend(name)), {
+  // the check is saved per browser and TF.js version: a new worker, or Settings, reuses it
+  cache: { store: indexedDbCheckCache(), key: checkCacheKey(navigator.userAgent, self.crossOriginIsolated) },
+});
 
 // Training runs and the registry. Backend probes reuse the Settings page's results when there are any.
 let probed: Promise<unknown> | null = null;
@@ -90,9 +94,9 @@ let chosenByHand = false;
 const api: TrainWorkerApi = {
   idle: async () => runningJobs() === 0 && training.activeRuns.length === 0 && !chosenByHand,
 
-  probeBackends: () => {
+  probeBackends: (options) => {
     refuseWhileTraining();
-    return selector.probe();
+    return selector.probe(options);
   },
   setBackend: async (name: BackendName) => {
     refuseWhileTraining();

@@ -15,8 +15,11 @@ import type { BackendName, BackendsInfo } from '../core/train/backend-types';
 export interface TrainWorkerApi extends EvaluateWorkerApi, ExplainWorkerApi, OptimizeWorkerApi {
   /** Nothing runs, no run is active or paused, and no backend was chosen by hand: the page may stop this worker. */
   idle(): Promise<boolean>;
-  /** Initialize every backend this browser offers, run the parity check on each, and report. */
-  probeBackends(): Promise<BackendsInfo>;
+  /**
+   * Initialize every backend this browser offers, run the parity check on each, and report; or read the
+   * check saved for this browser and TF.js version, unless `recheck`.
+   */
+  probeBackends(options?: { recheck?: boolean }): Promise<BackendsInfo>;
   /** Make a backend the active one (an override of the automatic choice). */
   setBackend(name: BackendName): Promise<BackendsInfo>;
   cancel(jobId: string): Promise<boolean>;

@@ -34,4 +34,8 @@ export interface BackendsInfo {
   /** The backend TF.js uses now in the training worker. */
   active: BackendName | null;
   backends: BackendReport[];
+  /** When the reports were measured (ms since the epoch); absent before a check. */
+  checkedAt?: number;
+  /** The reports were read from the saved check of this browser and TF.js version, not measured now. */
+  cached?: boolean;
 }

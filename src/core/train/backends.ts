@@ -224,10 +224,35 @@ function messageOf(e: unknown): string {
 /** Make `name` TF.js's active backend, or throw with the reason it could not initialize. */
 export type ActivateBackend = (name: BackendName) => Promise<void>;
 
+/** A saved check: its reports and when they were measured. */
+export interface SavedCheck {
+  reports: BackendReport[];
+  checkedAt: number;
+}
+
+/** Where checks are saved (IndexedDB in the training worker, a Map in tests). */
+export interface BackendCheckCache {
+  get(key: string): Promise<SavedCheck | undefined>;
+  put(key: string, check: SavedCheck): Promise<void>;
+}
+
+/** This check's own version: bump it when the check's computations or timing change, so saved ones are redone. */
+export const CHECK_VERSION = 2;
+
+/**
+ * What a saved check is valid for: the browser (its user agent), TF.js's version, the check's version and
+ * whether wasm may use threads (cross-origin isolation changes its timing). Anything else re-checks.
+ */
+export function checkCacheKey(userAgent: string, crossOriginIsolated: boolean): string {
+  return JSON.stringify([userAgent, tf.version.tfjs, CHECK_VERSION, crossOriginIsolated]);
+}
+
 export interface SelectorOptions {
   names?: readonly BackendName[];
   tolerance?: number;
   timing?: StepTiming;
+  /** Save checks and reuse them (Settings then takes a moment instead of a minute). */
+  cache?: { store: BackendCheckCache; key: string };
 }
 
 /**
@@ -239,7 +264,10 @@ export class BackendSelector {
   readonly #names: readonly BackendName[];
   readonly #tolerance: number;
   readonly #timing: StepTiming;
+  readonly #cache: SelectorOptions['cache'];
   #reports: BackendReport[] = [];
+  #checkedAt: number | undefined;
+  #cached = false;
   #active: BackendName | null = null;
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -248,6 +276,7 @@ export class BackendSelector {
     this.#names = options.names ?? BACKEND_NAMES;
     this.#tolerance = options.tolerance ?? PARITY_TOLERANCE;
     this.#timing = options.timing ?? {};
+    this.#cache = options.cache;
   }
 
   /** The last probe's reports and the active backend (no work is done). */
@@ -256,6 +285,7 @@ export class BackendSelector {
       tfjsVersion: tf.version.tfjs,
       active: this.#active,
       backends: this.#reports.map((r) => ({ ...r })),
+      ...(this.#checkedAt === undefined ? {} : { checkedAt: this.#checkedAt, cached: this.#cached }),
     };
   }
 
@@ -265,18 +295,40 @@ export class BackendSelector {
     return run;
   }
 
-  /** Initialize each backend, check parity against cpu and time a step; then activate the fastest that passed. */
-  probe(): Promise<BackendsInfo> {
+  /**
+   * Initialize each backend, check parity against cpu and time a step; then activate the fastest that
+   * passed. A check saved for this browser and TF.js version is used instead unless `recheck`.
+   */
+  probe({ recheck = false }: { recheck?: boolean } = {}): Promise<BackendsInfo> {
     return this.#serial(async () => {
+      const saved = recheck ? undefined : await this.#savedCheck();
+      if (saved) {
+        this.#reports = saved.reports;
+        this.#checkedAt = saved.checkedAt;
+        this.#cached = true;
+        await this.#settle(pickFastest(saved.reports));
+        return this.info;
+      }
       await this.#activate('cpu');
       this.#active = 'cpu';
       const reference = await computeParityValues();
       const reports: BackendReport[] = [];
       for (const name of this.#names) reports.push(await this.#probeOne(name, reference));
       this.#reports = reports;
+      this.#checkedAt = Date.now();
+      this.#cached = false;
+      // a check that cannot be saved (storage full or blocked) is still this call's answer
+      await this.#cache?.store.put(this.#cache.key, { reports, checkedAt: this.#checkedAt }).catch(() => undefined);
       await this.#settle(pickFastest(reports));
       return this.info;
     });
+  }
+
+  /** The saved check for this key, if it covers the backends this selector checks. */
+  async #savedCheck(): Promise<SavedCheck | undefined> {
+    const saved = await this.#cache?.store.get(this.#cache.key).catch(() => undefined);
+    if (!saved || !this.#names.every((name) => saved.reports.some((r) => r.name === name))) return undefined;
+    return saved;
   }
 
   async #probeOne(name: BackendName, reference: Float32Array): Promise<BackendReport> {

@@ -17,13 +17,13 @@ class BackendsState {
     return this.task.kind !== 'idle';
   }
 
-  /** Probe every backend (the first call starts the worker and loads TF.js). */
-  async check(): Promise<void> {
+  /** Probe every backend (the first call starts the worker and loads TF.js); a saved check is used unless `recheck`. */
+  async check(recheck = false): Promise<void> {
     if (this.busy) return;
     this.task = { kind: 'probing' };
     this.failure = null;
     try {
-      this.info = await trainWorker.api.probeBackends();
+      this.info = await trainWorker.api.probeBackends({ recheck });
     } catch (cause) {
       this.failure = { kind: 'check', cause };
     } finally {
