@@ -7,12 +7,13 @@
  * makes live in the browser's blob store, which neither heap counts).
  */
 import { expect, test, type Page } from '@playwright/test';
-import { mkdtempSync, statSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDemoPipelines, runPipeline } from '../e2e/pipeline-helpers';
 import { report } from './report';
-import { WorkerHeap } from './worker-heap';
+import { WorkerHeap, importThroughApp } from './worker-heap';
 
 test.use({ trace: 'off', screenshot: 'off', video: 'off' });
 
@@ -84,4 +85,78 @@ test('project-file', async ({ browser }) => {
   report('project-file', 'peak_page_mb', Math.max(exported.peakMb, imported.peakMb), 'MB', `page JS heap, export ${exported.peakMb.toFixed(1)} / import ${imported.peakMb.toFixed(1)}`);
   report('project-file', 'peak_data_worker_mb', Math.max(exportWorker.peakTotalMb, importWorker.peakTotalMb), 'MB',
     `data worker heap + ArrayBuffers: export ${exportWorker.peakTotalMb.toFixed(1)} (base ${exportWorker.baseMb.toFixed(1)}) / import ${importWorker.peakTotalMb.toFixed(1)} (base ${importWorker.baseMb.toFixed(1)}); the file is ${mb.toFixed(1)} MB`);
+});
+
+const LARGE_ROWS = 3_000_000;
+
+/** A 3,000,000 x 10 CSV (ids, floats, integers, a category, a boolean, a date), deterministic, cached in .bench/. */
+async function largeCsv(): Promise<string> {
+  const dir = join(process.cwd(), '.bench');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'project-file-3m-x-10.csv');
+  try {
+    if (statSync(path).size > 0) return path;
+  } catch {
+    /* not generated yet */
+  }
+  const out = createWriteStream(path);
+  out.write('id,a,b,c,d,e,count,group,flag,day\n');
+  let seed = 7;
+  const rand = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  const groups = ['red', 'green', 'blue', 'cyan', 'magenta'];
+  let chunk = '';
+  for (let i = 0; i < LARGE_ROWS; i++) {
+    const day = new Date(Date.UTC(2020, 0, 1) + (i % 1000) * 86_400_000).toISOString().slice(0, 10);
+    chunk += `${i},${(rand() * 100).toFixed(3)},${(rand() - 0.5).toFixed(5)},${(rand() * 1e4).toFixed(2)},${(rand() * 10).toFixed(4)},${(rand() * 3).toFixed(3)},${Math.floor(rand() * 1000)},${groups[i % 5]},${rand() < 0.5},${day}\n`;
+    if (chunk.length > 1 << 20) {
+      if (!out.write(chunk)) await once(out, 'drain');
+      chunk = '';
+    }
+  }
+  out.end(chunk);
+  await once(out, 'finish');
+  return path;
+}
+
+// "A project of several hundred MB must not need twice its size in memory": the data worker's peak while
+// exporting and importing a project holding one large version, against the file's size
+test('project-file large', async ({ browser }) => {
+  test.setTimeout(900_000);
+  const csv = await largeCsv();
+  const page = await (await browser.newContext({ acceptDownloads: true })).newPage();
+  await importThroughApp(page, 'Large', csv);
+  await page.goto('./#/');
+  await page.getByTestId('export-project').first().click();
+  const heap = await WorkerHeap.attach(browser);
+  await heap.start();
+  const started = Date.now();
+  const download = page.waitForEvent('download', { timeout: 800_000 });
+  await page.getByTestId('export-dialog').getByTestId('export-start').click();
+  const file = await download;
+  const exportSeconds = (Date.now() - started) / 1000;
+  const exportHeap = await heap.stop();
+  const path = join(mkdtempSync(join(tmpdir(), 'pipette-bench-')), file.suggestedFilename());
+  await file.saveAs(path);
+  const mb = statSync(path).size / 1024 / 1024;
+  await page.context().close();
+
+  const fresh = await (await browser.newContext()).newPage();
+  await fresh.goto('./');
+  await fresh.getByTestId('project-file-input').setInputFiles({ name: 'x.pipette', mimeType: 'application/zip', buffer: Buffer.from('not a zip') });
+  await expect(fresh.getByTestId('project-import-error')).toBeVisible();
+  const importHeap = await WorkerHeap.attach(browser);
+  await importHeap.start();
+  const importStarted = Date.now();
+  await fresh.getByTestId('project-file-input').setInputFiles(path);
+  await expect(fresh.getByTestId('project-title')).toBeVisible({ timeout: 800_000 });
+  const importSeconds = (Date.now() - importStarted) / 1000;
+  const importPeak = await importHeap.stop();
+  await fresh.context().close();
+
+  const note = `one version of ${LARGE_ROWS.toLocaleString('en')} x 10 rows, file ${mb.toFixed(0)} MB`;
+  report('project-file', 'large_file_mb', mb, 'MB', note);
+  report('project-file', 'large_export_mb_per_second', mb / exportSeconds, 'MB/s', `${note}, ${exportSeconds.toFixed(1)} s`);
+  report('project-file', 'large_import_mb_per_second', mb / importSeconds, 'MB/s', `${note}, ${importSeconds.toFixed(1)} s`);
+  report('project-file', 'large_peak_data_worker_mb', Math.max(exportHeap.peakTotalMb, importPeak.peakTotalMb), 'MB',
+    `data worker JS heap + ArrayBuffers: export ${exportHeap.peakTotalMb.toFixed(0)} (base ${exportHeap.baseMb.toFixed(0)}), import ${importPeak.peakTotalMb.toFixed(0)} (base ${importPeak.baseMb.toFixed(0)}); goal well under 2 x the ${mb.toFixed(0)} MB file`);
 });
