@@ -57,6 +57,9 @@ function allPages(): AppPage[] {
 
 /** Serious and critical axe violations on the page as it is now, one line each. */
 async function seriousViolations(where: string): Promise<string[]> {
+  // What sits in closed <details> (epoch tables, component settings) is checked too.
+  await page.evaluate(() => document.querySelectorAll('main details:not([open])').forEach((d) => ((d as HTMLDetailsElement).open = true)));
+  await settled();
   const { violations } = await new AxeBuilder({ page }).analyze();
   if (process.env.A11Y_DEBUG) {
     await page.screenshot({ path: `/tmp/l3b/shot-${where.replace(/[^\w-]+/g, '_')}.png`, fullPage: true });
@@ -226,7 +229,7 @@ async function trainAndEvaluate(): Promise<void> {
   await expect(page.getByTestId('evaluation-meta')).toBeVisible({ timeout: 120_000 });
 }
 
-test('axe: the pages that show a trained model (its run, Registry, Evaluate with a result, Optimize), in both languages', async () => {
+test('axe: the pages that show a trained model (its run, Registry, Evaluate with a result, Optimize) and the demo pipeline, in both languages', async () => {
   test.setTimeout(300_000);
   await trainAndEvaluate();
   const found: string[] = [];
@@ -238,6 +241,14 @@ test('axe: the pages that show a trained model (its run, Registry, Evaluate with
       found.push(...(await seriousViolations(`${locale} ${stage} (a model trained)`)));
       found.push(...(await eachTab(`${locale} ${stage} (a model trained)`)));
     }
+    // the demo pipeline, listed and in the graph editor with every component's settings
+    await page.getByTestId('stage-pipelines').click();
+    if ((await page.getByTestId('pipeline-version').count()) === 0) await page.getByTestId('pipeline-create-demo').click();
+    await expect(page.getByTestId('pipeline-version').first()).toBeVisible();
+    found.push(...(await seriousViolations(`${locale} pipelines (the demo pipeline)`)));
+    await page.getByTestId('pipeline-new-json').click();
+    await expect(page.getByTestId('pipeline-editor')).toBeVisible();
+    found.push(...(await seriousViolations(`${locale} pipelines (the editor)`)));
   }
   await page.getByTestId('header-locale').selectOption('en');
   expect(found, found.join('\n')).toEqual([]);
