@@ -26,7 +26,7 @@ export const STAGE_REGISTRY = [
   { id: 'validate', load: () => import('../ui/validate/ValidatePage.svelte') },
   { id: 'transform', load: () => import('../ui/transform/TransformPage.svelte') },
   { id: 'train', load: () => import('../ui/train/TrainPage.svelte') },
-  { id: 'tune', load: null },
+  { id: 'tune', load: () => import('../ui/tune/TunePage.svelte') },
   { id: 'optimize', load: () => import('../ui/optimize/OptimizePage.svelte') },
   { id: 'evaluate', load: () => import('../ui/evaluate/EvaluatePage.svelte') },
   { id: 'registry', load: () => import('../ui/registry/RegistryPage.svelte') },

@@ -299,6 +299,11 @@ export class TrainView {
       const version = untrack(() => this.versions.find(chosen.version));
       if (version) draft.useColumns(untrack(projectId), version, chosen, untrack(this.link).target);
     });
+    // A link from the Tune page (#/p/<id>/train?fromRun=<runId>) opens that trial's run: its settings, curves and checkpoint.
+    $effect(() => {
+      const runId = this.link().query?.fromRun;
+      if (runId) untrack(() => (training.selected = runId));
+    });
     // Open the form for a project without runs; with runs, the runs come first (unless toggled).
     draft.forProject(untrack(projectId));
     $effect(() => {

@@ -59,6 +59,13 @@ export async function listTrials(db: PipetteDB, searchId: string): Promise<TuneT
   return all.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
+/** The trials of every search of a project, each search's in creation order. */
+export async function listProjectTrials(db: PipetteDB, projectId: string): Promise<TuneTrialRecord[]> {
+  const ids = (await db.tuneSearches.where('projectId').equals(projectId).primaryKeys()) as string[];
+  const all = await db.tuneTrials.where('searchId').anyOf(ids).toArray();
+  return all.sort((a, b) => (a.searchId === b.searchId ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.searchId < b.searchId ? -1 : 1));
+}
+
 /** The loop's state of a stored search. */
 export async function loadSearchState(db: PipetteDB, searchId: string): Promise<SearchState | null> {
   const record = await db.tuneSearches.get(searchId);

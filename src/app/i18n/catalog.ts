@@ -26,10 +26,11 @@ import { pipeline } from './messages/pipeline';
 import { pipelineCt } from './messages/pipeline-ct';
 import { pipelineEditor } from './messages/pipeline-editor';
 import { serving } from './messages/serving';
-import { projectFile } from './messages/project-file';
 import { tune } from './messages/tune';
-import { charts } from './messages/charts';
+import { tuneRun } from './messages/tune-run';
+import { projectFile } from './messages/project-file';
 import { lessons } from './messages/lessons';
+import { charts } from './messages/charts';
 
 export const LOCALES = ['en', 'zh-TW'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -48,7 +49,7 @@ export function defineMessages<E extends Record<string, string>>(m: {
   return m as Messages<Extract<keyof E, string>>;
 }
 
-const areas = [common, shell, stages, projects, data, settings, validate, train, registry, label, explain, optimize, evaluate, transform, select, pipeline, pipelineCt, pipelineEditor, serving, projectFile, tune, charts, lessons] as const;
+const areas = [common, shell, stages, projects, data, settings, validate, train, registry, label, explain, optimize, evaluate, transform, select, pipeline, pipelineCt, pipelineEditor, serving, tuneRun, projectFile, tune, charts, lessons] as const;
 
 type AreaKeys<A> = A extends Messages<infer K> ? K : never;
 export type MessageKey = AreaKeys<(typeof areas)[number]>;

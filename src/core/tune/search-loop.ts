@@ -24,6 +24,8 @@ export interface LoopTrial extends TrialView {
   finishedAt?: number;
   /** A failed trial's error (a serialized coded error, or an internal fault's words). */
   error?: unknown;
+  /** Times it was continued after its tab went away (its run resumed from its last checkpoint). */
+  resumes?: number;
 }
 
 export type SearchStatus = 'running' | 'paused' | 'done' | 'cancelled' | 'failed';
@@ -161,6 +163,7 @@ export async function runSearch(state: SearchState, host: SearchHost, options: L
   };
 
   const start = (trial: LoopTrial, resume: boolean): void => {
+    if (resume) trial.resumes = (trial.resumes ?? 0) + 1;
     const controller = new AbortController();
     const r: Running = { trial, slot: freeSlot(), controller, stoppedAs: null, done: Promise.resolve() };
     const ctx: TrialContext = {

@@ -187,6 +187,7 @@ describe('runSearch', () => {
     };
     const state = await runSearch(saved, fakeHost(log), { next: halving(), objective, workers: 1 });
     expect(log.resumed).toEqual(['0001']);
+    expect(state.trials.map((t) => t.resumes ?? 0)).toEqual([0, 1, 0, 0]);
     expect(log.events[0]).toBe('start 0001 slot 0');
     expect(state.trials.map((t) => [t.id, t.status])).toEqual([
       ['0000', 'completed'],

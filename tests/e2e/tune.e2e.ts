@@ -1,0 +1,80 @@
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { createProject, importFile, packageFile } from './helpers';
+
+// The Tune stage (issue 17) in Chromium: a Hyperband search on the Palmer penguins, reloaded while it runs,
+// continues and finishes with exactly its schedule's trials; the best trial is saved to the registry and the
+// trials exported. The issue's search: max_epochs 10, factor 3, one iteration = KerasTuner's 30 trials (22
+// new, 8 promoted) and 120 epochs.
+test.describe.configure({ mode: 'serial' });
+
+let page: Page;
+
+test.beforeAll(async ({ browser }: { browser: Browser }) => {
+  page = await (await browser.newContext({ acceptDownloads: true })).newPage();
+  await createProject(page, 'Tune penguins');
+  await importFile(page, 'penguins.json', packageFile('vega-datasets', 'data/penguins.json'), 'application/json');
+  await expect(page.getByTestId('import-done')).toContainText('344', { timeout: 60_000 });
+});
+
+test.afterAll(async () => {
+  await page.context().close();
+});
+
+const trials = () => page.getByTestId('tune-trial');
+
+test('a Hyperband search reloaded mid-search finishes with its schedule', async () => {
+  await page.getByTestId('stage-tune').click();
+  await expect(page.getByTestId('tune-page')).toBeVisible();
+  await page.getByTestId('tune-max-epochs').fill('10');
+  await page.getByTestId('tune-factor').fill('3');
+  await expect(page.getByTestId('tune-problems')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Start search' }).click();
+  await expect(page.getByTestId('tune-progress')).toContainText('Schedule: 30 trials, 120 epochs');
+
+  // reload once five trials have finished, while the search runs
+  await expect(page.locator('[data-testid="tune-trial"][data-status="completed"]')).toHaveCount(5, { timeout: 120_000 });
+  await expect(page.getByTestId('tune-status')).toHaveText('running');
+  await page.reload();
+  await expect(page.getByTestId('tune-page')).toBeVisible();
+  await expect(page.getByTestId('tune-status')).toHaveText('done', { timeout: 150_000 });
+  await expect(page.getByTestId('tune-why')).toHaveText('The schedule is complete.');
+  await expect(trials()).toHaveCount(30);
+  await expect(page.locator('[data-testid="tune-trial"][data-status="completed"]')).toHaveCount(30);
+  await expect(page.getByTestId('tune-progress')).toContainText('30 of 30 trials finished · 120 epochs trained');
+  // the trial that was running at the reload continued its run from its last checkpoint
+  await expect(page.locator('[data-testid="tune-trial"] td[data-resumed="1"]')).toHaveCount(1);
+  // the table sorts by the objective from its header
+  await page.getByTestId('sort-best').click();
+  const bests = await page.getByTestId('trial-best').allTextContents();
+  expect(bests.map(Number)).toEqual([...bests.map(Number)].sort((a, b) => b - a));
+  await expect(page.getByTestId('tune-chart')).toBeVisible();
+  await expect(page.getByTestId('tune-parallel')).toBeVisible();
+});
+
+test('the trials export as CSV, one row each', async () => {
+  const download = page.waitForEvent('download');
+  await page.getByTestId('tune-export-csv').click();
+  const text = readFileSync((await (await download).path())!, 'utf8');
+  const rows = text.trim().split('\r\n');
+  expect(rows[0]).toMatch(/^trial,status,parent,bracket,round,initial_epoch,epochs,best_epoch,val_acc,/);
+  expect(rows).toHaveLength(31);
+  // 8 promoted trials, each continuing its parent (2 -> 4 and 4 -> 10 epochs)
+  expect(rows.filter((r) => /^\d{4},completed,\d{4},/.test(r))).toHaveLength(8);
+});
+
+test('"Train the best" opens its run on the Train page', async () => {
+  const href = await page.getByTestId('tune-train-best').getAttribute('href');
+  const runId = decodeURIComponent(href!.split('fromRun=')[1]!);
+  await page.getByTestId('tune-train-best').click();
+  await expect(page.locator(`[data-testid="run-view"][data-run-id="${runId}"]`)).toBeVisible();
+  await expect(page.locator(`[data-testid="run-view"][data-run-id="${runId}"]`).getByTestId('run-status')).toHaveAttribute('data-status', 'done');
+  await page.getByTestId('stage-tune').click();
+});
+
+test('the best trial is saved to the registry', async () => {
+  await page.getByTestId('tune-save-best').click();
+  await expect(page.getByTestId('tune-saved')).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('stage-registry').click();
+  await expect(page.getByText(/Search 1 · trial \d{4}/).first()).toBeVisible();
+});
