@@ -297,3 +297,21 @@ test('a reload mid-training leaves the run interrupted; resume continues from th
   expect(await numberAttr(run.getByTestId('run-duration'), 'data-ms')).toBeGreaterThan(0);
   expect(await numberAttr(run.getByTestId('metric-accuracy'))).toBeGreaterThanOrEqual(0.9);
 });
+
+test('the duration counts from the start of a run, before its first epoch ends', async () => {
+  await openTrain();
+  await pickDataset('MNIST digits');
+  // the Small CNN: an epoch of the demo's digits takes seconds, so the first one can be watched
+  await page.getByTestId('train-preset').selectOption('small-cnn');
+  await page.getByTestId('train-backend').selectOption('wasm');
+  await page.getByTestId('train-epochs').fill('2');
+  await expect(page.getByTestId('train-start')).toBeEnabled();
+  await page.getByTestId('train-start').click();
+  const view = page.getByTestId('run-view');
+  await expect(view.getByTestId('run-step')).toHaveAttribute('data-step', 'batches', { timeout: 120_000 });
+  await expect.poll(() => numberAttr(view.getByTestId('run-duration'), 'data-ms')).toBeGreaterThan(0);
+  // ... and that was during the first epoch: none has finished yet (the record says 0 s until one does)
+  await expect(view.getByTestId('run-epochs')).toHaveAttribute('data-value', '0');
+  await view.getByTestId('run-cancel').click();
+  await expect(view.getByTestId('run-status')).toHaveAttribute('data-status', 'cancelled');
+});
