@@ -6,6 +6,7 @@
  * Lessons whose stage is not built (or whose capability no stage declares) are listed as not offered.
  */
 import {
+  builtAppOf,
   checkAnswer,
   EMPTY_SNAPSHOT,
   LESSONS,
@@ -31,11 +32,7 @@ import { STAGE_REGISTRY } from './stages';
  * declare (`capabilities: ['automl']` on the Tune entry offers the AutoML lesson).
  */
 export function builtApp(): BuiltApp {
-  const entries = STAGE_REGISTRY as readonly { id: string; load: unknown; capabilities?: readonly string[] }[];
-  return {
-    stages: new Set(entries.filter((e) => e.load !== null).map((e) => e.id)),
-    capabilities: new Set(entries.flatMap((e) => (e.load !== null ? (e.capabilities ?? []) : []))),
-  };
+  return builtAppOf(STAGE_REGISTRY);
 }
 
 /** The project's records the checks read, each cut down to what they use (label sets without their rows). */

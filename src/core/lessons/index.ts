@@ -51,6 +51,15 @@ export interface BuiltApp {
   capabilities: ReadonlySet<string>;
 }
 
+/**
+ * What the app has built, from the stage registry's entries: a stage whose page loads, and the capabilities
+ * such entries declare (an entry without a page offers none).
+ */
+export function builtAppOf(entries: readonly { id: string; load: unknown; capabilities?: readonly string[] }[]): BuiltApp {
+  const built = entries.filter((e) => e.load !== null);
+  return { stages: new Set(built.map((e) => e.id)), capabilities: new Set(built.flatMap((e) => e.capabilities ?? [])) };
+}
+
 /** Why a lesson is not offered: its stage is not built, or no stage offers the capability it needs. */
 export type Unavailable = { stage: string } | { capability: string } | null;
 

@@ -1,6 +1,6 @@
 /** Lesson progress, answers, availability and workshop order (core/lessons/index.ts). */
 import { describe, expect, it } from 'vitest';
-import { checkAnswer, LESSONS, lessonById, lessonsInOrder, lessonStatus, newlyDone, NO_PROGRESS, parseNumberAnswer, unavailable } from '../../../src/core/lessons';
+import { builtAppOf, checkAnswer, LESSONS, lessonById, lessonsInOrder, lessonStatus, newlyDone, NO_PROGRESS, parseNumberAnswer, unavailable } from '../../../src/core/lessons';
 import { snap } from './fixtures';
 
 const SCOPE = { problem: 'p', target: 'Species', metric: 'accuracy', baseline: 0.442 };
@@ -58,6 +58,20 @@ describe('which lessons are offered, in which order', () => {
     expect(unavailable(lessonById('tuning'), built(['tune']))).toBeNull();
     expect(unavailable(lessonById('automl'), built(['tune']))).toEqual({ capability: 'automl' });
     expect(unavailable(lessonById('automl'), built(['tune'], ['automl']))).toBeNull();
+  });
+
+  it('the stage registry says what is built: a page that loads, and the capabilities only a built entry declares', () => {
+    const page = () => Promise.resolve();
+    const app = builtAppOf([
+      { id: 'train', load: page },
+      { id: 'tune', load: null, capabilities: ['automl'] },
+    ]);
+    expect([...app.stages]).toEqual(['train']);
+    expect([...app.capabilities]).toEqual([]);
+    expect(unavailable(lessonById('automl'), app)).toEqual({ stage: 'tune' });
+    const later = builtAppOf([{ id: 'tune', load: page, capabilities: ['automl'] }]);
+    expect(unavailable(lessonById('automl'), later)).toBeNull();
+    expect(unavailable(lessonById('tuning'), later)).toBeNull();
   });
 
   it('a workshop gives its lessons in the teacher\'s order, unknown and repeated ids left out', () => {
