@@ -5,6 +5,8 @@
  * is wrong and leaves no project; a workshop link on the same site opens a workshop file.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,7 +106,7 @@ test('the demo project after training and evaluating exports as one file', async
   await page.context().close();
 });
 
-test('a truncated and an altered file are refused naming what is wrong, and leave no project', async ({ browser }) => {
+test('a truncated, an altered and a tampered file are refused naming what is wrong (en, zh-TW), and leave no project', async ({ browser }) => {
   const page = await freshPage(browser);
   const bytes = readFileSync(exported);
   const input = page.getByTestId('project-file-input');
@@ -117,6 +119,26 @@ test('a truncated and an altered file are refused naming what is wrong, and leav
   altered[(await dataStart(entry, altered.length, read)) + 200]! ^= 0xff;
   await input.setInputFiles({ name: 'altered.pipette', mimeType: 'application/zip', buffer: altered });
   await expect(page.getByTestId('project-import-error')).toHaveText('The project file was altered or damaged: its entry tables/batches/0001.bin (table batches) does not match its SHA-256 checksum. Nothing was imported.');
+  await page.reload();
+  await expect(page.getByTestId('no-projects')).toBeVisible();
+
+  // in zh-TW: the altered file, and a record of another project with every checksum redone
+  await page.goto('./#/settings');
+  await page.getByTestId('locale-select').selectOption('zh-TW');
+  await page.goto('./#/');
+  await input.setInputFiles({ name: 'altered.pipette', mimeType: 'application/zip', buffer: altered });
+  await expect(page.getByTestId('project-import-error')).toHaveText('專案檔已被修改或損壞：其項目 tables/batches/0001.bin（資料表 batches）與 SHA-256 檢查碼不符。 沒有匯入任何內容。');
+  const entries = unzipSync(bytes);
+  const models = JSON.parse(strFromU8(entries['tables/models/0001.json']!)) as { projectId: string }[];
+  models[0]!.projectId = '00000000-0000-4000-8000-000000000000';
+  entries['tables/models/0001.json'] = strToU8(JSON.stringify(models));
+  const manifest = JSON.parse(strFromU8(entries['manifest.json']!)) as { entries: Record<string, { sha256: string; bytes: number }> };
+  manifest.entries['tables/models/0001.json'] = { sha256: createHash('sha256').update(entries['tables/models/0001.json']).digest('hex'), bytes: entries['tables/models/0001.json'].length };
+  entries['manifest.json'] = strToU8(JSON.stringify(manifest));
+  await input.setInputFiles({ name: 'foreign-record.pipette', mimeType: 'application/zip', buffer: Buffer.from(zipSync(entries)) });
+  await expect(page.getByTestId('project-import-error')).toHaveText(
+    '資料表 models 的第 1 筆紀錄（項目 tables/models/0001.json）不屬於這個檔案的專案：其欄位 projectId 指向別處。 沒有匯入任何內容。',
+  );
   await page.reload();
   await expect(page.getByTestId('no-projects')).toBeVisible();
   await page.context().close();
