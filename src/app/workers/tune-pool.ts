@@ -9,11 +9,7 @@ import { WorkerBridge } from './bridge';
 import { trainWorker } from './index';
 import trainWorkerUrl from '../../../workers/train.worker.ts?worker&url';
 
-/**
- * Trials at the same time by default, chosen by measurement (`npm run bench -- tune`, the same Hyperband
- * search on the penguins with 1 and with 2 workers): see TUNE_POOL_MEASURED below and the README.
- */
-export const DEFAULT_TUNE_WORKERS = 1;
+export { DEFAULT_TUNE_WORKERS } from '../tune-form';
 export const MAX_TUNE_WORKERS = 2;
 
 const extra: WorkerBridge<TrainWorkerApi>[] = [];

@@ -1,0 +1,69 @@
+/**
+ * The Tune stage's pool (issue 17, `npm run bench -- tune`): the same Hyperband search (max_epochs 10,
+ * factor 3: 30 trials, 120 epochs) on the Palmer penguins from the Tune page with 1 training worker and with
+ * 2, timed from Start to done in wall time. The faster becomes DEFAULT_TUNE_WORKERS (app/workers/tune-pool.ts).
+ *
+ * Figures: hyperband_trials, hyperband_epochs (the schedule as run), trials_per_minute_1_worker,
+ * trials_per_minute_2_workers, and the training worker's tensor count after the first and after the last
+ * trial of the 1-worker search (tensors_after_first_trial, tensors_after_last_trial: flat = no leak; read
+ * from each trial run's last epoch record in IndexedDB).
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { createProject, importFile, packageFile } from '../e2e/helpers';
+import { report } from './report';
+
+const BENCH = 'tune';
+
+test.use({ trace: 'off', screenshot: 'off', video: 'off' });
+
+async function search(page: Page, workers: number, n: number): Promise<number> {
+  if ((await page.locator('details.new').getAttribute('open')) === null) await page.locator('details.new > summary').click();
+  await page.getByTestId('tune-max-epochs').fill('10');
+  await page.getByTestId('tune-factor').fill('3');
+  await page.getByTestId('tune-workers').selectOption(String(workers));
+  const started = Date.now();
+  await page.getByRole('button', { name: 'Start search' }).click();
+  await expect(page.locator('#tune-search-title')).toHaveText(`Search ${n}`);
+  await expect(page.getByTestId('tune-progress')).toContainText('Schedule: 30 trials, 120 epochs');
+  await expect(page.getByTestId('tune-status')).toHaveText('done', { timeout: 900_000 });
+  const seconds = (Date.now() - started) / 1000;
+  await expect(page.getByTestId('tune-progress')).toContainText('30 of 30 trials finished · 120 epochs trained');
+  return seconds;
+}
+
+/** Each trial run's name, creation time and tensor count after its last epoch. */
+function trialTensors(page: Page): Promise<{ name: string; createdAt: number; tensors: number }[]> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('pipette');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const q = open.result.transaction('runs').objectStore('runs').getAll();
+          q.onsuccess = () =>
+            resolve(
+              (q.result as { config: { name: string }; createdAt: number; history: { numTensors: number }[] }[]).map((r) => ({ name: r.config.name, createdAt: r.createdAt, tensors: r.history.at(-1)?.numTensors ?? -1 })),
+            );
+        };
+      }),
+  );
+}
+
+test('Hyperband on the penguins with 1 and 2 training workers', async ({ page }) => {
+  test.setTimeout(1_800_000);
+  await createProject(page, 'Tune bench');
+  await importFile(page, 'penguins.json', packageFile('vega-datasets', 'data/penguins.json'), 'application/json');
+  await expect(page.getByTestId('import-done')).toContainText('344', { timeout: 60_000 });
+  await page.getByTestId('stage-tune').click();
+
+  const one = await search(page, 1, 1);
+  const first = (await trialTensors(page)).filter((r) => r.name.startsWith('Search 1 ')).sort((a, b) => a.createdAt - b.createdAt);
+  const two = await search(page, 2, 2);
+  report(BENCH, 'hyperband_trials', 30, 'trials', 'KerasTuner: 30 for max_epochs 10, factor 3');
+  report(BENCH, 'hyperband_epochs', 120, 'epochs', 'KerasTuner: 120');
+  report(BENCH, 'trials_per_minute_1_worker', (30 / one) * 60, 'trials/min', 'the faster sets the default');
+  report(BENCH, 'trials_per_minute_2_workers', (30 / two) * 60, 'trials/min', 'the faster sets the default');
+  report(BENCH, 'tensors_after_first_trial', first[0]!.tensors, 'tensors', 'flat across trials');
+  report(BENCH, 'tensors_after_last_trial', first.at(-1)!.tensors, 'tensors', 'flat across trials');
+  report(BENCH, 'tensors_max_minus_min_trials_2_to_30', Math.max(...first.slice(1).map((r) => r.tensors)) - Math.min(...first.slice(1).map((r) => r.tensors)), 'tensors', '0');
+});
