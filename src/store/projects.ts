@@ -1,6 +1,7 @@
 /** Projects and their scope cards. Each change is one transaction. */
 import { RecordError } from '../core/record-error';
 import { newId, type PipetteDB, type Project, type Scope } from './db';
+import { removeProjectRecords } from './project-file-records';
 
 export const EMPTY_SCOPE: Scope = {
   problem: '',
@@ -30,34 +31,12 @@ export async function saveScope(db: PipetteDB, id: string, scope: Scope): Promis
   await db.projects.update(id, { scope: { ...scope }, updatedAt: Date.now() });
 }
 
-/** Delete a project and everything in it, in one transaction: nothing is left half deleted. */
+/**
+ * Delete a project and everything in it, in one transaction: nothing is left half deleted. Every table a
+ * project file carries (core/project-file/tables.ts, which a test keeps complete) is cleared of it.
+ */
 export async function deleteProject(db: PipetteDB, id: string): Promise<void> {
-  const tables = [
-    db.projects, db.datasets, db.versions, db.batches, db.jobs,
-    db.schemas, db.statistics, db.anomalyDecisions, db.servingRequests,
-    db.runs, db.checkpoints, db.models, db.modelArtifacts, db.aliases,
-    db.labelSchemas, db.labelEvents, db.labelSets, db.labelingFunctions, db.evaluations,
-    db.pipelines, db.pipelineRuns, db.mlmd, db.pipelineTriggers, db.lessonProgress, db.lessonWorkshops,
-  ];
-  await db.transaction('rw', tables, async () => {
-    const versionIds = await db.versions.where('projectId').equals(id).primaryKeys();
-    for (const versionId of versionIds) {
-      await db.batches.where('versionId').equals(versionId).delete();
-      await db.statistics.where('versionId').equals(versionId).delete();
-    }
-    const runIds = await db.runs.where('projectId').equals(id).primaryKeys();
-    await db.checkpoints.bulkDelete(runIds);
-    const modelIds = await db.models.where('projectId').equals(id).primaryKeys();
-    await db.modelArtifacts.bulkDelete(modelIds);
-    for (const table of [
-      db.versions, db.datasets, db.jobs, db.schemas, db.anomalyDecisions, db.servingRequests, db.runs, db.models, db.aliases,
-      db.labelSchemas, db.labelEvents, db.labelSets, db.labelingFunctions, db.evaluations,
-      db.pipelines, db.pipelineRuns, db.pipelineTriggers, db.lessonProgress, db.lessonWorkshops,
-    ])
-      await table.where('projectId').equals(id).delete();
-    await db.mlmd.delete(id);
-    await db.projects.delete(id);
-  });
+  await removeProjectRecords(db, id);
 }
 
 export function listProjects(db: PipetteDB): Promise<Project[]> {

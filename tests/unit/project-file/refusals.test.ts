@@ -8,6 +8,7 @@ import { exportProject } from '../../../src/services/project-file-export';
 import { importProject } from '../../../src/services/project-file-import';
 import { PipetteDB } from '../../../src/store/db';
 import { sweepProjectImports } from '../../../src/store/project-file-records';
+import { deleteProject } from '../../../src/store/projects';
 import { ID, seedOther, seedProject, tableCounts } from './seed';
 
 let from: PipetteDB;
@@ -116,6 +117,15 @@ describe('the start-up sweep', () => {
     await to.datasets.add({ id: 'd', projectId: orphan, name: 'half', createdAt: 1 });
     await to.jobs.add({ id: 'j', projectId: null, kind: 'project-import', status: 'interrupted', progress: 0, label: 'x', output: { projectId: orphan }, createdAt: 1, updatedAt: 1 });
     expect(await sweepProjectImports(to)).toBe(1);
+    expect(await tableCounts(to)).toEqual(before);
+  });
+});
+
+describe('deleting a project', () => {
+  it('clears every table a project file carries of it (transforms, serving logs, tune and lessons too), and no other project', async () => {
+    await seedProject(to);
+    await (to.table('transforms') as unknown as { add(r: unknown): Promise<unknown> }).add({ id: 't', projectId: ID.project, name: 'x', createdAt: 1 });
+    await deleteProject(to, ID.project);
     expect(await tableCounts(to)).toEqual(before);
   });
 });
