@@ -119,9 +119,14 @@ function setField(layer: LayerSpec, field: string, value: HpValue): LayerSpec {
   return { ...layer, [field]: value } as LayerSpec;
 }
 
-/** How many times a block repeats for these active values (its count's default when inactive). */
+/**
+ * How many times a block repeats for these active values (its count's default when absent). A count whose
+ * condition does not hold repeats it 0 times: KerasTuner builds nothing inside an inactive conditional
+ * scope, and AutoML (automl.ts) gives each model family its blocks this way.
+ */
 export function blockCount(space: SearchSpace, block: RepeatedBlock, active: HpValues): number {
   const def = space.hps.find((h) => h.name === block.count);
+  if (def?.condition && !Object.hasOwn(active, block.count)) return 0;
   const v = Object.hasOwn(active, block.count) ? active[block.count] : def ? hpDefault(def) : 0;
   return typeof v === 'number' && Number.isFinite(v) ? Math.max(0, Math.floor(v)) : 0;
 }
