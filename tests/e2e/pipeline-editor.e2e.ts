@@ -29,7 +29,7 @@ test('a pipeline built by clicks: each port offers the outputs of its kind, the 
   await expect(page.getByTestId('pipeline-json-problem')).toHaveText('The pipeline has no components yet.');
   // the Tuner is listed but cannot be chosen
   await expect(page.getByTestId('pipeline-add-type').locator('option[value="Tuner"]')).toBeDisabled();
-  await expect(page.getByTestId('pipeline-add-type').locator('option[value="Tuner"]')).toContainText('needs the Tune stage, not built yet');
+  await expect(page.getByTestId('pipeline-add-type').locator('option[value="Tuner"]')).toContainText('not runnable in a pipeline yet');
 
   await page.getByTestId('pipeline-name').fill('checks');
   await page.getByTestId('pipeline-name').press('Tab');

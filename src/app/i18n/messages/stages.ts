@@ -5,11 +5,9 @@ export const stages = defineMessages({
   en: {
     'notBuilt.title': 'Not built yet.',
     'notBuilt.lead': 'Nothing here is computed, so nothing here is shown. When it is built, this stage will:',
-    'notBuilt.tune': 'Search hyperparameters with random search, Hyperband or Bayesian optimization (as KerasTuner does), each trial a recorded run.',
   },
   'zh-TW': {
     'notBuilt.title': '尚未建置。',
     'notBuilt.lead': '這裡沒有任何計算，因此不顯示任何結果。建置完成後，這個階段將能：',
-    'notBuilt.tune': '以隨機搜尋、Hyperband 或貝氏最佳化搜尋超參數（如 KerasTuner），每次試驗都是一筆記錄下來的執行。',
   },
 });
