@@ -48,7 +48,14 @@ test('a Hyperband search reloaded mid-search finishes with its schedule', async 
   await page.getByTestId('sort-best').click();
   const bests = await page.getByTestId('trial-best').allTextContents();
   expect(bests.map(Number)).toEqual([...bests.map(Number)].sort((a, b) => b - a));
-  await expect(page.getByTestId('tune-chart')).toBeVisible();
+  // the chart's last point: the best so far over all 30 trials is the table's best objective
+  const chart = page.getByTestId('tune-chart');
+  await chart.getByTestId('chart-plot').focus();
+  await page.keyboard.press('End');
+  const readout = chart.getByTestId('chart-readout');
+  await expect(readout).toHaveAttribute('data-x', '30');
+  const bestSoFar = Number(await readout.locator('[data-series="Best so far"]').getAttribute('data-value'));
+  expect(bestSoFar.toFixed(4)).toBe(bests[0]);
   await expect(page.getByTestId('tune-parallel')).toBeVisible();
 });
 
