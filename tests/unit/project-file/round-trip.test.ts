@@ -1,5 +1,6 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CancelledError } from '../../../src/protocol/jobs';
 import { exportProject } from '../../../src/services/project-file-export';
 import { importProject } from '../../../src/services/project-file-import';
 import { PipetteDB } from '../../../src/store/db';
@@ -107,5 +108,23 @@ describe('project file round trip', () => {
     expect(after.batches).toBe(before.batches! + 2);
     expect(after.labelEvents).toBe(before.labelEvents! + 4);
     expect(after.projects).toBe(3);
+  });
+  it('an export cancelled half way stops there: it rejects as cancelled, reads no further table and changes nothing', async () => {
+    const from = open('pf-cancel');
+    await seedProject(from);
+    const before = await tableCounts(from);
+    const controller = new AbortController();
+    const tablesSeen: string[] = [];
+    const outcome = await exportProject(from, { jobId: 'e', projectId: ID.project }, controller.signal, (p) => {
+      tablesSeen.push(p.table);
+      if (p.table === 'batches') controller.abort();
+    }).then(
+      () => 'finished',
+      (e: unknown) => (e instanceof CancelledError ? 'cancelled' : String(e)),
+    );
+    expect(outcome).toBe('cancelled');
+    // nothing reported after the table it was cancelled in
+    expect(tablesSeen.at(-1)).toBe('batches');
+    expect(await tableCounts(from)).toEqual(before);
   });
 });
