@@ -7,7 +7,6 @@
 import type { ColumnInfo } from '../core/data/types';
 import type { InputSpec, LayerSpec } from '../core/model/model-spec';
 import { checkSearch, checkSpace } from '../core/tune/check';
-import { bracketCount, roundEpochs, roundSize } from '../core/tune/hyperband';
 import type { TuneError } from '../core/tune/errors';
 import type { Algorithm, BaseConfig, Direction, SearchConfig, SearchSpace } from '../core/tune/types';
 import type { Task } from '../core/train/presets';
@@ -148,20 +147,6 @@ export function formProblems(f: TuneFormFields, layers: readonly LayerSpec[]): T
   const base: BaseConfig = { layers: [...layers], hyper: { optimizer: 'adam', learningRate: 0.01, batchSize: 32, epochs: f.epochs, patience: 0, classWeights: 'none' } };
   const spaceIssues = checkSpace(space, base);
   return spaceIssues.length ? spaceIssues : checkSearch(searchConfig(f), space);
-}
-
-/** Trials and epochs of a Hyperband search's whole schedule (every bracket and round, each iteration). */
-export function hyperbandSchedule(h: SearchConfig['hyperband']): { trials: number; epochs: number } {
-  let trials = 0;
-  let epochs = 0;
-  for (let b = bracketCount(h) - 1; b >= 0; b--) {
-    for (let r = 0; r <= b; r++) {
-      const size = roundSize(h, b, r);
-      trials += size;
-      epochs += size * (roundEpochs(h, b, r) - (r > 0 ? roundEpochs(h, b, r - 1) : 0));
-    }
-  }
-  return { trials: trials * h.iterations, epochs: epochs * h.iterations };
 }
 
 /** A trial's values for a table cell: name=value, fractions to 3 significant digits. */

@@ -3,7 +3,7 @@
  * the leaderboard of finished trials, and how the winner compares with the default preset trained once
  * on the same split. Pure; the search itself is the ordinary tune loop, stopped at the budget.
  */
-import { bracketCount, roundEpochs, roundSize } from './hyperband';
+import { hyperbandSchedule } from './hyperband';
 import { valuesKey } from './space';
 import type { Direction, HpValue, HpValues, SearchConfig, TrialStatus } from './types';
 import { FAMILY_PARAM } from './automl';
@@ -12,24 +12,6 @@ type HyperbandSettings = SearchConfig['hyperband'];
 
 /** The budgets the page offers, in minutes. */
 export const AUTOML_BUDGETS_MINUTES = [2, 10, 30] as const;
-
-/**
- * Trials and epochs one full Hyperband schedule trains when every trial completes: round r of bracket b
- * trains roundSize(b, r) trials from roundEpochs(b, r - 1) (a promoted trial continues its parent) to
- * roundEpochs(b, r). Max epochs 10, factor 3: 30 trials, 120 epochs.
- */
-export function hyperbandCost(h: HyperbandSettings): { trials: number; epochs: number } {
-  let trials = 0;
-  let epochs = 0;
-  for (let bracket = bracketCount(h) - 1; bracket >= 0; bracket--) {
-    for (let round = 0; round <= bracket; round++) {
-      const size = roundSize(h, bracket, round);
-      trials += size;
-      epochs += size * (roundEpochs(h, bracket, round) - (round > 0 ? roundEpochs(h, bracket, round - 1) : 0));
-    }
-  }
-  return { trials: trials * h.iterations, epochs: epochs * h.iterations };
-}
 
 export interface BudgetInput {
   budgetSeconds: number;
@@ -72,8 +54,8 @@ export function planHyperband(input: BudgetInput): BudgetPlan {
   const affordable = Math.floor((left * Math.max(1, input.slots)) / (Math.max(1e-9, input.secondsPerEpoch) * margin));
   const cap = Math.max(minEpochs, Math.floor(input.maxEpochsCap));
   let maxEpochs = minEpochs;
-  for (let r = minEpochs; r <= cap; r++) if (hyperbandCost({ maxEpochs: r, factor, iterations: 1 }).epochs <= affordable) maxEpochs = r;
-  const once = hyperbandCost({ maxEpochs, factor, iterations: 1 });
+  for (let r = minEpochs; r <= cap; r++) if (hyperbandSchedule({ maxEpochs: r, factor, iterations: 1 }).epochs <= affordable) maxEpochs = r;
+  const once = hyperbandSchedule({ maxEpochs, factor, iterations: 1 });
   const iterations = Math.max(1, Math.floor(affordable / once.epochs));
   return {
     hyperband: { maxEpochs, factor, iterations },

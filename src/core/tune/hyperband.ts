@@ -42,6 +42,24 @@ export function roundEpochs(h: HyperbandSettings, bracket: number, round: number
   return Math.ceil(h.maxEpochs / h.factor ** (bracket - round));
 }
 
+/**
+ * Trials and epochs one full schedule trains when every trial completes: round r of bracket b trains
+ * roundSize(b, r) trials from roundEpochs(b, r - 1) (a promoted trial continues its parent) to
+ * roundEpochs(b, r). Max epochs 10, factor 3: 30 trials, 120 epochs.
+ */
+export function hyperbandSchedule(h: HyperbandSettings): { trials: number; epochs: number } {
+  let trials = 0;
+  let epochs = 0;
+  for (let bracket = bracketCount(h) - 1; bracket >= 0; bracket--) {
+    for (let round = 0; round <= bracket; round++) {
+      const size = roundSize(h, bracket, round);
+      trials += size;
+      epochs += size * (roundEpochs(h, bracket, round) - (round > 0 ? roundEpochs(h, bracket, round - 1) : 0));
+    }
+  }
+  return { trials: trials * h.iterations, epochs: epochs * h.iterations };
+}
+
 interface BracketRun {
   iteration: number;
   bracket: number;

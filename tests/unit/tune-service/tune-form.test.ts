@@ -1,6 +1,7 @@
 /** The Tune page's form model: the Hyperband schedule's totals (by hand from KerasTuner's _get_size and _get_epochs) and the suggested space. */
 import { describe, expect, it } from 'vitest';
-import { defaultSpace, formProblems, defaultFields, hyperbandSchedule } from '../../../src/app/tune-form';
+import { defaultSpace, formProblems, defaultFields } from '../../../src/app/tune-form';
+import { hyperbandSchedule } from '../../../src/core/tune/hyperband';
 import { checkSpace } from '../../../src/core/tune/check';
 
 describe('tune form', () => {

@@ -9,7 +9,8 @@ import { Rng } from '../../../src/core/math/random';
 import { validateSpec, type InputSpec } from '../../../src/core/model/model-spec';
 import { presetsFor, type Task } from '../../../src/core/train/presets';
 import { automlSpace, familiesFor, maxConvBlocks, type AutoMlSpace } from '../../../src/core/tune/automl';
-import { compareWithPreset, hyperbandCost, leaderboard, planHyperband, type AutoMlTrial } from '../../../src/core/tune/automl-budget';
+import { compareWithPreset, leaderboard, planHyperband, type AutoMlTrial } from '../../../src/core/tune/automl-budget';
+import { hyperbandSchedule } from '../../../src/core/tune/hyperband';
 import { checkSpace } from '../../../src/core/tune/check';
 import { nextTrial } from '../../../src/core/tune/oracle';
 import { runSearch, type SearchHost, type TrialContext } from '../../../src/core/tune/search-loop';
@@ -120,14 +121,14 @@ describe('AutoML families', () => {
 describe('AutoML budget', () => {
   it('costs one Hyperband schedule as KerasTuner trains it: 3/3 -> 6 trials 11 epochs, 10/3 -> 30 and 120', () => {
     // max 3, factor 3: bracket 1 is 3 x 1 epoch + 1 x (1 -> 3), bracket 0 is 2 x 3: 6 trials, 3 + 2 + 6 = 11 epochs
-    expect(hyperbandCost({ maxEpochs: 3, factor: 3, iterations: 1 })).toEqual({ trials: 6, epochs: 11 });
-    expect(hyperbandCost({ maxEpochs: 10, factor: 3, iterations: 1 })).toEqual({ trials: 30, epochs: 120 });
-    expect(hyperbandCost({ maxEpochs: 10, factor: 3, iterations: 2 })).toEqual({ trials: 60, epochs: 240 });
+    expect(hyperbandSchedule({ maxEpochs: 3, factor: 3, iterations: 1 })).toEqual({ trials: 6, epochs: 11 });
+    expect(hyperbandSchedule({ maxEpochs: 10, factor: 3, iterations: 1 })).toEqual({ trials: 30, epochs: 120 });
+    expect(hyperbandSchedule({ maxEpochs: 10, factor: 3, iterations: 2 })).toEqual({ trials: 60, epochs: 240 });
     // and it is what the oracle schedules, for every max_epochs 2..30
     for (let maxEpochs = 2; maxEpochs <= 30; maxEpochs++) {
       const h = { maxEpochs, factor: 3, iterations: 1 };
       const { trials } = runSequential(search('hyperband', { hyperband: h }), SPACE, (v) => Number(v.units) + Number(v.lr));
-      expect(hyperbandCost(h), `max_epochs ${maxEpochs}`).toEqual({ trials: trials.length, epochs: trials.reduce((n, t) => n + t.epochs - t.initialEpoch, 0) });
+      expect(hyperbandSchedule(h), `max_epochs ${maxEpochs}`).toEqual({ trials: trials.length, epochs: trials.reduce((n, t) => n + t.epochs - t.initialEpoch, 0) });
     }
   });
 
