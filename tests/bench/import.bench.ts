@@ -1,43 +1,14 @@
 import { expect, test } from '@playwright/test';
-import { createWriteStream, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { once } from 'node:events';
+import { generatedCsv } from './generated-csv';
 import { report } from './report';
 
 const ROWS = 1_000_000;
-const dir = join(process.cwd(), '.bench');
-
-/** A 1,000,000 x 10 CSV: ids, floats, integers, a category, a boolean, and a date. Deterministic. */
-async function generateCsv(): Promise<string> {
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, 'generated-1m-x-10.csv');
-  try {
-    if (statSync(path).size > 0) return path;
-  } catch {
-    /* not generated yet */
-  }
-  const out = createWriteStream(path);
-  out.write('id,a,b,c,d,e,count,group,flag,day\n');
-  let seed = 42;
-  const rand = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-  const groups = ['red', 'green', 'blue', 'cyan', 'magenta'];
-  let chunk = '';
-  for (let i = 0; i < ROWS; i++) {
-    const day = new Date(Date.UTC(2020, 0, 1) + (i % 1000) * 86_400_000).toISOString().slice(0, 10);
-    chunk += `${i},${(rand() * 100).toFixed(3)},${(rand() - 0.5).toFixed(5)},${(rand() * 1e4).toFixed(2)},${(rand() * 10).toFixed(4)},${(rand() * 3).toFixed(3)},${Math.floor(rand() * 1000)},${groups[i % 5]},${rand() < 0.5},${day}\n`;
-    if (chunk.length > 1 << 20) {
-      if (!out.write(chunk)) await once(out, 'drain');
-      chunk = '';
-    }
-  }
-  out.end(chunk);
-  await once(out, 'finish');
-  return path;
-}
 
 test('import', async ({ page }) => {
-  const csv = await generateCsv();
+  const csv = await generatedCsv(ROWS, 42);
 
   await page.goto('./');
   await page.getByTestId('new-project-name').fill('Bench');

@@ -7,11 +7,11 @@
  * makes live in the browser's blob store, which neither heap counts).
  */
 import { expect, test, type Page } from '@playwright/test';
-import { createWriteStream, mkdirSync, mkdtempSync, statSync } from 'node:fs';
-import { once } from 'node:events';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDemoPipelines, runPipeline } from '../e2e/pipeline-helpers';
+import { generatedCsv } from './generated-csv';
 import { report } from './report';
 import { WorkerHeap, importThroughApp } from './worker-heap';
 
@@ -89,40 +89,11 @@ test('project-file', async ({ browser }) => {
 
 const LARGE_ROWS = 3_000_000;
 
-/** A 3,000,000 x 10 CSV (ids, floats, integers, a category, a boolean, a date), deterministic, cached in .bench/. */
-async function largeCsv(): Promise<string> {
-  const dir = join(process.cwd(), '.bench');
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, 'project-file-3m-x-10.csv');
-  try {
-    if (statSync(path).size > 0) return path;
-  } catch {
-    /* not generated yet */
-  }
-  const out = createWriteStream(path);
-  out.write('id,a,b,c,d,e,count,group,flag,day\n');
-  let seed = 7;
-  const rand = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-  const groups = ['red', 'green', 'blue', 'cyan', 'magenta'];
-  let chunk = '';
-  for (let i = 0; i < LARGE_ROWS; i++) {
-    const day = new Date(Date.UTC(2020, 0, 1) + (i % 1000) * 86_400_000).toISOString().slice(0, 10);
-    chunk += `${i},${(rand() * 100).toFixed(3)},${(rand() - 0.5).toFixed(5)},${(rand() * 1e4).toFixed(2)},${(rand() * 10).toFixed(4)},${(rand() * 3).toFixed(3)},${Math.floor(rand() * 1000)},${groups[i % 5]},${rand() < 0.5},${day}\n`;
-    if (chunk.length > 1 << 20) {
-      if (!out.write(chunk)) await once(out, 'drain');
-      chunk = '';
-    }
-  }
-  out.end(chunk);
-  await once(out, 'finish');
-  return path;
-}
-
 // "A project of several hundred MB must not need twice its size in memory": the data worker's peak while
 // exporting and importing a project holding one large version, against the file's size
 test('project-file large', async ({ browser }) => {
   test.setTimeout(900_000);
-  const csv = await largeCsv();
+  const csv = await generatedCsv(LARGE_ROWS, 7);
   const page = await (await browser.newContext({ acceptDownloads: true })).newPage();
   await importThroughApp(page, 'Large', csv);
   await page.goto('./#/');
