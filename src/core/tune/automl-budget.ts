@@ -17,6 +17,11 @@ export interface BudgetInput {
   budgetSeconds: number;
   /** Measured on this machine: the preset run's seconds per epoch (the families differ; `margin` covers it). */
   secondsPerEpoch: number;
+  /**
+   * Measured too: the seconds a run spends outside its epochs (loading, encoding, timing the backends,
+   * evaluating). Every trial pays it once; on small data it outweighs the epochs. Default 0.
+   */
+  secondsPerTrial?: number;
   /** Seconds of the budget already spent (the preset run at the start). */
   spentSeconds: number;
   /** Trials trained at once (the trials pool's workers). */
@@ -42,7 +47,8 @@ export interface BudgetPlan {
 
 /**
  * Hyperband settings for a budget: the epochs it affords are (budget - spent) x slots / (seconds per epoch x
- * margin); max_epochs is the largest value from minEpochs to the cap whose schedule fits them, and
+ * margin), and a trial's overhead costs secondsPerTrial / secondsPerEpoch epochs of them; max_epochs is the
+ * largest value from minEpochs to the cap whose schedule (epochs plus its trials' overhead) fits, and
  * hyperband_iterations repeats that schedule while it still fits. When not even minEpochs fits, one
  * schedule at minEpochs runs and the budget stops it.
  */
@@ -51,18 +57,21 @@ export function planHyperband(input: BudgetInput): BudgetPlan {
   const minEpochs = Math.max(2, input.minEpochs ?? 3);
   const margin = input.margin ?? 1.25;
   const left = Math.max(0, input.budgetSeconds - input.spentSeconds);
-  const affordable = Math.floor((left * Math.max(1, input.slots)) / (Math.max(1e-9, input.secondsPerEpoch) * margin));
+  const perEpoch = Math.max(1e-9, input.secondsPerEpoch);
+  const affordable = Math.floor((left * Math.max(1, input.slots)) / (perEpoch * margin));
+  const overheadEpochs = Math.max(0, input.secondsPerTrial ?? 0) / perEpoch;
+  const cost = (s: { trials: number; epochs: number }) => s.epochs + s.trials * overheadEpochs;
   const cap = Math.max(minEpochs, Math.floor(input.maxEpochsCap));
   let maxEpochs = minEpochs;
-  for (let r = minEpochs; r <= cap; r++) if (hyperbandSchedule({ maxEpochs: r, factor, iterations: 1 }).epochs <= affordable) maxEpochs = r;
+  for (let r = minEpochs; r <= cap; r++) if (cost(hyperbandSchedule({ maxEpochs: r, factor, iterations: 1 })) <= affordable) maxEpochs = r;
   const once = hyperbandSchedule({ maxEpochs, factor, iterations: 1 });
-  const iterations = Math.max(1, Math.floor(affordable / once.epochs));
+  const iterations = Math.max(1, Math.floor(affordable / cost(once)));
   return {
     hyperband: { maxEpochs, factor, iterations },
     affordableEpochs: affordable,
     plannedEpochs: once.epochs * iterations,
     plannedTrials: once.trials * iterations,
-    fits: once.epochs <= affordable,
+    fits: cost(once) <= affordable,
   };
 }
 
