@@ -14,6 +14,7 @@ import { i18n, n, t } from './i18n.svelte';
 import { isMessageKey, type MessageKey } from './i18n/catalog';
 import { specIssueText } from './spec-issue';
 import { tuneErrorText } from './tune-space-text';
+import type { TuneErrorCode } from '../core/tune/errors';
 
 export function bytes(size: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
@@ -163,10 +164,15 @@ const MESSAGES: { [K in CodedErrorKind]: (e: SerializedOf<K>) => string } = {
   // artifact kinds keep TFX's names)
   PipelineError: ({ code, details }) => {
     const { component = '', port = '', field = '', params = {} } = details;
-    const values: Values = { detail: '', format: '', version: '', supported: '', type: '', from: '', output: '', expected: '', actual: '', kind: '', after: '', components: '', dataset: '', id: '', ...params, component, port, field };
+    const values: Values = { detail: '', format: '', version: '', supported: '', type: '', from: '', output: '', expected: '', actual: '', kind: '', after: '', components: '', dataset: '', id: '', problem: '', trials: '', ...params, component, port, field };
     if (code === 'bad-field' || code === 'bad-settings') values.expected = t(`pipeline.expected.${params.expected as Expected}`, { choices: '', min: '', max: '', ...params });
     if (code === 'bad-settings' && field === '') return t('pipeline.error.bad-settings.root', values);
     if (code === 'cycle' && port !== '') return t('pipeline.error.cycle.port', values);
+    if (code === 'bad-tune') {
+      // the Tune stage's own words for the problem of the Tuner's space or search
+      const { tuneCode, param, tuneField, ...tuneParams } = params;
+      values.problem = tuneErrorText({ code: tuneCode as TuneErrorCode, details: { ...(param ? { param: String(param) } : {}), ...(tuneField ? { field: String(tuneField) } : {}), params: tuneParams } });
+    }
     return t(`pipeline.error.${code}`, values);
   },
 

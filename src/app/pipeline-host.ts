@@ -9,8 +9,9 @@
  * version), pipette:statistics/<versionId>, pipette:schema/<id>, pipette:anomalies/<versionId>/<schemaId>,
  * pipette:transform/<id>; the training side's are in pipeline-train.ts (the Trainer, Evaluator and Pusher in
  * the training worker and the registry), the optimizers' in pipeline-optimize.ts (the Optimize stage's
- * operations). The Tuner has no executor in the tab yet: it fails with 'not-runnable' naming the component
- * (never a made-up result).
+ * operations), the Tuner's in pipeline-tune.ts (a Tune stage search: pipette:tune/<searchId>/<trialId>).
+ * Without a training worker (the Node tests of the data side) the training components fail with
+ * 'not-runnable' naming the component (never a made-up result).
  */
 import * as Comlink from 'comlink';
 import { SCHEMA_NOT_APPLIED } from '../core/pipeline/components';
@@ -24,6 +25,7 @@ import type { SchemaWriteOutcome } from '../protocol/validate';
 import { resolveExamples } from '../services/pipeline-examples';
 import type { PipetteDB } from '../store/db';
 import { runDistiller, runPruner, runQuantizer } from './pipeline-optimize';
+import { runTuner, tuneExists, type TunerPool } from './pipeline-tune';
 import { productionOf, runEvaluator, runPusher, runTrainer, type HostTrainApi } from './pipeline-train';
 
 /** What the host asks of the data worker: the Validate and Transform stages' operations. */
@@ -59,6 +61,8 @@ export class TabPipelineHost implements PipelineHost {
     private readonly data: HostDataApi,
     /** The training worker; without it the Trainer, Evaluator and optimizers are not runnable (the Node tests of the data side). */
     private readonly train: HostTrainApi | null = null,
+    /** The Tuner's training workers (the Tune stage's pool); default: the one training worker. */
+    private readonly tunePool: TunerPool | null = null,
   ) {}
 
   async resolve(component: ComponentSpec): Promise<Record<string, JsonValue>> {
@@ -102,9 +106,11 @@ export class TabPipelineHost implements PipelineHost {
       case 'Distiller':
         if (!this.train) throw notBuilt(c);
         return runDistiller(this.db, this.train, c, inputs, ctx);
-      default:
-        // the Tuner: no Tune stage yet
-        throw notBuilt(c);
+      case 'Tuner': {
+        const train = this.train;
+        if (!train) throw notBuilt(c);
+        return runTuner(this.db, this.projectId, train, this.tunePool ?? { worker: () => train, size: 1 }, c, inputs, ctx);
+      }
     }
   }
 
@@ -127,6 +133,8 @@ export class TabPipelineHost implements PipelineHost {
         return (await this.db.runs.get(id)) !== undefined;
       case 'evaluation':
         return (await this.db.evaluations.get(id)) !== undefined;
+      case 'tune':
+        return tuneExists(this.db, id, second);
       default:
         return false;
     }

@@ -12,7 +12,8 @@
  */
 import * as Comlink from 'comlink';
 import type { ArtifactRef, ExecuteContext, OutputArtifact } from '../core/pipeline/runner';
-import type { ComponentSpec } from '../core/pipeline/spec';
+import type { ComponentSpec, TrainerSettings } from '../core/pipeline/spec';
+import { tunedTrainerSettings } from '../core/pipeline/tuner';
 import type { SplitFractions } from '../core/model/split';
 import type { TrainEvent, TrainWorkerApi } from '../protocol/train';
 import { setAlias } from '../services/registry';
@@ -20,7 +21,7 @@ import type { PipetteDB } from '../store/db';
 import type { RunConfig } from '../store/training-records';
 
 /** What the host asks of the training worker (the optimizers' calls: pipeline-optimize.ts). */
-export type HostTrainApi = Pick<TrainWorkerApi, 'prepareRun' | 'startRun' | 'saveModel' | 'evaluate' | 'cancel' | 'quantizeModel' | 'pruneModel' | 'distillModel'>;
+export type HostTrainApi = Pick<TrainWorkerApi, 'prepareRun' | 'startRun' | 'resumeRun' | 'saveModel' | 'evaluate' | 'cancel' | 'quantizeModel' | 'pruneModel' | 'distillModel'>;
 
 type Inputs = Readonly<Record<string, ArtifactRef[]>>;
 
@@ -35,16 +36,16 @@ function property<T>(ref: ArtifactRef | undefined, name: string): T {
   return value as T;
 }
 
-export async function runTrainer(db: PipetteDB, projectId: string, train: HostTrainApi, c: ComponentSpec<'Trainer'>, inputs: Inputs, ctx: ExecuteContext): Promise<Record<string, OutputArtifact>> {
+/** A Trainer's (or a Tuner's base) run config: the examples' data, label and split, the transform when wired, the settings' model and training settings. */
+export async function trainerRunConfig(train: Pick<HostTrainApi, 'prepareRun'>, s: TrainerSettings, inputs: Inputs, signal: AbortSignal): Promise<{ datasetVersionId: string; config: RunConfig }> {
   const examples = inputs.examples?.[0];
   const datasetVersionId = property<string>(examples, 'versionId');
   const label = property<string>(examples, 'label');
   const split = { seed: property<number>(examples, 'seed'), fractions: { ...property<SplitFractions>(examples, 'fractions') } };
   const transformId = inputs.transform_graph?.[0] ? property<string>(inputs.transform_graph[0], 'transformId') : undefined;
-  const s = c.settings;
   const labelTask = s.task === 'tabular-regression' ? 'regression' : 'classification';
   const features = transformId ? [] : s.features.map((f) => ({ ...f }));
-  ctx.signal.throwIfAborted();
+  signal.throwIfAborted();
   const prepared = await train.prepareRun({ datasetVersionId, features, label, labelTask, split, ...(transformId ? { transformId } : {}) });
   const config: RunConfig = {
     name: s.name,
@@ -59,6 +60,15 @@ export async function runTrainer(db: PipetteDB, projectId: string, train: HostTr
     backend: s.backend,
     ...(transformId ? { transformId } : {}),
   };
+  return { datasetVersionId, config };
+}
+
+/** The Trainer: with best_hyperparameters wired, its settings carry the best trial's values (core/pipeline/tuner.ts). */
+export async function runTrainer(db: PipetteDB, projectId: string, train: HostTrainApi, c: ComponentSpec<'Trainer'>, inputs: Inputs, ctx: ExecuteContext): Promise<Record<string, OutputArtifact>> {
+  const hyperparameters = inputs.hyperparameters?.[0];
+  const s = tunedTrainerSettings(c.id, c.settings, hyperparameters);
+  if (hyperparameters) ctx.log(`hyperparameters: ${JSON.stringify(hyperparameters.properties.values)} (${hyperparameters.uri})`);
+  const { datasetVersionId, config } = await trainerRunConfig(train, s, inputs, ctx.signal);
   const runId = crypto.randomUUID();
   const cancel = () => void train.cancel(runId);
   ctx.signal.addEventListener('abort', cancel);

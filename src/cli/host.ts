@@ -8,10 +8,9 @@
  * main.ts checks it after each execution.
  */
 import { SCHEMA_NOT_APPLIED } from '../core/pipeline/components';
-import { PipelineError } from '../core/pipeline/errors';
 import type { JsonValue, MlmdStore } from '../core/pipeline/mlmd';
 import type { ArtifactRef, ExecuteContext, OutputArtifact, PipelineHost } from '../core/pipeline/runner';
-import type { AnyComponentSpec, ComponentSpec, ComponentType } from '../core/pipeline/spec';
+import type { AnyComponentSpec, ComponentSpec } from '../core/pipeline/spec';
 import { resolveExampleGen, runExampleGen, type ResolvedVersion } from './example-gen';
 import { artifactExists, StagedArtifact } from './files';
 import type { TF } from '../core/model/model-spec';
@@ -19,30 +18,17 @@ import { resolveEvaluator, runEvaluator, runPusher } from './evaluator';
 import { loadTf, type BackendName } from './tf';
 import { runDistiller, runPruner, runQuantizer } from './optimizer';
 import { runTrainer } from './trainer';
+import { runTuner } from './tuner';
 import { runTransform } from './transform-component';
 import { runExampleValidator, runImportSchemaGen, runSchemaGen, runStatisticsGen } from './validate-components';
 
-/** The component types this runner has executors for, in pipeline order. */
-export const RUNNABLE: readonly ComponentType[] = ['ExampleGen', 'StatisticsGen', 'SchemaGen', 'ImportSchemaGen', 'ExampleValidator', 'Transform', 'Trainer', 'Evaluator', 'Pusher', 'Quantizer', 'Pruner', 'Distiller'];
-
-export function canRun(type: ComponentType): boolean {
-  return RUNNABLE.includes(type);
-}
-
-export function notRunnable(component: ComponentSpec): PipelineError {
-  return new PipelineError(
-    'not-runnable',
-    { component: component.id, params: { type: component.type } },
-    `${component.id}: the command-line runner cannot run a ${component.type} yet (it runs ${RUNNABLE.join(', ')})`,
-  );
-}
 
 export interface NodeHostOptions {
   dataDir: string;
   out: string;
   /** The store the runner records into: the next execution id is read off it, and the optimizers find their model's training rows in its lineage. */
   store: MlmdStore;
-  /** TF.js backend of the Trainer, Evaluator, Pruner and Distiller (default cpu). */
+  /** TF.js backend of the Trainer, Tuner, Evaluator, Pruner and Distiller (default cpu). */
   backend?: BackendName;
 }
 
@@ -58,12 +44,11 @@ export class NodeHost implements PipelineHost {
     const c = component as AnyComponentSpec;
     if (c.type === 'ExampleGen') return { ...(await resolveExampleGen(this.options.dataDir, c)) };
     if (c.type === 'Evaluator') return resolveEvaluator(this.options.out);
-    throw notRunnable(component);
+    throw new Error(`${component.id}: a ${component.type} resolves nothing`);
   }
 
   async execute(component: ComponentSpec, inputs: Readonly<Record<string, ArtifactRef[]>>, resolved: Record<string, JsonValue> | undefined, ctx: ExecuteContext): Promise<Record<string, OutputArtifact>> {
     const c = component as AnyComponentSpec;
-    if (!canRun(c.type)) throw notRunnable(component);
     const { out, dataDir } = this.options;
     const staged = await new StagedArtifact(out, c.id, this.nextExecutionId()).open();
     try {
@@ -83,6 +68,8 @@ export class NodeHost implements PipelineHost {
           return { transform_graph: await runTransform(out, c, inputs, staged, ctx) };
         case 'Trainer':
           return await runTrainer(await this.#tf(), out, c, inputs, staged, ctx);
+        case 'Tuner':
+          return await runTuner(await this.#tf(), out, c, inputs, staged, ctx);
         case 'Evaluator':
           return await runEvaluator(() => this.#tf(), out, c, inputs, resolved, staged, ctx.signal, (line) => ctx.log(line));
         case 'Pusher':
@@ -93,8 +80,6 @@ export class NodeHost implements PipelineHost {
           return { model: await runPruner(await this.#tf(), out, this.options.store, c, inputs, staged, ctx) };
         case 'Distiller':
           return { model: await runDistiller(await this.#tf(), out, this.options.store, c, inputs, staged, ctx) };
-        default:
-          throw notRunnable(component);
       }
     } finally {
       // nothing half written: a directory not committed is removed

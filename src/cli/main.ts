@@ -14,7 +14,7 @@ import type { MlmdStore } from '../core/pipeline/mlmd';
 import { newRunRecord, runPipeline, type RunRecord } from '../core/pipeline/runner';
 import { parsePipeline } from '../core/pipeline/spec';
 import { parseArgs, USAGE, UsageError } from './args';
-import { canRun, NodeHost } from './host';
+import { NodeHost } from './host';
 import { errorText, failureText, ProgressPrinter, type Output } from './report';
 import { SERVE_USAGE, serveMain } from './serve';
 import { loadStore, lockOut, runFile, saveLineage, saveState } from './state';
@@ -77,12 +77,7 @@ async function runCommand(dag: CheckedPipeline, command: { data: string; out: st
 async function runLocked(dag: CheckedPipeline, out: string, command: { data: string; backend: BackendName; quiet: boolean }, output: Output): Promise<number> {
   const store = await loadStore(out);
   const host = new NodeHost({ dataDir: resolve(command.data), out, store, backend: command.backend });
-  const cannot = dag.order.filter((id) => !canRun(dag.components[id]!.spec.type));
   if (!command.quiet) output.out(`pipette: pipeline "${dag.spec.name}", ${dag.order.length} components, outputs in ${out}`);
-  if (cannot.length > 0) {
-    const types = [...new Set(cannot.map((id) => dag.components[id]!.spec.type))].join(', ');
-    output.err(`pipette: this runner cannot run ${types} yet: ${cannot.join(', ')} will fail (not-runnable) and the run with them`);
-  }
 
   const runId = new Date().toISOString().replace(/[:.]/g, '-');
   const printer = new ProgressPrinter(output, command.quiet, dag.order);

@@ -17,12 +17,13 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { bundleFiles, makeMetadata } from '../core/model/bundle';
 import { invalidSpecError, TrainError, trainErrorWhy } from '../core/model/errors';
 import { classificationMetrics, regressionMetrics } from '../core/model/metrics';
-import { buildModel, validateSpec, type TF } from '../core/model/model-spec';
+import { buildModel, validateSpec, type ModelSpec, type TF } from '../core/model/model-spec';
 import { choiceColumns, decodeRegression, encode, fitPreprocess, tableFromBatches, type ColumnTable, type Encoded, type FeatureChoice, type PreprocessStats } from '../core/model/preprocess';
 import type { Split } from '../core/model/split';
 import type { JsonValue } from '../core/pipeline/mlmd';
 import type { ArtifactRef, ExecuteContext, OutputArtifact } from '../core/pipeline/runner';
-import type { ComponentSpec } from '../core/pipeline/spec';
+import type { ComponentSpec, TrainerSettings } from '../core/pipeline/spec';
+import { tunedTrainerSettings } from '../core/pipeline/tuner';
 import type { FittedTransform } from '../core/transform/fitted';
 import { classificationSummary, regressionSummary, resolveSpec, trainConfigOf } from '../core/train/run-setup';
 import { predictEncodedRows, toTensors, Trainer, type EpochLog, type TrainTensors } from '../core/train/trainer';
@@ -71,27 +72,55 @@ async function runMetrics(tf: TF, model: tfjs.LayersModel, stats: PreprocessStat
   return { summary: regressionSummary(report), split: part, rows: enc.rows, report: JSON.parse(JSON.stringify(report)) as JsonValue };
 }
 
-export async function runTrainer(tf: TF, out: string, component: ComponentSpec<'Trainer'>, inputs: Inputs, staged: StagedArtifact, ctx: ExecuteContext): Promise<Record<string, OutputArtifact>> {
+/** What a Trainer (or each trial of a Tuner) trains on: the examples' split, features, table and preprocessing fitted on the training rows, encoded. */
+export interface TrainingData {
+  file: SplitFile;
+  split: Split;
+  features: FeatureChoice[];
+  table: ColumnTable;
+  stats: PreprocessStats;
+  trainEnc: Encoded;
+  valEnc: Encoded | null;
+  transform: ArtifactRef | undefined;
+}
+
+export async function trainingData(out: string, component: string, s: Pick<TrainerSettings, 'task' | 'features'>, inputs: Inputs, signal: AbortSignal): Promise<TrainingData> {
   const examples = inputs.examples?.[0];
   if (!examples) throw new Error('no artifact on the input examples');
-  const s = component.settings;
   const file = await readSplit(out, examples.uri);
   const label = file.label;
-  if (label === null) throw new TrainError('missing-column', { column: '' }, `${component.id}: its examples have no label column (ExampleGen's settings.label)`);
+  if (label === null) throw new TrainError('missing-column', { column: '' }, `${component}: its examples have no label column (ExampleGen's settings.label)`);
   const split = splitOf(file);
   const task = s.task === 'tabular-regression' ? 'regression' : 'classification';
   const transform = inputs.transform_graph?.[0];
   const features: FeatureChoice[] = transform ? [await transformChoice(out, transform, split)] : s.features.map((f) => ({ ...f }));
-  const examplesTable = await readExamples(out, examples.uri, ctx.signal);
+  const examplesTable = await readExamples(out, examples.uri, signal);
   const table = tableFromBatches(examplesTable.batches, [...new Set([...choiceColumns(features), label])]);
   const stats = await fitPreprocess(table, split.train, { features, label, task });
-  const head = stats.label.task === 'classification' ? { kind: 'classification' as const, classes: stats.label.classes.length } : { kind: 'regression' as const };
-  const spec = resolveSpec({ version: 1, input: stats.input, layers: s.layers, head, seed: s.modelSeed }, stats);
-  const issues = validateSpec(spec);
-  if (issues.length) throw invalidSpecError(issues);
-
   const trainEnc = await encode(stats, table, split.train);
   const valEnc: Encoded | null = split.validation.length ? await encode(stats, table, split.validation) : null;
+  return { file, split, features, table, stats, trainEnc, valEnc, transform };
+}
+
+/** The model spec of these layers and seed on the data's input and head, checked (a spec that cannot be built is refused). */
+export function dataSpec(data: TrainingData, layers: TrainerSettings['layers'], seed: number): ModelSpec {
+  const { stats } = data;
+  const head = stats.label.task === 'classification' ? { kind: 'classification' as const, classes: stats.label.classes.length } : { kind: 'regression' as const };
+  const spec = resolveSpec({ version: 1, input: stats.input, layers, head, seed }, stats);
+  const issues = validateSpec(spec);
+  if (issues.length) throw invalidSpecError(issues);
+  return spec;
+}
+
+/** The Trainer: with best_hyperparameters wired, its settings carry the best trial's values (core/pipeline/tuner.ts). */
+export async function runTrainer(tf: TF, out: string, component: ComponentSpec<'Trainer'>, inputs: Inputs, staged: StagedArtifact, ctx: ExecuteContext): Promise<Record<string, OutputArtifact>> {
+  const hyperparameters = inputs.hyperparameters?.[0];
+  const s = tunedTrainerSettings(component.id, component.settings, hyperparameters);
+  if (hyperparameters) ctx.log(`hyperparameters: ${JSON.stringify(hyperparameters.properties.values)} (${hyperparameters.uri})`);
+  const data = await trainingData(out, component.id, s, inputs, ctx.signal);
+  const { file, split, features, table, stats, trainEnc, valEnc, transform } = data;
+  const spec = dataSpec(data, s.layers, s.modelSeed);
+
   ctx.signal.throwIfAborted();
   const owned: { dispose(): void }[] = [];
   try {
@@ -133,6 +162,7 @@ export async function runTrainer(tf: TF, out: string, component: ComponentSpec<'
       name: s.name,
       task: s.task,
       config: { layers: s.layers, modelSeed: s.modelSeed, hyper: s.hyper, backend: tf.getBackend() },
+      ...(hyperparameters ? { hyperparameters: { uri: hyperparameters.uri, values: hyperparameters.properties.values } } : {}),
       split: { seed: split.seed, counts: file.counts },
       features: features.map((f) => f.column),
       history,

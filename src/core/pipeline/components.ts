@@ -122,9 +122,11 @@ export const CONTRACTS: Readonly<Record<ComponentType, ComponentContract>> = {
     stage: 'train',
   },
   Tuner: {
+    // TFX's tuner_results output is the Tune stage's search record itself (the Tune page lists it); base_model is accepted and not used
     inputs: { examples: required('Examples'), schema: optional('Schema'), transform_graph: optional('TransformGraph'), base_model: optional('Model') },
     outputs: { best_hyperparameters: 'HyperParameters' },
-    determinism: 'random',
+    // the search's seed draws the trials, the model seed their weights: the same settings and inputs search alike
+    determinism: 'seeded',
     version: 1,
     baseType: 'mlmd.Train',
     stage: 'tune',

@@ -9,6 +9,7 @@
 import { checkWire, inspectPipeline } from './check';
 import { CONTRACTS, type ArtifactKind } from './components';
 import { PipelineError } from './errors';
+import type { SearchSpace } from '../tune/types';
 import { PIPELINE_FORMAT, PIPELINE_VERSION, type ComponentSpec, type ComponentType, type InputRef, type PipelineSpec, type SettingsOf } from './spec';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -19,6 +20,40 @@ export function emptyPipeline(name: string): PipelineSpec {
 
 const FINE_TUNE = { optimizer: 'adam', learningRate: 0.001, batchSize: 32, epochs: 4 } as const;
 
+/** A new Trainer's settings: the Train stage's MLP classifier preset. */
+function trainerDefaults(): SettingsOf['Trainer'] {
+  return {
+    name: 'model',
+    task: 'tabular-classification',
+    presetId: 'mlp-classifier',
+    features: [],
+    layers: [
+      { type: 'dense', units: 64, activation: 'relu' },
+      { type: 'dropout', rate: 0.1 },
+      { type: 'dense', units: 32, activation: 'relu' },
+    ],
+    modelSeed: 42,
+    hyper: { optimizer: 'adam', learningRate: 0.005, batchSize: 32, epochs: 60, patience: 10, classWeights: 'none' },
+    backend: 'auto',
+  };
+}
+
+/** A new Tuner's space: the Tune page's suggestion for these layers (app/tune-form.ts defaultSpace: the first Dense layer's units, the learning rate on a log scale). */
+function tunerSpace(): SearchSpace {
+  return {
+    version: 1,
+    hps: [
+      { name: 'units', kind: 'int', min: 16, max: 128, step: 16, sampling: 'linear' },
+      { name: 'learning_rate', kind: 'float', min: 1e-4, max: 1e-1, sampling: 'log' },
+    ],
+    bindings: [
+      { hp: 'units', target: { kind: 'layer', index: 0, field: 'units' } },
+      { hp: 'learning_rate', target: { kind: 'hyper', field: 'learningRate' } },
+    ],
+    blocks: [],
+  };
+}
+
 /** What a new component of each type starts with: the defaults of its stage's page (Train's MLP classifier preset, Optimize's forms). */
 export function defaultSettings<T extends ComponentType>(type: T): SettingsOf[T] {
   const defaults: { [K in ComponentType]: () => SettingsOf[K] } = {
@@ -28,21 +63,14 @@ export function defaultSettings<T extends ComponentType>(type: T): SettingsOf[T]
     ImportSchemaGen: () => ({ schemaVersionId: '' }),
     ExampleValidator: () => ({ acceptAnomalies: false }),
     Transform: () => ({ name: 'transform', spec: { steps: [] } }),
-    Trainer: () => ({
-      name: 'model',
-      task: 'tabular-classification',
-      presetId: 'mlp-classifier',
-      features: [],
-      layers: [
-        { type: 'dense', units: 64, activation: 'relu' },
-        { type: 'dropout', rate: 0.1 },
-        { type: 'dense', units: 32, activation: 'relu' },
-      ],
-      modelSeed: 42,
-      hyper: { optimizer: 'adam', learningRate: 0.005, batchSize: 32, epochs: 60, patience: 10, classWeights: 'none' },
-      backend: 'auto',
+    Trainer: () => trainerDefaults(),
+    Tuner: () => ({
+      ...trainerDefaults(),
+      name: 'search',
+      hyper: { optimizer: 'adam', learningRate: 0.005, batchSize: 32, epochs: 20, patience: 5, classWeights: 'none' },
+      space: tunerSpace(),
+      search: { algorithm: 'random', objective: { metric: 'val_acc', direction: 'max' }, maxTrials: 5, hyperband: { maxEpochs: 10, factor: 3, iterations: 1 }, bayesian: { alpha: 1e-4, beta: 2.6 }, seed: 42 },
     }),
-    Tuner: () => ({}),
     Evaluator: () => ({ thresholds: [{ kind: 'absolute', metric: 'accuracy', op: '>=', value: 0.9 }] }),
     Pusher: () => ({ alias: 'production' }),
     Quantizer: () => ({ dtype: 'float16' }),

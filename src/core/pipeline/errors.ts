@@ -26,8 +26,10 @@ export type PipelineErrorCode =
   | 'unknown-after' // details.component runs after params.after, which is no component of the pipeline
   | 'cycle' // the components params.components (joined by ' → ', the first again at the end) depend on each other
   | 'bad-settings' // details.component's setting details.field (a path under settings) is not params.expected
+  | 'bad-tune' // details.component's (a Tuner's) search space or search settings (details.field: 'space' or 'search') have a Tune stage problem: params.tuneCode is the TuneError's code, params.param its hyperparameter, params.tuneField its setting, the rest its params
   // while running
-  | 'not-runnable' // no executor runs details.component's type params.type yet (the Tuner until the Tune stage exists)
+  | 'not-runnable' // no executor runs details.component's type params.type here (the tab's host without a training worker)
+  | 'no-best-trial' // details.component (a Tuner) finished its search (params.searchId) without a trial that has an objective value (params.trials trials)
   | 'anomalies' // details.component (an ExampleValidator) found params.count anomalies (params.columns) and acceptAnomalies is off
   | 'no-dataset' // details.component (an ExampleGen) names params.dataset, which is no dataset of the project
   | 'ambiguous-dataset' // details.component names the dataset params.dataset, and params.count datasets have that name

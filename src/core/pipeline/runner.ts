@@ -244,7 +244,7 @@ function baseTypeOf(base: string): 'TRAIN' | 'TRANSFORM' | 'PROCESS' | 'EVALUATE
   return base.replace('mlmd.', '').toUpperCase() as 'TRAIN' | 'TRANSFORM' | 'PROCESS' | 'EVALUATE' | 'DEPLOY';
 }
 
-/** A component whose executor the host does not have yet (the Tuner until the Tune stage exists). */
+/** A component whose executor the host does not have (the tab's host without a training worker). */
 export function notBuilt(component: ComponentSpec): PipelineError {
   return new PipelineError('not-runnable', { component: component.id, params: { type: component.type } }, `${component.id}: no executor runs a ${component.type} yet`);
 }

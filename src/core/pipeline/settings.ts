@@ -11,7 +11,8 @@ import { BACKEND_NAMES } from '../train/backend-types';
 import { OPTIMIZERS } from '../train/optimizers';
 import { PipelineError } from './errors';
 import { at, Fields, type Refusals } from './fields';
-import type { ComponentSpec, ComponentType } from './spec';
+import type { ComponentSpec, ComponentType, TunerSettings } from './spec';
+import { checkTunerSearch, TUNE_METRICS } from './tuner';
 
 const UINT32_MAX = 4_294_967_295;
 
@@ -39,10 +40,10 @@ function refusalsFor(component: string): Refusals {
 /** Throws a PipelineError naming the component and the field when its settings are not of its type's shape. */
 export function checkSettings(component: ComponentSpec): void {
   const f = new Fields(refusalsFor(component.id));
-  CHECKS[component.type](f, component.settings);
+  CHECKS[component.type](f, component.settings, component.id);
 }
 
-const CHECKS: Record<ComponentType, (f: Fields, settings: unknown) => void> = {
+const CHECKS: Record<ComponentType, (f: Fields, settings: unknown, component: string) => void> = {
   ExampleGen: (f, s) => {
     const o = f.record(s, '', ['dataset', 'version', 'label', 'split']);
     oneOf(f, o.dataset, 'dataset', { id: (v, p) => f.text(v, p), name: (v, p) => f.text(v, p) });
@@ -69,8 +70,8 @@ const CHECKS: Record<ComponentType, (f: Fields, settings: unknown) => void> = {
     const steps = f.list(f.record(o.spec, 'spec', ['steps']).steps, 'spec.steps');
     steps.forEach((step, i) => f.object(step, at('spec.steps', i)));
   },
-  Trainer: checkTrainer,
-  Tuner: (f, s) => void f.object(s, ''),
+  Trainer: (f, s) => void checkTrainer(f, s),
+  Tuner: checkTuner,
   Evaluator: (f, s) => {
     const o = f.record(s, '', ['thresholds'], ['slices', 'bootstrap', 'minCount', 'decisionThreshold']);
     f.list(o.thresholds, 'thresholds').forEach((t, i) => checkThreshold(f, t, at('thresholds', i)));
@@ -105,8 +106,9 @@ const CHECKS: Record<ComponentType, (f: Fields, settings: unknown) => void> = {
   },
 };
 
-function checkTrainer(f: Fields, s: unknown): void {
-  const o = f.record(s, '', ['name', 'task', 'presetId', 'features', 'layers', 'modelSeed', 'hyper', 'backend']);
+/** A Trainer's settings; a Tuner's have `also` besides (its space and search). */
+function checkTrainer(f: Fields, s: unknown, also: readonly string[] = []): Record<string, unknown> {
+  const o = f.record(s, '', ['name', 'task', 'presetId', 'features', 'layers', 'modelSeed', 'hyper', 'backend', ...also]);
   f.text(o.name, 'name');
   f.choice(o.task, 'task', TASKS);
   if (o.presetId !== null) f.text(o.presetId, 'presetId');
@@ -128,6 +130,35 @@ function checkTrainer(f: Fields, s: unknown): void {
   f.number(hyper.patience, 'hyper.patience', { whole: true, min: 0 });
   f.choice(hyper.classWeights, 'hyper.classWeights', ['none', 'balanced'] as const);
   if (o.backend !== 'auto') f.choice(o.backend, 'backend', ['auto', ...BACKEND_NAMES]);
+  return o;
+}
+
+/** A Tuner: a Trainer's settings, the search's shape here, then the Tune page's own checks of the space and search (tuner.ts). */
+function checkTuner(f: Fields, s: unknown, component: string): void {
+  const o = checkTrainer(f, s, ['space', 'search']);
+  f.object(o.space, 'space');
+  const search = f.record(o.search, 'search', ['algorithm', 'objective', 'maxTrials', 'hyperband', 'bayesian', 'seed'], ['pruner']);
+  f.choice(search.algorithm, 'search.algorithm', ['random', 'hyperband', 'bayesian'] as const);
+  const objective = f.record(search.objective, 'search.objective', ['metric', 'direction']);
+  f.choice(objective.metric, 'search.objective.metric', Object.keys(TUNE_METRICS));
+  f.choice(objective.direction, 'search.objective.direction', ['min', 'max'] as const);
+  f.number(search.maxTrials, 'search.maxTrials', { whole: true, min: 1 });
+  const hb = f.record(search.hyperband, 'search.hyperband', ['maxEpochs', 'factor', 'iterations']);
+  f.number(hb.maxEpochs, 'search.hyperband.maxEpochs', { whole: true, min: 1 });
+  f.number(hb.factor, 'search.hyperband.factor', { whole: true, min: 2 });
+  f.number(hb.iterations, 'search.hyperband.iterations', { whole: true, min: 1 });
+  const bo = f.record(search.bayesian, 'search.bayesian', ['alpha', 'beta'], ['numInitialPoints']);
+  f.number(bo.alpha, 'search.bayesian.alpha', { above: 0 });
+  f.number(bo.beta, 'search.bayesian.beta', { min: 0 });
+  f.optional(bo.numInitialPoints, (v) => f.number(v, 'search.bayesian.numInitialPoints', { whole: true, min: 1 }));
+  f.optional(search.pruner, (v) => {
+    const p = f.record(v, 'search.pruner', ['kind', 'startupTrials', 'warmupEpochs']);
+    f.choice(p.kind, 'search.pruner.kind', ['median'] as const);
+    f.number(p.startupTrials, 'search.pruner.startupTrials', { whole: true, min: 0 });
+    f.number(p.warmupEpochs, 'search.pruner.warmupEpochs', { whole: true, min: 0 });
+  });
+  f.number(search.seed, 'search.seed', { whole: true, min: 0, max: UINT32_MAX });
+  checkTunerSearch(component, s as TunerSettings);
 }
 
 /** optimizer, learningRate, batchSize and epochs (a trainer's hyper has two more fields, checked by its caller). */

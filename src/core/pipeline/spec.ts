@@ -26,6 +26,7 @@ import type { BackendName } from '../train/backend-types';
 import type { Task } from '../train/presets';
 import type { TrainConfig } from '../train/trainer';
 import type { TransformSpec } from '../transform/spec';
+import type { SearchConfig, SearchSpace } from '../tune/types';
 import type { Schema } from '../validate/schema';
 import { PipelineError } from './errors';
 import { at, Fields, type Refusals } from './fields';
@@ -151,10 +152,15 @@ export interface TrainerSettings {
 }
 
 /**
- * Tuner: OPAQUE for now. The Tune stage does not exist yet; its settings will be typed when it does, and
- * until then a Tuner is accepted in a pipeline but no executor runs it.
+ * Tuner: a Tune stage search (core/tune/types.ts) over the model and training settings it starts from,
+ * which are a Trainer's (its layers, hyperparameters, features, seed and backend; the label and split are
+ * the examples'). The space's bindings name places of these layers and settings; a Trainer reading the
+ * Tuner's best_hyperparameters gets the best trial's values at the same places of its own (core/pipeline/tuner.ts).
  */
-export type TunerSettings = Record<string, unknown>;
+export interface TunerSettings extends TrainerSettings {
+  space: SearchSpace;
+  search: SearchConfig;
+}
 
 /**
  * Evaluator: the Evaluate stage's request. Relative thresholds compare with the baseline_model input when

@@ -6,7 +6,7 @@
 import type { Rng } from '../math/random';
 import type { LayerSpec } from '../model/model-spec';
 import { canTake, finiteValues, hpDefault, isActive, probToValue, valueToProb } from './hp';
-import type { BaseConfig, BindingTarget, HpCondition, HpKind, HpValue, HpValues, RepeatedBlock, Sampling, SearchSpace } from './types';
+import type { Algorithm, BaseConfig, BindingTarget, HpCondition, HpKind, HpValue, HpValues, RepeatedBlock, Sampling, SearchSpace } from './types';
 
 export { canTake, finiteValues, hpDefault, isActive, probToValue, valueToProb };
 
@@ -167,4 +167,15 @@ export function applyValues(base: BaseConfig, space: SearchSpace, values: HpValu
     if (at < layers.length) out.push(layers[at]!);
   }
   return { layers: out, hyper };
+}
+
+/**
+ * A trial's model layers and training settings: the base with its values applied, trained to the trial's
+ * epochs; Hyperband's trials train every epoch of their round (no early stopping: a promoted trial
+ * continues the state after its parent's last epoch): the rule of the tab's trials (services/tune.ts
+ * trialConfig), for the command-line Tuner's (src/cli/tuner.ts).
+ */
+export function trialTraining(base: BaseConfig, space: SearchSpace, algorithm: Algorithm, trial: { values: HpValues; epochs: number }): BaseConfig {
+  const applied = applyValues(base, space, trial.values);
+  return { layers: applied.layers, hyper: { ...applied.hyper, epochs: trial.epochs, ...(algorithm === 'hyperband' ? { patience: 0 } : {}) } };
 }

@@ -293,16 +293,4 @@ describe('pipette run', () => {
     // nothing ran, nothing was written
     expect(readdirSync(work)).not.toContain('out-bad');
   });
-
-  it('says which components it cannot run: a Tuner fails as not-runnable, after everything before it succeeded', () => {
-    const tuned = pipelineFile('tuned.json', (spec) => {
-      spec.components.push({ id: 'tuner', type: 'Tuner', settings: {}, inputs: { examples: { from: 'example_gen', port: 'examples' } }, after: ['transform'] });
-    });
-    const r = pipette('run', tuned, '--data', join(work, 'data'), '--out', join(work, 'out-tuned'), '--quiet');
-    expect(r.status).toBe(1);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toContain('this runner cannot run Tuner yet: tuner will fail');
-    expect(r.stderr).toMatch(/^tuner +failed .*tuner: the command-line runner cannot run a Tuner yet \(it runs ExampleGen, .*Trainer, Evaluator, Pusher, Quantizer, Pruner, Distiller\)/m);
-    expect(r.stderr).toMatch(/^pipette: run \S+ failed \(5 succeeded, 1 failed\)/m);
-  });
 });

@@ -9,15 +9,14 @@
  * The tests of a file run in order; the later ones read the --out of the first.
  */
 import * as tf from '@tensorflow/tfjs';
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Papa from 'papaparse';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PipelineSpec } from '../../../src/core/pipeline/spec';
+import { buildOwnCli, ownCliDir, runOwnCli } from './own-build';
 
 const root = resolve(import.meta.dirname, '../../..');
 const DATASET = 'Palmer penguins';
@@ -25,20 +24,12 @@ const COLUMNS = ['Species', 'Island', 'Beak Length (mm)', 'Beak Depth (mm)', 'Fl
 type Row = Record<string, string | number | null>;
 const penguins = JSON.parse(readFileSync(join(root, 'node_modules/vega-datasets/data/penguins.json'), 'utf8')) as Row[];
 
-/**
- * This file's own build of the CLI, with bin/pipette.mjs beside it: run.test.ts builds dist-cli/ at the same
- * time in another worker (its emptyOutDir would pull main.js away from under these runs). Inside
- * node_modules, so the build's imports of npm packages resolve as they do from dist-cli/.
- */
-const cli = join(root, 'node_modules/.cache/pipette-cli-train-test');
+/** This file's own build of the CLI (own-build.ts says why). */
+const cli = ownCliDir('pipette-cli-train-test');
 let work: string;
 let data: string;
 
-function pipette(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(cli, 'bin/pipette.mjs'), ...args], { cwd: work, encoding: 'utf8' });
-  expect(r.stdout + r.stderr).not.toContain('    at ');
-  return r;
-}
+const pipette = (...args: string[]) => runOwnCli(cli, work, ...args);
 
 function readJson<T>(path: string): T {
   return JSON.parse(readFileSync(path, 'utf8')) as T;
@@ -64,10 +55,7 @@ beforeAll(async () => {
   data = join(work, 'data');
   mkdirSync(join(data, DATASET), { recursive: true });
   writeFileSync(join(data, DATASET, 'penguins.csv'), Papa.unparse(penguins, { columns: COLUMNS }));
-  rmSync(cli, { recursive: true, force: true });
-  mkdirSync(join(cli, 'bin'), { recursive: true });
-  copyFileSync(join(root, 'bin/pipette.mjs'), join(cli, 'bin/pipette.mjs'));
-  await build({ configFile: join(root, 'vite.cli.config.ts'), root, logLevel: 'silent', build: { outDir: join(cli, 'dist-cli') } });
+  await buildOwnCli(cli);
   await tf.setBackend('cpu');
 }, 120_000);
 

@@ -173,7 +173,7 @@ describe('the stage components', () => {
     expect(worker.cancelled).toEqual([jobId]);
   });
 
-  it('refuses the Tuner as not runnable, and the training side (Trainer, optimizers) without a training worker, naming each', async () => {
+  it('refuses the training side (Tuner, Trainer, optimizers) without a training worker, naming each', async () => {
     const host = new TabPipelineHost(db, 'p1', recordingData().data);
     const tuner: ComponentSpec = { id: 'tuner', type: 'Tuner', settings: {}, inputs: {} };
     const quantizer: ComponentSpec = { id: 'quantizer', type: 'Quantizer', settings: { dtype: 'uint8' }, inputs: {} };

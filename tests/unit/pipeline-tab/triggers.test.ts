@@ -11,6 +11,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dueRuns, nextScheduled, type TriggerInputs } from '../../../src/app/pipeline-trigger-rules';
 import type { ServedDrift } from '../../../src/protocol/validate';
+import type { ComponentSpec } from '../../../src/core/pipeline/spec';
 import { PipetteDB, type Dataset, type DatasetVersion } from '../../../src/store/db';
 import type { PipelineRecord, PipelineRunRecord, RunTrigger } from '../../../src/store/pipeline-records';
 import { listTriggers, saveTriggers, type PipelineTriggerRecord } from '../../../src/store/pipeline-triggers';
@@ -63,7 +64,7 @@ describe('on new data', () => {
     const versions = [version('v1', 1, 500), version('v2', 2, 2000)];
     expect(dueRuns(inputs({ versions, triggers: [trigger({ onNewData: false })] }), 10 * MIN)).toEqual([]);
     const fixed = demo();
-    fixed.components = fixed.components.map((c) => (c.type === 'ExampleGen' ? { ...c, settings: { ...c.settings, version: { number: 1 } } } : c));
+    fixed.components = fixed.components.map((c) => (c.type === 'ExampleGen' ? ({ ...c, settings: { ...c.settings, version: { number: 1 } } } as ComponentSpec) : c));
     expect(dueRuns(inputs({ versions, pipelines: [{ ...pipelineV(1), spec: fixed }] }), 10 * MIN)).toEqual([]);
   });
 });
