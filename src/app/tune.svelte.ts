@@ -16,6 +16,7 @@ import { emptySpace } from '../core/tune/space';
 import { resultsSummary, trialsCsv, trialsJson } from '../core/tune/summary';
 import type { BaseConfig, SearchSpace, TrialView } from '../core/tune/types';
 import { driveSearch } from '../services/tune';
+import { driveAutoMl } from '../services/automl';
 import { db } from '../store/db';
 import { addSearch, deleteSearch, listProjectTrials, listSearches, searchLockName, type TuneSearchRecord, type TuneTrialRecord } from '../store/tune-records';
 import { downloadText } from './download';
@@ -256,6 +257,8 @@ async function drive(searchId: string): Promise<void> {
     const pause = new AbortController();
     driving.set(searchId, { cancel, pause });
     try {
+      // an AutoML search trains its preset run and plans first, then runs as any search until its budget (services/automl.ts)
+      if (row.automl) return void (await driveAutoMl(db(), searchId, poolWorker, { signal: cancel.signal, pause: pause.signal, proxy: (f) => Comlink.proxy(f) }));
       await driveSearch(db(), searchId, poolWorker, { signal: cancel.signal, pause: pause.signal, proxy: (f) => Comlink.proxy(f) });
     } finally {
       driving.delete(searchId);

@@ -25,12 +25,32 @@ export interface TuneSearchRecord {
   budgetMs?: number;
   /** Trials run at the same time (training workers of the pool). */
   workers: number;
+  /** AutoML ("find a model for me"): the default preset's run first, then this search planned from it. */
+  automl?: AutoMlSearchInfo;
   status: SearchStatus;
   doneWhy?: SearchState['doneWhy'];
   error?: unknown;
   elapsedMs: number;
   createdAt: number;
   updatedAt: number;
+}
+
+/**
+ * An AutoML search's own part (services/automl.ts): the default preset trained once on the search's split
+ * (a normal run, `presetRunId`), its measured times, and the Hyperband plan made from them for the rest of
+ * the budget. 'preset': that run is still to train (or to resume); 'search': the planned search runs.
+ */
+export interface AutoMlSearchInfo {
+  phase: 'preset' | 'search';
+  presetRunId: string;
+  /** The preset run's config: the preset's model and training settings (early stopping included). */
+  presetConfig: RunConfig;
+  /** The model families searched (core/tune/automl.ts familiesFor). */
+  families: string[];
+  /** From the preset run: seconds per epoch and per run outside its epochs. */
+  measured?: { secondsPerEpoch: number; secondsPerTrial: number };
+  /** The plan (search.hyperband holds its settings): trials and epochs of its schedule, and whether it fits the budget. */
+  plan?: { plannedTrials: number; plannedEpochs: number; fits: boolean };
 }
 
 export interface TuneTrialRecord extends LoopTrial {
@@ -86,6 +106,8 @@ export async function saveSearchState(db: PipetteDB, searchId: string, state: Se
 export async function deleteSearch(db: PipetteDB, searchId: string): Promise<void> {
   await db.transaction('rw', [db.tuneSearches, db.tuneTrials, db.runs, db.checkpoints], async () => {
     const runIds = (await db.tuneTrials.where('searchId').equals(searchId).toArray()).map((t) => t.runId);
+    const presetRunId = (await db.tuneSearches.get(searchId))?.automl?.presetRunId;
+    if (presetRunId) runIds.push(presetRunId);
     await db.checkpoints.bulkDelete(runIds);
     await db.runs.bulkDelete(runIds);
     await db.tuneTrials.where('searchId').equals(searchId).delete();

@@ -28,6 +28,7 @@ import { pipelineEditor } from './messages/pipeline-editor';
 import { serving } from './messages/serving';
 import { tune } from './messages/tune';
 import { tuneRun } from './messages/tune-run';
+import { automl } from './messages/automl';
 import { projectFile } from './messages/project-file';
 import { lessons } from './messages/lessons';
 import { charts } from './messages/charts';
@@ -49,7 +50,7 @@ export function defineMessages<E extends Record<string, string>>(m: {
   return m as Messages<Extract<keyof E, string>>;
 }
 
-const areas = [common, shell, stages, projects, data, settings, validate, train, registry, label, explain, optimize, evaluate, transform, select, pipeline, pipelineCt, pipelineEditor, serving, tuneRun, projectFile, tune, charts, lessons] as const;
+const areas = [common, shell, stages, projects, data, settings, validate, train, registry, label, explain, optimize, evaluate, transform, select, pipeline, pipelineCt, pipelineEditor, serving, tuneRun, projectFile, tune, charts, lessons, automl] as const;
 
 type AreaKeys<A> = A extends Messages<infer K> ? K : never;
 export type MessageKey = AreaKeys<(typeof areas)[number]>;
