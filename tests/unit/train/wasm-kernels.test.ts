@@ -64,8 +64,9 @@ async function parity(kernel: string, inputs: Inputs, attrs: object): Promise<nu
   return relativeDiff(await runOn('cpu', kernel, inputs, attrs), await runOn('wasm', kernel, inputs, attrs));
 }
 
-/** Output size of a conv/pool along one axis (TF's rule). */
-function outSize(size: number, filter: number, stride: number, pad: 'same' | 'valid'): number {
+/** Output size of a conv/pool along one axis (TF's rule); explicit padding as [before, after]. */
+function outSize(size: number, filter: number, stride: number, pad: 'same' | 'valid' | readonly [number, number]): number {
+  if (typeof pad !== 'string') return Math.floor((size + pad[0] + pad[1] - filter) / stride) + 1;
   return pad === 'same' ? Math.ceil(size / stride) : Math.ceil((size - filter + 1) / stride);
 }
 
@@ -77,19 +78,27 @@ const CONVS = [
   { x: [3, 8, 9, 2], f: [2, 3, 2, 5], stride: [2, 1], pad: 'same' },
   { x: [4, 9, 8, 5], f: [3, 3, 5, 6], stride: 2, pad: 'valid' },
   { x: [1, 5, 5, 1], f: [3, 3, 1, 2], stride: 1, pad: 'same' },
+  // stride 1 (the input gradient as one XNNPACK convolution): an even filter's uneven 'same' padding,
+  // explicit padding, and a left pad as wide as the filter (no such convolution: col2im)
+  { x: [2, 6, 7, 3], f: [2, 2, 3, 4], stride: 1, pad: 'same' },
+  { x: [2, 6, 5, 2], f: [3, 2, 2, 3], stride: 1, pad: [[0, 0], [2, 0], [1, 1], [0, 0]] },
+  { x: [1, 5, 4, 2], f: [2, 2, 2, 3], stride: 1, pad: [[0, 0], [0, 1], [2, 0], [0, 0]] },
 ] as const;
 
 function convCase(c: (typeof CONVS)[number], dataFormat: 'NHWC' | 'NCHW') {
   const [n, h, w, inC] = c.x;
   const [fh, fw, , outC] = c.f;
   const [sh, sw] = typeof c.stride === 'number' ? [c.stride, c.stride] : c.stride;
-  const oh = outSize(h, fh, sh, c.pad);
-  const ow = outSize(w, fw, sw, c.pad);
+  const explicit = typeof c.pad === 'string' ? null : c.pad;
+  const oh = outSize(h, fh, sh, explicit ? explicit[1] : (c.pad as 'same' | 'valid'));
+  const ow = outSize(w, fw, sw, explicit ? explicit[2] : (c.pad as 'same' | 'valid'));
   const nchw = dataFormat === 'NCHW';
+  // explicit pads are given per axis of the data format
+  const pad = explicit && nchw ? [explicit[0], explicit[3], explicit[1], explicit[2]] : c.pad;
   return {
     xShape: nchw ? [n, inC, h, w] : [n, h, w, inC],
     dyShape: nchw ? [n, outC, oh, ow] : [n, oh, ow, outC],
-    attrs: { strides: c.stride, pad: c.pad, dataFormat, dimRoundingMode: undefined },
+    attrs: { strides: c.stride, pad, dataFormat, dimRoundingMode: undefined },
   };
 }
 
@@ -133,6 +142,23 @@ describe('wasm training kernels match cpu', () => {
         const attrs = { filterSize: p.size, strides: p.stride, pad: p.pad };
         expect(await parity('MaxPoolGrad', inputs, attrs), JSON.stringify({ ...p, integers })).toBeLessThan(1e-4);
       }
+    }
+  });
+
+  it('MaxPoolGrad with NaNs: never the largest, and a window of NaNs passes no gradient', async () => {
+    for (const p of [
+      { x: [2, 6, 6, 3], size: 2, stride: 2, pad: 'valid' },
+      { x: [1, 5, 5, 4], size: 3, stride: 1, pad: 'same' },
+    ] as const) {
+      const [n, h, w, c] = p.x;
+      const input = values([...p.x], 5, true);
+      // every 5th input NaN, and the whole first window of channel 0
+      for (let i = 0; i < input.values.length; i += 5) input.values[i] = Number.NaN;
+      for (const [y, x] of [[0, 0], [0, 1], [1, 0], [1, 1]] as const) input.values[(y * w + x) * c] = Number.NaN;
+      const dy = [n, outSize(h, p.size, p.stride, p.pad), outSize(w, p.size, p.stride, p.pad), c];
+      const inputs = { dy: values(dy, 6), input, output: values(dy, 7) };
+      const attrs = { filterSize: p.size, strides: p.stride, pad: p.pad };
+      expect(await parity('MaxPoolGrad', inputs, attrs), JSON.stringify(p)).toBeLessThan(1e-4);
     }
   });
 
