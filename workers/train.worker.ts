@@ -105,6 +105,8 @@ const api: TrainWorkerApi = {
     return info;
   },
   cancel: async (jobId: string) => cancelJob(jobId),
+  // held while this worker lives: released only when its thread ends
+  holdLifeLock: (name) => new Promise<void>((held) => void navigator.locks.request(name, () => (held(), new Promise<never>(() => {})))),
 
   prepareRun: (req) => training.prepare(req),
   startRun: (req, onEvent) => runJob(req.runId, (signal) => training.start(req, signal, (e) => void onEvent(e))),

@@ -26,7 +26,7 @@ import { live, type Live } from './live.svelte';
 import { baseOfConfig, baseRunConfig, defaultFields, defaultSpace, formFor, formProblems, parseSpace, searchConfig, type TuneFormFields } from './tune-form';
 import { defaultLabel } from './train-presets';
 import { ProjectVersions } from './versions.svelte';
-import { DEFAULT_TUNE_WORKERS, poolWorker } from './workers/tune-pool';
+import { DEFAULT_TUNE_WORKERS, poolWorker, trialWorker } from './workers/tune-pool';
 
 /** Searches this tab drives, by id: their cancel and pause. */
 const driving = new SvelteMap<string, { cancel: AbortController; pause: AbortController }>();
@@ -259,7 +259,7 @@ async function drive(searchId: string): Promise<void> {
     try {
       // an AutoML search trains its preset run and plans first, then runs as any search until its budget (services/automl.ts)
       if (row.automl) return void (await driveAutoMl(db(), searchId, poolWorker, { signal: cancel.signal, pause: pause.signal, proxy: (f) => Comlink.proxy(f) }));
-      await driveSearch(db(), searchId, poolWorker, { signal: cancel.signal, pause: pause.signal, proxy: (f) => Comlink.proxy(f) });
+      await driveSearch(db(), searchId, trialWorker, { signal: cancel.signal, pause: pause.signal, proxy: (f) => Comlink.proxy(f) });
     } finally {
       driving.delete(searchId);
     }

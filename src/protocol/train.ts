@@ -23,6 +23,11 @@ export interface TrainWorkerApi extends EvaluateWorkerApi, ExplainWorkerApi, Opt
   /** Make a backend the active one (an override of the automatic choice). */
   setBackend(name: BackendName): Promise<BackendsInfo>;
   cancel(jobId: string): Promise<boolean>;
+  /**
+   * Hold a Web Lock of this name until the worker ends (resolves once it is held). The page then asks for the
+   * same lock: it is granted when the worker's thread is gone, however it went (a crash, out of memory, terminated).
+   */
+  holdLifeLock(name: string): Promise<void>;
 
   // --- Training runs (issue 3). A run's id is its job id: cancel(runId) stops it. ---
   /** Load a dataset version, split it and fit the preprocessing: what input and classes a model gets. */

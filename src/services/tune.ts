@@ -94,16 +94,7 @@ export class TuneHost implements SearchHost {
     if (ctx.signal.aborted) return { status: 'stopped', durationMs: trial.durationMs };
     ctx.signal.addEventListener('abort', cancel);
     try {
-      let outcome: RunOutcome;
-      const existing = resume ? await db.runs.get(runId) : undefined;
-      if (existing) {
-        await interruptWhenFree(db, runId);
-        const run = (await db.runs.get(runId))!;
-        // the run finished (or failed) after the trial's last save: only its record is read
-        outcome = run.status === 'interrupted' ? await worker.resumeRun(runId, onEvent) : { runId, status: run.status === 'done' ? 'done' : run.status === 'cancelled' ? 'cancelled' : 'failed' };
-      } else {
-        outcome = await worker.startRun({ runId, projectId: search.projectId, datasetVersionId: search.datasetVersionId, config: trialConfig(search, trial) }, onEvent);
-      }
+      const outcome = await this.#train(trial, runId, worker, onEvent, resume);
       const run = await db.runs.get(runId);
       // the trial's history is the run's (a resumed run retrains the epochs after its last checkpoint)
       run?.history.forEach((h, i) => i >= trial.history.length && ctx.epoch(i + 1, objectiveValue(metric, h), run.durationMs));
@@ -112,6 +103,24 @@ export class TuneHost implements SearchHost {
     } finally {
       ctx.signal.removeEventListener('abort', cancel);
     }
+  }
+
+  /** Start the trial's run, or continue the run a closed tab or a lost worker left (from its last checkpoint). */
+  async #train(trial: Readonly<LoopTrial>, runId: string, worker: TrialWorker, onEvent: (e: TrainEvent) => void, resume: boolean): Promise<RunOutcome> {
+    const { db, search } = this.#o;
+    const start = () => worker.startRun({ runId, projectId: search.projectId, datasetVersionId: search.datasetVersionId, config: trialConfig(search, trial) }, onEvent);
+    if (!resume || !(await db.runs.get(runId))) return start();
+    await interruptWhenFree(db, runId);
+    const run = (await db.runs.get(runId))!;
+    // the run finished (or failed) after the trial's last save: only its record is read
+    if (run.status !== 'interrupted') return { runId, status: run.status === 'done' ? 'done' : run.status === 'cancelled' ? 'cancelled' : 'failed' };
+    // a promoted trial stopped before its first epoch has no checkpoint of its own: a resume would train it
+    // from scratch, so it continues its parent's checkpoint again
+    if (run.config.continueFrom && !(await db.checkpoints.get(runId))) {
+      await db.runs.delete(runId);
+      return start();
+    }
+    return worker.resumeRun(runId, onEvent);
   }
 
   save(state: SearchState): Promise<void> {

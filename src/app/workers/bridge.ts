@@ -59,6 +59,11 @@ export class WorkerBridge<Api extends StoppableApi> {
     return this.#api;
   }
 
+  /** The running worker, if started (the Tune pool watches it for a crash). */
+  get worker(): Worker | undefined {
+    return this.#worker;
+  }
+
   get started(): boolean {
     return this.#worker !== undefined;
   }

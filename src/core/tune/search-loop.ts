@@ -11,10 +11,27 @@
  *    ones FINISH their epochs, then the search is 'paused' and a later run continues it) and a time budget
  *    (running trials stopped; their trained epochs still count);
  *  - continues a saved state: finished trials are kept, trials still 'running' (a closed tab) are handed to
- *    the host to resume from their last checkpoint before anything new starts.
+ *    the host to resume from their last checkpoint before anything new starts;
+ *  - resumes a trial whose worker was lost (the host rejects with TrialWorkerLost: a crash, out of memory,
+ *    a terminated worker) the same way, on the next free slot (the pool gives the lost slot a fresh
+ *    worker), up to MAX_WORKER_LOSSES times per trial.
  * After every change the host saves the state, so a reload loses at most the epoch under way.
  */
 import type { Decision, DoneWhy, Objective, TrialDecision, TrialView } from './types';
+
+/**
+ * What a host's runTrial rejects with when the trial's worker is gone (it crashed, ran out of memory or was
+ * terminated) before the trial ended: the loop hands the trial back to the host to resume, as after a reload.
+ */
+export class TrialWorkerLost extends Error {
+  constructor(readonly why: string) {
+    super(`The trial's training worker was lost (${why})`);
+    this.name = 'TrialWorkerLost';
+  }
+}
+
+/** Lost workers a trial survives in one execution of a search; at the next it fails (a trial that kills every worker it runs on). */
+export const MAX_WORKER_LOSSES = 3;
 
 /** A trial as the loop keeps it: the oracle's view plus how long it ran and why it failed. */
 export interface LoopTrial extends TrialView {
@@ -108,6 +125,8 @@ interface Running {
   controller: AbortController;
   /** Why the loop stopped it (decides its final status). */
   stoppedAs: 'pruned' | 'stopped' | null;
+  /** Its worker was lost: the trial is resumed, not finished. */
+  lost: boolean;
   done: Promise<void>;
 }
 
@@ -123,6 +142,7 @@ export async function runSearch(state: SearchState, host: SearchHost, options: L
   const pause = options.pause ?? new AbortController().signal;
   const running = new Map<string, Running>();
   const toResume = state.trials.filter((t) => t.status === 'running');
+  const losses = new Map<string, number>();
   const priorElapsed = state.elapsedMs;
   const started = now();
   state.status = 'running';
@@ -165,7 +185,7 @@ export async function runSearch(state: SearchState, host: SearchHost, options: L
   const start = (trial: LoopTrial, resume: boolean): void => {
     if (resume) trial.resumes = (trial.resumes ?? 0) + 1;
     const controller = new AbortController();
-    const r: Running = { trial, slot: freeSlot(), controller, stoppedAs: null, done: Promise.resolve() };
+    const r: Running = { trial, slot: freeSlot(), controller, stoppedAs: null, lost: false, done: Promise.resolve() };
     const ctx: TrialContext = {
       signal: controller.signal,
       epoch: (epoch, value, elapsedMs) => {
@@ -189,14 +209,22 @@ export async function runSearch(state: SearchState, host: SearchHost, options: L
           trial.status = r.stoppedAs ?? (end.status === 'completed' ? 'completed' : 'stopped');
         },
         (e: unknown) => {
+          const lost = losses.get(trial.id) ?? 0;
+          if (e instanceof TrialWorkerLost && !r.stoppedAs && lost < MAX_WORKER_LOSSES) {
+            losses.set(trial.id, lost + 1);
+            r.lost = true;
+            return;
+          }
           // a run stopped on purpose may fail on its way out: it is still what the loop made it
           trial.status = r.stoppedAs ?? 'failed';
           if (!r.stoppedAs) trial.error = errorOf(e);
         },
       )
       .then(() => {
-        trial.finishedAt = now();
         running.delete(trial.id);
+        // still 'running': the loop resumes it first, on the slot it frees
+        if (r.lost) toResume.unshift(trial);
+        else trial.finishedAt = now();
         return changed();
       });
   };
@@ -207,10 +235,10 @@ export async function runSearch(state: SearchState, host: SearchHost, options: L
       if (signal.aborted || overBudget()) {
         stopAll();
         if (!signal.aborted) finishedWhy = 'budget';
-      } else if (!pause.aborted && finishedWhy === null) {
-        // the trials a closed tab left running come first, then the oracle's
+      } else if (!pause.aborted) {
+        // the trials a closed tab or a lost worker left running come first (even after the oracle's done), then the oracle's
         while (toResume.length && freeSlot() >= 0) start(toResume.shift()!, true);
-        while (!toResume.length && freeSlot() >= 0) {
+        while (finishedWhy === null && !toResume.length && freeSlot() >= 0) {
           const decision = options.next(state.trials);
           if (decision.kind === 'done') {
             finishedWhy = decision.why;
@@ -222,7 +250,9 @@ export async function runSearch(state: SearchState, host: SearchHost, options: L
           start(trial, false);
         }
       }
-      if (running.size === 0) {
+      if (running.size === 0 && (pause.aborted || signal.aborted || finishedWhy === 'budget' || !toResume.length)) {
+        // cancelled or out of budget before they were resumed: those trials stop where their runs stopped
+        if (signal.aborted || finishedWhy === 'budget') for (const t of toResume.splice(0)) Object.assign(t, { status: 'stopped', finishedAt: now() });
         if (signal.aborted) state.status = 'cancelled';
         else if (finishedWhy !== null) Object.assign(state, { status: 'done', doneWhy: finishedWhy });
         else if (pause.aborted) state.status = 'paused';
