@@ -29,7 +29,7 @@ import { downloadBlob } from './download';
 import { errorMessage } from './format';
 import { t } from './i18n.svelte';
 import { live, type Live } from './live.svelte';
-import { router } from './router.svelte';
+import { href, router } from './router.svelte';
 import { draft } from './train.svelte';
 import { liveThrottled } from './train-live.svelte';
 import { ProjectVersions } from './versions.svelte';
@@ -158,6 +158,11 @@ export class RegistryState {
   }
 
   /** Open the Pipelines page's editor on a new pipeline repeating how this version was made by hand. */
+  /** The Tune page opened on the search a model's trial came from. */
+  tuneLink(searchId: string): string {
+    return href({ page: 'project', projectId: this.projectId(), stage: 'tune', query: { search: searchId } });
+  }
+
   makePipeline(m: ModelVersionRecord): void {
     router.go({ page: 'project', projectId: this.projectId(), stage: 'pipelines', query: { fromModel: m.id } });
   }

@@ -11,6 +11,7 @@
  * and coming back still offers their pause and cancel.
  */
 import * as Comlink from 'comlink';
+import { untrack } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
 import { emptySpace } from '../core/tune/space';
 import { resultsSummary, trialsCsv, trialsJson } from '../core/tune/summary';
@@ -26,6 +27,7 @@ import { live, type Live } from './live.svelte';
 import { baseOfConfig, baseRunConfig, defaultFields, defaultSpace, formFor, formProblems, parseSpace, searchConfig, type TuneFormFields } from './tune-form';
 import { defaultLabel } from './train-presets';
 import { ProjectVersions } from './versions.svelte';
+import { router } from './router.svelte';
 import { DEFAULT_TUNE_WORKERS, poolWorker, trialWorker } from './workers/tune-pool';
 
 /** Searches this tab drives, by id: their cancel and pause. */
@@ -50,6 +52,12 @@ export class TunePageState {
     this.#searches = live(() => listSearches(db(), props().projectId), [] as TuneSearchRecord[]);
     // every trial of the project's searches (a query that reads no other reactive state, so it never goes stale)
     this.#trials = live(() => listProjectTrials(db(), props().projectId), [] as TuneTrialRecord[]);
+    // a link from a model's lineage (#/p/<id>/tune?search=<searchId>) opens that search
+    $effect(() => {
+      const route = router.route;
+      const linked = route.page === 'project' ? route.query?.search : undefined;
+      if (linked) untrack(() => (this.selectedId = linked));
+    });
     // the form starts on the newest version, with the scope's target as the label when it has it
     $effect(() => {
       const v = this.versions.list[0];

@@ -14,6 +14,7 @@ import { encodeRecords, featureShapeOf, imageToInput, inputColumns, transformFea
 import { argmaxRows } from '../core/model/metrics';
 import type { ExportedModel, PredictRequest, PredictResult } from '../protocol/train';
 import { newId, type PipetteDB } from '../store/db';
+import { tuneLineageOf } from '../store/tune-records';
 import type { ModelArtifacts, RunRecord } from '../store/training-records';
 import { addModelVersion } from './registry';
 import { Recent } from './recent';
@@ -89,6 +90,7 @@ export class ModelService {
       weights.forEach((t) => t.dispose());
       const artifacts = await artifactsOf(tf, model);
       const version = await db.versions.get(run.datasetVersionId);
+      const tune = await tuneLineageOf(db, runId);
       const id = newId();
       const metadata = makeMetadata({
         name: name.trim() || run.config.name,
@@ -105,6 +107,7 @@ export class ModelService {
           ...(run.config.baseModelId ? { parentModelVersionId: run.config.baseModelId } : {}),
           splitSeed: run.config.split.seed,
           ...(run.config.labelSource?.kind === 'labelSet' ? { labelSetId: run.config.labelSource.labelSetId } : {}),
+          ...(tune ? { tune } : {}),
         },
       });
       const saved = await addModelVersion(

@@ -14,10 +14,11 @@ export interface ProjectLineage {
 }
 
 export function loadProjectLineage(db: PipetteDB, projectId: string): Promise<ProjectLineage> {
-  const tables = [db.datasets, db.versions, db.statistics, db.schemas, db.transforms, db.runs, db.models, db.evaluations, db.aliases, db.mlmd];
+  const tables = [db.datasets, db.versions, db.statistics, db.schemas, db.transforms, db.runs, db.models, db.evaluations, db.aliases, db.tuneSearches, db.tuneTrials, db.mlmd];
   return db.transaction('r', tables, async () => {
     const versions = (await db.versions.where('projectId').equals(projectId).toArray()).filter((v) => v.status === 'ready');
     const statistics = await db.statistics.where('versionId').anyOf(versions.map((v) => v.id)).toArray();
+    const tuneSearches = await db.tuneSearches.where('projectId').equals(projectId).toArray();
     const records: LineageRecords = {
       datasets: await db.datasets.where('projectId').equals(projectId).toArray(),
       versions,
@@ -28,6 +29,8 @@ export function loadProjectLineage(db: PipetteDB, projectId: string): Promise<Pr
       models: await db.models.where('projectId').equals(projectId).toArray(),
       evaluations: await db.evaluations.where('projectId').equals(projectId).toArray(),
       aliases: await db.aliases.where('projectId').equals(projectId).toArray(),
+      tuneSearches,
+      tuneTrials: await db.tuneTrials.where('searchId').anyOf(tuneSearches.map((x) => x.id)).toArray(),
     };
     return { records, pipeline: await loadMlmd(db, projectId) };
   });

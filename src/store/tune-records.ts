@@ -6,6 +6,7 @@
  * The search's state and every trial row are written in one transaction after each change, so a reload
  * finds them consistent. Types only come from core, so the page imports this without TF.js.
  */
+import type { TuneLineage } from '../core/model/bundle';
 import type { SearchState, LoopTrial, SearchStatus } from '../core/tune/search-loop';
 import type { SearchConfig, SearchSpace } from '../core/tune/types';
 import type { PipetteDB } from './db';
@@ -134,4 +135,13 @@ export async function interruptWhenFree(db: PipetteDB, runId: string): Promise<v
 /** Name of the lock the tab driving a search holds (a second tab leaves it alone). */
 export function searchLockName(searchId: string): string {
   return `pipette-tune-search-${searchId}`;
+}
+
+/** The search and trial a run belongs to, as a model saved from it records them (null: not a trial's run). */
+export async function tuneLineageOf(db: PipetteDB, runId: string): Promise<TuneLineage | null> {
+  const trial = await db.tuneTrials.where('runId').equals(runId).first();
+  const search = trial ? await db.tuneSearches.get(trial.searchId) : undefined;
+  if (!trial || !search) return null;
+  const { metric, direction } = search.search.objective;
+  return { searchId: search.id, searchName: search.name, trialId: trial.id, objective: { metric, direction, value: trial.best } };
 }

@@ -1,10 +1,10 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page, type Worker as PwWorker } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { createProject, importFile, packageFile } from './helpers';
 
-// The Tune stage (issue 17) in Chromium: a Hyperband search on the Palmer penguins, reloaded while it runs,
-// continues and finishes with exactly its schedule's trials; the best trial is saved to the registry and the
-// trials exported. The issue's search: max_epochs 10, factor 3, one iteration = KerasTuner's 30 trials (22
+// The Tune stage (issue 17) in Chromium: a Hyperband search on the Palmer penguins, reloaded while it runs
+// and then with one of its training workers dead, continues and finishes with exactly its schedule's trials;
+// the best trial is saved to the registry with the search in its lineage, and the trials exported. The issue's search: max_epochs 10, factor 3, one iteration = KerasTuner's 30 trials (22
 // new, 8 promoted) and 120 epochs.
 test.describe.configure({ mode: 'serial' });
 
@@ -22,8 +22,11 @@ test.afterAll(async () => {
 });
 
 const trials = () => page.getByTestId('tune-trial');
+/** The best trial's objective as the trials table shows it (4 decimals). */
+let bestObjective = '';
 
 test('a Hyperband search reloaded mid-search finishes with its schedule', async () => {
+  test.setTimeout(300_000);
   await page.getByTestId('stage-tune').click();
   await expect(page.getByTestId('tune-page')).toBeVisible();
   await page.getByTestId('tune-max-epochs').fill('10');
@@ -37,7 +40,24 @@ test('a Hyperband search reloaded mid-search finishes with its schedule', async 
   await expect(page.getByTestId('tune-status')).toHaveText('running');
   await page.reload();
   await expect(page.getByTestId('tune-page')).toBeVisible();
+
+  // then the app's training worker (pool slot 0) dies while both slots train: it closes itself, from inside
+  // (as a crash or an out-of-memory kill ends it: no event, its calls never answered). The pool sees its life
+  // lock come free, starts a fresh worker, and the trial it was training resumes from its last checkpoint.
+  await expect.poll(() => page.locator('[data-testid="tune-trial"][data-status="completed"]').count(), { timeout: 120_000, intervals: [100] }).toBeGreaterThanOrEqual(12);
+  await expect.poll(() => page.locator('[data-testid="tune-trial"][data-status="running"]').count(), { timeout: 60_000, intervals: [20] }).toBe(2);
+  const resumes = async () => (await page.locator('[data-testid="tune-trial"] td[data-resumed]').evaluateAll((tds) => tds.map((td) => Number(td.getAttribute('data-resumed'))))).reduce((a, b) => a + b, 0);
+  const resumedBefore = await resumes();
+  // the wasm backend's thread workers, parked in Atomics.wait, never answer: they count as unnamed after 2 s
+  const nameOf = (w: PwWorker) => Promise.race([w.evaluate(() => self.name), new Promise<string>((r) => setTimeout(() => r(''), 2000))]).catch(() => '');
+  const named = await Promise.all(page.workers().map(async (w) => ({ w, name: await nameOf(w) })));
+  const slot0 = named.find((x) => x.name === 'train')!.w;
+  const closed = slot0.waitForEvent('close', { timeout: 30_000 });
+  // not awaited: the answer to an evaluate may be lost when its worker closes
+  void slot0.evaluate(() => void setTimeout(() => self.close(), 1000)).catch(() => {});
+  await closed;
   await expect(page.getByTestId('tune-status')).toHaveText('done', { timeout: 150_000 });
+  expect(await resumes()).toBeGreaterThan(resumedBefore);
   await expect(page.getByTestId('tune-why')).toHaveText('The schedule is complete.');
   await expect(trials()).toHaveCount(30);
   await expect(page.locator('[data-testid="tune-trial"][data-status="completed"]')).toHaveCount(30);
@@ -56,6 +76,7 @@ test('a Hyperband search reloaded mid-search finishes with its schedule', async 
   await expect(readout).toHaveAttribute('data-x', '30');
   const bestSoFar = Number(await readout.locator('[data-series="Best so far"]').getAttribute('data-value'));
   expect(bestSoFar.toFixed(4)).toBe(bests[0]);
+  bestObjective = bests[0]!;
   await expect(page.getByTestId('tune-parallel')).toBeVisible();
 });
 
@@ -84,4 +105,10 @@ test('the best trial is saved to the registry', async () => {
   await expect(page.getByTestId('tune-saved')).toBeVisible({ timeout: 60_000 });
   await page.getByTestId('stage-registry').click();
   await expect(page.getByText(/Search 1 · trial \d{4}/).first()).toBeVisible();
+  // its lineage names the search, the trial and its objective, and links back to the search
+  const lineage = page.getByTestId('model-tune-lineage');
+  await expect(lineage).toHaveText(new RegExp(`^From Tune search "Search 1", trial \\d{4} \\(val_acc ${bestObjective.replace('.', '\\.')}\\)$`));
+  await lineage.click();
+  await expect(page.getByTestId('tune-page')).toBeVisible();
+  await expect(page.locator('#tune-search-title')).toHaveText('Search 1');
 });

@@ -43,6 +43,15 @@ export interface Lineage {
   splitSeed?: number;
   /** The label-set version the model was trained on (soft labels), when not a label column. */
   labelSetId?: string;
+  /** The Tune search whose trial's run this model is (issue 17), with the trial's best objective. */
+  tune?: TuneLineage;
+}
+
+export interface TuneLineage {
+  searchId: string;
+  searchName: string;
+  trialId: string;
+  objective: { metric: string; direction: 'min' | 'max'; value: number | null };
 }
 
 export interface BundleMetadata {

@@ -83,6 +83,19 @@ export interface AliasRow {
   override?: { evaluationId: string | null };
 }
 
+/** A Tune search (issue 17) and its trials: each trial's run is a Trainer execution in the search's context. */
+export interface TuneSearchRow {
+  id: string;
+  name: string;
+  search: { algorithm: string; objective: { metric: string; direction: string } };
+}
+export interface TuneTrialRow {
+  searchId: string;
+  id: string;
+  runId: string;
+  best: number | null;
+}
+
 /** A project's records, each list in any order. */
 export interface LineageRecords {
   datasets: DatasetRow[];
@@ -94,7 +107,11 @@ export interface LineageRecords {
   models: ModelRow[];
   evaluations: EvaluationRow[];
   aliases: AliasRow[];
+  tuneSearches?: TuneSearchRow[];
+  tuneTrials?: TuneTrialRow[];
 }
+
+export const TUNE_CONTEXT_TYPE = 'tune_search';
 
 export const uris = {
   version: (id: string) => `pipette:version/${id}`,
@@ -134,11 +151,12 @@ export function lineageStore(pipeline: MlmdStore, records: LineageRecords): Mlmd
   const hand = (type: string, baseType: ExecutionBaseTypeName, io: { inputs?: Record<string, number[]>; outputs: Record<string, number[]> }, time: number, settings: JsonValue = {}, state: ExecutionState = 'COMPLETE') => {
     const outputs = Object.values(io.outputs).flat();
     // the pipeline's execution of the same record already says where it came from
-    if (outputs.some((id) => madeByPipeline.has(id))) return;
+    if (outputs.some((id) => madeByPipeline.has(id))) return null;
     const inputs = Object.fromEntries(Object.entries(io.inputs ?? {}).filter(([, ids]) => ids.length > 0));
     const executionId = recorder.execution(type, { componentId: type, settings, state, inputs, outputs: io.outputs, baseType, time });
     manual ??= recorder.context(MANUAL_CONTEXT_TYPE, MANUAL_CONTEXT_NAME);
     recorder.attach(manual, { executions: [executionId], artifacts: outputs });
+    return { executionId, outputs };
   };
 
   const datasetName = new Map(records.datasets.map((d) => [d.id, d.name]));
@@ -196,11 +214,14 @@ export function lineageStore(pipeline: MlmdStore, records: LineageRecords): Mlmd
     const m = id ? models.get(id) : undefined;
     return m ? [artifact('Model', uris.model(m.id), `${m.name} v${m.version}`, { modelId: m.id, name: m.name, version: m.version, ...(m.runId ? { runId: m.runId } : {}) }, m.createdAt)] : [];
   };
+  const searches = new Map((records.tuneSearches ?? []).map((x) => [x.id, x]));
+  const trialOfRun = new Map((records.tuneTrials ?? []).filter((x) => searches.has(x.searchId)).map((x) => [x.runId, x]));
   for (const r of byTime(records.runs)) {
     const run = artifact('ModelRun', uris.run(r.id), '', { runId: r.id }, r.createdAt);
     const made = r.status === 'done' ? model(r.modelId) : [];
-    const settings = { name: r.config.name, task: r.config.task, split: r.config.split as JsonValue, hyper: r.config.hyper as JsonValue };
-    hand(
+    const trial = trialOfRun.get(r.id);
+    const settings = { name: r.config.name, task: r.config.task, split: r.config.split as JsonValue, hyper: r.config.hyper as JsonValue, ...(trial ? { tuneTrial: trial.id, objective: trial.best } : {}) };
+    const execution = hand(
       'Trainer',
       'TRAIN',
       { inputs: { examples: examples(r.datasetVersionId), transform_graph: r.config.transformId ? transform(r.config.transformId) : [], base_model: model(r.config.baseModelId) }, outputs: { model: made, model_run: [run] } },
@@ -208,6 +229,13 @@ export function lineageStore(pipeline: MlmdStore, records: LineageRecords): Mlmd
       settings,
       RUN_STATES[r.status] ?? 'RUNNING',
     );
+    // a Tune trial's run belongs to its search too (ML Metadata: the search is a context over its trials)
+    const search = trial ? searches.get(trial.searchId)! : null;
+    if (execution && search) {
+      const { algorithm, objective } = search.search;
+      const context = recorder.context(TUNE_CONTEXT_TYPE, search.id, toProperties({ name: search.name, algorithm, metric: objective.metric, direction: objective.direction }));
+      recorder.attach(context, { executions: [execution.executionId], artifacts: execution.outputs });
+    }
   }
   for (const m of byTime(records.models)) {
     if (m.source === 'import') hand('ModelImport', 'PROCESS', { inputs: { model: model(m.parentModelId) }, outputs: { model: model(m.id) } }, m.createdAt);
