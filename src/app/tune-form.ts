@@ -7,7 +7,8 @@
 import type { ColumnInfo } from '../core/data/types';
 import type { InputSpec, LayerSpec } from '../core/model/model-spec';
 import { checkSearch, checkSpace } from '../core/tune/check';
-import type { TuneError } from '../core/tune/errors';
+import { TuneError } from '../core/tune/errors';
+import { readSpace } from '../core/tune/space-json';
 import type { Algorithm, BaseConfig, Direction, SearchConfig, SearchSpace } from '../core/tune/types';
 import type { Task } from '../core/train/presets';
 import { TUNE_METRICS, type TuneMetric } from '../services/tune';
@@ -89,13 +90,19 @@ export function defaultFields(): TuneFormFields {
   };
 }
 
-/** The space as typed: parsed, or the TuneError of text that is not JSON. */
-export function parseSpace(text: string): SearchSpace | null {
+/** The space as typed, read by core's readSpace (a wrong shape: its TuneError 'bad-space' naming where), or 'not-json'. */
+export function parseSpace(text: string): SearchSpace | TuneError | 'not-json' {
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(text);
-    return value && typeof value === 'object' ? (value as SearchSpace) : null;
+    value = JSON.parse(text);
   } catch {
-    return null;
+    return 'not-json';
+  }
+  try {
+    return readSpace(value);
+  } catch (e) {
+    if (e instanceof TuneError) return e;
+    throw e;
   }
 }
 
@@ -143,7 +150,8 @@ export function directionOf(metric: TuneMetric): Direction {
 /** Every problem of the space and the settings against the base layers (empty: the search can start). */
 export function formProblems(f: TuneFormFields, layers: readonly LayerSpec[]): TuneError[] | 'not-json' {
   const space = parseSpace(f.spaceText);
-  if (!space) return 'not-json';
+  if (space === 'not-json') return space;
+  if (space instanceof TuneError) return [space];
   const base: BaseConfig = { layers: [...layers], hyper: { optimizer: 'adam', learningRate: 0.01, batchSize: 32, epochs: f.epochs, patience: 0, classWeights: 'none' } };
   const spaceIssues = checkSpace(space, base);
   return spaceIssues.length ? spaceIssues : checkSearch(searchConfig(f), space);

@@ -13,7 +13,9 @@
 import * as Comlink from 'comlink';
 import { untrack } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
+import { TuneError } from '../core/tune/errors';
 import { emptySpace } from '../core/tune/space';
+import { readSpace } from '../core/tune/space-json';
 import { resultsSummary, trialsCsv, trialsJson } from '../core/tune/summary';
 import type { BaseConfig, SearchSpace, TrialView } from '../core/tune/types';
 import { driveSearch } from '../services/tune';
@@ -102,7 +104,7 @@ export class TunePageState {
   /** The space as the no-code editor edits it (the JSON text is what is stored; a shape that is not a space shows as empty). */
   get space(): SearchSpace {
     const parsed = parseSpace(this.form.spaceText);
-    return parsed && Array.isArray(parsed.hps) && Array.isArray(parsed.bindings) && Array.isArray(parsed.blocks) ? parsed : emptySpace();
+    return parsed === 'not-json' || parsed instanceof TuneError ? emptySpace() : parsed;
   }
 
   set space(space: SearchSpace) {
@@ -172,7 +174,7 @@ export class TunePageState {
         name,
         datasetVersionId: v.id,
         base,
-        space: JSON.parse(f.spaceText),
+        space: readSpace(JSON.parse(f.spaceText)),
         search: searchConfig(f),
         ...(f.budgetMinutes > 0 ? { budgetMs: f.budgetMinutes * 60_000 } : {}),
         workers: f.workers || DEFAULT_TUNE_WORKERS,

@@ -1,6 +1,7 @@
 /** The Tune page's form model: the Hyperband schedule's totals (by hand from KerasTuner's _get_size and _get_epochs) and the suggested space. */
 import { describe, expect, it } from 'vitest';
-import { defaultSpace, formProblems, defaultFields } from '../../../src/app/tune-form';
+import { defaultSpace, formProblems, defaultFields, parseSpace } from '../../../src/app/tune-form';
+import type { TuneError } from '../../../src/core/tune/errors';
 import { hyperbandSchedule } from '../../../src/core/tune/hyperband';
 import { checkSpace } from '../../../src/core/tune/check';
 
@@ -25,5 +26,15 @@ describe('tune form', () => {
     const problems = formProblems({ ...f, spaceText: JSON.stringify(bad) }, []);
     expect(problems).not.toBe('not-json');
     expect((problems as { code: string; details: { param?: string } }[]).map((e) => [e.code, e.details.param])).toContainEqual(['min-above-max', 'lr']);
+  });
+
+  it("reads the space with core's readSpace: a wrong shape is one 'bad-space' naming where, a left-out sampling is linear", () => {
+    const f = defaultFields();
+    const wrong = { version: 1, hps: [{ name: 'lr', kind: 'integer', min: 1, max: 2 }], bindings: [] };
+    const problems = formProblems({ ...f, spaceText: JSON.stringify(wrong) }, []) as TuneError[];
+    expect(problems.map((e) => [e.code, e.details.params?.path])).toEqual([['bad-space', 'hps[0].kind']]);
+    const space = parseSpace(JSON.stringify({ hps: [{ name: 'lr', kind: 'float', min: 0.1, max: 1 }] }));
+    expect(space).toEqual({ version: 1, hps: [{ name: 'lr', kind: 'float', min: 0.1, max: 1, sampling: 'linear' }], bindings: [], blocks: [] });
+    expect(parseSpace('[1')).toBe('not-json');
   });
 });
