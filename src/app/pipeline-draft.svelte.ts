@@ -32,7 +32,7 @@ export interface Issue {
   message: string;
 }
 
-const SETTINGS_CODES: ReadonlySet<PipelineErrorCode> = new Set(['bad-settings', 'missing-setting', 'unknown-setting']);
+const SETTINGS_CODES: ReadonlySet<PipelineErrorCode> = new Set(['bad-settings', 'missing-setting', 'unknown-setting', 'bad-tune']);
 
 /** What the forms offer: the project's datasets with their ready versions' columns, and its schema versions. */
 export interface DraftChoices {

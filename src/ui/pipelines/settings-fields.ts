@@ -4,6 +4,7 @@
  */
 import type { ComponentType } from '../../core/pipeline/spec';
 
+const TRAINER = ['name', 'task', 'presetId', 'features', 'modelSeed', 'hyper.optimizer', 'hyper.learningRate', 'hyper.batchSize', 'hyper.epochs', 'hyper.patience', 'hyper.classWeights', 'backend'];
 const FINE_TUNE = ['training', 'training.optimizer', 'training.learningRate', 'training.batchSize', 'training.epochs'];
 
 export const SHOWN_FIELDS: Record<ComponentType, readonly string[]> = {
@@ -13,8 +14,8 @@ export const SHOWN_FIELDS: Record<ComponentType, readonly string[]> = {
   ImportSchemaGen: ['', 'schemaVersionId'],
   ExampleValidator: ['acceptAnomalies'],
   Transform: ['name', 'spec', 'spec.steps'],
-  Trainer: ['name', 'task', 'presetId', 'features', 'modelSeed', 'hyper.optimizer', 'hyper.learningRate', 'hyper.batchSize', 'hyper.epochs', 'hyper.patience', 'hyper.classWeights', 'backend'],
-  Tuner: [],
+  Trainer: TRAINER,
+  Tuner: [...TRAINER, 'space', 'search.algorithm', 'search.objective.metric', 'search.objective.direction', 'search.maxTrials', 'search.hyperband.maxEpochs', 'search.hyperband.factor', 'search.seed', 'search'],
   Evaluator: ['thresholds', 'minCount', 'bootstrap', 'decisionThreshold'],
   Pusher: ['alias'],
   Quantizer: ['dtype'],
