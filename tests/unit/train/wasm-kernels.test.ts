@@ -83,6 +83,8 @@ const CONVS = [
   { x: [2, 6, 7, 3], f: [2, 2, 3, 4], stride: 1, pad: 'same' },
   { x: [2, 6, 5, 2], f: [3, 2, 2, 3], stride: 1, pad: [[0, 0], [2, 0], [1, 1], [0, 0]] },
   { x: [1, 5, 4, 2], f: [2, 2, 2, 3], stride: 1, pad: [[0, 0], [0, 1], [2, 0], [0, 0]] },
+  // 4 or more channels: the filter gradient with the batch innermost, with padding and unequal strides
+  { x: [3, 6, 7, 4], f: [3, 2, 4, 3], stride: [1, 2], pad: 'same' },
 ] as const;
 
 function convCase(c: (typeof CONVS)[number], dataFormat: 'NHWC' | 'NCHW') {
