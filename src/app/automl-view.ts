@@ -1,11 +1,12 @@
 /**
  * What the AutoML view shows of a search, as pure functions (no store, no Svelte): the leaderboard's
- * trials with the preset run as one more, the progress (trials and epochs done of the plan, time left of
- * the budget counted from the stored search time), and the winner in words. The arithmetic of the
+ * trials with the preset run as one more, the progress (trials and epochs done of the Hyperband iteration
+ * under way and in all, time left of the budget counted from the stored search time), and the winner in words. The arithmetic of the
  * leaderboard and the comparison is core/tune/automl-budget.ts's.
  */
 import { FAMILY_PARAM } from '../core/tune/automl';
 import { AUTOML_BUDGETS_MINUTES, compareWithPreset, leaderboard, type AutoMlTrial, type LeaderRow, type PresetComparison } from '../core/tune/automl-budget';
+import { hyperbandSchedule } from '../core/tune/hyperband';
 import { bestOf } from '../core/tune/search-loop';
 import type { HpValues } from '../core/tune/types';
 import { objectiveValue } from '../services/tune';
@@ -71,10 +72,15 @@ export interface AutoMlProgress {
   /** The preset run's epochs trained and its epoch limit. */
   presetEpochs: number;
   presetMaxEpochs: number;
+  /** The Hyperband iteration under way (1-based), its trials finished and epochs trained, and one schedule's totals. */
+  iteration: number;
+  iterationTrialsDone: number;
+  iterationEpochsDone: number;
+  scheduleTrials: number;
+  scheduleEpochs: number;
+  /** Over the whole search. */
   trialsDone: number;
-  trialsPlanned: number | null;
   epochsDone: number;
-  epochsPlanned: number | null;
   /** Budget time left; null once the search has ended. */
   leftMs: number | null;
   /** Search time used (the preset run's included). */
@@ -93,18 +99,26 @@ export function budgetLeftMs(search: Pick<TuneSearchRecord, 'status' | 'budgetMs
   return null;
 }
 
+/** Epochs a trial trained itself (a promoted trial's first ones are its parent's). */
+const ownEpochs = (t: TuneTrialRecord) => Math.max(0, t.history.length - t.initialEpoch);
+
 export function automlProgress(search: TuneSearchRecord, trials: readonly TuneTrialRecord[], presetRun: Pick<RunRecord, 'history'> | undefined, now: number): AutoMlProgress {
   const info = search.automl;
-  const left = budgetLeftMs(search, now);
+  const iteration = trials.reduce((most, t) => Math.max(most, t.iteration ?? 0), 0);
+  const current = trials.filter((t) => (t.iteration ?? 0) === iteration);
+  const schedule = hyperbandSchedule({ ...search.search.hyperband, iterations: 1 });
   return {
     phase: info?.phase ?? 'search',
     presetEpochs: presetRun?.history.length ?? 0,
     presetMaxEpochs: info?.presetConfig.hyper.epochs ?? 0,
+    iteration: iteration + 1,
+    iterationTrialsDone: current.filter((t) => t.status !== 'running').length,
+    iterationEpochsDone: current.reduce((sum, t) => sum + ownEpochs(t), 0),
+    scheduleTrials: schedule.trials,
+    scheduleEpochs: schedule.epochs,
     trialsDone: trials.filter((t) => t.status !== 'running').length,
-    trialsPlanned: info?.plan?.plannedTrials ?? null,
-    epochsDone: trials.reduce((sum, t) => sum + Math.max(0, t.history.length - t.initialEpoch), 0),
-    epochsPlanned: info?.plan?.plannedEpochs ?? null,
-    leftMs: left,
+    epochsDone: trials.reduce((sum, t) => sum + ownEpochs(t), 0),
+    leftMs: budgetLeftMs(search, now),
     usedMs: search.status === 'running' ? search.elapsedMs + Math.max(0, now - search.updatedAt) : search.elapsedMs,
   };
 }

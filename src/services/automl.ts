@@ -2,22 +2,24 @@
  * AutoML ("find a model for me", issue 17) driven from the page: an AutoML search is an ordinary tune
  * search (services/tune.ts) whose space is core/tune/automl.ts's, with one step first. The default preset
  * trains once as a normal run on the search's split (the comparison's baseline, on the Train page like any
- * run); its measured seconds per epoch and per run plan Hyperband for what is left of the budget
- * (planHyperband, plus one iteration, so the budget rather than the estimate ends it); then the search runs
- * with the loop's budget stop: a running trial is stopped and the best finished one wins. The preset's time counts against the
+ * run); its measured seconds per epoch and per run choose Hyperband's max_epochs for what is left of the
+ * budget (planHyperband); then the schedule repeats until the loop's budget stop ends it: a running trial
+ * is stopped and the best finished one wins. The preset's time counts against the
  * budget (the search's elapsedMs), so the whole thing stops at the budget. Every step is saved, so a
  * reload continues it: a preset run left running resumes from its checkpoint, a planned search as any.
  *
  * No TF.js here: the workers train.
  */
 import { planHyperband } from '../core/tune/automl-budget';
-import { hyperbandSchedule } from '../core/tune/hyperband';
 import type { SearchState } from '../core/tune/search-loop';
 import type { TrainEvent } from '../protocol/train';
 import type { PipetteDB } from '../store/db';
 import type { RunRecord } from '../store/training-records';
-import { interruptWhenFree, listTrials, loadSearchState, type TuneSearchRecord } from '../store/tune-records';
+import { interruptWhenFree, loadSearchState, type TuneSearchRecord } from '../store/tune-records';
 import { driveSearch, type DriveOptions, type TrialWorker } from './tune';
+
+/** Hyperband iterations of an AutoML search: more than any budget trains, so the budget ends it. */
+export const AUTOML_ITERATIONS = 1000;
 
 /** What the preset run measured: seconds per epoch (the epochs' own wall time) and per run outside them. */
 export function measureRun(run: Pick<RunRecord, 'history' | 'durationMs'>): { secondsPerEpoch: number; secondsPerTrial: number } {
@@ -84,13 +86,13 @@ async function presetStep(db: PipetteDB, search: TuneSearchRecord, worker: Trial
   if (stoppedBy === 'budget' || run?.status !== 'done') return save({ status: 'done', doneWhy: 'budget' }).then(() => 'budget');
   const measured = measureRun(run);
   const plan = planHyperband({ budgetSeconds: budgetMs / 1000, spentSeconds: elapsed() / 1000, ...measured, slots: search.workers, maxEpochsCap: info.presetConfig.hyper.epochs });
-  // one iteration more than fits: the budget, not an estimate, ends the search (the last runs as far as it lets)
-  const hyperband = plan.fits ? { ...plan.hyperband, iterations: plan.hyperband.iterations + 1 } : plan.hyperband;
-  const schedule = hyperbandSchedule(hyperband);
+  // the schedule repeats until the budget ends it: the plan's iterations are an estimate (a preset run pays
+  // first-run costs, such as timing the backends, that later runs do not: in Chromium 6.1 s against ~1 s)
+  const hyperband = { ...plan.hyperband, iterations: AUTOML_ITERATIONS };
   const paused = options.pause?.aborted === true;
   await save({
     search: { ...search.search, hyperband },
-    automl: { ...info, phase: 'search', measured, plan: { plannedTrials: schedule.trials, plannedEpochs: schedule.epochs, fits: plan.fits } },
+    automl: { ...info, phase: 'search', measured, plan: { plannedTrials: plan.plannedTrials, plannedEpochs: plan.plannedEpochs, fits: plan.fits } },
     ...(paused ? { status: 'paused' as const } : {}),
   });
   return paused ? 'paused' : 'planned';
@@ -107,45 +109,8 @@ export async function prepareAutoMl(db: PipetteDB, searchId: string, worker: Tri
   return search.automl.phase === 'search' || (await presetStep(db, search, worker, options)) === 'planned';
 }
 
-/**
- * A schedule that ended before the budget (the preset run's first-run costs, such as timing the backends,
- * made the plan cautious): more Hyperband iterations at the same max_epochs, planned from what the finished
- * trials measured, plus one the budget cuts. True when the search was extended and should run again.
- */
-export async function extendAutoMl(db: PipetteDB, searchId: string): Promise<boolean> {
-  const search = await db.tuneSearches.get(searchId);
-  if (!search?.automl || search.status !== 'done' || search.doneWhy !== 'schedule-complete' || search.budgetMs === undefined) return false;
-  if (search.budgetMs - search.elapsedMs <= 0) return false;
-  const trials = await listTrials(db, searchId);
-  const runs = (await db.runs.bulkGet(trials.filter((t) => t.status === 'completed').map((t) => t.runId))).filter((r) => r !== undefined);
-  // the trials' own epochs only (a promoted trial's run repeats its parent's epoch records)
-  const own = runs.map((r) => ({ history: r.history.slice(trials.find((t) => t.runId === r.id)?.initialEpoch ?? 0), durationMs: r.durationMs }));
-  const epochs = own.reduce((n, r) => n + r.history.length, 0);
-  if (own.length === 0 || epochs === 0) return false;
-  const epochMs = own.reduce((n, r) => n + r.history.reduce((m, h) => m + h.ms, 0), 0);
-  const durationMs = own.reduce((n, r) => n + r.durationMs, 0);
-  const measured = { secondsPerEpoch: epochMs / epochs / 1000, secondsPerTrial: Math.max(0, durationMs - epochMs) / own.length / 1000 };
-  const maxEpochs = search.search.hyperband.maxEpochs;
-  const more = planHyperband({ budgetSeconds: search.budgetMs / 1000, spentSeconds: search.elapsedMs / 1000, ...measured, slots: search.workers, maxEpochsCap: maxEpochs, minEpochs: maxEpochs, factor: search.search.hyperband.factor });
-  const hyperband = { ...search.search.hyperband, iterations: search.search.hyperband.iterations + (more.fits ? more.hyperband.iterations + 1 : 1) };
-  const schedule = hyperbandSchedule(hyperband);
-  await db.tuneSearches.update(searchId, {
-    status: 'running',
-    doneWhy: undefined,
-    search: { ...search.search, hyperband },
-    automl: { ...search.automl, plan: { plannedTrials: schedule.trials, plannedEpochs: schedule.epochs, fits: search.automl.plan?.fits ?? true } },
-    updatedAt: Date.now(),
-  });
-  return true;
-}
-
-/**
- * Run (or continue) an AutoML search: its preset step, then the planned search (driveSearch), extended
- * while its schedule ends before the budget. The caller holds the search's lock. Resolves with its state.
- */
+/** Run (or continue) an AutoML search: its preset step, then the planned search (driveSearch) to its budget. The caller holds the search's lock. */
 export async function driveAutoMl(db: PipetteDB, searchId: string, worker: (slot: number) => TrialWorker, options: DriveOptions = {}): Promise<SearchState> {
   if (!(await prepareAutoMl(db, searchId, worker(0), options))) return (await loadSearchState(db, searchId))!;
-  let state = await driveSearch(db, searchId, worker, options);
-  while (!options.signal?.aborted && !options.pause?.aborted && (await extendAutoMl(db, searchId))) state = await driveSearch(db, searchId, worker, options);
-  return state;
+  return driveSearch(db, searchId, worker, options);
 }

@@ -42,6 +42,7 @@ test('a 1-minute AutoML search on the penguins stops at the budget with a leader
   // the preset run ends, the plan is made and the search runs
   await expect(page.getByTestId('automl-progress')).toHaveAttribute('data-phase', 'search', { timeout: 60_000 });
   await expect(page.getByTestId('automl-plan')).toContainText('Hyperband max_epochs');
+  await expect(page.getByTestId('automl-progress')).toContainText('Hyperband iteration 1:');
 
   await expect(page.getByTestId('tune-status')).toHaveText('done', { timeout: 120_000 });
   await expect(page.getByTestId('tune-why')).toHaveText('The time limit was reached.');

@@ -65,18 +65,31 @@ describe('AutoML time left and progress', () => {
     expect(budgetLeftMs({ ...stored, status: 'done' }, 6_000)).toBeNull();
   });
 
-  it('counts trials and epochs done against the plan', () => {
-    const s = { ...search, ...stored, automl: { phase: 'search', presetRunId: 'p', presetConfig: { hyper: { epochs: 60 } }, families: ['mlp', 'linear'], plan: { plannedTrials: 30, plannedEpochs: 120, fits: true } } } as unknown as TuneSearchRecord;
-    const trials = [trial('0000', MLP2, 'completed', [0.8, 0.9]), trial('0001', MLP2, 'running', [0.8, 0.9, 0.95], { parentId: '0000', initialEpoch: 2 })];
+  it('counts trials and epochs of the Hyperband iteration under way and in all', () => {
+    const s = {
+      search: { objective: { metric: 'val_acc', direction: 'max' }, hyperband: { maxEpochs: 10, factor: 3, iterations: 1000 } },
+      ...stored,
+      automl: { phase: 'search', presetRunId: 'p', presetConfig: { hyper: { epochs: 60 } }, families: ['mlp', 'linear'] },
+    } as unknown as TuneSearchRecord;
+    const trials = [
+      trial('0000', MLP2, 'completed', [0.8, 0.9], { iteration: 0 }),
+      trial('0001', MLP2, 'completed', [0.8, 0.9, 0.95], { parentId: '0000', initialEpoch: 2, iteration: 0 }),
+      trial('0002', MLP2, 'completed', [0.7], { iteration: 1 }),
+      trial('0003', MLP2, 'running', [0.6, 0.65], { iteration: 1 }),
+    ];
     expect(automlProgress(s, trials, run('done', [0.5]), 6_000)).toEqual({
       phase: 'search',
       presetEpochs: 1,
       presetMaxEpochs: 60,
-      trialsDone: 1,
-      trialsPlanned: 30,
-      // 2 epochs of 0000, 1 new epoch of 0001 (its first 2 are its parent's)
-      epochsDone: 3,
-      epochsPlanned: 120,
+      // the second iteration: 1 of its trials finished, 1 + 2 of its epochs; one schedule of 10/3 is 30 trials, 120 epochs
+      iteration: 2,
+      iterationTrialsDone: 1,
+      iterationEpochsDone: 3,
+      scheduleTrials: 30,
+      scheduleEpochs: 120,
+      trialsDone: 3,
+      // 2 + 1 (0001's first 2 epochs are its parent's) + 1 + 2
+      epochsDone: 6,
       leftMs: 35_000,
       usedMs: 25_000,
     });

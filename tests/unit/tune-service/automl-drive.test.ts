@@ -11,7 +11,7 @@ import { automlBoard } from '../../../src/app/automl-view';
 import { automlSpace } from '../../../src/core/tune/automl';
 import { presetById } from '../../../src/core/train/presets';
 import type { RunOutcome, StartRunRequest, TrainEvent } from '../../../src/protocol/train';
-import { driveAutoMl, extendAutoMl, measureRun, prepareAutoMl } from '../../../src/services/automl';
+import { AUTOML_ITERATIONS, driveAutoMl, measureRun, prepareAutoMl } from '../../../src/services/automl';
 import type { TrialWorker } from '../../../src/services/tune';
 import { PipetteDB } from '../../../src/store/db';
 import type { EpochRecord, RunRecord } from '../../../src/store/training-records';
@@ -123,10 +123,10 @@ describe('the preset step', () => {
       const stored = (await db.tuneSearches.get(s.id))!;
       expect(stored.status).toBe('paused');
       expect(stored.automl).toMatchObject({ phase: 'search', measured: { secondsPerEpoch: 0.075, secondsPerTrial: 1 } });
-      // an hour affords far more than the preset's 10 epochs: max_epochs 10 (30 trials, 120 epochs) repeated as
-      // often as it fits, (3600 - spent) / 1.25 / (0.075 x 120 + 1 x 30) = 73 times, plus one the budget cuts
-      expect(stored.search.hyperband).toEqual({ maxEpochs: 10, factor: 3, iterations: 74 });
-      expect(stored.automl!.plan).toEqual({ plannedTrials: 30 * 74, plannedEpochs: 120 * 74, fits: true });
+      // an hour affords far more than the preset's 10 epochs: max_epochs 10 (30 trials, 120 epochs), expected
+      // (3600 - spent) / 1.25 / (0.075 x 120 + 1 x 30) = 73 times; it repeats until the budget ends it
+      expect(stored.search.hyperband).toEqual({ maxEpochs: 10, factor: 3, iterations: AUTOML_ITERATIONS });
+      expect(stored.automl!.plan).toEqual({ plannedTrials: 30 * 73, plannedEpochs: 120 * 73, fits: true });
       // continuing: the preset step has ended, so nothing trains again before the search
       expect(await prepareAutoMl(db, s.id, worker)).toBe(true);
       expect(calls).toEqual([`start ${s.automl!.presetRunId}`]);
@@ -142,49 +142,19 @@ describe('the preset step', () => {
   });
 });
 
-describe('a schedule that ends before the budget', () => {
-  it('gets more Hyperband iterations at the same max_epochs, planned from the finished trials', async () => {
-    const db = new PipetteDB('automl-extend');
-    await db.open();
-    try {
-      const s = await automlSearch(db, 100_000);
-      await db.tuneSearches.update(s.id, { status: 'done', doneWhy: 'schedule-complete', elapsedMs: 40_000, automl: { ...s.automl!, phase: 'search' } });
-      // two finished trials, 2 epochs of 100 ms each in runs of 1,200 ms: 0.1 s an epoch, 1 s a run outside them
-      const { worker } = standIn(db, { history: [epoch(0, 100), epoch(1, 100)], durationMs: 1200 });
-      for (const id of ['0000', '0001']) {
-        const runId = trialRunId(s.id, id);
-        await worker.startRun({ runId, projectId: s.projectId, datasetVersionId: s.datasetVersionId, config: s.base }, () => {});
-        await db.tuneTrials.put({ id, searchId: s.id, runId, values: { family: 'linear' }, status: 'completed', epochs: 2, initialEpoch: 0, parentId: null, history: [0.5, 0.6], best: 0.6, bestEpoch: 2, durationMs: 1200, startedAt: 0, iteration: 0, bracket: 1, round: 0 });
-      }
-      expect(await extendAutoMl(db, s.id)).toBe(true);
-      const stored = (await db.tuneSearches.get(s.id))!;
-      // 60 s left / 1.25 / 0.1 s = 480 epochs; max 3 costs 11 epochs + 6 trials x 10 = 71: 6 fit, plus one cut, after the first
-      expect(stored).toMatchObject({ status: 'running', search: { hyperband: { maxEpochs: 3, factor: 3, iterations: 8 } }, automl: { plan: { plannedTrials: 48, plannedEpochs: 88 } } });
-      expect(stored.doneWhy).toBeUndefined();
-      // a search the budget ended, or one with nothing left of it, is not extended
-      await db.tuneSearches.update(s.id, { status: 'done', doneWhy: 'budget' });
-      expect(await extendAutoMl(db, s.id)).toBe(false);
-      await db.tuneSearches.update(s.id, { doneWhy: 'schedule-complete', elapsedMs: 100_000 });
-      expect(await extendAutoMl(db, s.id)).toBe(false);
-    } finally {
-      await db.delete();
-    }
-  });
-});
-
 let tf: typeof tfjs;
 beforeAll(async () => {
   tf = await useCpu();
 });
 
-it('a whole AutoML search on the penguins: the preset run, then trials over the families until the budget or the plan ends', async () => {
+it('a whole AutoML search on the penguins: the preset run, then trials over the families until the budget', async () => {
   const db = new PipetteDB('automl-penguins');
   await db.open();
   try {
     const s = await automlSearch(db, 20_000, 12);
     const state = await driveAutoMl(db, s.id, () => serviceWorker(tf, db));
     expect(state.status).toBe('done');
-    expect(['budget', 'schedule-complete']).toContain(state.doneWhy);
+    expect(state.doneWhy).toBe('budget');
     const stored = (await db.tuneSearches.get(s.id))!;
     expect(stored.automl!.phase).toBe('search');
     expect(stored.search.hyperband.maxEpochs).toBeGreaterThanOrEqual(3);
