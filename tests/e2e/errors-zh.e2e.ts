@@ -196,3 +196,18 @@ test('Pipelines: a pipeline whose wire reads the wrong kind of artifact', async 
   await saysInZh(page.getByTestId('pipeline-json-problem'), zh('pipeline.error.kind-mismatch', { component: 'trainer', port: 'transform_graph', expected: 'TransformGraph', from: 'statistics_gen', output: 'statistics', actual: 'Statistics' }));
   await expect(page.getByTestId('pipeline-json-save')).toBeDisabled();
 });
+
+test('Tune: a search space whose minimum is above its maximum names the parameter', async () => {
+  await page.getByTestId('stage-tune').click();
+  await expect(page.getByTestId('tune-page')).toBeVisible();
+  const space = page.getByTestId('tune-space');
+  // the space as JSON (the no-code editor's text), under its summary
+  await page.locator('summary', { hasText: zh('tune.run.space') }).click();
+  // the suggested space, with the units' bounds the wrong way round
+  const suggested = JSON.parse(await space.inputValue()) as { hps: { name: string; min?: number; max?: number }[] };
+  const units = suggested.hps.find((h) => h.name === 'units')!;
+  Object.assign(units, { min: 128, max: 16 });
+  await space.fill(JSON.stringify(suggested));
+  await saysInZh(page.getByTestId('tune-problems'), zh('tune.error.min-above-max', { param: 'units', min: 128, max: 16 }));
+  await expect(page.getByRole('button', { name: zh('tune.run.start') })).toBeDisabled();
+});
