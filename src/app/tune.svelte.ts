@@ -268,7 +268,7 @@ async function drive(searchId: string): Promise<void> {
     driving.set(searchId, { cancel, pause });
     try {
       // an AutoML search trains its preset run and plans first, then runs as any search until its budget (services/automl.ts)
-      if (row.automl) return void (await driveAutoMl(db(), searchId, poolWorker, { signal: cancel.signal, pause: pause.signal, proxy: (f) => Comlink.proxy(f) }));
+      if (row.automl) return void (await driveAutoMl(db(), searchId, trialWorker, { signal: cancel.signal, pause: pause.signal, proxy: (f) => Comlink.proxy(f) }));
       await driveSearch(db(), searchId, trialWorker, { signal: cancel.signal, pause: pause.signal, proxy: (f) => Comlink.proxy(f) });
     } finally {
       driving.delete(searchId);
