@@ -31,6 +31,30 @@ async function search(page: Page, workers: number, n: number): Promise<number> {
   return seconds;
 }
 
+/** A new project with the penguins imported, on its Tune page. */
+async function penguinsOnTunePage(page: Page, project: string): Promise<void> {
+  await createProject(page, project);
+  await importFile(page, 'penguins.json', packageFile('vega-datasets', 'data/penguins.json'), 'application/json');
+  await expect(page.getByTestId('import-done')).toContainText('344', { timeout: 60_000 });
+  await page.getByTestId('stage-tune').click();
+}
+
+/** Each run's name and validation loss per epoch. */
+function runLosses(page: Page): Promise<{ name: string; valLoss: number[] }[]> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('pipette');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const q = open.result.transaction('runs').objectStore('runs').getAll();
+          q.onsuccess = () =>
+            resolve((q.result as { config: { name: string }; history: { valLoss: number | null }[] }[]).map((r) => ({ name: r.config.name, valLoss: r.history.flatMap((h) => (typeof h.valLoss === 'number' ? [h.valLoss] : [])) })));
+        };
+      }),
+  );
+}
+
 /** Each trial run's name, creation time and tensor count after its last epoch. */
 function trialTensors(page: Page): Promise<{ name: string; createdAt: number; tensors: number }[]> {
   return page.evaluate(
@@ -51,10 +75,7 @@ function trialTensors(page: Page): Promise<{ name: string; createdAt: number; te
 
 test('Hyperband on the penguins with 1 and 2 training workers', async ({ page }) => {
   test.setTimeout(1_800_000);
-  await createProject(page, 'Tune bench');
-  await importFile(page, 'penguins.json', packageFile('vega-datasets', 'data/penguins.json'), 'application/json');
-  await expect(page.getByTestId('import-done')).toContainText('344', { timeout: 60_000 });
-  await page.getByTestId('stage-tune').click();
+  await penguinsOnTunePage(page, 'Tune bench');
 
   const one = await search(page, 1, 1);
   const first = (await trialTensors(page)).filter((r) => r.name.startsWith('Search 1 ')).sort((a, b) => a.createdAt - b.createdAt);
@@ -66,4 +87,36 @@ test('Hyperband on the penguins with 1 and 2 training workers', async ({ page })
   report(BENCH, 'tensors_after_first_trial', first[0]!.tensors, 'tensors', 'flat across trials');
   report(BENCH, 'tensors_after_last_trial', first.at(-1)!.tensors, 'tensors', 'flat across trials');
   report(BENCH, 'tensors_max_minus_min_trials_2_to_30', Math.max(...first.slice(1).map((r) => r.tensors)) - Math.min(...first.slice(1).map((r) => r.tensors)), 'tensors', '0');
+});
+
+/**
+ * Hyperband against random search at the same epoch budget (issue 17): Hyperband max_epochs 10, factor 3
+ * (120 epochs over 30 trials, most of them short) and random search of 12 trials x 10 epochs (120 epochs),
+ * the same suggested space, seed and 2 workers, on the penguins from the Tune page. Figures:
+ * hyperband_best_accuracy and random_best_accuracy, the best validation accuracy of any trial of each.
+ */
+test('Hyperband against random search at 120 epochs on the penguins', async ({ page }) => {
+  test.setTimeout(1_800_000);
+  await penguinsOnTunePage(page, 'Tune bench: Hyperband vs random');
+  const best = async (): Promise<number> => Math.max(...(await page.getByTestId('trial-best').allTextContents()).map(Number));
+
+  await search(page, 2, 1);
+  const hyperband = await best();
+
+  if ((await page.locator('details.new').getAttribute('open')) === null) await page.locator('details.new > summary').click();
+  await page.getByTestId('tune-algorithm').selectOption('random');
+  await page.getByTestId('tune-max-trials').fill('12');
+  await page.getByLabel('Epochs per trial').fill('10');
+  await page.getByRole('button', { name: 'Start search' }).click();
+  await expect(page.locator('#tune-search-title')).toHaveText('Search 2');
+  await expect(page.getByTestId('tune-status')).toHaveText('done', { timeout: 900_000 });
+  await expect(page.getByTestId('tune-progress')).toContainText('12 of 12 trials finished · 120 epochs trained');
+  const random = await best();
+  report(BENCH, 'hyperband_best_accuracy', hyperband, 'validation accuracy', 'the best trial of Hyperband 10/3 (120 epochs)');
+  report(BENCH, 'random_best_accuracy', random, 'validation accuracy', 'the best of 12 random trials x 10 epochs (120 epochs)');
+  // the penguins' validation rows are easily all right: the lowest validation loss of any epoch tells the searches apart
+  const losses = await runLosses(page);
+  const lowest = (search: string) => Math.min(...losses.filter((r) => r.name.startsWith(`${search} `)).flatMap((r) => r.valLoss));
+  report(BENCH, 'hyperband_best_val_loss', lowest('Search 1'), 'validation loss', 'lowest of any epoch of any trial');
+  report(BENCH, 'random_best_val_loss', lowest('Search 2'), 'validation loss', 'lowest of any epoch of any trial');
 });
