@@ -77,6 +77,10 @@ test('the editor offers the Tuner with the search\'s settings, and names a space
 test('ExampleGen -> Tuner -> Trainer runs: the Trainer trains with the best trial\'s values', async () => {
   await page.getByTestId('pipeline-json').fill(JSON.stringify(PIPELINE, null, 2));
   await expect(page.getByTestId('pipeline-json-ok')).toHaveText('The pipeline is valid: 3 components.');
+  // the Trainer reading best_hyperparameters says what they replace
+  await page.locator('[data-testid="pipeline-node"][data-id="trainer"]').first().click();
+  await expect(panel('trainer').getByTestId('pipeline-tuned-note')).toBeVisible();
+  await expect(panel('tuner').getByTestId('pipeline-tuned-note')).toHaveCount(0);
   await page.getByTestId('pipeline-json-save').click();
   await expect(page.getByTestId('pipeline-version')).toHaveText('tuned v1');
   await runPipeline(page);
