@@ -16,7 +16,7 @@ import type { TrainEvent } from '../protocol/train';
 import type { PipetteDB } from '../store/db';
 import type { RunRecord } from '../store/training-records';
 import { interruptWhenFree, loadSearchState, type TuneSearchRecord } from '../store/tune-records';
-import { driveSearch, type DriveOptions, type TrialWorker } from './tune';
+import { driveSearch, runCanceller, type DriveOptions, type TrialWorker } from './tune';
 
 /** Hyperband iterations of an AutoML search: more than any budget trains, so the budget ends it. */
 export const AUTOML_ITERATIONS = 1000;
@@ -45,11 +45,10 @@ async function presetStep(db: PipetteDB, search: TuneSearchRecord, worker: Trial
   const save = (change: Partial<TuneSearchRecord>) => (saving = saving.then(async () => void (await db.tuneSearches.update(search.id, { elapsedMs: elapsed(), updatedAt: Date.now(), ...change }))));
   let stoppedBy: 'cancelled' | 'budget' | null = null;
   // a cancel reaching the worker before its run has begun is lost: it is repeated until the run ends
-  let retry: ReturnType<typeof setInterval> | undefined;
+  const canceller = runCanceller(worker, runId);
   const stop = (why: 'cancelled' | 'budget') => {
     stoppedBy ??= why;
-    void worker.cancel(runId);
-    retry ??= setInterval(() => void worker.cancel(runId), 250);
+    canceller.cancel();
   };
   const onCancel = () => stop('cancelled');
   if (options.signal?.aborted) stoppedBy = 'cancelled';
@@ -74,7 +73,7 @@ async function presetStep(db: PipetteDB, search: TuneSearchRecord, worker: Trial
     failure = e;
   } finally {
     clearTimeout(timer);
-    clearInterval(retry);
+    canceller.end();
     options.signal?.removeEventListener('abort', onCancel);
   }
   const run = await db.runs.get(runId);

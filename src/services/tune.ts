@@ -42,6 +42,28 @@ export interface TrialWorker {
   cancel(jobId: string): Promise<boolean>;
 }
 
+/** How often a cancel is sent again until the run ends. */
+const CANCEL_RETRY_MS = 250;
+
+/**
+ * The cancel of a run on a worker. The training worker aborts only a job it runs now (protocol/jobs.ts
+ * cancelJob), so a cancel reaching it before the run has begun (a resumed trial reads the store and waits
+ * for the run's writer lock first) would be lost and the run would train all its epochs: once asked for,
+ * the cancel is repeated until `end()` (the run ended).
+ */
+export function runCanceller(worker: TrialWorker, runId: string): { cancel(): void; end(): void } {
+  let retry: ReturnType<typeof setInterval> | undefined;
+  return {
+    cancel() {
+      void worker.cancel(runId);
+      retry ??= setInterval(() => void worker.cancel(runId), CANCEL_RETRY_MS);
+    },
+    end() {
+      clearInterval(retry);
+    },
+  };
+}
+
 /** The layers and training settings a search's space is applied to. */
 export function baseOf(search: TuneSearchRecord): BaseConfig {
   return { layers: search.base.spec?.layers ?? [], hyper: { ...search.base.hyper } };
@@ -90,7 +112,8 @@ export class TuneHost implements SearchHost {
     const onEvent = (this.#o.proxy ?? ((f) => f))((e: TrainEvent) => {
       if (e.kind === 'epoch') ctx.epoch(e.epoch.epoch + 1, objectiveValue(metric, e.epoch), e.elapsedMs);
     });
-    const cancel = () => void worker.cancel(runId);
+    const canceller = runCanceller(worker, runId);
+    const cancel = () => canceller.cancel();
     if (ctx.signal.aborted) return { status: 'stopped', durationMs: trial.durationMs };
     ctx.signal.addEventListener('abort', cancel);
     try {
@@ -102,6 +125,7 @@ export class TuneHost implements SearchHost {
       return { status: outcome.status === 'done' ? 'completed' : 'stopped', durationMs: run?.durationMs ?? trial.durationMs };
     } finally {
       ctx.signal.removeEventListener('abort', cancel);
+      canceller.end();
     }
   }
 
