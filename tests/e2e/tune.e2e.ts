@@ -1,5 +1,6 @@
 import { expect, test, type Browser, type Page, type Worker as PwWorker } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import { strFromU8, unzipSync } from 'fflate';
 import { createProject, importFile, packageFile } from './helpers';
 
 // The Tune stage (issue 17) in Chromium: a Hyperband search on the Palmer penguins, reloaded while it runs
@@ -100,7 +101,7 @@ test('"Train the best" opens its run on the Train page', async () => {
   await page.getByTestId('stage-tune').click();
 });
 
-test('the best trial is saved to the registry', async () => {
+test('the best trial is saved to the registry and exported', async () => {
   await page.getByTestId('tune-save-best').click();
   await expect(page.getByTestId('tune-saved')).toBeVisible({ timeout: 60_000 });
   await page.getByTestId('stage-registry').click();
@@ -108,6 +109,15 @@ test('the best trial is saved to the registry', async () => {
   // its lineage names the search, the trial and its objective, and links back to the search
   const lineage = page.getByTestId('model-tune-lineage');
   await expect(lineage).toHaveText(new RegExp(`^From Tune search "Search 1", trial \\d{4} \\(val_acc ${bestObjective.replace('.', '\\.')}\\)$`));
+  // exported as a TF.js bundle whose metadata carries the same lineage, and whose weight files model.json names are all there
+  const trialId = /trial (\d{4})/.exec((await lineage.textContent())!)![1];
+  const download = page.waitForEvent('download');
+  await page.getByTestId('model-item').filter({ hasText: /Search 1 · trial/ }).getByTestId('model-download').click();
+  const files = unzipSync(new Uint8Array(Buffer.concat(await (await (await download).createReadStream()).toArray())));
+  const modelJson = JSON.parse(strFromU8(files['model.json']!)) as { weightsManifest: { paths: string[] }[] };
+  for (const path of modelJson.weightsManifest.flatMap((g) => g.paths)) expect(files[path]?.length ?? 0).toBeGreaterThan(0);
+  const metadata = JSON.parse(strFromU8(files['metadata.json']!)) as { lineage: { tune?: { searchName: string; trialId: string; objective: { metric: string } } } };
+  expect(metadata.lineage.tune).toMatchObject({ searchName: 'Search 1', trialId, objective: { metric: 'val_acc' } });
   await lineage.click();
   await expect(page.getByTestId('tune-page')).toBeVisible();
   await expect(page.locator('#tune-search-title')).toHaveText('Search 1');
