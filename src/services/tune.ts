@@ -122,7 +122,8 @@ export class TuneHost implements SearchHost {
       // the trial's history is the run's (a resumed run retrains the epochs after its last checkpoint)
       run?.history.forEach((h, i) => i >= trial.history.length && ctx.epoch(i + 1, objectiveValue(metric, h), run.durationMs));
       if (outcome.status === 'failed') throw run?.error ?? new Error(`trial run ${runId} failed`);
-      return { status: outcome.status === 'done' ? 'completed' : 'stopped', durationMs: run?.durationMs ?? trial.durationMs };
+      const tieLoss = trial.bestEpoch !== null ? run?.history[trial.bestEpoch - 1]?.valLoss : null;
+      return { status: outcome.status === 'done' ? 'completed' : 'stopped', durationMs: run?.durationMs ?? trial.durationMs, ...(Number.isFinite(tieLoss) ? { tieLoss: tieLoss! } : {}) };
     } finally {
       ctx.signal.removeEventListener('abort', cancel);
       canceller.end();
@@ -133,8 +134,17 @@ export class TuneHost implements SearchHost {
   async #train(trial: Readonly<LoopTrial>, runId: string, worker: TrialWorker, onEvent: (e: TrainEvent) => void, resume: boolean): Promise<RunOutcome> {
     const { db, search } = this.#o;
     const start = () => worker.startRun({ runId, projectId: search.projectId, datasetVersionId: search.datasetVersionId, config: trialConfig(search, trial) }, onEvent);
-    if (!resume || !(await db.runs.get(runId))) return start();
+    if (!resume) return start();
+    // the lost worker's writes may land after its loss is known (its run record, added as it died, can be
+    // committed after its lock came free): wait for the lock, and take a record that appears after the
+    // look as the lost worker's, to resume
     await interruptWhenFree(db, runId);
+    if (!(await db.runs.get(runId))) {
+      return start().catch(async (e: unknown) => {
+        if (!(await db.runs.get(runId))) throw e;
+        return this.#train(trial, runId, worker, onEvent, true);
+      });
+    }
     const run = (await db.runs.get(runId))!;
     // the run finished (or failed) after the trial's last save: only its record is read
     if (run.status !== 'interrupted') return { runId, status: run.status === 'done' ? 'done' : run.status === 'cancelled' ? 'cancelled' : 'failed' };

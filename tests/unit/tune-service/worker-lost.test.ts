@@ -14,6 +14,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MAX_WORKER_LOSSES, runSearch, TrialWorkerLost, type SearchState } from '../../../src/core/tune/search-loop';
 import type { Decision, TrialView } from '../../../src/core/tune/types';
+import type { StartRunRequest } from '../../../src/protocol/train';
 import { driveSearch, type TrialWorker } from '../../../src/services/tune';
 import { watchedTrialWorker, WorkerWatch, type LifeLockApi, type LockRequest, type WatchedBridge } from '../../../src/app/workers/worker-watch';
 import { PipetteDB } from '../../../src/store/db';
@@ -223,4 +224,45 @@ describe.each([
       await db.delete();
     }
   }, 120_000);
+});
+
+describe('a worker lost as it starts a trial', () => {
+  it("resumes the trial when the lost worker's run record lands after the host looked for it", async () => {
+    const db = new PipetteDB('tune-lost-late-record');
+    await db.open();
+    try {
+      const search = await penguinSearch(db, searchSettings({ algorithm: 'random', maxTrials: 2 }));
+      let late: StartRunRequest | null = null;
+      const bridge = new FakeBridge((target, index) => {
+        const w = serviceWorker(tf, db);
+        const startRun: TrialWorker['startRun'] = async (req, onEvent) => {
+          if (index === 0 && !late) {
+            // the first worker dies as it begins the first trial: its call never settles
+            late = req;
+            target.dispatchEvent(new Event('error'));
+            return never();
+          }
+          if (late?.runId === req.runId) {
+            // ... and the run record it was adding is committed only now, after the host found none
+            const now = Date.now();
+            await db.runs.add({ id: req.runId, projectId: req.projectId, datasetVersionId: req.datasetVersionId, status: 'running', phase: 'loading', config: req.config, history: [], metrics: null, durationMs: 0, createdAt: now, updatedAt: now });
+          }
+          return w.startRun(req, onEvent);
+        };
+        return { ...w, startRun, holdLifeLock: async () => {} };
+      });
+      const watch = new WorkerWatch<Api>(undefined);
+      const state = await driveSearch(db, search.id, () => watchedTrialWorker(watch, bridge));
+      expect(state.status).toBe('done');
+      expect(state.trials.map((t) => [t.status, t.resumes ?? 0, t.history.length])).toEqual([
+        ['completed', 1, 5],
+        ['completed', 0, 5],
+      ]);
+      // the lost worker's record was taken as interrupted and resumed (trained from the start: it had no checkpoint)
+      const run = (await db.runs.get(late!.runId))!;
+      expect([run.status, run.resumes, run.history.length]).toEqual(['done', 1, 5]);
+    } finally {
+      await db.delete();
+    }
+  }, 60_000);
 });
