@@ -25,11 +25,14 @@ export function budgetMinutes(choice: BudgetChoice, custom: number | null): numb
 export function presetTrial(run: Pick<RunRecord, 'id' | 'status' | 'history' | 'durationMs'>, search: Pick<TuneSearchRecord, 'search'>): AutoMlTrial {
   const { metric, direction } = search.search.objective;
   const history = run.history.map((h) => objectiveValue(metric, h));
+  const best = bestOf(history, direction);
+  const tieLoss = best.bestEpoch !== null ? run.history[best.bestEpoch - 1]?.valLoss : null;
   return {
     id: run.id,
     values: {},
     status: run.status === 'done' ? 'completed' : run.status === 'failed' ? 'failed' : run.status === 'cancelled' ? 'stopped' : 'running',
-    ...bestOf(history, direction),
+    ...best,
+    ...(typeof tieLoss === 'number' && Number.isFinite(tieLoss) ? { tieLoss } : {}),
     epochs: run.history.length,
     seconds: run.durationMs / 1000,
     preset: true,
@@ -38,7 +41,7 @@ export function presetTrial(run: Pick<RunRecord, 'id' | 'status' | 'history' | '
 
 /** The search's trials as the leaderboard reads them (a trial's epochs count its parent's). */
 export function searchTrials(trials: readonly TuneTrialRecord[]): AutoMlTrial[] {
-  return trials.map((t) => ({ id: t.id, values: t.values, status: t.status, best: t.best, bestEpoch: t.bestEpoch, epochs: t.history.length, seconds: t.durationMs / 1000 }));
+  return trials.map((t) => ({ id: t.id, values: t.values, status: t.status, best: t.best, bestEpoch: t.bestEpoch, ...(t.tieLoss !== undefined ? { tieLoss: t.tieLoss } : {}), epochs: t.history.length, seconds: t.durationMs / 1000 }));
 }
 
 export interface AutoMlBoard {

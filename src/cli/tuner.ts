@@ -63,6 +63,7 @@ class NodeTrialHost implements SearchHost {
     const spec = dataSpec(data, training.layers, this.modelSeed);
     const started = Date.now();
     const owned: { dispose(): void }[] = [];
+    const valLosses: (number | null)[] = [];
     try {
       const model = buildModel(tf, spec);
       owned.push(model);
@@ -77,13 +78,15 @@ class NodeTrialHost implements SearchHost {
         ...this.tensors,
         signal: ctx.signal,
         onEpoch: (log) => {
+          valLosses[log.epoch] = log.valLoss;
           ctx.epoch(log.epoch + 1, epochObjective(this.search.objective.metric, log), Date.now() - started);
           this.onEpoch(++this.#epochs);
         },
       });
       if (result.status === 'diverged') throw new TrainError('diverged', {}, `trial ${trial.id}: training diverged: the loss became infinite or NaN`);
       if (this.search.algorithm === 'hyperband' && result.status === 'completed') this.#checkpoints.set(trial.id, await trainer.getCheckpoint());
-      return { status: result.status === 'cancelled' ? 'stopped' : 'completed', durationMs: Date.now() - started };
+      const tieLoss = trial.bestEpoch !== null ? valLosses[trial.bestEpoch - 1] : null;
+      return { status: result.status === 'cancelled' ? 'stopped' : 'completed', durationMs: Date.now() - started, ...(typeof tieLoss === 'number' && Number.isFinite(tieLoss) ? { tieLoss } : {}) };
     } finally {
       for (const o of owned) o.dispose();
     }

@@ -3,7 +3,7 @@
  * the leaderboard of finished trials, and how the winner compares with the default preset trained once
  * on the same split. Pure; the search itself is the ordinary tune loop, stopped at the budget.
  */
-import { hyperbandSchedule } from './hyperband';
+import { compareTieLoss, hyperbandSchedule } from './hyperband';
 import { valuesKey } from './space';
 import type { Direction, HpValue, HpValues, SearchConfig, TrialStatus } from './types';
 import { FAMILY_PARAM } from './automl';
@@ -82,6 +82,8 @@ export interface AutoMlTrial {
   status: TrialStatus;
   best: number | null;
   bestEpoch: number | null;
+  /** The validation loss at the best epoch (TrialView.tieLoss): breaks ties of the objective. */
+  tieLoss?: number;
   /** Epochs trained in all (cumulative, a promoted trial's include its parent's). */
   epochs: number;
   seconds: number;
@@ -109,15 +111,15 @@ function familyOf(t: AutoMlTrial): string {
 }
 
 /**
- * The completed trials, best first by the objective's direction; ties by fewer epochs, then less time,
- * then the earlier trial. One row per configuration: a Hyperband trial and its promotions share their
+ * The completed trials, best first by the objective's direction; ties by the lower validation loss (a
+ * saturated accuracy says nothing more), then fewer epochs, then less time, then the earlier trial. One row per configuration: a Hyperband trial and its promotions share their
  * values, and only the best of them is listed. Pruned, failed, running and budget-stopped trials are not
  * finished and are left out (the best finished trial wins).
  */
 export function leaderboard(trials: readonly AutoMlTrial[], direction: Direction): LeaderRow[] {
   const bestByConfig = new Map<string, { t: AutoMlTrial; order: number }>();
   const sign = direction === 'max' ? -1 : 1;
-  const better = (a: AutoMlTrial, b: AutoMlTrial) => sign * (a.best! - b.best!) < 0;
+  const better = (a: AutoMlTrial, b: AutoMlTrial) => (sign * (a.best! - b.best!) || compareTieLoss(a, b)) < 0;
   trials.forEach((t, order) => {
     if (t.status !== 'completed' || t.best === null || !Number.isFinite(t.best)) return;
     const key = t.preset ? `preset:${t.id}` : valuesKey(t.values);
@@ -125,7 +127,7 @@ export function leaderboard(trials: readonly AutoMlTrial[], direction: Direction
     if (!held || better(t, held.t)) bestByConfig.set(key, { t, order: held ? held.order : order });
   });
   const rows = [...bestByConfig.values()].sort(
-    (a, b) => sign * (a.t.best! - b.t.best!) || a.t.epochs - b.t.epochs || a.t.seconds - b.t.seconds || a.order - b.order,
+    (a, b) => sign * (a.t.best! - b.t.best!) || compareTieLoss(a.t, b.t) || a.t.epochs - b.t.epochs || a.t.seconds - b.t.seconds || a.order - b.order,
   );
   return rows.map(({ t }) => {
     const { [FAMILY_PARAM]: _family, ...settings } = t.values;

@@ -89,10 +89,17 @@ function bracketRuns(trials: readonly TrialView[], count: number): { runs: Brack
   return { runs: [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, run]) => run), current };
 }
 
-/** Better first by the objective's direction; a trial without a value last; ties keep their order. */
-export function byObjective(trials: readonly TrialView[], direction: 'min' | 'max'): TrialView[] {
+/** Better first by the objective's direction; a trial without a value last; ties by the lower validation loss, then in their order. */
+export function byObjective<T extends TrialView>(trials: readonly T[], direction: 'min' | 'max'): T[] {
   const key = (t: TrialView) => (t.best === null || Number.isNaN(t.best) ? Infinity : direction === 'max' ? -t.best : t.best);
-  return [...trials].sort((a, b) => key(a) - key(b));
+  return [...trials].sort((a, b) => key(a) - key(b) || compareTieLoss(a, b));
+}
+
+/** Equal objectives: the lower validation loss first (a trial without one after); 0 keeps the trials' order. */
+export function compareTieLoss(a: Pick<TrialView, 'tieLoss'>, b: Pick<TrialView, 'tieLoss'>): number {
+  const la = a.tieLoss ?? Infinity;
+  const lb = b.tieLoss ?? Infinity;
+  return la === lb ? 0 : la < lb ? -1 : 1;
 }
 
 function promotion(search: SearchConfig, run: BracketRun): Decision | null {

@@ -68,6 +68,8 @@ export interface TrialEnd {
   /** 'stopped': the run ended early because the signal asked it to. */
   status: 'completed' | 'stopped';
   durationMs: number;
+  /** The validation loss at the trial's best epoch, where its run has one (TrialView.tieLoss). */
+  tieLoss?: number;
 }
 
 export interface SearchHost {
@@ -206,6 +208,7 @@ export async function runSearch(state: SearchState, host: SearchHost, options: L
       .then(
         (end) => {
           trial.durationMs = end.durationMs;
+          if (end.tieLoss !== undefined) trial.tieLoss = end.tieLoss;
           trial.status = r.stoppedAs ?? (end.status === 'completed' ? 'completed' : 'stopped');
         },
         (e: unknown) => {

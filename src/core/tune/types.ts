@@ -134,6 +134,11 @@ export interface TrialView {
   /** The best objective value of the history (by the objective's direction) and its epoch (1-based). */
   best: number | null;
   bestEpoch: number | null;
+  /**
+   * The validation loss at the best epoch, where the run has one (set when the trial finishes): of two equal
+   * objectives the lower wins, so a saturated validation accuracy (every row right) still tells models apart.
+   */
+  tieLoss?: number;
 }
 
 /** A new trial to create and run: train `values` from `initialEpoch` to `epochs` (continuing `parentId` when set). */

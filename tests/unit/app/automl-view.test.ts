@@ -40,6 +40,13 @@ describe('AutoML leaderboard and comparison', () => {
     expect(modelOf(board.rows[2]!)).toEqual({ family: 'linear', count: null });
   });
 
+  it('ties on the objective go to the lower validation loss at the best epoch, the preset run’s too', () => {
+    const saturated = { ...run('done', [0.9, 1, 1]), history: [0.9, 1, 1].map((a, i) => ({ ...epoch(a), valLoss: [0.4, 0.1, 0.05][i]! })) };
+    expect(presetTrial(saturated, search)).toMatchObject({ best: 1, bestEpoch: 2, tieLoss: 0.1 });
+    const board = automlBoard(search, [trial('0000', MLP2, 'completed', [1], { tieLoss: 0.2 }), trial('0001', { family: 'linear' }, 'completed', [1], { tieLoss: 0.08 })], saturated);
+    expect(board.rows.map((r) => r.trialId)).toEqual(['0001', 's-tpreset', '0000']);
+  });
+
   it('has no comparison while the preset run has not finished', () => {
     expect(presetTrial(run('cancelled', [0.5, 0.6]), search).status).toBe('stopped');
     const board = automlBoard(search, [trial('0000', MLP2, 'completed', [0.9])], run('cancelled', [0.5, 0.6]));

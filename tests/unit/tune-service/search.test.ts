@@ -50,6 +50,8 @@ it('Hyperband 10/3 on the penguins: 30 trials, 8 continued from their parents, 1
       expect(run.history).toHaveLength(t.epochs);
       // the trial's objective history is its run's validation accuracy per epoch
       expect(t.history).toEqual(run.history.map((h) => h.valAcc));
+      // ties of the objective are broken by the validation loss of the best epoch
+      expect(t.tieLoss).toBe(run.history[t.bestEpoch! - 1]!.valLoss);
       trained += t.epochs - t.initialEpoch;
     }
     expect(trained).toBe(120);

@@ -231,6 +231,20 @@ describe('AutoML leaderboard', () => {
     expect(leaderboard(trials, 'min').map((r) => r.trialId)).toEqual(['t4', 't8', 't3', 't1', 'p', 't2']);
   });
 
+  it('breaks a tie of the objective by the lower validation loss, before epochs and time', () => {
+    // saturated: all three classify every validation row; the 10-epoch trial fits them with the lowest loss
+    const saturated = [
+      trial('t1', { best: 1, epochs: 2, seconds: 5, tieLoss: 0.31 }),
+      trial('t2', { best: 1, epochs: 10, seconds: 20, tieLoss: 0.04 }),
+      trial('t3', { best: 1, epochs: 4, seconds: 8 }),
+      { ...trial('p', { best: 1, epochs: 10, values: {}, tieLoss: 0.12 }), preset: true },
+    ];
+    expect(leaderboard(saturated, 'max').map((r) => r.trialId)).toEqual(['t2', 'p', 't1', 't3']);
+    // one configuration promoted with the same accuracy and a lower loss: its row is the promoted trial
+    const promoted = { ...trial('t1b', { best: 1, epochs: 6, tieLoss: 0.2 }), values: { family: 'mlp', mlp_layers: 1 } };
+    expect(leaderboard([saturated[0]!, promoted], 'max').map((r) => r.trialId)).toEqual(['t1b']);
+  });
+
   it('compares the winner with the preset: best 0.97 vs preset 0.95 (+0.02)', () => {
     const rows = leaderboard([trial('t1', { best: 0.966 }), { ...trial('p', { best: 0.954 }), preset: true }], 'max');
     expect(compareWithPreset(rows, 'max')).toEqual({ best: '0.97', preset: '0.95', delta: '+0.02', improved: true, winnerIsPreset: false });

@@ -24,6 +24,11 @@ describe('results', () => {
     expect(resultsSummary(trials, { metric: 'val_loss', direction: 'min' }, 1).map((r) => r.id)).toEqual(['t0']);
   });
 
+  it('ranks equal objectives by the lower validation loss, a trial without one after', () => {
+    const tied = [{ ...t('a', 'completed', 1, {}) }, { ...t('b', 'completed', 1, {}), tieLoss: 0.2 }, { ...t('c', 'completed', 1, {}), tieLoss: 0.05 }, { ...t('d', 'completed', 0.9, {}), tieLoss: 0.01 }];
+    expect(resultsSummary(tied, { metric: 'val_acc', direction: 'max' }).map((r) => r.id)).toEqual(['c', 'b', 'a', 'd']);
+  });
+
   it('quotes CSV fields by RFC 4180', () => {
     expect(['plain', 'a,b', 'say "hi"', 'two\nlines', ' edge', 3, true, null].map(csvField)).toEqual(['plain', '"a,b"', '"say ""hi"""', '"two\nlines"', '" edge"', '3', 'true', '']);
   });
