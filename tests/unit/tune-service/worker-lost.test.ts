@@ -46,7 +46,7 @@ class FakeBridge implements WatchedBridge<Api> {
 }
 
 const never = <T>() => new Promise<T>(() => {});
-const hangingApi = (): Api => ({ startRun: never, resumeRun: never, cancel: never, holdLifeLock: async () => {} });
+const hangingApi = (): Api => ({ startRun: never, resumeRun: never, cancel: never, holdLifeLock: async () => {}, idle: async () => true });
 
 describe('the pool watch', () => {
   it("a call on a worker that fires 'error' rejects as lost, and the slot starts a fresh worker", async () => {
@@ -82,6 +82,33 @@ describe('the pool watch', () => {
     held.get(names[0]!)!();
     await expect(call).rejects.toMatchObject({ why: 'ended' });
     expect(bridge.terminated).toBe(1);
+  });
+
+  it('a worker that stops answering while a trial runs is lost as stuck, and stopped', async () => {
+    const bridge = new FakeBridge(() => ({ ...hangingApi(), idle: never }));
+    const watch = new WorkerWatch<Api>(undefined, { everyMs: 5, stuckMs: 30 });
+    const call = watchedTrialWorker(watch, bridge).startRun({ runId: 'r', projectId: 'p', datasetVersionId: 'v', config: {} as never }, () => {});
+    await expect(call).rejects.toMatchObject({ why: 'stuck: no answer in 0.03 s' });
+    expect(bridge.terminated).toBe(1);
+  });
+
+  it('a busy worker that answers is never taken as stuck, however long its run', async () => {
+    let asked = 0;
+    const outcome = { runId: 'r', status: 'done' as const };
+    const bridge = new FakeBridge(() => ({
+      ...hangingApi(),
+      // the run takes ten times the stuck limit; each question is answered
+      startRun: () => new Promise((resolve) => setTimeout(() => resolve(outcome), 300)),
+      idle: async () => (asked++, false),
+    }));
+    const watch = new WorkerWatch<Api>(undefined, { everyMs: 5, stuckMs: 30 });
+    await expect(watchedTrialWorker(watch, bridge).startRun({ runId: 'r', projectId: 'p', datasetVersionId: 'v', config: {} as never }, () => {})).resolves.toEqual(outcome);
+    expect(asked).toBeGreaterThan(5);
+    const afterRun = asked;
+    await new Promise((r) => setTimeout(r, 50));
+    // no questions once the run's call settled
+    expect(asked).toBe(afterRun);
+    expect(bridge.terminated).toBe(0);
   });
 
   it('a worker stopped on purpose (idle) is not taken as lost: the bridge is left alone', async () => {
@@ -178,7 +205,7 @@ function crashingPool(db: PipetteDB, early: boolean): { worker: (slot: number) =
         else onEvent(e);
       });
     };
-    return { ...w, startRun, holdLifeLock: async () => {} };
+    return { ...w, startRun, holdLifeLock: async () => {}, idle: async () => true };
   });
   const watch = new WorkerWatch<Api>(undefined);
   return { worker: () => watchedTrialWorker(watch, bridge), crashedRun: () => crashedRun };
@@ -249,7 +276,7 @@ describe('a worker lost as it starts a trial', () => {
           }
           return w.startRun(req, onEvent);
         };
-        return { ...w, startRun, holdLifeLock: async () => {} };
+        return { ...w, startRun, holdLifeLock: async () => {}, idle: async () => true };
       });
       const watch = new WorkerWatch<Api>(undefined);
       const state = await driveSearch(db, search.id, () => watchedTrialWorker(watch, bridge));
