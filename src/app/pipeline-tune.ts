@@ -5,7 +5,9 @@
  * driveSearch over the pool of training workers, holding the search's Web Lock as the Tune page does (so
  * the Tune page, opened meanwhile, waits instead of driving it too). The component's cancel cancels the
  * search; its output is the best trial's values with the space (core/pipeline/tuner.ts), named
- * pipette:tune/<searchId>/<trialId>.
+ * pipette:tune/<searchId>/<trialId>. The search's id is the pipeline run's and the component's, so a run
+ * continued after a reload continues its Tuner's search (finished trials kept, a running one resumed from
+ * its checkpoint) instead of starting another.
  */
 import * as Comlink from 'comlink';
 import { hyperbandSchedule } from '../core/tune/hyperband';
@@ -34,12 +36,26 @@ export interface TunerPool {
   size: number;
 }
 
-export async function runTuner(db: PipetteDB, projectId: string, train: HostTrainApi, pool: TunerPool, c: ComponentSpec<'Tuner'>, inputs: Inputs, ctx: ExecuteContext): Promise<Record<string, OutputArtifact>> {
+/** The search a Tuner's execution in a pipeline run drives. */
+export function tunerSearchId(pipelineRunId: string, componentId: string): string {
+  return `${pipelineRunId}-${componentId}`;
+}
+
+/** The Tuner's search: the one this execution started before a reload, or a new one. */
+async function searchOf(db: PipetteDB, projectId: string, train: HostTrainApi, pool: TunerPool, c: ComponentSpec<'Tuner'>, inputs: Inputs, ctx: ExecuteContext): Promise<TuneSearchRecord> {
+  const id = tunerSearchId(ctx.runId, c.id);
+  const earlier = await db.tuneSearches.get(id);
+  if (earlier) {
+    // cancelled on the Tune page meanwhile: the component is cancelled as well
+    if (earlier.status === 'cancelled') throw abortError();
+    ctx.log(`continuing search ${id} ("${earlier.name}")`);
+    return earlier;
+  }
   const s = c.settings;
   const { datasetVersionId, config } = await trainerRunConfig(train, s, inputs, ctx.signal);
   const now = Date.now();
   const search: TuneSearchRecord = {
-    id: crypto.randomUUID(),
+    id,
     projectId,
     name: s.name,
     datasetVersionId,
@@ -54,8 +70,14 @@ export async function runTuner(db: PipetteDB, projectId: string, train: HostTrai
   };
   await addSearch(db, search);
   ctx.log(`search ${search.id} (the Tune page lists it as "${search.name}")`);
+  return search;
+}
+
+export async function runTuner(db: PipetteDB, projectId: string, train: HostTrainApi, pool: TunerPool, c: ComponentSpec<'Tuner'>, inputs: Inputs, ctx: ExecuteContext): Promise<Record<string, OutputArtifact>> {
+  const search = await searchOf(db, projectId, train, pool, c, inputs, ctx);
   const planned = plannedEpochs(search);
-  let epochs = 0;
+  // a continued search counts the epochs its trials trained before
+  let epochs = (await db.tuneTrials.where('searchId').equals(search.id).toArray()).reduce((sum, t) => sum + t.history.length - t.initialEpoch, 0);
   const proxy = (f: (e: TrainEvent) => void) =>
     Comlink.proxy((e: TrainEvent) => {
       f(e);

@@ -36,6 +36,8 @@ export interface OutputArtifact {
 }
 
 export interface ExecuteContext {
+  /** The pipeline run this execution belongs to (a run continued after a reload keeps its id). */
+  runId: string;
   signal: AbortSignal;
   /** Fraction done in [0, 1] (null: not known) and what is under way. */
   progress(fraction: number | null, message?: string): void;
@@ -156,6 +158,7 @@ export async function runPipeline(dag: CheckedPipeline, host: PipelineHost, stor
     const abort = () => controller.abort();
     signal.addEventListener('abort', abort);
     const ctx: ExecuteContext = {
+      runId: run.runId,
       signal: controller.signal,
       progress: (fraction, message) => {
         c.progress = fraction;

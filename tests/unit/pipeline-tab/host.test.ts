@@ -38,7 +38,7 @@ function exampleGen(settings: Partial<ComponentSpec<'ExampleGen'>['settings']> =
 }
 
 function ctx(signal = new AbortController().signal): ExecuteContext {
-  return { signal, progress: () => {}, log: () => {} };
+  return { runId: 'pipeline-run-1', signal, progress: () => {}, log: () => {} };
 }
 
 /** A data worker that records each call and answers as the services would. */

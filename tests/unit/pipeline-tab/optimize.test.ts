@@ -25,7 +25,7 @@ afterEach(async () => {
   await db.delete();
 });
 
-const ctx = (signal = new AbortController().signal, progress: (f: number | null) => void = () => {}): ExecuteContext => ({ signal, progress, log: () => {} });
+const ctx = (signal = new AbortController().signal, progress: (f: number | null) => void = () => {}): ExecuteContext => ({ runId: 'pipeline-run-1', signal, progress, log: () => {} });
 const model: ArtifactRef = { id: 7, kind: 'Model', uri: 'pipette:model/m1', properties: { modelId: 'm1', runId: 'r1' } };
 const SIZES = { bundleBytes: 0, bundleGzipBytes: 0, weightBytes: 0, weightGzipBytes: 0 };
 const REPORT = { layers: [{ layer: 'dense_1', sparsity: 0.5 }], prunedWeights: 100, zeros: 50, sparsity: 0.5, totalParams: 120, modelSparsity: 50 / 120 };

@@ -24,7 +24,7 @@ afterEach(async () => {
   await db.delete();
 });
 
-const ctx = (signal = new AbortController().signal): ExecuteContext => ({ signal, progress: () => {}, log: () => {} });
+const ctx = (signal = new AbortController().signal): ExecuteContext => ({ runId: 'pipeline-run-1', signal, progress: () => {}, log: () => {} });
 const examples: ArtifactRef = { id: 1, kind: 'Examples', uri: 'pipette:version/v2', properties: { versionId: 'v2', label: 'Species', seed: 42, fractions: { train: 0.7, validation: 0.15, test: 0.15 } } };
 const graph: ArtifactRef = { id: 4, kind: 'TransformGraph', uri: 'pipette:transform/t1', properties: { transformId: 't1' } };
 const INPUT = { kind: 'tabular', features: 9 };

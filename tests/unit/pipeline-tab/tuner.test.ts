@@ -36,7 +36,7 @@ afterEach(async () => {
   await db.delete();
 });
 
-const ctx = (signal = new AbortController().signal): ExecuteContext => ({ signal, progress: () => {}, log: () => {} });
+const ctx = (signal = new AbortController().signal): ExecuteContext => ({ runId: 'pipeline-run-1', signal, progress: () => {}, log: () => {} });
 
 function base(name: string): TrainerSettings {
   return {
@@ -99,6 +99,30 @@ describe('the Tuner in the tab', () => {
     expect(await host.exists(artifact)).toBe(true);
     await deleteSearch(db, search!.id);
     expect(await host.exists(artifact)).toBe(false);
+  }, 120_000);
+
+  it('a pipeline run continued after a reload continues its Tuner\'s search, not a new one', async () => {
+    const { projectId, examples, worker, train } = await setUp();
+    // the tab goes away while the second trial starts: its call never settles, the search stays 'running'
+    let calls = 0;
+    const dying = { ...worker, startRun: (req: Parameters<typeof worker.startRun>[0], onEvent: Parameters<typeof worker.startRun>[1]) => (++calls === 2 ? new Promise<never>(() => {}) : worker.startRun(req, onEvent)) };
+    void runTuner(db, projectId, train, { worker: () => dying, size: 1 }, tuner(), { examples: [examples] }, ctx());
+    await expect.poll(async () => (await db.tuneTrials.toArray()).map((t) => t.status), { timeout: 30_000 }).toEqual(['completed', 'running']);
+    const [first] = await listSearches(db, projectId);
+    const firstRun = (await db.runs.get((await listTrials(db, first!.id))[0]!.runId))!;
+
+    const out = await runTuner(db, projectId, train, { worker: () => worker, size: 1 }, tuner(), { examples: [examples] }, ctx());
+    const searches = await listSearches(db, projectId);
+    expect(searches.map((x) => [x.id, x.status])).toEqual([[first!.id, 'done']]);
+    const trials = await listTrials(db, first!.id);
+    expect(trials.map((t) => [t.id, t.status, t.resumes ?? 0])).toEqual([
+      ['0000', 'completed', 0],
+      ['0001', 'completed', 1],
+      ['0002', 'completed', 0],
+    ]);
+    // the finished trial was kept, not trained again
+    expect((await db.runs.get(trials[0]!.runId))!.createdAt).toBe(firstRun.createdAt);
+    expect(out.best_hyperparameters!.properties).toMatchObject({ searchId: first!.id });
   }, 120_000);
 
   it('a cancel cancels the search: the component is cancelled, not failed', async () => {
