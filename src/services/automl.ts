@@ -5,7 +5,8 @@
  * run); its measured seconds per epoch and per run choose Hyperband's max_epochs for what is left of the
  * budget (planHyperband); then the schedule repeats until the loop's budget stop ends it: a running trial
  * is stopped and the best finished one wins. The preset's time counts against the
- * budget (the search's elapsedMs), so the whole thing stops at the budget. Every step is saved, so a
+ * budget (the search's elapsedMs), so the whole thing stops at the budget. The trials train on the backend
+ * the preset's automatic choice timed fastest. Every step is saved, so a
  * reload continues it: a preset run left running resumes from its checkpoint, a planned search as any.
  *
  * No TF.js here: the workers train.
@@ -89,7 +90,11 @@ async function presetStep(db: PipetteDB, search: TuneSearchRecord, worker: Trial
   // first-run costs, such as timing the backends, that later runs do not: in Chromium 6.1 s against ~1 s)
   const hyperband = { ...plan.hyperband, iterations: AUTOML_ITERATIONS };
   const paused = options.pause?.aborted === true;
+  // the trials train where the preset's timing chose: timing every backend again per trial costs a CNN
+  // trial seconds (a step on a software GPU), and a trial stopped by the budget while timing runs over it
+  const chosen = search.base.backend === 'auto' ? run.backend?.name : undefined;
   await save({
+    ...(chosen ? { base: { ...search.base, backend: chosen } } : {}),
     search: { ...search.search, hyperband },
     automl: { ...info, phase: 'search', measured, plan: { plannedTrials: plan.plannedTrials, plannedEpochs: plan.plannedEpochs, fits: plan.fits } },
     ...(paused ? { status: 'paused' as const } : {}),

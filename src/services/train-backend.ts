@@ -112,6 +112,8 @@ export async function chooseBackend(
   requested: 'auto' | BackendName,
   probe: StepProbe,
   blocked: (name: BackendName) => 'no-conv' | null,
+  /** A cancelled run stops timing once one backend is timed (a CNN step on a software GPU takes seconds). */
+  signal?: AbortSignal,
 ): Promise<BackendChoice> {
   const reports = await control.reports();
   if (requested !== 'auto') {
@@ -131,6 +133,7 @@ export async function chooseBackend(
   let best: { name: BackendName; ms: number } | null = null;
   const ordered = [...reports].sort((a, b) => TIMING_ORDER.indexOf(a.name) - TIMING_ORDER.indexOf(b.name));
   for (const r of ordered) {
+    if (signal?.aborted && best) break;
     const c: BackendCandidate = { name: r.name, parityOk: r.name === 'cpu' ? undefined : r.parity?.ok, maxAbsDiff: r.parity?.maxAbsDiff };
     candidates.push(c);
     if (!r.available || (r.name !== 'cpu' && !r.parity?.ok)) {

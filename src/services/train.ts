@@ -231,6 +231,8 @@ export class TrainService {
     try {
       const loaded = await this.#loadRun(ctx);
       const { data, soft } = loaded;
+      // a cancel is honoured between the phases before training, not only at its batches
+      if (signal.aborted) return await this.#finishCancelled(runId, elapsed());
 
       await phase('encoding');
       const decode = this.#deps.decode;
@@ -242,6 +244,7 @@ export class TrainService {
       await phase('backend');
       const build = async (): Promise<tfjs.LayersModel> => (run.config.baseModelId ? (await this.#deps.loadModel(run.config.baseModelId)).model : buildModel(this.#deps.tf, loaded.spec!));
       await this.#chooseRunBackend(ctx, loaded, trainEnc, build);
+      if (signal.aborted) return await this.#finishCancelled(runId, elapsed());
 
       const { trainer, train, validation, result, model } = await this.#fit(ctx, loaded, trainEnc, valEnc, build);
       if (result.status === 'cancelled') return await this.#finishCancelled(runId, elapsed());
@@ -329,7 +332,7 @@ export class TrainService {
         backend = undefined;
       }
     }
-    backend ??= await chooseBackend(tf, this.#deps.backends, config.backend, this.#probe(data.stats, trainEnc, trainSoft, build, config.hyper), blocked);
+    backend ??= await chooseBackend(tf, this.#deps.backends, config.backend, this.#probe(data.stats, trainEnc, trainSoft, build, config.hyper), blocked, ctx.signal);
     if (fallback) backend = { ...backend, fallback };
     await ctx.update({ backend });
   }

@@ -2,6 +2,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildModel, type ModelSpec } from '../../../src/core/model/model-spec';
 import type { BackendReport } from '../../../src/protocol/train';
+import type { BackendName } from '../../../src/core/train/backend-types';
 import { cannotTrainOn, chooseBackend, timeModelStep, type BackendControl, type StepProbe } from '../../../src/services/train-backend';
 import { useCpu } from '../train/helpers';
 
@@ -88,6 +89,22 @@ describe('choosing a backend for a model', () => {
     const manual = await chooseBackend(tf, control(reports, []), 'cpu', probe(cnn), (n) => cannotTrainOn(n, cnn));
     expect(manual).toMatchObject({ requested: 'cpu', name: 'cpu' });
     expect(manual.msPerStep).toBeGreaterThan(0);
+  });
+
+  it('a run cancelled while backends are timed stops after the first one timed', async () => {
+    const used: string[] = [];
+    const reports: BackendReport[] = [
+      { name: 'wasm', available: true, parity: ok },
+      { name: 'cpu', available: true },
+    ];
+    const cancel = new AbortController();
+    const base = control(reports, used);
+    // the cancel arrives while wasm is being timed
+    const cancelling = { ...base, use: async (name: BackendName) => (await base.use(name), cancel.abort()) };
+    const choice = await chooseBackend(tf, cancelling, 'auto', probe(mlp), (n) => cannotTrainOn(n, mlp), cancel.signal);
+    expect(choice.name).toBe('wasm');
+    expect(choice.candidates.map((c) => c.name)).toEqual(['wasm']);
+    expect(used).toEqual(['wasm', 'wasm']);
   });
 
   it('times a step without leaving tensors behind', async () => {

@@ -151,7 +151,10 @@ it('a whole AutoML search on the penguins: the preset run, then trials over the 
   const db = new PipetteDB('automl-penguins');
   await db.open();
   try {
-    const s = await automlSearch(db, 20_000, 12);
+    const made = await automlSearch(db, 20_000, 12);
+    // the automatic backend choice, as the page asks for it
+    const s = { ...made, base: { ...made.base, backend: 'auto' as const }, automl: { ...made.automl!, presetConfig: { ...made.automl!.presetConfig, backend: 'auto' as const } } };
+    await db.tuneSearches.update(s.id, { base: s.base, automl: s.automl });
     const state = await driveAutoMl(db, s.id, () => serviceWorker(tf, db));
     expect(state.status).toBe('done');
     expect(state.doneWhy).toBe('budget');
@@ -166,6 +169,10 @@ it('a whole AutoML search on the penguins: the preset run, then trials over the 
     expect(trials.length).toBeGreaterThan(0);
     const firstTrialRun = (await db.runs.get(trials[0]!.runId))!;
     expect(firstTrialRun.split).toEqual(preset.split);
+    // the preset timed the backends; the trials train on its choice, asked for by name (not timed again)
+    expect(preset.backend).toMatchObject({ requested: 'auto', name: 'cpu' });
+    expect(stored.base.backend).toBe('cpu');
+    expect(firstTrialRun.backend).toMatchObject({ requested: 'cpu', name: 'cpu' });
     // the trials are the families' models: only dense layers (an MLP) or none (linear)
     for (const t of trials) expect(['mlp', 'linear']).toContain(t.values.family);
     const board = automlBoard(stored, trials, preset);
