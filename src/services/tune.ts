@@ -11,7 +11,7 @@
 import { nextTrial } from '../core/tune/oracle';
 import { shouldPrune } from '../core/tune/pruner';
 import { runSearch, type LoopTrial, type SearchHost, type SearchState, type TrialContext, type TrialEnd } from '../core/tune/search-loop';
-import { applyValues } from '../core/tune/space';
+import { trialTraining } from '../core/tune/space';
 import type { BaseConfig, Direction } from '../core/tune/types';
 import type { RunOutcome, StartRunRequest, TrainEvent } from '../protocol/train';
 import type { PipetteDB } from '../store/db';
@@ -75,14 +75,13 @@ export function baseOf(search: TuneSearchRecord): BaseConfig {
  * round (no early stopping: a promoted trial continues the state after its parent's last epoch).
  */
 export function trialConfig(search: TuneSearchRecord, trial: Pick<LoopTrial, 'id' | 'values' | 'epochs' | 'initialEpoch' | 'parentId'>): RunConfig {
-  const applied = applyValues(baseOf(search), search.space, trial.values);
+  const training = trialTraining(baseOf(search), search.space, search.search.algorithm, trial);
   const base = search.base;
-  const hyper = { ...base.hyper, ...applied.hyper, epochs: trial.epochs, ...(search.search.algorithm === 'hyperband' ? { patience: 0 } : {}) };
   return {
     ...base,
     name: `${search.name} · trial ${trial.id}`,
-    spec: base.spec ? { ...base.spec, layers: applied.layers } : null,
-    hyper,
+    spec: base.spec ? { ...base.spec, layers: training.layers } : null,
+    hyper: { ...base.hyper, ...training.hyper },
     ...(trial.parentId !== null ? { continueFrom: { runId: trialRunId(search.id, trial.parentId), epoch: trial.initialEpoch } } : {}),
   };
 }

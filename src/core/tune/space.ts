@@ -172,8 +172,8 @@ export function applyValues(base: BaseConfig, space: SearchSpace, values: HpValu
 /**
  * A trial's model layers and training settings: the base with its values applied, trained to the trial's
  * epochs; Hyperband's trials train every epoch of their round (no early stopping: a promoted trial
- * continues the state after its parent's last epoch): the rule of the tab's trials (services/tune.ts
- * trialConfig), for the command-line Tuner's (src/cli/tuner.ts).
+ * continues the state after its parent's last epoch): the tab's trials (services/tune.ts trialConfig) and
+ * the command-line Tuner's (src/cli/tuner.ts).
  */
 export function trialTraining(base: BaseConfig, space: SearchSpace, algorithm: Algorithm, trial: { values: HpValues; epochs: number }): BaseConfig {
   const applied = applyValues(base, space, trial.values);
