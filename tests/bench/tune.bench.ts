@@ -6,11 +6,17 @@
  * Figures: hyperband_trials, hyperband_epochs (the schedule as run), trials_per_minute_1_worker,
  * trials_per_minute_2_workers, and the training worker's tensor count after the first and after the last
  * trial of the 1-worker search (tensors_after_first_trial, tensors_after_last_trial: flat = no leak; read
- * from each trial run's last epoch record in IndexedDB).
+ * from each trial run's last epoch record in IndexedDB). Worker memory: a third 1-worker search is paused
+ * once a trial has finished (the running one finishes too), the training worker's heap and ArrayBuffers
+ * are read after a full garbage collection over the DevTools protocol (worker-heap.ts), then it continues
+ * on, paused again after about 15 trials and at its 30: worker_heap_mb_after_{first,middle,30}_trials and
+ * worker_buffers_mb_after_{first,middle,30}_trials.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { createProject, importFile, packageFile } from '../e2e/helpers';
 import { report } from './report';
+import { load } from './mnist-train';
+import { WorkerHeap } from './worker-heap';
 
 const BENCH = 'tune';
 
@@ -87,6 +93,41 @@ test('Hyperband on the penguins with 1 and 2 training workers', async ({ page })
   report(BENCH, 'tensors_after_first_trial', first[0]!.tensors, 'tensors', 'flat across trials');
   report(BENCH, 'tensors_after_last_trial', first.at(-1)!.tensors, 'tensors', 'flat across trials');
   report(BENCH, 'tensors_max_minus_min_trials_2_to_30', Math.max(...first.slice(1).map((r) => r.tensors)) - Math.min(...first.slice(1).map((r) => r.tensors)), 'tensors', '0');
+});
+
+test('the training worker\'s memory across 30 trials', async ({ page, browser }) => {
+  test.setTimeout(900_000);
+  await penguinsOnTunePage(page, 'Tune bench: memory');
+  if ((await page.locator('details.new').getAttribute('open')) === null) await page.locator('details.new > summary').click();
+  await page.getByTestId('tune-max-epochs').fill('10');
+  await page.getByTestId('tune-factor').fill('3');
+  await page.getByTestId('tune-workers').selectOption('1');
+  await page.getByRole('button', { name: 'Start search' }).click();
+  const completed = () => page.locator('[data-testid="tune-trial"][data-status="completed"]').count();
+  let heap: WorkerHeap | null = null;
+  /** Pause once `n` trials finished (the running one finishes too), read the settled worker, continue. */
+  const pausedAt = async (n: number): Promise<{ trials: number; mb: { heap: number; buffers: number } }> => {
+    await expect.poll(completed, { timeout: 120_000, intervals: [50] }).toBeGreaterThanOrEqual(n);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await expect(page.getByTestId('tune-status')).toHaveText('paused', { timeout: 120_000 });
+    heap ??= await WorkerHeap.attach(browser, (t) => t.type === 'worker' && t.title === 'train');
+    const at = { trials: await completed(), mb: await heap.settledMb() };
+    await page.getByRole('button', { name: 'Continue' }).click();
+    return at;
+  };
+  const early = await pausedAt(1);
+  const middle = await pausedAt(15);
+  await expect(page.getByTestId('tune-status')).toHaveText('done', { timeout: 900_000 });
+  await expect(page.getByTestId('tune-progress')).toContainText('30 of 30 trials finished');
+  const last = await heap!.settledMb();
+  const note = `after a full GC; flat across trials; ${load()}`;
+  const figures = (at: string, mb: { heap: number; buffers: number }, done: string) => {
+    report(BENCH, `worker_heap_mb_after_${at}_trials`, Number(mb.heap.toFixed(2)), 'MB', `JS heap; ${done}${note}`);
+    report(BENCH, `worker_buffers_mb_after_${at}_trials`, Number(mb.buffers.toFixed(2)), 'MB', `ArrayBuffers and wasm memory; ${done}${note}`);
+  };
+  figures('first', early.mb, `${early.trials} trials done; `);
+  figures('middle', middle.mb, `${middle.trials} trials done; `);
+  figures('30', last, '');
 });
 
 /**

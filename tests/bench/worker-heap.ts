@@ -27,21 +27,35 @@ export class WorkerHeap {
     });
   }
 
-  static async attach(browser: Browser): Promise<WorkerHeap> {
+  /** Attach to the worker `which` picks (default: the data worker). */
+  static async attach(browser: Browser, which: (t: { type: string; url: string; title: string }) => boolean = isDataWorker): Promise<WorkerHeap> {
     const cdp = await browser.newBrowserCDPSession();
     const { targetInfos } = await cdp.send('Target.getTargets');
-    const target = targetInfos.find(isDataWorker);
-    if (!target) throw new Error('the data worker is not running');
+    const target = targetInfos.find(which);
+    if (!target) throw new Error('the worker is not running');
     const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false });
     return new WorkerHeap(cdp, sessionId);
   }
 
-  async sample(): Promise<number> {
+  /** One DevTools call in the worker; resolves with its result. */
+  async #call<T>(method: string): Promise<T> {
     const id = this.nextId++;
-    const result = new Promise<{ usedSize: number; backingStorageSize?: number }>((resolve) => this.pending.set(id, resolve));
-    await this.cdp.send('Target.sendMessageToTarget', { sessionId: this.sessionId, message: JSON.stringify({ id, method: 'Runtime.getHeapUsage' }) });
+    const result = new Promise<T>((resolve) => this.pending.set(id, resolve as (r: { usedSize: number; backingStorageSize?: number }) => void));
+    await this.cdp.send('Target.sendMessageToTarget', { sessionId: this.sessionId, message: JSON.stringify({ id, method }) });
     const r = await result;
     this.pending.delete(id);
+    return r;
+  }
+
+  /** A full garbage collection in the worker, then its JS heap and its ArrayBuffer stores (wasm memory among them) in MB. */
+  async settledMb(): Promise<{ heap: number; buffers: number }> {
+    await this.#call('HeapProfiler.collectGarbage');
+    const r = await this.#call<{ usedSize: number; backingStorageSize?: number }>('Runtime.getHeapUsage');
+    return { heap: r.usedSize / 1024 / 1024, buffers: (r.backingStorageSize ?? 0) / 1024 / 1024 };
+  }
+
+  async sample(): Promise<number> {
+    const r = await this.#call<{ usedSize: number; backingStorageSize?: number }>('Runtime.getHeapUsage');
     this.peakUsed = Math.max(this.peakUsed, r.usedSize);
     const total = r.usedSize + (r.backingStorageSize ?? 0);
     this.peakTotal = Math.max(this.peakTotal, total);
