@@ -1,5 +1,6 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { TF } from '../model/model-spec';
+import { fusedAdam } from './fused-adam';
 
 export type OptimizerName = 'adam' | 'sgd' | 'momentum' | 'rmsprop' | 'adagrad';
 export const OPTIMIZERS: readonly OptimizerName[] = ['adam', 'sgd', 'momentum', 'rmsprop', 'adagrad'];
@@ -8,7 +9,7 @@ export const OPTIMIZERS: readonly OptimizerName[] = ['adam', 'sgd', 'momentum', 
 export function makeOptimizer(tf: TF, name: OptimizerName, lr: number): tfjs.Optimizer {
   switch (name) {
     case 'adam':
-      return tf.train.adam(lr);
+      return fusedAdam(tf, lr);
     case 'sgd':
       return tf.train.sgd(lr);
     case 'momentum':

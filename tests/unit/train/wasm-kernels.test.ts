@@ -1,7 +1,8 @@
 /**
  * The wasm backend's training kernels (core/train/wasm-kernels.ts) against the cpu backend's: every
  * kernel on several shapes, the backend parity check the app runs, and the Small CNN preset trained on
- * a sample of the bundled MNIST on both backends.
+ * a sample of the bundled MNIST on both backends; then the kernels that replace slow ones of the backend
+ * (gather, transpose, bias add and sum, ReLU's gradient, Adam, Identity) against the cpu backend's.
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -13,7 +14,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildModel } from '../../../src/core/model/model-spec';
 import { compareParity, computeParityValues, PARITY_TOLERANCE } from '../../../src/core/train/backends';
 import { PRESETS } from '../../../src/core/train/presets';
-import { registerWasmTrainingKernels, wasmTrainsConv } from '../../../src/core/train/wasm-kernels';
+import { fusedAdam } from '../../../src/core/train/fused-adam';
+import { asBlockTranspose, registerWasmTrainingKernels, wasmTrainsConv } from '../../../src/core/train/wasm-kernels';
 import { decodePng } from './helpers';
 
 beforeAll(async () => {
@@ -273,5 +275,159 @@ describe('the Small CNN preset on wasm', () => {
     // to 1e-4 (measured: 6e-6) and the predictions differ only on images at a decision boundary: at most 2 of 200.
     expect(relativeDiff(onCpu.weights, onWasm.weights)).toBeLessThan(1e-4);
     expect(Math.abs(onWasm.accuracy - onCpu.accuracy)).toBeLessThanOrEqual(0.01);
+  });
+});
+
+/** What `run` returns on cpu and on wasm (the same tensors made on each), as plain arrays with the shape. */
+async function onBoth(run: () => tf.Tensor): Promise<{ cpu: number[]; wasm: number[]; cpuShape: number[]; wasmShape: number[] }> {
+  const out: { values: number[]; shape: number[] }[] = [];
+  for (const backend of ['cpu', 'wasm'] as const) {
+    await tf.setBackend(backend);
+    const t = run();
+    out.push({ values: Array.from(await t.data()), shape: t.shape });
+    t.dispose();
+  }
+  return { cpu: out[0]!.values, wasm: out[1]!.values, cpuShape: out[0]!.shape, wasmShape: out[1]!.shape };
+}
+
+/** Exactly the cpu backend's values and shape. */
+async function sameOnBoth(run: () => tf.Tensor, label: string): Promise<void> {
+  const r = await onBoth(run);
+  expect(r.wasmShape, label).toEqual(r.cpuShape);
+  expect(r.wasm, label).toEqual(r.cpu);
+}
+
+function permutations(n: number): number[][] {
+  if (n === 1) return [[0]];
+  return permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)]));
+}
+
+describe('wasm kernels that replace slow ones give the cpu backend\'s results', () => {
+  it('GatherV2 on any axis, float32 and int32, batched (where the backend\'s own fails), and an index out of range', async () => {
+    const x = values([5, 3, 4], 11).values;
+    for (const dtype of ['float32', 'int32'] as const) {
+      const make = () => tf.tensor(dtype === 'int32' ? Array.from(x, (v) => Math.round(v * 100)) : x, [5, 3, 4], dtype);
+      for (const [indices, axis] of [[[4, 0, 0, 2], 0], [[2, 0, 1, 1, 2], 1], [[3, 3, 0], 2], [[1, 2], -1]] as const) {
+        await sameOnBoth(() => tf.tidy(() => tf.gather(make(), tf.tensor1d([...indices], 'int32'), axis)), `${dtype} axis ${axis}`);
+      }
+      await sameOnBoth(() => tf.tidy(() => tf.gather(make(), tf.tensor2d([[2, 0], [1, 1]], [2, 2], 'int32'), 1)), `${dtype} 2-D indices`);
+      await sameOnBoth(() => tf.tidy(() => tf.gather(make(), tf.tensor2d([[2, 0], [1, 1], [0, 0], [2, 2], [1, 0]], [5, 2], 'int32'), 1, 1)), `${dtype} batchDims 1`);
+    }
+    await tf.setBackend('wasm');
+    const t = tf.tensor(x, [5, 3, 4]);
+    expect(() => tf.gather(t, tf.tensor1d([1, 5], 'int32'))).toThrow('GatherV2: the index value 5 is not in [0, 4]');
+    t.dispose();
+  });
+
+  it('Transpose: every permutation of a 4-D tensor (float32 and int32) and matrices of every size around the 4x4 tiles', async () => {
+    const x = values([2, 3, 4, 5], 12).values;
+    for (const perm of permutations(4)) {
+      await sameOnBoth(() => tf.tidy(() => tf.transpose(tf.tensor(x, [2, 3, 4, 5]), perm)), `float32 ${perm}`);
+      await sameOnBoth(() => tf.tidy(() => tf.transpose(tf.tensor(Array.from(x, (v) => Math.round(v * 1000)), [2, 3, 4, 5], 'int32'), perm)), `int32 ${perm}`);
+    }
+    for (const [rows, cols] of [[1, 9], [4, 4], [5, 8], [7, 9], [13, 18], [64, 37]]) {
+      await sameOnBoth(() => tf.tidy(() => tf.transpose(tf.tensor(values([rows, cols], 13).values, [rows, cols]))), `${rows}x${cols}`);
+    }
+  });
+
+  it('Transpose is read as a block transpose where it is one', () => {
+    // the filter gradient's dy: [64, 121, 32] -> [121, 64, 32]
+    expect(asBlockTranspose([64, 121, 32], [1, 0, 2])).toEqual({ batch: 1, A: 64, B: 121, S: 32 });
+    expect(asBlockTranspose([64, 11, 11, 32], [1, 2, 0, 3])).toEqual({ batch: 1, A: 64, B: 121, S: 32 });
+    expect(asBlockTranspose([3, 5, 6], [0, 2, 1])).toEqual({ batch: 3, A: 5, B: 6, S: 1 });
+    expect(asBlockTranspose([2, 3, 4], [2, 0, 1])).toEqual({ batch: 1, A: 6, B: 4, S: 1 });
+    expect(asBlockTranspose([2, 3, 4], [0, 1, 2])).toEqual({ batch: 1, A: 1, B: 1, S: 24 });
+    expect(asBlockTranspose([2, 3, 4, 5], [2, 0, 3, 1])).toBeNull();
+  });
+
+  it('Add with a bias along the last axis (either operand), and every other broadcast as before', async () => {
+    const cases: [number[], number[], 'float32' | 'int32'][] = [
+      [[2, 3, 3, 5], [5], 'float32'],
+      [[6], [4, 6], 'float32'],
+      [[4, 8], [1, 8], 'float32'],
+      [[4, 8], [8], 'int32'],
+      [[3, 4], [3, 1], 'float32'],
+      [[3, 4], [3, 4], 'float32'],
+      [[3, 4], [], 'float32'],
+      [[5, 1], [1], 'float32'],
+    ];
+    for (const [a, b, dtype] of cases) {
+      const make = (shape: number[], seed: number) => tf.tensor(values(shape, seed).values.map((v) => (dtype === 'int32' ? Math.round(v * 100) : v)), shape, dtype);
+      await sameOnBoth(() => tf.tidy(() => tf.add(make(a, 14), make(b, 15))), `${a} + ${b} ${dtype}`);
+    }
+  });
+
+  it('Sum over leading axes as column sums, and every other reduction as before', async () => {
+    const x = values([6, 5, 4, 3], 16).values;
+    for (const [axis, keepDims] of [[[0, 1, 2], false], [[0, 1, 2], true], [[0], false], [[1, 0], true], [[0, 1, 2, 3], false], [[1, 2], false], [-1, false]] as const) {
+      const r = await onBoth(() => tf.tidy(() => tf.sum(tf.tensor(x, [6, 5, 4, 3]), axis as number | number[], keepDims)));
+      expect(r.wasmShape).toEqual(r.cpuShape);
+      // float32 sums of up to 120 values in another order
+      expect(relativeDiff(new Float32Array(r.cpu), new Float32Array(r.wasm)), `${axis} ${keepDims}`).toBeLessThan(1e-5);
+    }
+  });
+
+  it("ReLU's gradient: dy where x > 0, else 0, by one kernel on wasm and by TF.js's formula on cpu", async () => {
+    const x = [-2, -0.5, 0, 0.25, 3, -1, 7, 0, 1, -3, 2];
+    const w = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+    const grad = () => tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.relu(t), tf.tensor1d(w))))(tf.tensor1d(x)));
+    const r = await onBoth(grad);
+    const expected = x.map((v, i) => (v > 0 ? w[i]! : 0));
+    expect(r.cpu).toEqual(expected);
+    expect(r.wasm).toEqual(expected);
+    await tf.setBackend('wasm');
+    const kernels = (await tf.profile(() => grad().dispose())).kernels.map((k) => k.name);
+    expect(kernels).toContain('PipetteReluGrad');
+    expect(kernels).not.toContain('Step');
+  });
+
+  it('Identity shares the buffer: a clone costs no copy and outlives its original', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor1d([1, 2, 3]);
+    const buffers = tf.engine().backend.numDataIds();
+    const y = tf.clone(x);
+    expect(tf.engine().backend.numDataIds()).toBe(buffers);
+    x.dispose();
+    expect(Array.from(await y.data())).toEqual([1, 2, 3]);
+    y.dispose();
+    expect(tf.engine().backend.numDataIds()).toBe(buffers - 1);
+  });
+
+  it("Adam by one kernel per variable: TF.js's weights and moments bit for bit, its checkpoint names, no leak", async () => {
+    // sizes around the kernel's 4-wide loop: 7 = 4 + 3, 15 = 12 + 3, 8
+    const shapes = [[7], [3, 5], [8]];
+    const run = async (backend: 'cpu' | 'wasm', fused: boolean) => {
+      await tf.setBackend(backend);
+      const vars = shapes.map((s, i) => tf.variable(tf.tensor(values(s, 20 + i).values, s), true, `adam_test_${backend}_${fused}_${i}`));
+      const optimizer = fused ? fusedAdam(tf, 0.01) : tf.train.adam(0.01);
+      let tensors = 0;
+      for (let step = 0; step < 6; step++) {
+        const grads = shapes.map((s, i) => ({ name: vars[i]!.name, tensor: tf.tensor(values(s, 100 * step + i).values.map((v) => v * (step + 1)), s) }));
+        optimizer.applyGradients(grads);
+        tf.dispose(grads.map((g) => g.tensor));
+        if (step === 1) tensors = tf.memory().numTensors;
+      }
+      expect(tf.memory().numTensors).toBe(tensors);
+      const state = await optimizer.getWeights();
+      const out = {
+        weights: await Promise.all(vars.map(async (v) => Array.from(await v.data()))),
+        state: await Promise.all(state.map(async (w) => ({ name: w.name.replace(/adam_test_\w+?_(true|false)_/, ''), values: Array.from(await w.tensor.data()) }))),
+      };
+      state[0]!.tensor.dispose();
+      optimizer.dispose();
+      tf.dispose(vars);
+      return out;
+    };
+    const reference = await run('cpu', false);
+    expect(await run('wasm', true)).toEqual(reference);
+    // the cpu backend has no such kernel: TF.js's own update
+    expect(await run('cpu', true)).toEqual(reference);
+    await tf.setBackend('wasm');
+    const v = tf.variable(tf.zeros([5]), true, 'adam_test_profiled');
+    const optimizer = fusedAdam(tf, 0.01);
+    const profile = await tf.profile(() => optimizer.applyGradients([{ name: v.name, tensor: tf.ones([5]) }]));
+    expect(profile.kernels.filter((k) => k.name === 'PipetteAdam')).toHaveLength(1);
+    optimizer.dispose();
+    v.dispose();
   });
 });
