@@ -87,6 +87,10 @@ const CONVS = [
   { x: [1, 5, 4, 2], f: [2, 2, 2, 3], stride: 1, pad: [[0, 0], [0, 1], [2, 0], [0, 0]] },
   // 4 or more channels: the filter gradient with the batch innermost, with padding and unequal strides
   { x: [3, 6, 7, 4], f: [3, 2, 4, 3], stride: [1, 2], pad: 'same' },
+  // fewer than 4 input channels and output channels a multiple of 4: the direct filter gradient (SIMD),
+  // with strides and padding
+  { x: [2, 9, 9, 1], f: [3, 3, 1, 8], stride: 2, pad: 'same' },
+  { x: [2, 8, 7, 2], f: [2, 3, 2, 4], stride: [1, 2], pad: 'valid' },
 ] as const;
 
 function convCase(c: (typeof CONVS)[number], dataFormat: 'NHWC' | 'NCHW') {

@@ -17,6 +17,8 @@ export interface SimdKernels {
   max_pool_grad(x: number, dy: number, dx: number, batch: number, inH: number, inW: number, channels: number, outH: number, outW: number, strideH: number, strideW: number, filterH: number, filterW: number, padTop: number, padLeft: number): void;
   /** dst[n, b, a, s] = src[n, a, b, s] (byte offsets, then the sizes). */
   transpose(src: number, dst: number, batch: number, A: number, B: number, S: number): void;
+  /** A convolution's filter gradient, NHWC, output channels a multiple of 4 (byte offsets of x, dy, dw; dw zeroed by the caller). */
+  filter_grad(x: number, dy: number, dw: number, batch: number, inH: number, inW: number, cin: number, outH: number, outW: number, cout: number, strideH: number, strideW: number, filterH: number, filterW: number, padTop: number, padLeft: number): void;
   adam(w: number, m: number, v: number, g: number, ow: number, om: number, ov: number, n: number, b1: number, c1: number, b2: number, c2: number, d1: number, d2: number, eps: number, negLr: number): void;
 }
 

@@ -351,4 +351,70 @@
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (br $n_loop)))
   )
+
+  ;; A convolution's filter gradient, NHWC, directly: dw[r, c, ci, co] += x[b, iy, ix, ci] dy[b, oy, ox, co]
+  ;; over every output position and in-bounds filter tap (iy = oy strideH + r - padTop, likewise ix), four
+  ;; output channels at a time (cout a multiple of 4). For few input channels, where a matrix product
+  ;; would mostly repack its operands. dw must be zeroed by the caller.
+  (func (export "filter_grad")
+    (param $x i32) (param $dy i32) (param $dw i32)
+    (param $batch i32) (param $inH i32) (param $inW i32) (param $cin i32) (param $outH i32) (param $outW i32) (param $cout i32)
+    (param $strideH i32) (param $strideW i32) (param $fh i32) (param $fw i32) (param $padTop i32) (param $padLeft i32)
+    (local $b i32) (local $oy i32) (local $ox i32) (local $r i32) (local $c i32) (local $ci i32) (local $co i32)
+    (local $iy i32) (local $ix i32) (local $dyp i32) (local $xp i32) (local $wp i32) (local $at i32) (local $coutBytes i32)
+    (local $xv v128)
+    (local.set $coutBytes (i32.shl (local.get $cout) (i32.const 2)))
+    (local.set $dyp (local.get $dy))
+    (block $b_done (loop $b_loop
+      (br_if $b_done (i32.ge_u (local.get $b) (local.get $batch)))
+      (local.set $oy (i32.const 0))
+      (block $oy_done (loop $oy_loop
+        (br_if $oy_done (i32.ge_u (local.get $oy) (local.get $outH)))
+        (local.set $ox (i32.const 0))
+        (block $ox_done (loop $ox_loop
+          (br_if $ox_done (i32.ge_u (local.get $ox) (local.get $outW)))
+          (local.set $r (i32.const 0))
+          (block $r_done (loop $r_loop
+            (br_if $r_done (i32.ge_u (local.get $r) (local.get $fh)))
+            (local.set $iy (i32.sub (i32.add (i32.mul (local.get $oy) (local.get $strideH)) (local.get $r)) (local.get $padTop)))
+            (if (i32.lt_u (local.get $iy) (local.get $inH))
+              (then
+                (local.set $c (i32.const 0))
+                (block $c_done (loop $c_loop
+                  (br_if $c_done (i32.ge_u (local.get $c) (local.get $fw)))
+                  (local.set $ix (i32.sub (i32.add (i32.mul (local.get $ox) (local.get $strideW)) (local.get $c)) (local.get $padLeft)))
+                  (if (i32.lt_u (local.get $ix) (local.get $inW))
+                    (then
+                      (local.set $xp (i32.add (local.get $x)
+                        (i32.shl (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $inH)) (local.get $iy)) (local.get $inW)) (local.get $ix)) (local.get $cin)) (i32.const 2))))
+                      (local.set $wp (i32.add (local.get $dw)
+                        (i32.mul (i32.mul (i32.add (i32.mul (local.get $r) (local.get $fw)) (local.get $c)) (local.get $cin)) (local.get $coutBytes))))
+                      (local.set $ci (i32.const 0))
+                      (block $ci_done (loop $ci_loop
+                        (br_if $ci_done (i32.ge_u (local.get $ci) (local.get $cin)))
+                        (local.set $xv (f32x4.splat (f32.load (i32.add (local.get $xp) (i32.shl (local.get $ci) (i32.const 2))))))
+                        (local.set $co (i32.const 0))
+                        (block $co_done (loop $co_loop
+                          (br_if $co_done (i32.ge_u (local.get $co) (local.get $coutBytes)))
+                          (local.set $at (i32.add (local.get $wp) (local.get $co)))
+                          (v128.store (local.get $at)
+                            (f32x4.add (v128.load (local.get $at))
+                              (f32x4.mul (local.get $xv) (v128.load (i32.add (local.get $dyp) (local.get $co))))))
+                          (local.set $co (i32.add (local.get $co) (i32.const 16)))
+                          (br $co_loop)))
+                        (local.set $wp (i32.add (local.get $wp) (local.get $coutBytes)))
+                        (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
+                        (br $ci_loop)))))
+                  (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                  (br $c_loop)))))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br $r_loop)))
+          (local.set $dyp (i32.add (local.get $dyp) (local.get $coutBytes)))
+          (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+          (br $ox_loop)))
+        (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+        (br $oy_loop)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $b_loop)))
+  )
 )
