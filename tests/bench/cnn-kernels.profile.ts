@@ -3,7 +3,9 @@
  * (28x28x1 digits, batch 64): conv 3x3 1->16 valid, max-pool 2, conv 3x3 16->32 valid, max-pool 2, and
  * the dense layers' transposed matrix products. Each kernel is run 5 times to warm up and then timed
  * over 30 runs; the median ms per call is printed next to the forward Conv2D and MaxPool of the backend
- * (XNNPACK) on the same shapes, for scale. Node's wasm is single-threaded. Issue 16.
+ * (XNNPACK) on the same shapes, for scale; then the backend's matrix product at its best (square
+ * matrices, and the MLP's first layer) in GFLOP/s, the ceiling of any wasm training step on this machine.
+ * Node's wasm is single-threaded. Issue 16.
  *   npx vitest run -c tests/bench/vitest.profile.config.ts tests/bench/cnn-kernels.profile.ts
  */
 import * as tf from '@tensorflow/tfjs';
@@ -72,4 +74,15 @@ it('times each wasm training kernel on the Small CNN shapes', async () => {
     ['BatchMatMul dy W^T 64x64x800', time('BatchMatMul', { a: dyDense.reshape([1, 64, 64]), b: w.reshape([1, 800, 64]) }, { transposeA: false, transposeB: true })],
   ];
   console.log(`wasm kernels on the Small CNN's shapes (Node, 1 thread), median of ${RUNS}; load ${loadavg()[0]!.toFixed(2)}\n${rows.map(([name, ms]) => `${name.padEnd(44)} ${ms.toFixed(2).padStart(6)} ms`).join('\n')}`);
+  // the same operands every run: XNNPACK keeps the packed right-hand matrix, so this is its best case
+  const peaks = [[512, 512, 512], [1024, 1024, 1024], [64, 784, 128]].map(([m, k, n]) => {
+    const [a, b] = [r([m!, k!]), r([k!, n!])];
+    for (let i = 0; i < 3; i++) tf.matMul(a, b).dispose();
+    const started = performance.now();
+    for (let i = 0; i < 10; i++) tf.matMul(a, b).dispose();
+    tf.matMul(a, b).dataSync();
+    const ms = (performance.now() - started) / 11;
+    return `matMul ${m}x${k}x${n}`.padEnd(44) + ` ${ms.toFixed(2).padStart(6)} ms  ${((2 * m! * k! * n!) / ms / 1e6).toFixed(1)} GFLOP/s`;
+  });
+  console.log(`the wasm backend's matrix product at its best (Node, 1 thread):\n${peaks.join('\n')}`);
 });

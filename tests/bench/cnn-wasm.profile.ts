@@ -4,7 +4,8 @@
  * step under tf.profile. Prints, per kernel, its share of the steps' wall time and its calls per step, and
  * the rest (TF.js's engine, the optimizer's bookkeeping, tape and JS between kernels) as "outside
  * kernels". Node's wasm is single-threaded, as in a page without cross-origin isolation.
- *   npx vitest run -c tests/bench/vitest.profile.config.ts
+ *   npx vitest run -c tests/bench/vitest.profile.config.ts tests/bench/cnn-wasm.profile.ts (one file at a
+ *   time: two profiles side by side share the 2 cores)
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -14,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { expect, it } from 'vitest';
 import { buildModel } from '../../src/core/model/model-spec';
 import { ALL_PRESETS } from '../../src/app/train-presets';
+import { makeOptimizer } from '../../src/core/train/optimizers';
 import { registerWasmTrainingKernels } from '../../src/core/train/wasm-kernels';
 
 const BATCH = 64;
@@ -29,7 +31,8 @@ for (const [id, name] of [
     expect(await tf.setBackend('wasm')).toBe(true);
     const preset = ALL_PRESETS.find((p) => p.id === id)!;
     const model = buildModel(tf, preset.make({ input: { kind: 'image', height: 28, width: 28, channels: 1 }, classes: 10 }));
-    const optimizer = tf.train.adam(0.001);
+    // the app's Adam (one kernel per variable on wasm)
+    const optimizer = makeOptimizer(tf, 'adam', 0.001);
     const x = tf.randomUniform([BATCH, 28, 28, 1]);
     const y = tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32') as tf.Tensor1D, 10);
     const step = () => {

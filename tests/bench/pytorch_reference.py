@@ -9,7 +9,9 @@ number of CPU threads, and prints samples/s of the best epoch (as the benches do
     dropout 0.25, dense 64 ReLU, dense 10 (Adam 0.001)
 Softmax cross-entropy on the logits (TF.js's softmax layer plus categorical cross-entropy).
 
-Run with Debian's python3-torch: /usr/bin/python3 tests/bench/pytorch_reference.py [--threads 2] [--epochs 5]
+Run with Debian's python3-torch and an optimized BLAS (apt-get install python3-torch libopenblas0-pthread: with
+Debian's reference BLAS alone PyTorch's MLP is about 7x slower, no fair reference):
+  /usr/bin/python3 tests/bench/pytorch_reference.py [--threads 2] [--epochs 5]
 """
 import argparse
 import json
@@ -70,6 +72,14 @@ def best_epoch_samples_per_s(model, learning_rate, x, y, epochs, batch=64):
     return len(y) / best
 
 
+def blas():
+    """The BLAS library this process loaded (Debian's torch uses whichever libblas.so.3 the system selects:
+    the reference BLAS runs the MLP about 7x slower than OpenBLAS on this machine)."""
+    with open('/proc/self/maps') as maps:
+        libs = {line.split()[-1] for line in maps if 'blas' in line.split()[-1]}
+    return ', '.join(sorted(os.path.realpath(lib) for lib in libs)) or 'no BLAS library loaded'
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--threads', type=int, default=2)
@@ -84,7 +94,7 @@ def main():
         print(json.dumps({
             'bench': 'pytorch', 'figure': f'pytorch_mnist_{name}_samples_per_s', 'value': round(speed),
             'unit': 'samples/s',
-            'goal': f'PyTorch {torch.__version__} CPU, {args.threads} threads, best of {args.epochs} epochs of {len(y)} rows, batch 64, Adam; load {load:.2f}',
+            'goal': f'PyTorch {torch.__version__} CPU, {args.threads} threads, best of {args.epochs} epochs of {len(y)} rows, batch 64, Adam; BLAS {blas()}; load {load:.2f}',
         }))
 
 
