@@ -85,8 +85,11 @@ const CONVS = [
   { x: [2, 6, 7, 3], f: [2, 2, 3, 4], stride: 1, pad: 'same' },
   { x: [2, 6, 5, 2], f: [3, 2, 2, 3], stride: 1, pad: [[0, 0], [2, 0], [1, 1], [0, 0]] },
   { x: [1, 5, 4, 2], f: [2, 2, 2, 3], stride: 1, pad: [[0, 0], [0, 1], [2, 0], [0, 0]] },
-  // 4 or more channels: the filter gradient with the batch innermost, with padding and unequal strides
+  // 4 or more channels: the filter gradient with the batch innermost, with padding and unequal strides,
+  // and padding on the left and top (its first output columns read zeros)
   { x: [3, 6, 7, 4], f: [3, 2, 4, 3], stride: [1, 2], pad: 'same' },
+  { x: [2, 7, 7, 4], f: [3, 3, 4, 8], stride: 1, pad: 'same' },
+  { x: [2, 8, 9, 5], f: [3, 3, 5, 4], stride: 2, pad: [[0, 0], [2, 1], [2, 0], [0, 0]] },
   // fewer than 4 input channels and output channels a multiple of 4: the direct filter gradient (SIMD),
   // with strides and padding
   { x: [2, 9, 9, 1], f: [3, 3, 1, 8], stride: 2, pad: 'same' },
