@@ -14,7 +14,7 @@ import wasmThreadedScript from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-back
 import { unbundledPthreadScript, withUncappedThreads } from './wasm-pthreads';
 import { installErrorTransfer } from '../src/protocol/errors';
 import { cancellable, cancelJob, runJob, runningJobs } from '../src/protocol/jobs';
-import { BACKEND_NAMES, type BackendName, type TrainWorkerApi } from '../src/protocol/train';
+import { BACKEND_NAMES, threadsOfWorkerName, type BackendName, type TrainWorkerApi } from '../src/protocol/train';
 import * as tf from '@tensorflow/tfjs';
 import { db } from '../src/store/db';
 import { TrainService } from '../src/services/train';
@@ -40,9 +40,10 @@ setWasmPaths({
   'tfjs-backend-wasm-simd.wasm': wasmSimd,
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
 });
-// XNNPACK's pool on every core; TF.js loads the threaded build only when this worker is cross-origin
-// isolated (the service worker's COOP/COEP, protocol/isolation.ts), else the single-threaded SIMD one
-setThreadsCount(Math.max(1, navigator.hardwareConcurrency || 1));
+// XNNPACK's pool on every core, or on the count this worker's name asks for (app/workers/train-threads.ts);
+// TF.js loads the threaded build only when this worker is cross-origin isolated (the service worker's
+// COOP/COEP, protocol/isolation.ts), else the single-threaded SIMD one
+setThreadsCount(threadsOfWorkerName(self.name) ?? Math.max(1, navigator.hardwareConcurrency || 1));
 unbundledPthreadScript(wasmThreadedScript);
 registerWebGPUWithRetry();
 // convolution gradients and faster matrix products for wasm, which TF.js 4.22 lacks (issue 16)

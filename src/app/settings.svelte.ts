@@ -2,6 +2,8 @@
  * App settings, one knob each with its default and why (in the spirit of tfjs's flags). Remembered in
  * localStorage: they are small and needed synchronously at start.
  */
+import { WASM_THREADS_CHOICES, type WasmThreadsChoice } from '../core/train/threads';
+
 const KEY = 'pipette.settings';
 
 interface SettingsValues {
@@ -12,12 +14,17 @@ interface SettingsValues {
   maxImportBytes: number;
   /** Colour theme: 'system' follows prefers-color-scheme (src/app/theme.svelte.ts). Default 'system'. */
   theme: ThemeChoice;
+  /**
+   * The wasm backend's threads where the page is cross-origin isolated: 'auto' by the size of the model's
+   * step (core/train/threads.ts), or every core, or one. Default 'auto'.
+   */
+  wasmThreads: WasmThreadsChoice;
 }
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
 export const THEME_CHOICES: readonly ThemeChoice[] = ['system', 'light', 'dark'];
 
-const DEFAULTS: SettingsValues = { maxImportBytes: 2 * 1024 ** 3, theme: 'system' };
+const DEFAULTS: SettingsValues = { maxImportBytes: 2 * 1024 ** 3, theme: 'system', wasmThreads: 'auto' };
 
 function load(): SettingsValues {
   try {
@@ -45,6 +52,15 @@ class Settings {
     this.#values.theme = v;
     localStorage.setItem(KEY, JSON.stringify(this.#values));
   }
+
+  get wasmThreads(): WasmThreadsChoice {
+    return WASM_THREADS_CHOICES.includes(this.#values.wasmThreads) ? this.#values.wasmThreads : 'auto';
+  }
+  set wasmThreads(v: WasmThreadsChoice) {
+    this.#values.wasmThreads = v;
+    localStorage.setItem(KEY, JSON.stringify(this.#values));
+  }
 }
 
 export const settings = new Settings();
+export { WASM_THREADS_CHOICES, type WasmThreadsChoice };

@@ -16,7 +16,8 @@ import { db } from '../store/db';
 import { writerLockName } from '../store/sweep';
 import { ACTIVE_RUN_STATUSES, type Hyperparameters, type LabelSource, type RunConfig, type RunPhase, type RunRecord } from '../store/training-records';
 import type { Live } from './live.svelte';
-import { trainWorker } from './workers';
+import { trainThreads, trainWorker } from './workers';
+import { settings } from './settings.svelte';
 import { columnsLink, pickTransform, pickVersion, transformLink, useColumns, type ColumnsLink, type DraftFields, type TransformChoice, type TransformLink } from './train-draft';
 import { liveThrottled } from './train-live.svelte';
 import { defaultFeatures, presetsForTask } from './train-presets';
@@ -49,7 +50,11 @@ class TrainState {
     const runId = crypto.randomUUID();
     this.startedIn[runId] = projectId;
     this.selected = runId;
-    void this.#track(runId, () => trainWorker.api.startRun({ runId, projectId, datasetVersionId, config }, this.#onEvent));
+    void this.#track(runId, async () => {
+      // the worker's wasm threads for this model (a fresh worker when an idle one has another count)
+      await trainThreads.fit(trainWorker, config, settings.wasmThreads);
+      return trainWorker.api.startRun({ runId, projectId, datasetVersionId, config }, this.#onEvent);
+    });
     return runId;
   }
 

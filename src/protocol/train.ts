@@ -138,3 +138,17 @@ export interface PredictResult {
   probabilities: number[] | null;
   value: number | null;
 }
+
+/**
+ * A training worker's name carries its wasm thread count when it is not every core (issue 16): TF.js fixes
+ * the count when wasm starts, and the name is there synchronously, before any message. null: every core.
+ */
+export function trainWorkerName(base: string, threads: number | null): string {
+  return threads === null ? base : `${base} (${threads} ${threads === 1 ? 'thread' : 'threads'})`;
+}
+
+/** The thread count a training worker's name asks for; null: every core. */
+export function threadsOfWorkerName(name: string): number | null {
+  const m = / \((\d+) threads?\)$/.exec(name);
+  return m ? Number(m[1]) : null;
+}

@@ -48,7 +48,7 @@ test('train', async ({ page, browser }) => {
       expect(r.status).toBe('done');
       expect(r.backend?.name).toBe(backend);
       speeds.set(backend, samplesPerSecond(r));
-      report('train', `mnist_${model}_${backend}_samples_per_s`, speeds.get(backend)!, 'samples/s', `best of ${r.epochMs.length} epochs of ${r.trainRows} rows, batch 64; timed step ${r.backend!.msPerStep.toFixed(1)} ms; ${load()}`);
+      report('train', `mnist_${model}_${backend}_samples_per_s`, speeds.get(backend)!, 'samples/s', `best of ${r.epochMs.length} epochs of ${r.trainRows} rows, batch 64${r.backend!.threads ? `, ${r.backend!.threads} thread(s)` : ''}; timed step ${r.backend!.msPerStep.toFixed(1)} ms; ${load()}`);
       report('train', `mnist_${model}_${backend}_gflops`, gflops(model, speeds.get(backend)!), 'GFLOP/s', `${MACS_PER_SAMPLE[model].toLocaleString('en')} multiply-adds per sample (forward and backward) x samples/s x 2; ${load()}`);
     }
     const fastest = Math.max(...speeds.values());

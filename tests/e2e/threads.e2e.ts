@@ -12,11 +12,14 @@ function twoClassCsv(): Buffer {
   return Buffer.from(`a,b,label\n${rows.join('\n')}\n`);
 }
 
-/** One epoch of a small dense net on wasm, chosen by hand; returns the run's thread count as the page shows it. */
-async function trainOnWasm(page: Page): Promise<number> {
+async function importTwoClass(page: Page): Promise<void> {
   await createProject(page, 'Threads');
   await importFile(page, 'two-class.csv', twoClassCsv());
   await expect(page.getByTestId('import-done')).toBeVisible();
+}
+
+/** One epoch of a small dense net on wasm, chosen by hand; returns the run's thread count as the page shows it. */
+async function trainOnWasm(page: Page): Promise<number> {
   await openTrainForm(page, 'two-class.csv');
   await page.getByTestId('train-label').selectOption('label');
   await page.getByTestId('train-backend').selectOption('wasm');
@@ -29,7 +32,7 @@ async function trainOnWasm(page: Page): Promise<number> {
   return Number(await view.getByTestId('run-backend').getAttribute('data-threads'));
 }
 
-test('the service worker isolates the page after one reload, and wasm trains on every core', async ({ browser }) => {
+test('the service worker isolates the page after one reload, and wasm trains on one thread or every core', async ({ browser }) => {
   const context = await browser.newContext();
   await stripIsolationHeaders(context);
   // every document this tab loads writes down whether it was isolated
@@ -46,6 +49,15 @@ test('the service worker isolates the page after one reload, and wasm trains on 
   expect(await page.evaluate(() => JSON.parse(sessionStorage.getItem('test.isolated')!))).toEqual([false, true]);
   expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  expect(cores).toBeGreaterThan(1);
+  await importTwoClass(page);
+  // a net this small (under 2,000 multiply-adds a step) trains faster on one thread (core/train/threads.ts)
+  expect(await trainOnWasm(page)).toBe(1);
+  // every core, as chosen in Settings: the next run's worker starts with all of them
+  await page.getByTestId('nav-settings').click();
+  await expect(page.getByTestId('threads-not-isolated')).toHaveCount(0);
+  await page.getByTestId('threads-select').selectOption('all');
+  await page.goBack();
   expect(await trainOnWasm(page)).toBe(cores);
   await context.close();
 });
@@ -57,6 +69,12 @@ test('with no service worker and no isolation, wasm trains single-threaded', asy
   await page.goto('./');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Projects');
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+  // every core chosen, but without isolation there is only the single-threaded build
+  await page.getByTestId('nav-settings').click();
+  await expect(page.getByTestId('threads-not-isolated')).toBeVisible();
+  await page.getByTestId('threads-select').selectOption('all');
+  await page.goBack();
+  await importTwoClass(page);
   expect(await trainOnWasm(page)).toBe(1);
   await context.close();
 });

@@ -96,15 +96,29 @@ export class WorkerBridge<Api extends StoppableApi> {
     const remote = this.#remote;
     this.#timer = setTimeout(async () => {
       if (!remote || remote !== this.#remote || this.#pending > 0) return;
-      const idle = await remote.idle().catch(() => false);
-      // a call may have started while the worker answered
-      const stop = idle && remote === this.#remote && this.#pending === 0;
-      if (stop) {
-        this.terminate();
-        this.stops++;
-      }
-      this.#onIdleCheck(stop);
+      this.#onIdleCheck(await this.#stopIf(remote));
     }, this.#idleMs);
+  }
+
+  /**
+   * Stop the worker now if it holds nothing a later call relies on (its idle()), as the idle timer would;
+   * true when no worker is running afterwards.
+   */
+  async stopIfIdle(): Promise<boolean> {
+    const remote = this.#remote;
+    if (!remote) return true;
+    return this.#pending === 0 && (await this.#stopIf(remote));
+  }
+
+  async #stopIf(remote: Comlink.Remote<Api>): Promise<boolean> {
+    const idle = await remote.idle().catch(() => false);
+    // a call may have started while the worker answered
+    const stop = idle && remote === this.#remote && this.#pending === 0;
+    if (stop) {
+      this.terminate();
+      this.stops++;
+    }
+    return stop;
   }
 }
 

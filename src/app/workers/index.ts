@@ -3,6 +3,7 @@ import type { TrainWorkerApi } from '../../protocol/train';
 import type { DataWorkerApi } from '../../protocol/data';
 import { startInheritingWorker } from '../../protocol/inheriting-worker';
 import { WorkerBridge } from './bridge';
+import { WorkerThreads } from './train-threads';
 import dataWorkerUrl from '../../../workers/data.worker.ts?worker&url';
 import trainWorkerUrl from '../../../workers/train.worker.ts?worker&url';
 
@@ -10,4 +11,7 @@ import trainWorkerUrl from '../../../workers/train.worker.ts?worker&url';
 // probes its backends again, a few seconds, so it waits longer).
 export const dataWorker = new WorkerBridge<DataWorkerApi>(() => startInheritingWorker(dataWorkerUrl, 'data'), { idleMs: 60_000 });
 
-export const trainWorker = new WorkerBridge<TrainWorkerApi>(() => startInheritingWorker(trainWorkerUrl, 'train'), { idleMs: 300_000 });
+/** The training worker's wasm thread count, chosen per run (train-threads.ts). */
+export const trainThreads = new WorkerThreads(Math.max(1, navigator.hardwareConcurrency || 1), globalThis.crossOriginIsolated === true);
+
+export const trainWorker = new WorkerBridge<TrainWorkerApi>(() => startInheritingWorker(trainWorkerUrl, trainThreads.name('train')), { idleMs: 300_000 });

@@ -6,6 +6,10 @@
 import * as Comlink from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkerBridge } from '../../../src/app/workers/bridge';
+import { WorkerThreads } from '../../../src/app/workers/train-threads';
+import { threadsOfWorkerName, trainWorkerName } from '../../../src/protocol/train';
+import { ALL_PRESETS } from '../../../src/app/train-presets';
+import type { RunConfig } from '../../../src/store/training-records';
 
 interface Api {
   idle(): Promise<boolean>;
@@ -88,6 +92,77 @@ describe('WorkerBridge', () => {
     expect(started).toHaveLength(1);
     expect(bridge.stops).toBe(0);
     bridge.terminate();
+    expect(started[0]!.terminated).toBe(true);
+  });
+
+  it('stops an idle worker on request, and keeps a busy one', async () => {
+    const { started, create } = workers();
+    const bridge = new WorkerBridge<Api>(create);
+    expect(await bridge.stopIfIdle()).toBe(true); // none running
+    await bridge.api.echo(1);
+    started[0]!.holds = true;
+    expect(await bridge.stopIfIdle()).toBe(false);
+    started[0]!.holds = false;
+    const long = bridge.api.wait();
+    expect(await bridge.stopIfIdle()).toBe(false); // a call outstanding
+    started[0]!.release('done');
+    await long;
+    expect(await bridge.stopIfIdle()).toBe(true);
+    expect(started[0]!.terminated).toBe(true);
+    expect(bridge.stops).toBe(1);
+  });
+});
+
+describe('WorkerThreads: the training worker restarts for a model that wants another thread count', () => {
+  const MNIST = { input: { kind: 'image' as const, height: 28, width: 28, channels: 1 }, classes: 10 };
+  const config = (presetId: string, backend: RunConfig['backend'] = 'auto') =>
+    ({ spec: ALL_PRESETS.find((p) => p.id === presetId)!.make(MNIST), hyper: { batchSize: 64 }, backend }) as unknown as RunConfig;
+
+  it('names a worker by its count; every core is the plain name', () => {
+    expect(trainWorkerName('train', null)).toBe('train');
+    expect(threadsOfWorkerName('train')).toBeNull();
+    expect(threadsOfWorkerName(trainWorkerName('train-2', 1))).toBe(1);
+    expect(threadsOfWorkerName(trainWorkerName('train', 3))).toBe(3);
+  });
+
+  it('starts with the count the first run wants, and restarts an idle worker for another', async () => {
+    const { started, create } = workers();
+    const threads = new WorkerThreads(4, true);
+    const names: string[] = [];
+    const bridge = new WorkerBridge<Api>(() => (names.push(threads.name('train')), create()));
+    await threads.fit(bridge, config('mlp-pixels'), 'auto');
+    await bridge.api.echo(1);
+    expect(names).toEqual(['train (1 thread)']);
+    // the same count again: the same worker
+    await threads.fit(bridge, config('mlp-pixels'), 'auto');
+    await bridge.api.echo(1);
+    expect(started).toHaveLength(1);
+    // the CNN wants every core: the idle worker is stopped and the next call starts one on all of them
+    await threads.fit(bridge, config('small-cnn'), 'auto');
+    expect(started[0]!.terminated).toBe(true);
+    await bridge.api.echo(1);
+    expect(names).toEqual(['train (1 thread)', 'train']);
+    // Settings' choice overrides the model's size
+    await threads.fit(bridge, config('small-cnn'), 'one');
+    await bridge.api.echo(1);
+    expect(names).toEqual(['train (1 thread)', 'train', 'train (1 thread)']);
+  });
+
+  it('keeps a busy worker, and never restarts for a run on another backend or on a page without isolation', async () => {
+    const { started, create } = workers();
+    const threads = new WorkerThreads(2, true);
+    const bridge = new WorkerBridge<Api>(() => (threads.name('train'), create()));
+    await bridge.api.echo(1); // started on every core
+    started[0]!.holds = true;
+    await threads.fit(bridge, config('mlp-pixels'), 'auto');
+    expect(started[0]!.terminated).toBe(false);
+    started[0]!.holds = false;
+    await threads.fit(bridge, config('mlp-pixels', 'webgl'), 'auto');
+    expect(started[0]!.terminated).toBe(false);
+    const unisolated = new WorkerThreads(2, false);
+    await unisolated.fit(bridge, config('mlp-pixels'), 'auto');
+    expect(started[0]!.terminated).toBe(false);
+    await threads.fit(bridge, config('mlp-pixels', 'wasm'), 'auto');
     expect(started[0]!.terminated).toBe(true);
   });
 });

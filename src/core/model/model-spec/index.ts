@@ -9,3 +9,4 @@
 export * from './types';
 export { buildModel } from './build';
 export { inferShapes, validateSpec } from './shapes';
+export { trainingMultiplyAdds } from './macs';

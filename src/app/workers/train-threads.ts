@@ -1,0 +1,43 @@
+/**
+ * A training worker's wasm thread count follows the model it is about to train (core/train/threads.ts).
+ * TF.js fixes the count when wasm starts, so another count takes a fresh worker: before a run, an idle
+ * worker started with a different count is stopped and the run's call starts one with the new count (TF.js
+ * loads again, a second or two; the backend check is the saved one). A busy worker (another run, a backend
+ * chosen by hand in Settings) keeps its count. Only a cross-origin isolated page has threads to choose.
+ */
+import { trainWorkerName } from '../../protocol/train';
+import type { RunConfig } from '../../store/training-records';
+import { wasmThreadsFor, type WasmThreadsChoice } from '../../core/train/threads';
+import type { StoppableApi, WorkerBridge } from './bridge';
+
+export class WorkerThreads {
+  /** The count the next worker starts with; null: every core. */
+  #next: number | null = null;
+  /** The count the running worker started with. */
+  #running: number | null = null;
+
+  constructor(
+    private readonly cores: number,
+    private readonly isolated: boolean,
+  ) {}
+
+  /** The name to start a worker with; its count is then the running worker's. */
+  name(base: string): string {
+    this.#running = this.#next;
+    return trainWorkerName(base, this.#next);
+  }
+
+  /** The thread count a run of `config` wants; null when it does not matter or cannot be told. */
+  wanted(config: RunConfig, choice: WasmThreadsChoice): number | null {
+    if (!this.isolated || (config.backend !== 'auto' && config.backend !== 'wasm')) return null;
+    return wasmThreadsFor(choice, config.spec, config.hyper.batchSize, this.cores);
+  }
+
+  /** Before a run of `config` on `bridge`'s worker: restart an idle worker that has another count. */
+  async fit<Api extends StoppableApi>(bridge: WorkerBridge<Api>, config: RunConfig, choice: WasmThreadsChoice): Promise<void> {
+    const want = this.wanted(config, choice);
+    if (want === null) return;
+    if (bridge.started && (this.#running ?? this.cores) === want) return;
+    if (await bridge.stopIfIdle()) this.#next = want === this.cores ? null : want;
+  }
+}
