@@ -30,7 +30,7 @@ import { baseOfConfig, baseRunConfig, defaultFields, defaultSpace, formFor, form
 import { defaultLabel } from './train-presets';
 import { ProjectVersions } from './versions.svelte';
 import { router } from './router.svelte';
-import { DEFAULT_TUNE_WORKERS, poolWorker, trialWorker } from './workers/tune-pool';
+import { DEFAULT_TUNE_WORKERS, poolWorker, trialWorkers } from './workers/tune-pool';
 
 /** Searches this tab drives, by id: their cancel and pause. */
 const driving = new SvelteMap<string, { cancel: AbortController; pause: AbortController }>();
@@ -268,8 +268,8 @@ async function drive(searchId: string): Promise<void> {
     driving.set(searchId, { cancel, pause });
     try {
       // an AutoML search trains its preset run and plans first, then runs as any search until its budget (services/automl.ts)
-      if (row.automl) return void (await driveAutoMl(db(), searchId, trialWorker, { signal: cancel.signal, pause: pause.signal, proxy: (f) => Comlink.proxy(f) }));
-      await driveSearch(db(), searchId, trialWorker, { signal: cancel.signal, pause: pause.signal, proxy: (f) => Comlink.proxy(f) });
+      if (row.automl) return void (await driveAutoMl(db(), searchId, trialWorkers(row.workers), { signal: cancel.signal, pause: pause.signal, proxy: (f) => Comlink.proxy(f) }));
+      await driveSearch(db(), searchId, trialWorkers(row.workers), { signal: cancel.signal, pause: pause.signal, proxy: (f) => Comlink.proxy(f) });
     } finally {
       driving.delete(searchId);
     }

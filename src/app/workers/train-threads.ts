@@ -27,15 +27,18 @@ export class WorkerThreads {
     return trainWorkerName(base, this.#next);
   }
 
-  /** The thread count a run of `config` wants; null when it does not matter or cannot be told. */
-  wanted(config: RunConfig, choice: WasmThreadsChoice): number | null {
+  /**
+   * The thread count a run of `config` wants; null when it does not matter or cannot be told. Workers of
+   * a pool of `workers` (the Tune stage's, training at the same time) share the cores.
+   */
+  wanted(config: RunConfig, choice: WasmThreadsChoice, workers = 1): number | null {
     if (!this.isolated || (config.backend !== 'auto' && config.backend !== 'wasm')) return null;
-    return wasmThreadsFor(choice, config.spec, config.hyper.batchSize, this.cores);
+    return wasmThreadsFor(choice, config.spec, config.hyper.batchSize, Math.max(1, Math.floor(this.cores / workers)));
   }
 
   /** Before a run of `config` on `bridge`'s worker: restart an idle worker that has another count. */
-  async fit<Api extends StoppableApi>(bridge: WorkerBridge<Api>, config: RunConfig, choice: WasmThreadsChoice): Promise<void> {
-    const want = this.wanted(config, choice);
+  async fit<Api extends StoppableApi>(bridge: WorkerBridge<Api>, config: RunConfig, choice: WasmThreadsChoice, workers = 1): Promise<void> {
+    const want = this.wanted(config, choice, workers);
     if (want === null) return;
     if (bridge.started && (this.#running ?? this.cores) === want) return;
     if (await bridge.stopIfIdle()) this.#next = want === this.cores ? null : want;
