@@ -24,7 +24,7 @@ import { makePipelineFromModel, type PipelineFromModel } from './pipeline-from-m
 import { TabPipelineHost } from './pipeline-host';
 import { PipelineDraft } from './pipeline-draft.svelte';
 import { checkText, componentRows, layoutDag, type ComponentRow } from './pipeline-view';
-import { dataWorker, trainWorker } from './workers';
+import { dataWorker, trainRuns } from './workers';
 import { DEFAULT_TUNE_WORKERS, trialWorkers } from './workers/tune-pool';
 
 export const DEMO_PIPELINE_TEXT: string = demoText;
@@ -233,7 +233,7 @@ async function drive(projectId: string, pipeline: PipelineRecord, dag: CheckedPi
     const store = await loadMlmd(db(), projectId);
     const row = { projectId, pipelineId: pipeline.id, pipelineVersion: pipeline.version, trigger };
     await saveRunState(db(), row, record, store);
-    const host = new TabPipelineHost(db(), projectId, dataWorker.api, trainWorker.api, { worker: trialWorkers(DEFAULT_TUNE_WORKERS), size: DEFAULT_TUNE_WORKERS });
+    const host = new TabPipelineHost(db(), projectId, dataWorker.api, trainRuns(), { worker: trialWorkers(DEFAULT_TUNE_WORKERS), size: DEFAULT_TUNE_WORKERS });
     await runPipeline(dag, host, store, record, { signal: controller.signal, onChange: (run, s) => saveRunState(db(), row, run, s).then(() => undefined) });
   } finally {
     active.delete(record.runId);

@@ -16,8 +16,7 @@ import { db } from '../store/db';
 import { writerLockName } from '../store/sweep';
 import { ACTIVE_RUN_STATUSES, type Hyperparameters, type LabelSource, type RunConfig, type RunPhase, type RunRecord } from '../store/training-records';
 import type { Live } from './live.svelte';
-import { trainThreads, trainWorker } from './workers';
-import { settings } from './settings.svelte';
+import { trainRuns, trainWorker } from './workers';
 import { columnsLink, pickTransform, pickVersion, transformLink, useColumns, type ColumnsLink, type DraftFields, type TransformChoice, type TransformLink } from './train-draft';
 import { liveThrottled } from './train-live.svelte';
 import { defaultFeatures, presetsForTask } from './train-presets';
@@ -50,11 +49,8 @@ class TrainState {
     const runId = crypto.randomUUID();
     this.startedIn[runId] = projectId;
     this.selected = runId;
-    void this.#track(runId, async () => {
-      // the worker's wasm threads for this model (a fresh worker when an idle one has another count)
-      await trainThreads.fit(trainWorker, config, settings.wasmThreads);
-      return trainWorker.api.startRun({ runId, projectId, datasetVersionId, config }, this.#onEvent);
-    });
+    // on the model's wasm threads (a fresh worker when an idle one has another count)
+    void this.#track(runId, () => trainRuns().startRun({ runId, projectId, datasetVersionId, config }, this.#onEvent));
     return runId;
   }
 

@@ -42,21 +42,30 @@ export class WorkerBridge<Api extends StoppableApi> {
     this.#onIdleCheck = options.onIdleCheck ?? (() => {});
   }
 
-  /** The worker's API; starts the worker on first use. Every call counts as activity. */
+  /**
+   * The worker's API; starts the worker if none runs. The same object across restarts: each call goes to
+   * the worker running then, or starts a fresh one after a stop, so a caller may keep it (a pipeline run
+   * keeps the training worker's while the Train page restarts it for another thread count). Every call
+   * counts as activity.
+   */
   get api(): Comlink.Remote<Api> {
-    if (!this.#api) {
+    this.#running();
+    return (this.#api ??= new Proxy({} as Comlink.Remote<Api>, {
+      get: (_target, prop) => {
+        // not a thenable; no symbols
+        if (typeof prop !== 'string' || prop === 'then') return undefined;
+        return (...args: unknown[]) => this.#track((this.#running()[prop as keyof Api] as unknown as (...a: unknown[]) => Promise<unknown>)(...args));
+      },
+    }));
+  }
+
+  /** The running worker's remote, started now if none runs. */
+  #running(): Comlink.Remote<Api> {
+    if (!this.#remote) {
       this.#worker = this.#create();
-      const remote = Comlink.wrap<Api>(this.#worker);
-      this.#remote = remote;
-      this.#api = new Proxy(remote, {
-        get: (target, prop) => {
-          const member = Reflect.get(target, prop) as unknown;
-          if (typeof prop !== 'string' || typeof member !== 'function') return member;
-          return (...args: unknown[]) => this.#track((member as (...a: unknown[]) => Promise<unknown>)(...args));
-        },
-      });
+      this.#remote = Comlink.wrap<Api>(this.#worker);
     }
-    return this.#api;
+    return this.#remote;
   }
 
   /** The running worker, if started (the Tune pool watches it for a crash). */
@@ -75,7 +84,6 @@ export class WorkerBridge<Api extends StoppableApi> {
     this.#worker?.terminate();
     this.#worker = undefined;
     this.#remote = undefined;
-    this.#api = undefined;
     this.#pending = 0;
   }
 

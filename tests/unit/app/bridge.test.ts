@@ -95,6 +95,21 @@ describe('WorkerBridge', () => {
     expect(started[0]!.terminated).toBe(true);
   });
 
+  it('gives one API object that outlives a stop: a kept one reaches the fresh worker', async () => {
+    const { started, create } = workers();
+    const bridge = new WorkerBridge<Api>(create);
+    const kept = bridge.api;
+    expect(await kept.echo(1)).toBe(2);
+    expect(await bridge.stopIfIdle()).toBe(true);
+    expect(bridge.api).toBe(kept);
+    expect(await kept.echo(5)).toBe(10);
+    expect(started).toHaveLength(2);
+    expect(started[0]!.terminated).toBe(true);
+    expect(started[1]!.terminated).toBe(false);
+    // not a thenable (awaiting it must not call the worker)
+    expect(await Promise.resolve(kept)).toBe(kept);
+  });
+
   it('stops an idle worker on request, and keeps a busy one', async () => {
     const { started, create } = workers();
     const bridge = new WorkerBridge<Api>(create);
