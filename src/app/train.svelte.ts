@@ -57,7 +57,7 @@ class TrainState {
   /** Continue an interrupted run from its last checkpoint. */
   resume(runId: string): void {
     this.selected = runId;
-    void this.#track(runId, () => trainWorker.api.resumeRun(runId, this.#onEvent));
+    void this.#track(runId, () => trainRuns().resumeRun(runId, this.#onEvent));
   }
 
   async #track(runId: string, work: () => Promise<unknown>): Promise<void> {

@@ -44,3 +44,8 @@ export class WorkerThreads {
     if (await bridge.stopIfIdle()) this.#next = want === this.cores ? null : want;
   }
 }
+
+/** A WorkerThreads for this page: its cores, and whether it is cross-origin isolated (read once, at start). */
+export function pageWorkerThreads(): WorkerThreads {
+  return new WorkerThreads(Math.max(1, globalThis.navigator?.hardwareConcurrency || 1), globalThis.crossOriginIsolated === true);
+}

@@ -10,7 +10,7 @@ import { startInheritingWorker } from '../../protocol/inheriting-worker';
 import type { TrialWorker } from '../../services/tune';
 import { WorkerBridge } from './bridge';
 import { trainThreads, trainWorker } from './index';
-import { WorkerThreads } from './train-threads';
+import { pageWorkerThreads, type WorkerThreads } from './train-threads';
 import { settings } from '../settings.svelte';
 import { watchedTrialWorker, WorkerWatch } from './worker-watch';
 import trainWorkerUrl from '../../../workers/train.worker.ts?worker&url';
@@ -23,7 +23,7 @@ const extraThreads: WorkerThreads[] = [];
 
 function threadsOf(slot: number): WorkerThreads {
   if (slot === 0) return trainThreads;
-  return (extraThreads[slot - 1] ??= new WorkerThreads(Math.max(1, navigator.hardwareConcurrency || 1), globalThis.crossOriginIsolated === true));
+  return (extraThreads[slot - 1] ??= pageWorkerThreads());
 }
 
 function bridgeOf(slot: number): WorkerBridge<TrainWorkerApi> {
