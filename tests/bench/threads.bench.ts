@@ -12,7 +12,10 @@
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { stripIsolationHeaders } from '../e2e/helpers';
-import { finishRun, gflops, importDigits, load, medianSamplesPerSecond, samplesPerSecond, startRun, train } from './mnist-train';
+import { trainingMultiplyAdds } from '../../src/core/model/model-spec';
+import { WASM_THREADS_MIN_MACS } from '../../src/core/train/threads';
+import { ALL_PRESETS } from '../../src/app/train-presets';
+import { finishRun, gflops, importDigits, load, medianSamplesPerSecond, openForm, samplesPerSecond, startRun, train } from './mnist-train';
 import { report } from './report';
 
 /** A page with the bench's digits imported; `isolated` false: served as by a host without COOP/COEP, no service worker. */
@@ -71,4 +74,64 @@ test('threads', async ({ browser }) => {
     report('threads', `mnist_${model}_wasm_2workers_over_1worker`, pair / alone, 'ratio', 'informational: > 1 means parallel single-threaded trials use the cores better than one threaded trial');
   }
   for (const page of [threaded, single, second]) await page.context().close();
+});
+
+/** Settings' "WebAssembly threads", as a person picks it. */
+async function chooseThreads(page: Page, choice: 'one' | 'all'): Promise<void> {
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('threads-select').selectOption(choice);
+  await page.goBack();
+}
+
+/**
+ * The evidence for the thread rule (core/train/threads.ts) beyond the two presets: the MLP on pixels with
+ * wider dense layers, each trained on 1 thread and on 2 (Settings), twice in turn, the best epoch of 4.
+ */
+const WIDTHS = [
+  [256, 128],
+  [512, 256],
+  [512, 512],
+  [1024, 512],
+] as const;
+
+test('the thread rule on wider dense nets', async ({ browser }) => {
+  test.setTimeout(1_800_000);
+  const page = await (await browser.newContext()).newPage();
+  await page.goto('./');
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+  await page.getByTestId('new-project-name').fill('Threads rule bench');
+  await page.getByTestId('create-project').click();
+  await importDigits(page);
+  const preset = ALL_PRESETS.find((p) => p.id === 'mlp-pixels')!;
+  for (const [first, second] of WIDTHS) {
+    const spec = preset.make({ input: { kind: 'image', height: 28, width: 28, channels: 1 }, classes: 10 });
+    const dense = spec.layers.filter((l) => l.type === 'dense') as { units: number }[];
+    dense[0]!.units = first;
+    dense[1]!.units = second;
+    const macs = trainingMultiplyAdds(spec)! * 64;
+    const best = { one: 0, all: 0 };
+    for (const choice of ['one', 'all', 'one', 'all'] as const) {
+      await chooseThreads(page, choice);
+      await openForm(page);
+      await page.getByTestId('train-preset').selectOption('mlp-pixels');
+      await page.getByTestId('train-backend').selectOption('wasm');
+      await page.getByTestId('train-split-train').fill('0.9');
+      await page.getByTestId('train-split-validation').fill('0');
+      await page.getByTestId('train-split-test').fill('0.1');
+      await page.getByTestId('train-epochs').fill('4');
+      await page.getByTestId('train-patience').fill('0');
+      await page.getByTestId('train-batch').fill('64');
+      const units = page.locator('[data-testid^="layer-units-"]');
+      await units.nth(0).fill(String(first));
+      await units.nth(1).fill(String(second));
+      await expect(page.getByTestId('train-start')).toBeEnabled();
+      await page.getByTestId('train-start').click();
+      const r = await finishRun(page);
+      expect(r.backend!.threads).toBe(choice === 'one' ? 1 : await page.evaluate(() => navigator.hardwareConcurrency));
+      best[choice] = Math.max(best[choice], samplesPerSecond(r));
+    }
+    const rule = macs >= WASM_THREADS_MIN_MACS ? 'every core' : 'one thread';
+    report('threads', `dense_${first}_${second}_threads_speedup`, best.all / best.one, 'ratio', `informational: every core over 1 thread (${best.all.toFixed(0)} / ${best.one.toFixed(0)} samples/s, best of two runs each); ${(macs / 1e6).toFixed(0)} M multiply-adds a step, so the rule gives ${rule}; ${load()}`);
+  }
+  await page.context().close();
 });
