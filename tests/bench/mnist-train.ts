@@ -94,6 +94,13 @@ export async function train(page: Page, preset: string, backend: Backend | 'auto
 
 /** Fill the form and start the run. */
 export async function startRun(page: Page, preset: string, backend: Backend | 'auto', epochs: number): Promise<void> {
+  await fillForm(page, preset, backend, epochs);
+  await expect(page.getByTestId('train-start')).toBeEnabled();
+  await page.getByTestId('train-start').click();
+}
+
+/** The form filled for a run of `preset` (90 % train, batch 64, no early stopping), not started. */
+export async function fillForm(page: Page, preset: string, backend: Backend | 'auto', epochs: number): Promise<void> {
   await openForm(page);
   await page.getByTestId('train-preset').selectOption(preset);
   await page.getByTestId('train-backend').selectOption(backend);
@@ -104,8 +111,6 @@ export async function startRun(page: Page, preset: string, backend: Backend | 'a
   await page.getByTestId('train-patience').fill('0');
   await page.getByTestId('train-batch').fill('64');
   await expect(page.getByTestId('prepare-summary')).toContainText('train 1,350');
-  await expect(page.getByTestId('train-start')).toBeEnabled();
-  await page.getByTestId('train-start').click();
 }
 
 /** The run on view once it has finished, from its record. */

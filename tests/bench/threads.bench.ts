@@ -15,7 +15,7 @@ import { stripIsolationHeaders } from '../e2e/helpers';
 import { trainingMultiplyAdds } from '../../src/core/model/model-spec';
 import { WASM_THREADS_MIN_MACS } from '../../src/core/train/threads';
 import { ALL_PRESETS } from '../../src/app/train-presets';
-import { finishRun, gflops, importDigits, load, medianSamplesPerSecond, openForm, samplesPerSecond, startRun, train } from './mnist-train';
+import { fillForm, finishRun, gflops, importDigits, load, medianSamplesPerSecond, samplesPerSecond, startRun, train } from './mnist-train';
 import { report } from './report';
 
 /** A page with the bench's digits imported; `isolated` false: served as by a host without COOP/COEP, no service worker. */
@@ -112,15 +112,7 @@ test('the thread rule on wider dense nets', async ({ browser }) => {
     const best = { one: 0, all: 0 };
     for (const choice of ['one', 'all', 'one', 'all'] as const) {
       await chooseThreads(page, choice);
-      await openForm(page);
-      await page.getByTestId('train-preset').selectOption('mlp-pixels');
-      await page.getByTestId('train-backend').selectOption('wasm');
-      await page.getByTestId('train-split-train').fill('0.9');
-      await page.getByTestId('train-split-validation').fill('0');
-      await page.getByTestId('train-split-test').fill('0.1');
-      await page.getByTestId('train-epochs').fill('4');
-      await page.getByTestId('train-patience').fill('0');
-      await page.getByTestId('train-batch').fill('64');
+      await fillForm(page, 'mlp-pixels', 'wasm', 4);
       const units = page.locator('[data-testid^="layer-units-"]');
       await units.nth(0).fill(String(first));
       await units.nth(1).fill(String(second));
