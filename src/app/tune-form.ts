@@ -18,8 +18,9 @@ import { defaultFeatures, featureChoices, findPreset, guessTask, presetsForTask 
 /**
  * Trials at the same time by default, chosen by measurement (`npm run bench -- tune`: the same Hyperband
  * search, max_epochs 10, factor 3, 30 trials, on the penguins from the Tune page): 2 workers 148.6-149.4
- * trials/min against 94.5-97.2 with 1 (2026-12-03, load 2.3-3.5 on 2 cores). A trial of this size spends much of its time
- * outside the training steps (loading, encoding, timing the backends), which a second worker overlaps.
+ * trials/min against 94.5-97.2 with 1 (2026-12-03, load 2.3-3.5 on 2 cores). A trial of this size spends
+ * much of its time outside the training steps (loading, encoding, timing the backends), which a second
+ * worker overlaps.
  */
 export const DEFAULT_TUNE_WORKERS = 2;
 

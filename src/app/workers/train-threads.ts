@@ -2,7 +2,7 @@
  * A training worker's wasm thread count follows the model it is about to train (core/train/threads.ts).
  * TF.js fixes the count when wasm starts, so another count takes a fresh worker: before a run, an idle
  * worker started with a different count is stopped and the run's call starts one with the new count (TF.js
- * loads again, a second or two; the backend check is the saved one). A busy worker (another run, a backend
+ * loads again and the backend check is the saved one: about 1.3 s more before the run, README). A busy worker (another run, a backend
  * chosen by hand in Settings) keeps its count. Only a cross-origin isolated page has threads to choose.
  */
 import { trainWorkerName } from '../../protocol/train';
