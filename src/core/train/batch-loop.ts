@@ -94,6 +94,11 @@ export interface EpochSteps {
    * `mask`'s zeros. `idx` are the batch's rows (to tf.gather).
    */
   loss: (idx: tfjs.Tensor1D, mask: tfjs.Tensor1D, real: number) => tfjs.Scalar;
+  /**
+   * Instead of `loss` through the tape: the batch's loss and every variable's gradient by its name,
+   * computed by the caller (dense-step.ts), inside a tidy; the step applies them.
+   */
+  gradients?: (idx: tfjs.Tensor1D, mask: tfjs.Tensor1D, real: number) => LossAndGradients;
   /** After each optimizer step; a returned promise is awaited before the next batch. */
   afterStep?: (batch: number, batches: number) => void | Promise<void>;
   /** After afterStep, for progress (no values are read back for it); `ms` is the batch's wall time, parked time left out. */
@@ -120,7 +125,10 @@ export async function runEpoch(o: EpochSteps): Promise<{ lossSum: tfjs.Tensor; c
       const { idx, real } = batchIndices(order, b, size);
       const mask = o.masks.get(real);
       const idxT = tf.tensor1d(idx, 'int32');
-      const cost = o.optimizer.minimize(() => o.loss(idxT, mask, real), true, o.vars)!;
+      const { gradients } = o;
+      const cost = gradients
+        ? applyGradientStep(tf, o.optimizer, o.vars, () => gradients(idxT, mask, real))
+        : o.optimizer.minimize(() => o.loss(idxT, mask, real), true, o.vars)!;
       idxT.dispose();
       const next = tf.tidy(() => tf.add(lossSum, tf.mul(cost, real)));
       lossSum.dispose();
@@ -138,6 +146,40 @@ export async function runEpoch(o: EpochSteps): Promise<{ lossSum: tfjs.Tensor; c
     throw e;
   }
   return { lossSum, cancelled: false };
+}
+
+/** What a step without the tape computes (dense-step.ts): the loss, and each variable's gradient by its name. */
+export interface LossAndGradients {
+  loss: tfjs.Scalar;
+  grads: Map<string, tfjs.Tensor>;
+}
+
+/**
+ * One optimizer step with gradients computed by `compute` (inside a tidy), given to the optimizer in
+ * `vars`'s order as minimize gives them. Returns the loss, for the caller to dispose.
+ */
+export function applyGradientStep(tf: TF, optimizer: tfjs.Optimizer, vars: readonly tfjs.Variable[], compute: () => LossAndGradients): tfjs.Scalar {
+  let names: string[] = [];
+  const [loss, ...grads] = tf.tidy(() => {
+    const step = compute();
+    names = [...step.grads.keys()];
+    return [step.loss, ...step.grads.values()];
+  });
+  try {
+    const byName = new Map(names.map((name, i) => [name, grads[i]!]));
+    const list = vars.map((v) => {
+      const tensor = byName.get(v.name);
+      if (!tensor) throw new Error(`no gradient for the variable ${v.name}`);
+      return { name: v.name, tensor };
+    });
+    optimizer.applyGradients(list);
+  } catch (e) {
+    loss!.dispose();
+    throw e;
+  } finally {
+    tf.dispose(grads);
+  }
+  return loss as tfjs.Scalar;
 }
 
 /** The epoch's single readback: scalars summed on the device (a missing one reads as 0). */

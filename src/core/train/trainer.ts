@@ -23,6 +23,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { trainErrorWhy } from '../model/errors';
 import type { TF } from '../model/model-spec';
 import { BatchMasks, batchIndices, identityOrder, readSums, runEpoch, YieldClock } from './batch-loop';
+import { denseStepOf, LOG_EPS, type DenseStep } from './dense-step';
 import { checkWeightsFit, namedToTensor, optimizerFromCheckpoint, readAdamPowers, readNamed, type Checkpoint, type NamedArray } from './checkpoint';
 import { makeOptimizer, type OptimizerName } from './optimizers';
 import { PauseGate } from './pause-gate';
@@ -113,15 +114,14 @@ export interface FitResult {
 
 type LayersModel = tfjs.LayersModel;
 
-const LOG_EPS = 1e-7;
 
-/** The task's per-example loss and a batch's correct count (see the top). */
-interface Losses {
+/** The task's per-example loss and a batch's correct count (see the top; dense-step.ts computes the same by hand). */
+export interface Losses {
   perExample: (y: tfjs.Tensor, pred: tfjs.Tensor) => tfjs.Tensor;
   correct: (y: tfjs.Tensor, pred: tfjs.Tensor, mask: tfjs.Tensor) => tfjs.Scalar;
 }
 
-function lossesFor(tf: TF, classification: boolean): Losses {
+export function lossesFor(tf: TF, classification: boolean): Losses {
   return {
     perExample: (y, pred) =>
       classification ? tf.neg(tf.sum(tf.mul(y, tf.log(tf.clipByValue(pred, LOG_EPS, 1 - LOG_EPS))), -1)) : tf.mean(tf.square(tf.sub(pred, y)), -1),
@@ -138,6 +138,8 @@ interface FitState extends FitOptions {
   vars: tfjs.Variable[];
   /** Class weights and the loss masks of a full and of the last batch. */
   classWeights: tfjs.Tensor1D | null;
+  /** The step without the tape, for a stack of Dense layers (dense-step.ts); null takes the tape. */
+  denseStep: DenseStep | null;
   masks: BatchMasks;
   clock: YieldClock;
   progress: ProgressTracker;
@@ -222,6 +224,7 @@ export class Trainer {
       losses: lossesFor(tf, classification),
       vars: this.#model.trainableWeights.map((w) => w.read() as tfjs.Variable),
       classWeights: cfg.classWeights && classification ? tf.tensor1d(Array.from(cfg.classWeights), 'float32') : null,
+      denseStep: denseStepOf(tf, this.#model, classification),
       masks: new BatchMasks(tf, size),
       clock: new YieldClock(cfg.yieldEveryMs ?? 25),
       progress: new ProgressTracker(cfg.epochs, cfg.progressEveryMs ?? 50, options.onBatch),
@@ -273,6 +276,12 @@ export class Trainer {
     let lossSum: tfjs.Tensor | null = null;
     let correctSum: tfjs.Tensor = tf.scalar(0);
     let correct: tfjs.Tensor | null = null;
+    // the batch's rows and each row's loss weight (the padding mask times its class weight)
+    const batch = (idx: tfjs.Tensor1D, m: tfjs.Tensor1D) => {
+      const xb = tf.gather(f.train.x, idx);
+      const yb = tf.gather(f.train.y, idx);
+      return { xb, yb, weights: f.classWeights ? (tf.mul(m, tf.sum(tf.mul(yb, f.classWeights), -1)) as tfjs.Tensor1D) : m };
+    };
     try {
       const run = await runEpoch({
         tf,
@@ -287,14 +296,20 @@ export class Trainer {
         signal: f.signal,
         gate: this.gate,
         loss: (idx, m, real) => {
-          const xb = tf.gather(f.train.x, idx);
-          const yb = tf.gather(f.train.y, idx);
+          const { xb, yb, weights } = batch(idx, m);
           const pred = this.#model.apply(xb, { training: true }) as tfjs.Tensor;
-          const weights = f.classWeights ? tf.mul(m, tf.sum(tf.mul(yb, f.classWeights), -1)) : m;
           if (f.classification) correct = tf.keep(f.losses.correct(yb, pred, m));
           // divide by the real rows, not the batch size: padding rows weigh 0
           return tf.div(tf.sum(tf.mul(weights, f.losses.perExample(yb, pred))), real) as tfjs.Scalar;
         },
+        ...(f.denseStep && {
+          gradients: (idx: tfjs.Tensor1D, m: tfjs.Tensor1D, real: number) => {
+            const { xb, yb, weights } = batch(idx, m);
+            const step = f.denseStep!.run(xb, yb, weights, m, real);
+            if (step.correct) correct = tf.keep(step.correct);
+            return step;
+          },
+        }),
         afterStep: (b, batches) => {
           if (correct) {
             const nextCorrect = tf.add(correctSum, correct);

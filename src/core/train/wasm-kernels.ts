@@ -8,10 +8,11 @@
  * hands the cases it does not cover to the backend's own.
  */
 import * as tf from '@tensorflow/tfjs';
+import { RELU_GRAD_KERNEL, reluBackward } from './dense-step';
 import { ADAM_KERNEL } from './fused-adam';
 import { batchMatMul, conv2DBackpropFilter, conv2DBackpropInput, maxPoolGrad } from './wasm-conv-kernels';
 import { natives, type Info, type KernelArgs } from './wasm-kernel-base';
-import { adam, add, gatherV2, identity, RELU_GRAD_KERNEL, reluGrad, sum, transpose } from './wasm-step-kernels';
+import { adam, add, gatherV2, identity, reluGrad, sum, transpose } from './wasm-step-kernels';
 
 export { backendMemory } from './wasm-kernel-base';
 export { asBlockTranspose } from './wasm-step-kernels';
@@ -54,7 +55,7 @@ let reluGradientRegistered = false;
 
 /**
  * ReLU's gradient through one kernel where the backend has it (wasm: reluGrad above), else TF.js's own
- * formula, mul(dy, cast(step(x))): three kernels and two intermediate tensors the size of the activation.
+ * formula (reluBackward): three kernels and two intermediate tensors the size of the activation.
  * Gradients are registered for every backend, hence the fallback.
  */
 function registerReluGradient(): void {
@@ -67,7 +68,7 @@ function registerReluGradient(): void {
       const [x] = saved as [tf.Tensor];
       const d = dy as tf.Tensor;
       return {
-        x: () => (tf.getKernel(RELU_GRAD_KERNEL, tf.getBackend()) ? (tf.engine().runKernel(RELU_GRAD_KERNEL, { dy: d, x }) as tf.Tensor) : tf.mul(d, tf.cast(tf.step(x), 'float32'))),
+        x: () => reluBackward(tf, d, x),
       };
     },
   });

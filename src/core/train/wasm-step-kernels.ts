@@ -137,9 +137,7 @@ export function transpose(args: KernelArgs): Info {
   return out;
 }
 
-export const RELU_GRAD_KERNEL = 'PipetteReluGrad';
-
-/** ReLU's gradient in one pass (see registerReluGradient). */
+/** ReLU's gradient in one pass (RELU_GRAD_KERNEL in dense-step.ts; see registerReluGradient in wasm-kernels.ts). */
 export function reluGrad({ inputs, backend }: KernelArgs): Info {
   const wasm = backend as BackendWasm;
   const { dy, x } = inputs as { dy: Info; x: Info };

@@ -1,12 +1,28 @@
-/** Shared by the train tests: a cpu TF.js, a tiny PNG decoder, and small synthetic datasets. */
+/** Shared by the train tests: a cpu TF.js, wasm with the app's kernels, a tiny PNG decoder, and small synthetic datasets. */
 import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { unzlibSync } from 'fflate';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { registerWasmTrainingKernels } from '../../../src/core/train/wasm-kernels';
 import type { DecodedImage } from '../../../src/core/model/preprocess';
 
 export async function useCpu(): Promise<typeof tf> {
   await tf.setBackend('cpu');
   await tf.ready();
   return tf;
+}
+
+/**
+ * Make the wasm backend available with the app's training kernels (as the training worker does), check
+ * that it starts, and leave cpu active.
+ */
+export async function startWasmWithKernels(): Promise<void> {
+  const dist = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+  setWasmPaths(join(dist, '/'));
+  registerWasmTrainingKernels();
+  if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not start');
+  await tf.setBackend('cpu');
 }
 
 /**

@@ -5,26 +5,18 @@
  * (gather, transpose, bias add and sum, ReLU's gradient, Adam, Identity) against the cpu backend's.
  */
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { unzipSync } from 'fflate';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildModel } from '../../../src/core/model/model-spec';
 import { compareParity, computeParityValues, PARITY_TOLERANCE } from '../../../src/core/train/backends';
 import { PRESETS } from '../../../src/core/train/presets';
 import { fusedAdam } from '../../../src/core/train/fused-adam';
-import { asBlockTranspose, registerWasmTrainingKernels, wasmTrainsConv } from '../../../src/core/train/wasm-kernels';
-import { decodePng } from './helpers';
+import { asBlockTranspose, wasmTrainsConv } from '../../../src/core/train/wasm-kernels';
+import { decodePng, startWasmWithKernels } from './helpers';
 
-beforeAll(async () => {
-  const dist = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
-  setWasmPaths(join(dist, '/'));
-  registerWasmTrainingKernels();
-  expect(await tf.setBackend('wasm')).toBe(true);
-  await tf.setBackend('cpu');
-});
+beforeAll(startWasmWithKernels);
 
 type Inputs = Record<string, { shape: number[]; values: Float32Array }>;
 
