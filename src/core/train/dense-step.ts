@@ -1,11 +1,12 @@
 /**
  * A training step without TF.js's tape for the nets that are a stack of Dense layers (with Flatten and
  * Dropout between them): the gradients written out by hand, the same ones the tape computes for the
- * trainer's loss. Profiled on wasm, the MNIST "MLP on pixels" preset spent about a fifth of its step in
- * the tape's and the layers' bookkeeping (recording every kernel, walking the graph back, cloning saved
- * tensors, the layers' call hooks): 2.3-2.4 ms a step in Node against 1.8 ms for these ~30 kernels, of
- * which the matrix products alone take 1.0 ms. Any other layer, activation or setting takes the tape
- * (denseStepOf returns null); tests/unit/train/dense-step.test.ts checks the gradients against the tape's.
+ * trainer's loss. On wasm, the MNIST "MLP on pixels" preset spent about a sixth of its step in the tape's
+ * and the layers' bookkeeping (recording every kernel, walking the graph back, cloning saved tensors, the
+ * layers' call hooks): the Trainer's step in Node took 2.33-2.44 ms through the tape and 1.99-2.04 ms
+ * with this one, most of it now the matrix products. Any other layer, activation or setting takes the
+ * tape (denseStepOf returns null); tests/unit/train/dense-step.test.ts checks the gradients against the
+ * tape's.
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { TF } from '../model/model-spec';

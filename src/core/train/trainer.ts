@@ -114,7 +114,6 @@ export interface FitResult {
 
 type LayersModel = tfjs.LayersModel;
 
-
 /** The task's per-example loss and a batch's correct count (see the top; dense-step.ts computes the same by hand). */
 export interface Losses {
   perExample: (y: tfjs.Tensor, pred: tfjs.Tensor) => tfjs.Tensor;
