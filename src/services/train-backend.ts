@@ -9,7 +9,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { ModelSpec, TF } from '../core/model/model-spec';
 import { medianStepMs } from '../core/train/step-timing';
 import { applyGradientStep } from '../core/train/batch-loop';
-import { denseStepOf } from '../core/train/dense-step';
+import { tapelessStepOf } from '../core/train/tapeless-step';
 import { lossesFor, makeOptimizer, type OptimizerName } from '../core/train/trainer';
 import type { BackendName, BackendReport } from '../protocol/train';
 import type { BackendCandidate, BackendChoice } from '../store/training-records';
@@ -70,9 +70,9 @@ export async function timeModelStep(tf: TF, probe: StepProbe, options: { warmup?
   const x = tf.tensor(probe.x, [probe.batch, ...probe.featureShape], 'float32');
   const y = tf.tensor2d(probe.y, [probe.batch, probe.outputs], 'float32');
   const vars = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
-  // the step the trainer takes (its loss, every row weighing 1): without the tape where dense-step.ts can
+  // the step the trainer takes (its loss, every row weighing 1): without the tape where tapeless-step.ts can
   const classification = probe.task === 'classification';
-  const dense = denseStepOf(tf, model, classification);
+  const dense = tapelessStepOf(tf, model, classification);
   const losses = lossesFor(tf, classification);
   const rows = tf.ones([probe.batch]) as tfjs.Tensor1D;
   const step = async () => {

@@ -23,7 +23,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { trainErrorWhy } from '../model/errors';
 import type { TF } from '../model/model-spec';
 import { BatchMasks, batchIndices, identityOrder, readSums, runEpoch, YieldClock } from './batch-loop';
-import { denseStepOf, LOG_EPS, type DenseStep } from './dense-step';
+import { tapelessStepOf, LOG_EPS, type TapelessStep } from './tapeless-step';
 import { checkWeightsFit, namedToTensor, optimizerFromCheckpoint, readAdamPowers, readNamed, type Checkpoint, type NamedArray } from './checkpoint';
 import { makeOptimizer, type OptimizerName } from './optimizers';
 import { PauseGate } from './pause-gate';
@@ -114,7 +114,7 @@ export interface FitResult {
 
 type LayersModel = tfjs.LayersModel;
 
-/** The task's per-example loss and a batch's correct count (see the top; dense-step.ts computes the same by hand). */
+/** The task's per-example loss and a batch's correct count (see the top; tapeless-step.ts computes the same by hand). */
 export interface Losses {
   perExample: (y: tfjs.Tensor, pred: tfjs.Tensor) => tfjs.Tensor;
   correct: (y: tfjs.Tensor, pred: tfjs.Tensor, mask: tfjs.Tensor) => tfjs.Scalar;
@@ -137,8 +137,8 @@ interface FitState extends FitOptions {
   vars: tfjs.Variable[];
   /** Class weights and the loss masks of a full and of the last batch. */
   classWeights: tfjs.Tensor1D | null;
-  /** The step without the tape, for a stack of Dense layers (dense-step.ts); null takes the tape. */
-  denseStep: DenseStep | null;
+  /** The step without the tape, for a stack of Dense layers (tapeless-step.ts); null takes the tape. */
+  tapelessStep: TapelessStep | null;
   masks: BatchMasks;
   clock: YieldClock;
   progress: ProgressTracker;
@@ -223,7 +223,7 @@ export class Trainer {
       losses: lossesFor(tf, classification),
       vars: this.#model.trainableWeights.map((w) => w.read() as tfjs.Variable),
       classWeights: cfg.classWeights && classification ? tf.tensor1d(Array.from(cfg.classWeights), 'float32') : null,
-      denseStep: denseStepOf(tf, this.#model, classification),
+      tapelessStep: tapelessStepOf(tf, this.#model, classification),
       masks: new BatchMasks(tf, size),
       clock: new YieldClock(cfg.yieldEveryMs ?? 25),
       progress: new ProgressTracker(cfg.epochs, cfg.progressEveryMs ?? 50, options.onBatch),
@@ -301,10 +301,10 @@ export class Trainer {
           // divide by the real rows, not the batch size: padding rows weigh 0
           return tf.div(tf.sum(tf.mul(weights, f.losses.perExample(yb, pred))), real) as tfjs.Scalar;
         },
-        ...(f.denseStep && {
+        ...(f.tapelessStep && {
           gradients: (idx: tfjs.Tensor1D, m: tfjs.Tensor1D, real: number) => {
             const { xb, yb, weights } = batch(idx, m);
-            const step = f.denseStep!.run(xb, yb, weights, m, real);
+            const step = f.tapelessStep!.run(xb, yb, weights, m, real);
             if (step.correct) correct = tf.keep(step.correct);
             return step;
           },

@@ -8,7 +8,7 @@
  * hands the cases it does not cover to the backend's own.
  */
 import * as tf from '@tensorflow/tfjs';
-import { RELU_GRAD_KERNEL, reluBackward } from './dense-step';
+import { RELU_GRAD_KERNEL, reluBackward } from './tapeless-step';
 import { ADAM_KERNEL } from './fused-adam';
 import { batchMatMul, conv2DBackpropFilter, conv2DBackpropInput, maxPoolGrad } from './wasm-conv-kernels';
 import { natives, type Info, type KernelArgs } from './wasm-kernel-base';

@@ -137,7 +137,7 @@ export function transpose(args: KernelArgs): Info {
   return out;
 }
 
-/** ReLU's gradient in one pass (RELU_GRAD_KERNEL in dense-step.ts; see registerReluGradient in wasm-kernels.ts). */
+/** ReLU's gradient in one pass (RELU_GRAD_KERNEL in tapeless-step.ts; see registerReluGradient in wasm-kernels.ts). */
 export function reluGrad({ inputs, backend }: KernelArgs): Info {
   const wasm = backend as BackendWasm;
   const { dy, x } = inputs as { dy: Info; x: Info };

@@ -1,14 +1,15 @@
 /**
- * The training step without the tape (core/train/dense-step.ts) against the tape's gradients of the
+ * The training step without the tape (core/train/tapeless-step.ts) against the tape's gradients of the
  * trainer's own loss, on cpu and on wasm (with the app's wasm kernels): classification with soft targets,
- * class weights, padding rows, a seeded dropout and probabilities past the log's clip; regression; which
- * models take it; and the Trainer training the same weights either way.
+ * class weights, padding rows, a seeded dropout and probabilities past the log's clip; convolutions and
+ * pools with both paddings and strides; regression; which models take it; and the Trainer training the
+ * same weights either way.
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildModel } from '../../../src/core/model/model-spec';
 import { presetById } from '../../../src/core/train/presets';
-import { denseStepOf, LOG_EPS } from '../../../src/core/train/dense-step';
+import { tapelessStepOf, LOG_EPS } from '../../../src/core/train/tapeless-step';
 import { lossesFor, Trainer } from '../../../src/core/train/trainer';
 import { startWasmWithKernels } from './helpers';
 
@@ -96,13 +97,41 @@ describe.each(['cpu', 'wasm'] as const)('the step without the tape, on %s', (bac
     const clipped = (await tf.logicalOr(tf.less(p, LOG_EPS), tf.greater(p, 1 - LOG_EPS)).sum().data())[0]!;
     expect(clipped).toBeGreaterThan(0);
 
-    const step = denseStepOf(tf, model, true);
+    const step = tapelessStepOf(tf, model, true);
     expect(step).not.toBeNull();
     const ours = step!.run(xb, yb, weights, mask, 4);
     const tape = taped(model, true, b);
     expect(gradientGap(ours.grads, tape.grads)).toBeLessThan(1e-5);
     expect(ours.loss.dataSync()[0]).toBeCloseTo(tape.loss.dataSync()[0]!, 4);
     expect(ours.correct!.dataSync()[0]).toBe(tape.correct!.dataSync()[0]);
+    model.dispose();
+  });
+
+  it("gives the tape's gradients through convolutions and pools (valid and same, strides 1 and 2)", async () => {
+    await tf.setBackend(backend);
+    const init = (seed: number) => ({ kernelInitializer: tf.initializers.glorotUniform({ seed }), biasInitializer: tf.initializers.randomUniform({ minval: -0.1, maxval: 0.1, seed: seed + 50 }) });
+    const model = tf.sequential();
+    // 9 x 9 x 2 -> conv 3x3 valid -> 7 x 7 x 4 -> pool 2 -> 3 x 3 x 4 -> conv 2x2 same, strides 2 -> 2 x 2 x 3
+    // -> pool 2, strides 1, same -> 2 x 2 x 3 -> flatten 12 -> dropout -> dense 6 -> softmax 4
+    model.add(tf.layers.conv2d({ inputShape: [9, 9, 2], filters: 4, kernelSize: 3, activation: 'relu', ...init(1) }));
+    model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+    model.add(tf.layers.conv2d({ filters: 3, kernelSize: 2, strides: 2, padding: 'same', ...init(2) }));
+    model.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 1, padding: 'same' }));
+    model.add(tf.layers.flatten());
+    model.add(tf.layers.dropout({ rate: 0.3, seed: 11 }));
+    model.add(tf.layers.dense({ units: 6, activation: 'relu', ...init(3) }));
+    model.add(tf.layers.dense({ units: 4, activation: 'softmax', ...init(4) }));
+    const rows = 5;
+    const labels = tf.tensor1d([0, 3, 1, 2, 3], 'int32');
+    const mask = tf.tensor1d([1, 1, 1, 1, 0]);
+    const b: Batch = { xb: tf.tensor(values(rows * 162, 23), [rows, 9, 9, 2]), yb: tf.oneHot(labels, 4).toFloat(), weights: mask, mask, real: 4 };
+    const step = tapelessStepOf(tf, model, true);
+    expect(step).not.toBeNull();
+    const ours = step!.run(b.xb, b.yb, b.weights, b.mask, b.real);
+    const tape = taped(model, true, b);
+    expect(ours.grads.size).toBe(8);
+    expect(gradientGap(ours.grads, tape.grads)).toBeLessThan(1e-5);
+    expect(ours.loss.dataSync()[0]).toBeCloseTo(tape.loss.dataSync()[0]!, 5);
     model.dispose();
   });
 
@@ -117,7 +146,7 @@ describe.each(['cpu', 'wasm'] as const)('the step without the tape, on %s', (bac
       mask: tf.tensor1d([1, 1, 1, 1, 1, 1, 1, 0, 0]),
       real: 7,
     };
-    const step = denseStepOf(tf, model, false);
+    const step = tapelessStepOf(tf, model, false);
     expect(step).not.toBeNull();
     const ours = step!.run(b.xb, b.yb, b.weights, b.mask, b.real);
     const tape = taped(model, false, b);
@@ -129,17 +158,24 @@ describe.each(['cpu', 'wasm'] as const)('the step without the tape, on %s', (bac
 });
 
 describe('which models take the step without the tape', () => {
-  it('the dense presets do; convolutions, embeddings, other activations, frozen layers and a wrong head do not', async () => {
+  it('the dense and convolution presets do; embeddings, global pools, dilations, other activations, frozen layers and a wrong head do not', async () => {
     await tf.setBackend('cpu');
     const image = { kind: 'image', height: 28, width: 28, channels: 1 } as const;
     const takes = (m: tf.LayersModel, classification = true) => {
-      const ok = denseStepOf(tf, m, classification) !== null;
+      const ok = tapelessStepOf(tf, m, classification) !== null;
       m.dispose();
       return ok;
     };
     expect(takes(buildModel(tf, presetById('mlp-classifier')!.make({ input: { kind: 'tabular', features: 5 }, classes: 3 })))).toBe(true);
     expect(takes(buildModel(tf, presetById('text-bag-of-words')!.make({ input: { kind: 'tabular', features: 50 }, classes: 2 })))).toBe(true);
-    expect(takes(buildModel(tf, presetById('small-cnn')!.make({ input: image, classes: 10 })))).toBe(false);
+    expect(takes(buildModel(tf, presetById('small-cnn')!.make({ input: image, classes: 10 })))).toBe(true);
+    // a large image: the Small CNN ends in a global average pool there
+    expect(takes(buildModel(tf, presetById('small-cnn')!.make({ input: { kind: 'image', height: 96, width: 96, channels: 3 }, classes: 10 })))).toBe(false);
+    const dilated = tf.sequential();
+    dilated.add(tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 2, kernelSize: 3, dilationRate: 2 }));
+    dilated.add(tf.layers.flatten());
+    dilated.add(tf.layers.dense({ units: 3, activation: 'softmax' }));
+    expect(takes(dilated)).toBe(false);
     expect(takes(buildModel(tf, presetById('text-embedding')!.make({ input: { kind: 'tokens', length: 8, vocabSize: 30 }, classes: 2 })))).toBe(false);
     const spec = (layers: object[], head: object = { kind: 'classification', classes: 3 }) =>
       buildModel(tf, { version: 1, input: { kind: 'tabular', features: 4 }, layers, head } as Parameters<typeof buildModel>[1]);
@@ -160,7 +196,7 @@ describe('the Trainer with the step without the tape', () => {
     const make = (tapeOnly: boolean) => {
       const m = tf.sequential();
       m.add(tf.layers.dense({ inputShape: [6], units: 10, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }));
-      // a linear Activation changes nothing but is not a layer dense-step.ts takes: this model goes through the tape
+      // a linear Activation changes nothing but is not a layer tapeless-step.ts takes: this model goes through the tape
       if (tapeOnly) m.add(tf.layers.activation({ activation: 'linear' }));
       m.add(tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) }));
       return m;
@@ -171,7 +207,7 @@ describe('the Trainer with the step without the tape', () => {
     const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 3).toFloat();
     const fit = async (tapeOnly: boolean) => {
       const model = make(tapeOnly);
-      expect(denseStepOf(tf, model, true) === null).toBe(tapeOnly);
+      expect(tapelessStepOf(tf, model, true) === null).toBe(tapeOnly);
       const trainer = new Trainer(tf, model, { task: 'classification', optimizer: 'adam', learningRate: 0.01, batchSize: 16, epochs: 3, seed: 9, classWeights: [1, 2, 0.5] });
       const result = await trainer.fit({ train: { x, y } });
       const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
