@@ -18,6 +18,7 @@ import { predictionsFor, sliceColumns, sliceValues } from '../core/evaluate/pred
 import type { Predictions } from '../core/evaluate/slice-metrics';
 import { metricTable, SliceEvaluator, type Slicing } from '../core/evaluate/slices';
 import type { TF } from '../core/model/model-spec';
+import { nextTask } from '../core/train/batch-loop';
 import type { DecodeImage } from '../core/model/preprocess';
 import type { CurvePoint, CurvesRequest, CurvesResult, EvaluateProgress, EvaluateRequest } from '../protocol/evaluate';
 import { throwIfAborted } from '../protocol/jobs';
@@ -50,8 +51,6 @@ interface Predicted {
 export const CURVE_POINTS = 300;
 /** The threshold slider's steps: 0, 0.01, ..., 1. */
 export const THRESHOLD_STEPS = 100;
-
-const yieldToEvents = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 
 /** The core's view of a model's outputs on its rows. */
@@ -189,7 +188,7 @@ export class EvaluateService {
     const slicings: Slicing[] = [];
     for (const spec of req.specs) {
       onFraction((slicings.length + 1) / steps);
-      await yieldToEvents();
+      await nextTask();
       throwIfAborted(signal);
       slicings.push(evaluator.slicing(spec));
     }
