@@ -79,6 +79,15 @@ function weightsOf(layer: tfjs.layers.Layer, c: LayerConfig, head: string | null
   return { kernel, bias: bias ?? null, relu: activation === 'relu' };
 }
 
+/** The rank of a layer's input, or null when it has several (a layer shared between inputs). */
+function inputRank(layer: tfjs.layers.Layer): number | null {
+  try {
+    return (layer.input as tfjs.SymbolicTensor).shape.length;
+  } catch {
+    return null;
+  }
+}
+
 /** The stages of a model this step can train, or null when it has anything else. */
 function stagesOf(model: tfjs.LayersModel, classification: boolean): Stage[] | null {
   const layers = model.layers;
@@ -87,7 +96,8 @@ function stagesOf(model: tfjs.LayersModel, classification: boolean): Stage[] | n
   const stages: Stage[] = [];
   for (const [i, layer] of layers.entries()) {
     const c = layer.getConfig() as LayerConfig;
-    const rank = (layer.input as tfjs.SymbolicTensor).shape.length;
+    const rank = inputRank(layer);
+    if (rank === null) return null;
     const channelsLast = (c.dataFormat ?? 'channelsLast') === 'channelsLast';
     const pad = c.padding === 'same' || c.padding === 'valid' ? c.padding : null;
     switch (layer.getClassName()) {
