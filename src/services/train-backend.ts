@@ -10,7 +10,8 @@ import type { ModelSpec, TF } from '../core/model/model-spec';
 import { medianStepMs } from '../core/train/step-timing';
 import { applyGradientStep } from '../core/train/batch-loop';
 import { tapelessStepOf } from '../core/train/tapeless-step';
-import { lossesFor, makeOptimizer, type OptimizerName } from '../core/train/trainer';
+import { lossesFor } from '../core/train/losses';
+import { makeOptimizer, type OptimizerName } from '../core/train/trainer';
 import type { BackendName, BackendReport } from '../protocol/train';
 import type { BackendCandidate, BackendChoice } from '../store/training-records';
 
@@ -72,12 +73,12 @@ export async function timeModelStep(tf: TF, probe: StepProbe, options: { warmup?
   const vars = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
   // the step the trainer takes (its loss, every row weighing 1): without the tape where tapeless-step.ts can
   const classification = probe.task === 'classification';
-  const dense = tapelessStepOf(tf, model, classification);
+  const tapeless = tapelessStepOf(tf, model, classification);
   const losses = lossesFor(tf, classification);
   const rows = tf.ones([probe.batch]) as tfjs.Tensor1D;
   const step = async () => {
-    const loss = dense
-      ? applyGradientStep(tf, optimizer, vars, () => dense.run(x, y, rows, rows, probe.batch))
+    const loss = tapeless
+      ? applyGradientStep(tf, optimizer, vars, () => tapeless.run(x, y, rows, rows, probe.batch))
       : optimizer.minimize(() => tf.mean(losses.perExample(y, model.apply(x, { training: true }) as tfjs.Tensor)) as tfjs.Scalar, true, vars)!;
     try {
       await loss.data();

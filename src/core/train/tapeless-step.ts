@@ -11,6 +11,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { TF } from '../model/model-spec';
 import type { LossAndGradients } from './batch-loop';
+import { LOG_EPS, lossesFor } from './losses';
 
 /** The wasm kernel for ReLU's gradient (wasm-step-kernels.ts); other backends have none. */
 export const RELU_GRAD_KERNEL = 'PipetteReluGrad';
@@ -20,9 +21,6 @@ export function reluBackward(tf: TF, dy: tfjs.Tensor, x: tfjs.Tensor): tfjs.Tens
   if (tf.getKernel(RELU_GRAD_KERNEL, tf.getBackend())) return tf.engine().runKernel(RELU_GRAD_KERNEL, { dy, x }) as tfjs.Tensor;
   return tf.mul(dy, tf.cast(tf.step(x), 'float32'));
 }
-
-/** The trainer's clip of predicted probabilities before the log (Keras's epsilon). */
-export const LOG_EPS = 1e-7;
 
 type Pad = 'valid' | 'same';
 type Pair = [number, number];
@@ -139,6 +137,7 @@ export function tapelessStepOf(tf: TF, model: tfjs.LayersModel, classification: 
   const stages = stagesOf(model, classification);
   if (!stages) return null;
   const firstTrainable = stages.findIndex((s) => s.kind === 'dense' || s.kind === 'conv');
+  const losses = lossesFor(tf, classification);
   return {
     run(xb, yb, weights, mask, real) {
       const rows = xb.shape[0]!;
@@ -174,26 +173,21 @@ export function tapelessStepOf(tf: TF, model: tfjs.LayersModel, classification: 
         }
       }
       const outputs = [...inputs.slice(1), a];
-      // the loss and its gradient by the head's pre-activation z, each row weighed by weights / real
+      // the trainer's loss, and its gradient by the head's pre-activation z, each row weighed by weights / real
+      const pred = classification ? tf.softmax(a) : a;
+      const loss = tf.div(tf.sum(tf.mul(weights, losses.perExample(yb, pred))), real) as tfjs.Scalar;
+      const correct = classification ? losses.correct(yb, pred, mask) : null;
       const rowScale = tf.reshape(tf.div(weights, real), [rows, 1]);
       let dz: tfjs.Tensor;
-      let loss: tfjs.Scalar;
-      let correct: tfjs.Scalar | null = null;
       if (classification) {
-        const p = tf.softmax(a);
-        const clipped = tf.clipByValue(p, LOG_EPS, 1 - LOG_EPS);
-        loss = tf.neg(tf.sum(tf.mul(rowScale, tf.mul(yb, tf.log(clipped))))) as tfjs.Scalar;
         // d loss / d p = -w y / p where the clip passes p (its gradient is 0 outside); through the softmax,
         // dz = u - sum(u) p with u = dp * p = -w y (inside the clip)
-        const inside = tf.cast(tf.equal(clipped, p), 'float32');
+        const inside = tf.cast(tf.equal(tf.clipByValue(pred, LOG_EPS, 1 - LOG_EPS), pred), 'float32');
         const u = tf.neg(tf.mul(rowScale, tf.mul(yb, inside)));
-        dz = tf.sub(u, tf.mul(tf.sum(u, -1, true), p));
-        correct = tf.sum(tf.mul(mask, tf.cast(tf.equal(tf.argMax(p, -1), tf.argMax(yb, -1)), 'float32'))) as tfjs.Scalar;
+        dz = tf.sub(u, tf.mul(tf.sum(u, -1, true), pred));
       } else {
-        const err = tf.sub(a, yb);
         const columns = a.shape[1]!;
-        loss = tf.div(tf.sum(tf.mul(rowScale, tf.square(err))), columns) as tfjs.Scalar;
-        dz = tf.mul(err, tf.mul(rowScale, 2 / columns));
+        dz = tf.mul(tf.sub(a, yb), tf.mul(rowScale, 2 / columns));
       }
       // backward: d is the gradient by stage i's output (by its pre-activation at the head)
       const grads = new Map<string, tfjs.Tensor>();

@@ -23,11 +23,12 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { trainErrorWhy } from '../model/errors';
 import type { TF } from '../model/model-spec';
 import { BatchMasks, batchIndices, identityOrder, readSums, runEpoch, YieldClock } from './batch-loop';
-import { tapelessStepOf, LOG_EPS, type TapelessStep } from './tapeless-step';
 import { checkWeightsFit, namedToTensor, optimizerFromCheckpoint, readAdamPowers, readNamed, type Checkpoint, type NamedArray } from './checkpoint';
+import { lossesFor, type Losses } from './losses';
 import { makeOptimizer, type OptimizerName } from './optimizers';
 import { PauseGate } from './pause-gate';
 import { ProgressTracker, type BatchProgress } from './progress';
+import { tapelessStepOf, type TapelessStep } from './tapeless-step';
 import type { TrainTensors } from './tensors';
 
 // The training API in one place: the services, optimize and the tests import these from here.
@@ -114,20 +115,6 @@ export interface FitResult {
 
 type LayersModel = tfjs.LayersModel;
 
-/** The task's per-example loss and a batch's correct count (see the top; tapeless-step.ts computes the same by hand). */
-export interface Losses {
-  perExample: (y: tfjs.Tensor, pred: tfjs.Tensor) => tfjs.Tensor;
-  correct: (y: tfjs.Tensor, pred: tfjs.Tensor, mask: tfjs.Tensor) => tfjs.Scalar;
-}
-
-export function lossesFor(tf: TF, classification: boolean): Losses {
-  return {
-    perExample: (y, pred) =>
-      classification ? tf.neg(tf.sum(tf.mul(y, tf.log(tf.clipByValue(pred, LOG_EPS, 1 - LOG_EPS))), -1)) : tf.mean(tf.square(tf.sub(pred, y)), -1),
-    correct: (y, pred, m) => tf.sum(tf.mul(m, tf.cast(tf.equal(tf.argMax(pred, -1), tf.argMax(y, -1)), 'float32'))),
-  };
-}
-
 /** What one fit() keeps from epoch to epoch (made once; the tensors are freed when the fit ends). */
 interface FitState extends FitOptions {
   rows: number;
@@ -137,7 +124,7 @@ interface FitState extends FitOptions {
   vars: tfjs.Variable[];
   /** Class weights and the loss masks of a full and of the last batch. */
   classWeights: tfjs.Tensor1D | null;
-  /** The step without the tape, for a stack of Dense layers (tapeless-step.ts); null takes the tape. */
+  /** The step without the tape, for plain dense and convolution nets (tapeless-step.ts); null takes the tape. */
   tapelessStep: TapelessStep | null;
   masks: BatchMasks;
   clock: YieldClock;

@@ -9,8 +9,9 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildModel } from '../../../src/core/model/model-spec';
 import { presetById } from '../../../src/core/train/presets';
-import { tapelessStepOf, LOG_EPS } from '../../../src/core/train/tapeless-step';
-import { lossesFor, Trainer } from '../../../src/core/train/trainer';
+import { LOG_EPS, lossesFor } from '../../../src/core/train/losses';
+import { tapelessStepOf } from '../../../src/core/train/tapeless-step';
+import { Trainer } from '../../../src/core/train/trainer';
 import { startWasmWithKernels } from './helpers';
 
 beforeAll(startWasmWithKernels);
