@@ -1,15 +1,15 @@
 /**
- * The wasm backend's convolution and pooling gradients and its BatchMatMul (see wasm-kernels.ts for why
- * they replace the backend's own). Semantics follow the cpu backend's kernels (tfjs-backend-cpu): strides,
+ * The wasm backend's convolution and pooling gradients (see wasm-kernels.ts for why they replace the
+ * backend's own). Semantics follow the cpu backend's kernels (tfjs-backend-cpu): strides,
  * 'same'/'valid'/explicit padding, NHWC or NCHW for convolutions; dilations are always 1 (TF.js's conv2d
- * and maxPool gradients refuse dilated ones). Convolutions are im2col plus the backend's own XNNPACK
- * matrix multiply: the patch matrices are written in JS straight into the wasm heap, and the multiply
- * always runs as [rows, inner] x [inner, cols] without transposes, XNNPACK's fast path (about 8x the
- * backend's transposed cases on the preset's shapes, measured in Node).
+ * and maxPool gradients refuse dilated ones). Convolutions are im2col plus a matrix product
+ * (wasm-matmul.ts): the patch matrices are written in JS straight into the wasm heap, and the product
+ * always runs as [rows, inner] x [inner, cols] without transposes.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { inHeap, native, offsetOf, simd, type Info, type KernelArgs } from './wasm-kernel-base';
+import { product } from './wasm-matmul';
 import { transpose } from './wasm-step-kernels';
 
 type Shape4 = [number, number, number, number];
@@ -34,16 +34,6 @@ function stridesOf(height: number, width: number, channels: number, channelsLast
   return channelsLast
     ? { batch: height * width * channels, row: width * channels, col: channels, channel: 1 }
     : { batch: channels * height * width, row: width, col: 1, channel: height * width };
-}
-
-/** The backend's BatchMatMul on [rows, inner] x [inner, cols] (no transposes: XNNPACK's fast path). */
-function matMul(backend: BackendWasm, a: Info, b: Info, rows: number, inner: number, cols: number): Info {
-  const out = native('BatchMatMul')({
-    inputs: { a: { ...a, shape: [1, rows, inner] }, b: { ...b, shape: [1, inner, cols] } },
-    attrs: { transposeA: false, transposeB: false },
-    backend,
-  }) as Info;
-  return out;
 }
 
 /** dy as a [batch * outHeight * outWidth, outChannels] matrix: NHWC already is one; NCHW is copied. */
@@ -164,7 +154,7 @@ function filterGradientBatchInner(wasm: BackendWasm, x: Info, dy: Info, info: Co
     }
   }
   wasm.disposeData(xT.dataId);
-  const dW = matMul(wasm, patches, dyM, rows, columns, outChannels);
+  const dW = product(wasm, patches, dyM, rows, columns, outChannels);
   wasm.disposeData(patches.dataId);
   wasm.disposeData(dyM.dataId);
   return { dataId: dW.dataId, shape: info.filterShape, dtype: 'float32' };
@@ -200,7 +190,7 @@ export function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): In
   const heapX = inHeap(wasm, x);
   fillPatchesTransposed(heapX.heap, heapX.at, info, inHeap(wasm, patches).at);
   const dyM = dyMatrix(wasm, dy, info);
-  const dW = matMul(wasm, patches, dyM.matrix, rows, inner, info.outChannels);
+  const dW = product(wasm, patches, dyM.matrix, rows, inner, info.outChannels);
   wasm.disposeData(patches.dataId);
   if (dyM.owned) wasm.disposeData(dyM.matrix.dataId);
   return { dataId: dW.dataId, shape: info.filterShape, dtype: 'float32' };
@@ -297,7 +287,7 @@ export function conv2DBackpropInput({ inputs, backend, attrs }: KernelArgs): Inf
   const patchSize = info.filterHeight * info.filterWidth * info.inChannels;
   const dyM = dyMatrix(wasm, dy, info);
   const wT = filterTransposed(wasm, filter, patchSize, info.outChannels);
-  const patches = matMul(wasm, dyM.matrix, wT, rows, info.outChannels, patchSize);
+  const patches = product(wasm, dyM.matrix, wT, rows, info.outChannels, patchSize);
   wasm.disposeData(wT.dataId);
   if (dyM.owned) wasm.disposeData(dyM.matrix.dataId);
   const dx = wasm.makeOutput(info.inShape, 'float32');
@@ -325,30 +315,4 @@ export function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): Info {
     info.strideHeight, info.strideWidth, info.effectiveFilterHeight, info.effectiveFilterWidth, info.padInfo.top, info.padInfo.left,
   );
   return dx;
-}
-
-/** The last two axes of a tensor swapped, by the backend's own Transpose. */
-function transposeLast(backend: BackendWasm, t: Info): Info {
-  const perm = t.shape.map((_, i) => i);
-  const n = perm.length;
-  [perm[n - 2], perm[n - 1]] = [perm[n - 1]!, perm[n - 2]!];
-  return transpose({ inputs: { x: t }, attrs: { perm }, backend });
-}
-
-/**
- * BatchMatMul with any transposed operand transposed first: a dense layer's gradients are
- * x^T dy and dy W^T, which the backend would run on a slow path.
- */
-export function batchMatMul({ inputs, backend, attrs }: KernelArgs): Info {
-  const wasm = backend as BackendWasm;
-  const { a, b } = inputs as { a: Info; b: Info };
-  const { transposeA, transposeB } = attrs as unknown as tf.BatchMatMulAttrs;
-  const a2 = transposeA ? transposeLast(wasm, a) : a;
-  const b2 = transposeB ? transposeLast(wasm, b) : b;
-  try {
-    return native('BatchMatMul')({ inputs: { a: a2, b: b2 }, attrs: { transposeA: false, transposeB: false }, backend: wasm }) as Info;
-  } finally {
-    if (a2 !== a) wasm.disposeData(a2.dataId);
-    if (b2 !== b) wasm.disposeData(b2.dataId);
-  }
 }

@@ -1,7 +1,8 @@
 /**
  * Training kernels for TF.js 4.22's wasm backend: the convolution gradients it lacks
- * (Conv2DBackpropFilter) or runs as naive native loops (Conv2DBackpropInput, MaxPoolGrad), a
- * BatchMatMul that never hands XNNPACK a transposed operand, and replacements for kernels a training
+ * (Conv2DBackpropFilter) or runs as naive native loops (Conv2DBackpropInput, MaxPoolGrad), matrix
+ * products (BatchMatMul, _FusedMatMul) that never hand XNNPACK a transposed operand nor weights it would
+ * pack for one use (wasm-matmul.ts), and replacements for kernels a training
  * step spends much of its time in (GatherV2, Identity, bias adds and sums, Transpose, ReLU's gradient,
  * Adam), most of them loops of the SIMD module in simd/. Without them a CNN cannot train on wasm, and
  * with the backend's own versions a step of the Small CNN preset is several times slower. Each kernel
@@ -10,7 +11,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { RELU_GRAD_KERNEL, reluBackward } from './tapeless-step';
 import { ADAM_KERNEL } from './fused-adam';
-import { batchMatMul, conv2DBackpropFilter, conv2DBackpropInput, maxPoolGrad } from './wasm-conv-kernels';
+import { conv2DBackpropFilter, conv2DBackpropInput, maxPoolGrad } from './wasm-conv-kernels';
+import { batchMatMul, fusedMatMul } from './wasm-matmul';
 import { natives, type Info, type KernelArgs } from './wasm-kernel-base';
 import { adam, add, gatherV2, identity, reluGrad, sum, transpose } from './wasm-step-kernels';
 
@@ -22,6 +24,7 @@ const OURS: Record<string, (args: KernelArgs) => Info | Info[]> = {
   Conv2DBackpropInput: conv2DBackpropInput,
   MaxPoolGrad: maxPoolGrad,
   BatchMatMul: batchMatMul,
+  _FusedMatMul: fusedMatMul,
   GatherV2: gatherV2,
   Transpose: transpose,
   Add: add,

@@ -19,6 +19,8 @@ export interface SimdKernels {
   transpose(src: number, dst: number, batch: number, A: number, B: number, S: number): void;
   /** A convolution's filter gradient, NHWC, output channels a multiple of 4 (byte offsets of x, dy, dw; dw zeroed by the caller). */
   filter_grad(x: number, dy: number, dw: number, batch: number, inH: number, inW: number, cin: number, outH: number, outW: number, cout: number, strideH: number, strideW: number, filterH: number, filterW: number, padTop: number, padLeft: number): void;
+  /** c = a b (+ bias) (then max 0 if relu): byte offsets of a [m, k], b [k, n], c [m, n], then m, k, n, the bias's offset (0: none), relu (1 or 0). */
+  gemm(a: number, b: number, c: number, m: number, k: number, n: number, bias: number, relu: number): void;
   adam(w: number, m: number, v: number, g: number, ow: number, om: number, ov: number, n: number, b1: number, c1: number, b2: number, c2: number, d1: number, d2: number, eps: number, negLr: number): void;
 }
 
