@@ -8,9 +8,9 @@
  * every step, and gradients are used once, so every product packed first (0.34 of the 0.71 ms the MLP
  * preset's first layer took, measured in Node). A product by a B not multiplied before therefore goes to the
  * SIMD module's gemm, which reads B as it lies and gives XNNPACK's results bit for bit (the same sums in
- * the same order; tests/unit/train/wasm-matmul.test.ts); a B seen again goes to XNNPACK, which packs it
+ * the same order; tests/unit/train/wasm-kernels.test.ts); a B seen again goes to XNNPACK, which packs it
  * then, once. On a backend with threads XNNPACK splits a product between them and the gemm runs on one,
- * so there every product stays with XNNPACK.
+ * so there a product by one matrix stays with XNNPACK (a batch of them still goes to the gemm: `planned`).
  */
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
