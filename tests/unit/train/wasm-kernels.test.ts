@@ -85,10 +85,17 @@ const CONVS = [
   { x: [3, 6, 7, 4], f: [3, 2, 4, 3], stride: [1, 2], pad: 'same' },
   { x: [2, 7, 7, 4], f: [3, 3, 4, 8], stride: 1, pad: 'same' },
   { x: [2, 8, 9, 5], f: [3, 3, 5, 4], stride: 2, pad: [[0, 0], [2, 1], [2, 0], [0, 0]] },
-  // fewer than 4 input channels and output channels a multiple of 4: the direct filter gradient (SIMD),
-  // with strides and padding
+  // fewer than 4 input channels and output channels a multiple of 4, with padding: the direct filter
+  // gradient (SIMD), with strides
   { x: [2, 9, 9, 1], f: [3, 3, 1, 8], stride: 2, pad: 'same' },
+  // no padding and output channels a multiple of 4: the filter gradient that reads the patches in x
+  // (filter_grad_valid): unequal strides that leave inputs past the last patch, patch sizes (fh fw cin) that
+  // are not a multiple of its 4 rows, out channels in tiles of 8 and of 4, the Small CNN's second
+  // convolution, and explicit padding of 0
   { x: [2, 8, 7, 2], f: [2, 3, 2, 4], stride: [1, 2], pad: 'valid' },
+  { x: [2, 10, 11, 3], f: [3, 2, 3, 12], stride: [2, 3], pad: 'valid' },
+  { x: [3, 13, 13, 16], f: [3, 3, 16, 32], stride: 1, pad: 'valid' },
+  { x: [2, 6, 6, 1], f: [3, 3, 1, 8], stride: 1, pad: [[0, 0], [0, 0], [0, 0], [0, 0]] },
 ] as const;
 
 function convCase(c: (typeof CONVS)[number], dataFormat: 'NHWC' | 'NCHW') {
@@ -137,6 +144,11 @@ describe('wasm training kernels match cpu', () => {
       { x: [2, 7, 7, 4], size: 3, stride: 2, pad: 'same' },
       { x: [3, 5, 6, 2], size: 2, stride: 1, pad: 'valid' },
       { x: [1, 5, 5, 16], size: 3, stride: 1, pad: 'same' },
+      // windows side by side inside the input, channels a multiple of 4 (max_pool_grad_tiles): inputs past
+      // the last window (odd sizes), a window of 3; then 'same' windows that reach past the input (not tiles)
+      { x: [2, 7, 9, 8], size: 2, stride: 2, pad: 'valid' },
+      { x: [1, 7, 6, 4], size: 3, stride: 3, pad: 'valid' },
+      { x: [2, 5, 5, 4], size: 2, stride: 2, pad: 'same' },
     ] as const;
     for (const p of pools) {
       const [n, h, w, c] = p.x;
@@ -154,6 +166,7 @@ describe('wasm training kernels match cpu', () => {
   it('MaxPoolGrad with NaNs: never the largest, and a window of NaNs passes no gradient', async () => {
     for (const p of [
       { x: [2, 6, 6, 3], size: 2, stride: 2, pad: 'valid' },
+      { x: [2, 6, 6, 4], size: 2, stride: 2, pad: 'valid' },
       { x: [1, 5, 5, 4], size: 3, stride: 1, pad: 'same' },
     ] as const) {
       const [n, h, w, c] = p.x;

@@ -19,6 +19,10 @@ export interface SimdKernels {
   transpose(src: number, dst: number, batch: number, A: number, B: number, S: number): void;
   /** A convolution's filter gradient, NHWC, output channels a multiple of 4 (byte offsets of x, dy, dw; dw zeroed by the caller). */
   filter_grad(x: number, dy: number, dw: number, batch: number, inH: number, inW: number, cin: number, outH: number, outW: number, cout: number, strideH: number, strideW: number, filterH: number, filterW: number, padTop: number, padLeft: number): void;
+  /** MaxPoolGrad, NHWC, for windows that tile x (strides equal to the window, no padding), channels a multiple of 4; dx past the last window is left as it was. */
+  max_pool_grad_tiles(x: number, dy: number, dx: number, batch: number, inH: number, inW: number, channels: number, outH: number, outW: number, filterH: number, filterW: number): void;
+  /** dw += patches(x)^T dy for an unpadded NHWC convolution (dw zeroed by the caller; cout a multiple of 4): byte offsets of x, dy, dw, then batch, outH, outW, cout, the patch size (fh fw cin), the floats of a filter row's run (fw cin), and the bytes from one input row to the next, from one output pixel's patch to the next along a row, from one output row's to the next, and from one image to the next. */
+  filter_grad_valid(x: number, dy: number, dw: number, batch: number, outH: number, outW: number, cout: number, patchSize: number, run: number, rowBytes: number, pixelBytes: number, rowStep: number, imageBytes: number): void;
   /** c = a b (+ bias) (then max 0 if relu): byte offsets of a [m, k], b [k, n], c [m, n], then m, k, n, the bias's offset (0: none), relu (1 or 0). */
   gemm(a: number, b: number, c: number, m: number, k: number, n: number, bias: number, relu: number): void;
   adam(w: number, m: number, v: number, g: number, ow: number, om: number, ov: number, n: number, b1: number, c1: number, b2: number, c2: number, d1: number, d2: number, eps: number, negLr: number): void;
