@@ -192,6 +192,8 @@ export function tapelessStepOf(tf: TF, model: tfjs.LayersModel, classification: 
       // backward: d is the gradient by stage i's output (by its pre-activation at the head)
       const grads = new Map<string, tfjs.Tensor>();
       let d = dz;
+      // a stage whose ReLU gradient was taken on the pool after it
+      let reluDone = -1;
       for (let i = stages.length - 1; i >= firstTrainable; i--) {
         const s = stages[i]!;
         const x = inputs[i]!;
@@ -202,12 +204,21 @@ export function tapelessStepOf(tf: TF, model: tfjs.LayersModel, classification: 
           case 'flatten':
             d = tf.reshape(d, x.shape);
             break;
-          case 'pool':
+          case 'pool': {
+            // After a ReLU stage, its gradient goes on the pool's output, a quarter of its input's size for a
+            // pool of 2: the pool passes each gradient to its window's largest input, which ReLU passes on
+            // exactly where it is above 0, that is where the pool's output is.
+            const before = stages[i - 1];
+            if (before && (before.kind === 'conv' || before.kind === 'dense') && before.relu) {
+              d = reluBackward(tf, d, outputs[i]!);
+              reluDone = i - 1;
+            }
             d = tf.engine().runKernel('MaxPoolGrad', { dy: d, input: x, output: outputs[i]! }, { filterSize: s.size, strides: s.strides, pad: s.pad } as unknown as tfjs.NamedAttrMap) as tfjs.Tensor;
             break;
+          }
           case 'dense':
           case 'conv': {
-            if (i < stages.length - 1 && s.relu) d = reluBackward(tf, d, outputs[i]!);
+            if (i < stages.length - 1 && s.relu && reluDone !== i) d = reluBackward(tf, d, outputs[i]!);
             const conv = s.kind === 'conv' ? { strides: s.strides, pad: s.pad, dataFormat: 'NHWC' } : null;
             grads.set(
               s.kernel.name,
