@@ -110,7 +110,8 @@ test('the training worker\'s memory across 30 trials', async ({ page, browser })
     await expect.poll(completed, { timeout: 120_000, intervals: [50] }).toBeGreaterThanOrEqual(n);
     await page.getByRole('button', { name: 'Pause' }).click();
     await expect(page.getByTestId('tune-status')).toHaveText('paused', { timeout: 120_000 });
-    heap ??= await WorkerHeap.attach(browser, (t) => t.type === 'worker' && t.title === 'train');
+    // the pool's first worker, named with its thread count ("train (1 thread)": protocol/train.ts trainWorkerName)
+    heap ??= await WorkerHeap.attach(browser, (t) => t.type === 'worker' && /^train( \(|$)/.test(t.title));
     const at = { trials: await completed(), mb: await heap.settledMb() };
     await page.getByRole('button', { name: 'Continue' }).click();
     return at;
