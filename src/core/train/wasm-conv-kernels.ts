@@ -18,7 +18,7 @@ type Shape4 = [number, number, number, number];
 type Conv2DInfo = tf.backend_util.Conv2DInfo;
 
 /**
- * From this many input channels an NHWC filter gradient takes the batch-inner patch order
+ * From this many input channels a padded NHWC filter gradient takes the batch-inner patch order
  * (filterGradientBatchInner); below, transposing dy costs more than the contiguous reads save (with
  * 1 channel each patch row is already one run of x).
  */
@@ -141,7 +141,8 @@ function transposedAs(backend: BackendWasm, t: Info, shape: number[], perm: numb
  * output column, batch). x is transposed to [height, width, channel, batch] first, so each patch
  * matrix entry run over the batch is one contiguous copy (64 values for a batch of 64) instead of a
  * value read every `channels` apart; dy is transposed to match. The Small CNN's filter gradients in a
- * training step (its second convolution has 16 channels): 11.3 -> 9.7 ms (tests/bench/cnn-wasm.profile.ts).
+ * training step (its second convolution has 16 channels): 11.3 -> 9.7 ms (tests/bench/cnn-wasm.profile.ts;
+ * unpadded convolutions such as the Small CNN's now take filterGradientValid).
  */
 function filterGradientBatchInner(wasm: BackendWasm, x: Info, dy: Info, info: Conv2DInfo): Info {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, strideHeight, strideWidth, filterHeight, filterWidth } = info;
@@ -179,9 +180,10 @@ function filterGradientBatchInner(wasm: BackendWasm, x: Info, dy: Info, info: Co
 }
 
 /**
- * dW of an NHWC convolution with few input channels by the SIMD module, without patches: a matrix product
- * of [fh*fw*cin, M] x [M, cout] with so few rows spends its time repacking dy (which changes every step):
- * 3.5 ms in a training step of the Small CNN's first convolution against about 2 ms here.
+ * dW of a padded NHWC convolution with few input channels by the SIMD module, without patches: a matrix
+ * product of [fh*fw*cin, M] x [M, cout] with so few rows spends its time repacking dy (which changes every
+ * step): 3.5 ms in a training step of the Small CNN's first convolution against about 2 ms here (unpadded
+ * ones now take filterGradientValid).
  */
 function filterGradientDirect(wasm: BackendWasm, x: Info, dy: Info, info: Conv2DInfo): Info {
   const dW = wasm.makeOutput(info.filterShape, 'float32');
