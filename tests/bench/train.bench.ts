@@ -26,11 +26,12 @@ import { BACKENDS, gflops, importDigits, load, MACS_PER_SAMPLE, openForm, runFac
 import { report } from './report';
 
 /**
- * Epochs per run: the CNN two (the WebGPU one, 4 s a step on SwiftShader, one); the MLP six, as its
- * epochs on wasm last about 0.1 s and a best of two still varied by 1.4x between runs.
+ * Epochs per run: six on wasm and for the MLP, whose epochs last 0.03-0.2 s, where a best of two varied by
+ * up to 1.4x between runs (the Small CNN on wasm and on Automatic, the same backend, 0.90-1.10x of each
+ * other on 2026-12-04); the CNN's other backends two (the WebGPU one, 4 s a step on SwiftShader, one).
  */
 function epochsOf(model: 'mlp' | 'cnn', backend: Backend): number {
-  if (model === 'mlp') return 6;
+  if (model === 'mlp' || backend === 'wasm') return 6;
   return backend === 'webgpu' ? 1 : 2;
 }
 
