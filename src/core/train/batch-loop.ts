@@ -18,7 +18,8 @@ export class BatchMasks {
   readonly #masks = new Map<number, tfjs.Tensor1D>();
   constructor(
     private readonly tf: TF,
-    private readonly size: number,
+    /** The batch's rows. */
+    readonly size: number,
   ) {}
 
   get(real: number): tfjs.Tensor1D {
@@ -26,7 +27,8 @@ export class BatchMasks {
     if (!m) {
       const values = new Float32Array(this.size);
       values.fill(1, 0, real);
-      this.#masks.set(real, (m = this.tf.tensor1d(values)));
+      // kept: the first call for a count may come inside a tidy (a split step's, data-parallel.ts)
+      this.#masks.set(real, (m = this.tf.keep(this.tf.tensor1d(values))));
     }
     return m;
   }
@@ -115,9 +117,9 @@ export interface EpochSteps {
   loss: (idx: tfjs.Tensor1D, mask: tfjs.Tensor1D, real: number) => tfjs.Scalar;
   /**
    * Instead of `loss` through the tape: the batch's loss and every variable's gradient by its name,
-   * computed by the caller (tapeless-step.ts), inside a tidy; the step applies them.
+   * computed by the caller (tapeless-step.ts), inside a tidy; the step applies them. `rows` are idx's values.
    */
-  gradients?: (idx: tfjs.Tensor1D, mask: tfjs.Tensor1D, real: number) => LossAndGradients;
+  gradients?: (idx: tfjs.Tensor1D, mask: tfjs.Tensor1D, real: number, rows: Int32Array) => LossAndGradients;
   /** After each optimizer step; a returned promise is awaited before the next batch. */
   afterStep?: (batch: number, batches: number) => void | Promise<void>;
   /** After afterStep, for progress (no values are read back for it); `ms` is the batch's wall time, parked time left out. */
@@ -146,7 +148,7 @@ export async function runEpoch(o: EpochSteps): Promise<{ lossSum: tfjs.Tensor; c
       const idxT = tf.tensor1d(idx, 'int32');
       const { gradients } = o;
       const cost = gradients
-        ? applyGradientStep(tf, o.optimizer, o.vars, () => gradients(idxT, mask, real))
+        ? applyGradientStep(tf, o.optimizer, o.vars, () => gradients(idxT, mask, real, idx))
         : o.optimizer.minimize(() => o.loss(idxT, mask, real), true, o.vars)!;
       idxT.dispose();
       const next = tf.tidy(() => tf.add(lossSum, tf.mul(cost, real)));

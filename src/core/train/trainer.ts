@@ -28,6 +28,7 @@ import { lossesFor, type Losses } from './losses';
 import { makeOptimizer, type OptimizerName } from './optimizers';
 import { PauseGate } from './pause-gate';
 import { ProgressTracker, type BatchProgress } from './progress';
+import { rowWeights, splitStep, type StepPartner } from './data-parallel';
 import { tapelessStepOf, type TapelessStep } from './tapeless-step';
 import type { TrainTensors } from './tensors';
 
@@ -91,6 +92,11 @@ export interface FitOptions {
    * promise is awaited.
    */
   afterStep?: (step: StepInfo) => void | Promise<void>;
+  /**
+   * A second worker that takes the second half of every batch (data-parallel.ts), for a model the
+   * tapeless step trains; its maxRows must be half the batch (rounded down). Else ignored.
+   */
+  partner?: StepPartner | null;
 }
 
 export interface StepInfo {
@@ -127,6 +133,8 @@ interface FitState extends FitOptions {
   /** The step without the tape, for plain dense and convolution nets (tapeless-step.ts); null takes the tape. */
   tapelessStep: TapelessStep | null;
   masks: BatchMasks;
+  /** The partner and the masks of the leader's part of a batch, when the batch is split. */
+  split: { partner: StepPartner; masks: BatchMasks } | null;
   clock: YieldClock;
   progress: ProgressTracker;
 }
@@ -202,6 +210,8 @@ export class Trainer {
     }
     // A batch larger than the data would only repeat rows: cap it, still one fixed shape for the run.
     const size = Math.min(cfg.batchSize, n);
+    const tapelessStep = tapelessStepOf(tf, this.#model, classification);
+    const partner = options.partner && tapelessStep && options.partner.maxRows === Math.floor(size / 2) ? options.partner : null;
     const state: FitState = {
       ...options,
       rows: n,
@@ -210,8 +220,9 @@ export class Trainer {
       losses: lossesFor(tf, classification),
       vars: this.#model.trainableWeights.map((w) => w.read() as tfjs.Variable),
       classWeights: cfg.classWeights && classification ? tf.tensor1d(Array.from(cfg.classWeights), 'float32') : null,
-      tapelessStep: tapelessStepOf(tf, this.#model, classification),
+      tapelessStep,
       masks: new BatchMasks(tf, size),
+      split: partner ? { partner, masks: new BatchMasks(tf, size - partner.maxRows) } : null,
       clock: new YieldClock(cfg.yieldEveryMs ?? 25),
       progress: new ProgressTracker(cfg.epochs, cfg.progressEveryMs ?? 50, options.onBatch),
     };
@@ -234,6 +245,7 @@ export class Trainer {
       state.progress.stop();
       state.classWeights?.dispose();
       state.masks.dispose();
+      state.split?.masks.dispose();
     }
 
     let restoredBest = false;
@@ -266,7 +278,11 @@ export class Trainer {
     const batch = (idx: tfjs.Tensor1D, m: tfjs.Tensor1D) => {
       const xb = tf.gather(f.train.x, idx);
       const yb = tf.gather(f.train.y, idx);
-      return { xb, yb, weights: f.classWeights ? (tf.mul(m, tf.sum(tf.mul(yb, f.classWeights), -1)) as tfjs.Tensor1D) : m };
+      return { xb, yb, weights: rowWeights(tf, yb, m, f.classWeights) };
+    };
+    const tapeless = (idx: tfjs.Tensor1D, m: tfjs.Tensor1D, real: number) => {
+      const { xb, yb, weights } = batch(idx, m);
+      return f.tapelessStep!.run(xb, yb, weights, m, real);
     };
     try {
       const run = await runEpoch({
@@ -289,9 +305,8 @@ export class Trainer {
           return tf.div(tf.sum(tf.mul(weights, f.losses.perExample(yb, pred))), real) as tfjs.Scalar;
         },
         ...(f.tapelessStep && {
-          gradients: (idx: tfjs.Tensor1D, m: tfjs.Tensor1D, real: number) => {
-            const { xb, yb, weights } = batch(idx, m);
-            const step = f.tapelessStep!.run(xb, yb, weights, m, real);
+          gradients: (idx: tfjs.Tensor1D, m: tfjs.Tensor1D, real: number, rows: Int32Array) => {
+            const step = f.split ? splitStep(tf, f.split.partner, f.vars, f.split.masks, idx, rows, real, tapeless) : tapeless(idx, m, real);
             if (step.correct) correct = tf.keep(step.correct);
             return step;
           },
