@@ -32,6 +32,7 @@ import { BackendSelector, checkCacheKey } from '../src/core/train/backends';
 import { indexedDbCheckCache } from '../src/services/backend-check-cache';
 import { registerWebGPUWithRetry } from '../src/core/train/webgpu';
 import { registerWasmTrainingKernels } from '../src/core/train/wasm-kernels';
+import { servePartner } from '../src/core/train/data-parallel';
 
 installErrorTransfer();
 
@@ -92,8 +93,12 @@ function refuseWhileTraining(): void {
 /** A backend the person chose in Settings is this worker's state: keep the worker while it holds one. */
 let chosenByHand = false;
 
+/** Runs this worker was asked to be the partner of (servePartner), and how many of them are over (endPartner). */
+let partnered = 0;
+let partnersEnded = 0;
+
 const api: TrainWorkerApi = {
-  idle: async () => runningJobs() === 0 && training.activeRuns.length === 0 && !chosenByHand,
+  idle: async () => runningJobs() === 0 && training.activeRuns.length === 0 && !chosenByHand && partnersEnded === partnered,
 
   probeBackends: (options) => {
     refuseWhileTraining();
@@ -110,8 +115,22 @@ const api: TrainWorkerApi = {
   holdLifeLock: (name) => new Promise<void>((held) => void navigator.locks.request(name, () => (held(), new Promise<never>(() => {})))),
 
   prepareRun: (req) => training.prepare(req),
-  startRun: (req, onEvent) => runJob(req.runId, (signal) => training.start(req, signal, (e) => void onEvent(e))),
-  resumeRun: (runId, onEvent) => runJob(runId, (signal) => training.resume(runId, signal, (e) => void onEvent(e))),
+  startRun: ({ partner, ...req }, onEvent) => runJob(req.runId, (signal) => training.start(req, signal, (e) => void onEvent(e), partner ?? null)),
+  resumeRun: (runId, onEvent, partner) => runJob(runId, (signal) => training.resume(runId, signal, (e) => void onEvent(e), partner ?? null)),
+  async servePartner(port) {
+    const session = ++partnered;
+    try {
+      return await servePartner(tf, port, () => partnersEnded >= session, async () => {
+        refuseWhileTraining();
+        await selector.use('wasm');
+      });
+    } finally {
+      partnersEnded = Math.max(partnersEnded, session);
+    }
+  },
+  endPartner: async () => {
+    partnersEnded = partnered;
+  },
   pauseRun: (runId) => training.pause(runId),
   continueRun: (runId) => training.continue(runId),
   activeRuns: async () => training.activeRuns,

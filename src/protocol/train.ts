@@ -34,8 +34,16 @@ export interface TrainWorkerApi extends EvaluateWorkerApi, ExplainWorkerApi, Opt
   prepareRun(req: PrepareRequest): Promise<PrepareResult>;
   /** Train a new run to its end (or a cancel); the run record in IndexedDB follows every epoch. */
   startRun(req: StartRunRequest, onEvent: (e: TrainEvent) => void): Promise<RunOutcome>;
-  /** Continue an interrupted run from its last checkpoint. */
-  resumeRun(runId: string, onEvent: (e: TrainEvent) => void): Promise<RunOutcome>;
+  /** Continue an interrupted run from its last checkpoint (with a partner as startRun's `partner`). */
+  resumeRun(runId: string, onEvent: (e: TrainEvent) => void, partner?: MessagePort): Promise<RunOutcome>;
+  /**
+   * Be a run's partner: take half of each of its batches, for the training worker at the other end of
+   * `port` (core/train/data-parallel.ts). Resolves when that run's fit ends, or trains alone, or
+   * endPartner() says the run is over.
+   */
+  servePartner(port: MessagePort): Promise<'served' | 'alone' | 'failed'>;
+  /** The run served last is over, however it ended (its worker may have gone without a word). */
+  endPartner(): Promise<void>;
   /** Park a running run at the next batch boundary / let it go on. False when it is not running here. */
   pauseRun(runId: string): Promise<boolean>;
   continueRun(runId: string): Promise<boolean>;
@@ -90,6 +98,8 @@ export interface StartRunRequest {
   projectId: string;
   datasetVersionId: string;
   config: RunConfig;
+  /** A partner training worker's port (transferred): on wasm, it takes half of every batch. */
+  partner?: MessagePort;
 }
 
 /** `elapsedMs`: the run's training time so far, over every execution of it, pauses left out. */

@@ -23,7 +23,8 @@ import { buildModel, validateSpec, type ModelSpec, type TF } from '../core/model
 import { choiceOf, encode, type DecodeImage, type Encoded, type EncodeOptions, type PreprocessStats } from '../core/model/preprocess';
 import { splitRecord } from '../core/model/split';
 import { resolveSpec, trainConfigOf } from '../core/train/run-setup';
-import { PauseGate, toTensors, Trainer, type Checkpoint, type FitResult, type TrainTensors } from '../core/train/trainer';
+import { PauseGate, toTensors, Trainer, type Checkpoint, type FitResult, type TrainConfig, type TrainTensors } from '../core/train/trainer';
+import { connectPartner, partnerSetupOf, releasePartner, type StepPartner } from '../core/train/data-parallel';
 import type { PrepareRequest, PrepareResult, RunOutcome, StartRunRequest, TrainEvent } from '../protocol/train';
 import type { PipetteDB } from '../store/db';
 import { holdingWriterLock } from '../store/sweep';
@@ -70,6 +71,8 @@ interface RunContext {
   phase: (p: RunPhase) => Promise<void>;
   /** Disposed when the execution ends, however it ends. */
   owned: { dispose(): void }[];
+  /** A second training worker at the other end, to take half of every batch (core/train/data-parallel.ts). */
+  partner: MessagePort | null;
 }
 
 /** A run's prepared data, the spec it trains (null from a base model) and, for a label set, its soft targets. */
@@ -137,7 +140,7 @@ export class TrainService {
   }
 
   /** Create the run record and train it to the end. */
-  start(req: StartRunRequest, signal: AbortSignal, onEvent: (e: TrainEvent) => void = () => {}): Promise<RunOutcome> {
+  start(req: StartRunRequest, signal: AbortSignal, onEvent: (e: TrainEvent) => void = () => {}, partner: MessagePort | null = null): Promise<RunOutcome> {
     const { db } = this.#deps;
     return holdingWriterLock(req.runId, async () => {
       const now = Date.now();
@@ -157,12 +160,12 @@ export class TrainService {
       const from = req.config.continueFrom ? await this.#continuation(req.config.continueFrom) : null;
       if (from) Object.assign(run, { history: from.history, ...(from.backend ? { backend: from.backend } : {}) });
       await db.runs.add(run);
-      return this.#execute(run, from?.checkpoint ?? null, signal, onEvent);
+      return this.#execute(run, from?.checkpoint ?? null, signal, onEvent, partner);
     });
   }
 
   /** Continue an interrupted run from its last checkpoint (or from the start when it had none). */
-  resume(runId: string, signal: AbortSignal, onEvent: (e: TrainEvent) => void = () => {}): Promise<RunOutcome> {
+  resume(runId: string, signal: AbortSignal, onEvent: (e: TrainEvent) => void = () => {}, partner: MessagePort | null = null): Promise<RunOutcome> {
     const { db } = this.#deps;
     return holdingWriterLock(runId, async () => {
       const run = await db.runs.get(runId);
@@ -174,7 +177,7 @@ export class TrainService {
       const history = run.history.slice(0, checkpoint?.epoch ?? 0);
       const patch = { status: 'running' as const, phase: 'loading' as const, history, resumes: (run.resumes ?? 0) + 1, error: undefined, updatedAt: Date.now() };
       await db.runs.update(runId, patch);
-      return this.#execute({ ...run, ...patch }, checkpoint, signal, onEvent);
+      return this.#execute({ ...run, ...patch }, checkpoint, signal, onEvent, partner);
     });
   }
 
@@ -213,7 +216,7 @@ export class TrainService {
     return true;
   }
 
-  async #execute(run: RunRecord, checkpoint: Checkpoint | null, signal: AbortSignal, onEvent: (e: TrainEvent) => void): Promise<RunOutcome> {
+  async #execute(run: RunRecord, checkpoint: Checkpoint | null, signal: AbortSignal, onEvent: (e: TrainEvent) => void, partner: MessagePort | null): Promise<RunOutcome> {
     const { db } = this.#deps;
     const runId = run.id;
     const active: Active = { gate: new PauseGate(() => onEvent({ kind: 'parked', runId })), pausedAt: null, pausedMs: 0 };
@@ -227,7 +230,7 @@ export class TrainService {
       onEvent({ kind: 'phase', runId, phase: p, elapsedMs: elapsed() });
     };
     const owned: { dispose(): void }[] = [];
-    const ctx: RunContext = { run, checkpoint, signal, onEvent, active, elapsed, update, phase, owned };
+    const ctx: RunContext = { run, checkpoint, signal, onEvent, active, elapsed, update, phase, owned, partner };
     try {
       const loaded = await this.#loadRun(ctx);
       const { data, soft } = loaded;
@@ -265,6 +268,8 @@ export class TrainService {
       });
       throw e;
     } finally {
+      // a partner never set up (the run failed or was cancelled before training) stops serving
+      if (ctx.partner) releasePartner(ctx.partner);
       for (const o of owned) o.dispose();
       this.#active.delete(runId);
     }
@@ -334,6 +339,7 @@ export class TrainService {
     }
     backend ??= await chooseBackend(tf, this.#deps.backends, config.backend, this.#probe(data.stats, trainEnc, trainSoft, build, config.hyper), blocked, ctx.signal);
     if (fallback) backend = { ...backend, fallback };
+    ctx.run.backend = backend;
     await ctx.update({ backend });
   }
 
@@ -360,25 +366,56 @@ export class TrainService {
     const validation = valEnc ? toTensors(tf, valEnc, data.stats.label, valSoft) : null;
     if (validation) ctx.owned.push(validation.x, validation.y);
 
+    const partner = await this.#connectPartner(ctx, model, train, trainConfig);
     await ctx.phase('training');
     const history: EpochRecord[] = ctx.run.history.slice(0, ctx.checkpoint?.epoch ?? 0);
-    const result = await trainer.fit({
-      train,
-      validation,
-      signal: ctx.signal,
-      onBatch: (progress) => ctx.onEvent({ kind: 'batch', runId, progress, elapsedMs: ctx.elapsed() }),
-      onEpoch: async (log) => {
-        history.push({ ...log, numTensors: tf.memory().numTensors });
-        const c = await trainer.getCheckpoint();
-        // checkpoint and history in one transaction: a reload never finds one without the other
-        await db.transaction('rw', [db.runs, db.checkpoints], async () => {
-          await db.checkpoints.put({ runId, kind: 'epoch', epoch: c.epoch, data: c, savedAt: Date.now() });
-          await db.runs.update(runId, { history: history.slice(), durationMs: ctx.elapsed(), updatedAt: Date.now() });
-        });
-        ctx.onEvent({ kind: 'epoch', runId, epoch: history[history.length - 1]!, elapsedMs: ctx.elapsed() });
-      },
-    });
+    let result: FitResult;
+    try {
+      result = await trainer.fit({
+        train,
+        validation,
+        partner,
+        signal: ctx.signal,
+        onBatch: (progress) => ctx.onEvent({ kind: 'batch', runId, progress, elapsedMs: ctx.elapsed() }),
+        onEpoch: async (log) => {
+          history.push({ ...log, numTensors: tf.memory().numTensors });
+          const c = await trainer.getCheckpoint();
+          // checkpoint and history in one transaction: a reload never finds one without the other
+          await db.transaction('rw', [db.runs, db.checkpoints], async () => {
+            await db.checkpoints.put({ runId, kind: 'epoch', epoch: c.epoch, data: c, savedAt: Date.now() });
+            await db.runs.update(runId, { history: history.slice(), durationMs: ctx.elapsed(), updatedAt: Date.now() });
+          });
+          ctx.onEvent({ kind: 'epoch', runId, epoch: history[history.length - 1]!, elapsedMs: ctx.elapsed() });
+        },
+      });
+    } finally {
+      // the partner's session ends with the fit, however it ends
+      partner?.stop();
+    }
     return { model, trainer, train, validation, result };
+  }
+
+  /**
+   * The run's partner worker, set up to take half of every batch: on wasm (the split is for the CPU's
+   * cores), for a model the tapeless step trains. Recorded on the run's backend as its worker count.
+   * Otherwise, or when the partner cannot build the model, the run trains alone.
+   */
+  async #connectPartner(ctx: RunContext, model: tfjs.LayersModel, train: TrainTensors, config: TrainConfig): Promise<StepPartner | null> {
+    const { tf } = this.#deps;
+    const port = ctx.partner;
+    if (!port) return null;
+    ctx.partner = null;
+    const made = tf.getBackend() === 'wasm' ? partnerSetupOf(tf, model, train, config.batchSize, config.classWeights ?? null, config.task === 'classification') : null;
+    if (!made) {
+      releasePartner(port);
+      return null;
+    }
+    const partner = await connectPartner(port, made.setup, made.partner);
+    if (partner && ctx.run.backend) {
+      ctx.run.backend = { ...ctx.run.backend, workers: 2 };
+      await ctx.update({ backend: ctx.run.backend });
+    }
+    return partner;
   }
 
   /** Metrics on the test split (else validation, else none) and, for a label set with gold, the weak-supervision comparison. */

@@ -104,6 +104,8 @@ export interface BackendChoice {
   candidates: BackendCandidate[];
   /** wasm: the threads it trained on (all cores when the page is cross-origin isolated, else 1). */
   threads?: number;
+  /** wasm: 2 when a second training worker took half of every batch (core/train/data-parallel.ts), each on `threads`. */
+  workers?: number;
   /**
    * A resume could not activate the backend the run had trained on (`from`), so it chose again: why by code
    * (absent in runs recorded before it was kept), and the error's own words.

@@ -7,13 +7,15 @@
  *    not possible (the SIMD build, 1 thread);
  *  - two single-threaded workers at once (two tabs, each training the same model): their samples/s summed,
  *    against one threaded worker, which is what the Tune stage's pool size is chosen from. Each run's
- *    median epoch is used, as the first and last epochs of two runs side by side may not overlap.
+ *    median epoch is used, as the first and last epochs of two runs side by side may not overlap;
+ *  - one run split between two workers, each taking half of every batch (core/train/data-parallel.ts;
+ *    Settings' "Two workers"), against one threaded worker: the evidence for the split rule.
  * The data and form are the train bench's (tests/bench/mnist-train.ts): 1,350 training digits, batch 64.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { stripIsolationHeaders } from '../e2e/helpers';
 import { trainingMultiplyAdds } from '../../src/core/model/model-spec';
-import { WASM_THREADS_MIN_MACS } from '../../src/core/train/threads';
+import { wasmPlanFor } from '../../src/core/train/threads';
 import { ALL_PRESETS } from '../../src/app/train-presets';
 import { fillForm, finishRun, gflops, importDigits, load, medianSamplesPerSecond, samplesPerSecond, startRun, train } from './mnist-train';
 import { report } from './report';
@@ -56,6 +58,15 @@ test('threads', async ({ browser }) => {
     report('threads', `mnist_${model}_wasm_threads_samples_per_s`, onSpeed, 'samples/s', `${threads} threads (cross-origin isolated), best of ${epochs} epochs of ${on.trainRows} rows, batch 64; ${load()}`);
     report('threads', `mnist_${model}_wasm_threads_gflops`, gflops(model, onSpeed), 'GFLOP/s', `${threads} threads; ${load()}`);
 
+    await chooseThreads(threaded, 'split');
+    const split = await train(threaded, preset, 'wasm', epochs);
+    await chooseThreads(threaded, 'all');
+    expect(split.backend!.workers).toBe(2);
+    const splitSpeed = samplesPerSecond(split);
+    report('threads', `mnist_${model}_wasm_split_samples_per_s`, splitSpeed, 'samples/s', `each batch split between 2 workers of ${split.backend!.threads} thread(s), best of ${epochs} epochs; ${load()}`);
+    report('threads', `mnist_${model}_wasm_split_gflops`, gflops(model, splitSpeed), 'GFLOP/s', `split between 2 workers; ${load()}`);
+    report('threads', `mnist_${model}_wasm_split_over_threads`, splitSpeed / onSpeed, 'ratio', `informational: 2 workers splitting each batch over 1 worker on ${threads} threads`);
+
     const off = await train(single, preset, 'wasm', epochs);
     expect(off.backend!.threads).toBe(1);
     const offSpeed = samplesPerSecond(off);
@@ -77,15 +88,16 @@ test('threads', async ({ browser }) => {
 });
 
 /** Settings' "WebAssembly threads", as a person picks it. */
-async function chooseThreads(page: Page, choice: 'one' | 'all'): Promise<void> {
+async function chooseThreads(page: Page, choice: 'one' | 'all' | 'split'): Promise<void> {
   await page.getByTestId('nav-settings').click();
   await page.getByTestId('threads-select').selectOption(choice);
   await page.goBack();
 }
 
 /**
- * The evidence for the thread rule (core/train/threads.ts) beyond the two presets: the MLP on pixels with
- * wider dense layers, each trained on 1 thread and on 2 (Settings), twice in turn, the best epoch of 4.
+ * The evidence for the thread and split rules (core/train/threads.ts) beyond the two presets: the MLP on
+ * pixels with wider dense layers, each trained on 1 thread, on 2 in one worker and split between two
+ * workers (Settings), twice in turn, the best epoch of 4.
  */
 const WIDTHS = [
   [256, 128],
@@ -109,8 +121,8 @@ test('the thread rule on wider dense nets', async ({ browser }) => {
     dense[0]!.units = first;
     dense[1]!.units = second;
     const macs = trainingMultiplyAdds(spec)! * 64;
-    const best = { one: 0, all: 0 };
-    for (const choice of ['one', 'all', 'one', 'all'] as const) {
+    const best = { one: 0, all: 0, split: 0 };
+    for (const choice of ['one', 'all', 'split', 'one', 'all', 'split'] as const) {
       await chooseThreads(page, choice);
       await fillForm(page, 'mlp-pixels', 'wasm', 4);
       const units = page.locator('[data-testid^="layer-units-"]');
@@ -119,11 +131,15 @@ test('the thread rule on wider dense nets', async ({ browser }) => {
       await expect(page.getByTestId('train-start')).toBeEnabled();
       await page.getByTestId('train-start').click();
       const r = await finishRun(page);
-      expect(r.backend!.threads).toBe(choice === 'one' ? 1 : await page.evaluate(() => navigator.hardwareConcurrency));
+      const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+      expect(r.backend!.threads).toBe(choice === 'one' ? 1 : choice === 'split' ? Math.floor(cores / 2) : cores);
+      expect(r.backend!.workers ?? 1).toBe(choice === 'split' ? 2 : 1);
       best[choice] = Math.max(best[choice], samplesPerSecond(r));
     }
-    const rule = macs >= WASM_THREADS_MIN_MACS ? 'every core' : 'one thread';
-    report('threads', `dense_${first}_${second}_threads_speedup`, best.all / best.one, 'ratio', `informational: every core over 1 thread (${best.all.toFixed(0)} / ${best.one.toFixed(0)} samples/s, best of two runs each); ${(macs / 1e6).toFixed(0)} M multiply-adds a step, so the rule gives ${rule}; ${load()}`);
+    const plan = wasmPlanFor('auto', spec, 64, 2)!;
+    const rule = plan.split ? 'the split' : plan.threads > 1 ? 'every core' : 'one thread';
+    report('threads', `dense_${first}_${second}_threads_speedup`, best.all / best.one, 'ratio', `informational: every core over 1 thread (${best.all.toFixed(0)} / ${best.one.toFixed(0)} samples/s, best of two runs each); ${(macs / 1e6).toFixed(0)} M multiply-adds a step, so the rule gives ${rule} on 2 cores; ${load()}`);
+    report('threads', `dense_${first}_${second}_split_speedup`, best.split / best.one, 'ratio', `informational: split between 2 workers over 1 thread (${best.split.toFixed(0)} / ${best.one.toFixed(0)} samples/s, best of two runs each); ${load()}`);
   }
   await page.context().close();
 });

@@ -49,14 +49,14 @@ test('train', async ({ page, browser }) => {
       expect(r.status).toBe('done');
       expect(r.backend?.name).toBe(backend);
       speeds.set(backend, samplesPerSecond(r));
-      report('train', `mnist_${model}_${backend}_samples_per_s`, speeds.get(backend)!, 'samples/s', `best of ${r.epochMs.length} epochs of ${r.trainRows} rows, batch 64${r.backend!.threads ? `, ${r.backend!.threads} thread(s)` : ''}; timed step ${r.backend!.msPerStep.toFixed(1)} ms; ${load()}`);
+      report('train', `mnist_${model}_${backend}_samples_per_s`, speeds.get(backend)!, 'samples/s', `best of ${r.epochMs.length} epochs of ${r.trainRows} rows, batch 64${r.backend!.threads ? `, ${r.backend!.threads} thread(s)` : ''}${(r.backend!.workers ?? 1) > 1 ? ` in each of ${r.backend!.workers} workers splitting every batch` : ''}; timed step ${r.backend!.msPerStep.toFixed(1)} ms; ${load()}`);
       report('train', `mnist_${model}_${backend}_gflops`, gflops(model, speeds.get(backend)!), 'GFLOP/s', `${MACS_PER_SAMPLE[model].toLocaleString('en')} multiply-adds per sample (forward and backward) x samples/s x 2; ${load()}`);
     }
     const fastest = Math.max(...speeds.values());
     const auto = await train(page, preset, 'auto', epochsOf(model, 'wasm'));
     expect(auto.status).toBe('done');
     const autoSpeed = samplesPerSecond(auto);
-    report('train', `mnist_${model}_auto_samples_per_s`, autoSpeed, 'samples/s', `Automatic chose ${auto.backend!.name} (${auto.backend!.candidates.map((c) => `${c.name} ${c.msPerStep?.toFixed(1) ?? '-'} ms`).join(', ')})`);
+    report('train', `mnist_${model}_auto_samples_per_s`, autoSpeed, 'samples/s', `Automatic chose ${auto.backend!.name}${(auto.backend!.workers ?? 1) > 1 ? `, split between ${auto.backend!.workers} workers` : ''} (${auto.backend!.candidates.map((c) => `${c.name} ${c.msPerStep?.toFixed(1) ?? '-'} ms`).join(', ')})`);
     report('train', `mnist_${model}_auto_ratio_to_fastest`, autoSpeed / fastest, 'ratio', '>= 0.9');
   }
 
@@ -159,7 +159,7 @@ test('demo CNN epoch', async ({ browser }) => {
   await expect(view.getByTestId('run-status')).toHaveAttribute('data-status', 'done', { timeout: 1_200_000 });
   const r = await runFacts(page, (await view.getAttribute('data-run-id'))!);
   const seconds = r.epochMs[0]! / 1000;
-  report('train', 'demo_cnn_epoch_seconds', seconds, 's', `informational: one epoch of ${r.trainRows} rows on ${r.backend!.name} (Automatic), the form's defaults; ${load()}`);
+  report('train', 'demo_cnn_epoch_seconds', seconds, 's', `informational: one epoch of ${r.trainRows} rows on ${r.backend!.name}${(r.backend!.workers ?? 1) > 1 ? ` split between ${r.backend!.workers} workers` : ''} (Automatic), the form's defaults; ${load()}`);
   report('train', 'demo_cnn_epoch_estimate_ratio', estimated / seconds, 'ratio', `informational: the page's first estimate per epoch (${estimated.toFixed(1)} s, validation counted as a third of a step until measured) over the epoch measured`);
   await page.context().close();
 });

@@ -317,3 +317,48 @@ test('the duration counts from the start of a run, before its first epoch ends',
   await view.getByTestId('run-cancel').click();
   await expect(view.getByTestId('run-status')).toHaveAttribute('data-status', 'cancelled');
 });
+
+test('the Small CNN on wasm splits each batch between two workers, and trains as one worker does', async () => {
+  /** Two epochs of the Small CNN without its dropout (so two runs can match), on wasm; the run view when done. */
+  const trainCnn = async () => {
+    await openTrain();
+    await pickDataset('MNIST digits');
+    await page.getByTestId('train-preset').selectOption('small-cnn');
+    await expect(page.getByTestId('layer-row')).toHaveCount(7);
+    await expect(page.getByTestId('layer-type-5').locator('option:checked')).toHaveText('Dropout');
+    await page.getByTestId('layer-remove-5').click();
+    await page.getByTestId('train-backend').selectOption('wasm');
+    await page.getByTestId('train-epochs').fill('2');
+    await page.getByTestId('train-batch').fill('64');
+    const view = await startAndFinish(180_000);
+    await view.getByTestId('epoch-table-toggle').click();
+    const rows = view.getByTestId('epoch-row');
+    await expect(rows).toHaveCount(2);
+    const losses = await Promise.all([0, 1].map(async (i) => Number(await rows.nth(i).getAttribute('data-loss'))));
+    const tensors = await Promise.all([0, 1].map(async (i) => Number(await rows.nth(i).getAttribute('data-tensors'))));
+    return { view, losses, tensors, accuracy: await numberAttr(view.getByTestId('metric-accuracy')) };
+  };
+  const chooseThreads = async (choice: 'auto' | 'one') => {
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('threads-select').selectOption(choice);
+    await page.goBack();
+  };
+
+  // Automatic: the CNN's 129 M multiply-adds a step are split between two single-threaded workers
+  expect(await page.evaluate(() => crossOriginIsolated && navigator.hardwareConcurrency >= 2)).toBe(true);
+  const split = await trainCnn();
+  const backend = split.view.getByTestId('run-backend');
+  await expect(backend).toHaveAttribute('data-workers', '2');
+  await expect(backend).toHaveAttribute('data-threads', '1');
+  await expect(backend).toContainText('each batch split over 2 workers');
+  expect(split.tensors[1]).toBe(split.tensors[0]);
+  expect(split.accuracy).toBeGreaterThanOrEqual(0.9);
+
+  // the same run in one worker on one thread: the same losses, up to the order floats are summed in
+  await chooseThreads('one');
+  const alone = await trainCnn();
+  await expect(alone.view.getByTestId('run-backend')).toHaveAttribute('data-workers', '1');
+  for (const i of [0, 1]) expect(split.losses[i]).toBeCloseTo(alone.losses[i]!, 3);
+  expect(Math.abs(split.accuracy - alone.accuracy)).toBeLessThanOrEqual(0.01);
+  await chooseThreads('auto');
+});

@@ -7,7 +7,7 @@
  */
 import { trainWorkerName } from '../../protocol/train';
 import type { RunConfig } from '../../store/training-records';
-import { wasmThreadsFor, type WasmThreadsChoice } from '../../core/train/threads';
+import { wasmPlanFor, type WasmPlan, type WasmThreadsChoice } from '../../core/train/threads';
 import type { StoppableApi, WorkerBridge } from './bridge';
 
 export class WorkerThreads {
@@ -28,18 +28,24 @@ export class WorkerThreads {
   }
 
   /**
-   * The thread count a run of `config` wants; null when it does not matter or cannot be told. Workers of
-   * a pool of `workers` (the Tune stage's, training at the same time) share the cores.
+   * How a run of `config` trains on wasm (threads, and whether a partner worker takes half of each batch);
+   * null when it does not matter or cannot be told. Workers of a pool of `workers` (the Tune stage's,
+   * training at the same time) share the cores.
    */
-  wanted(config: RunConfig, choice: WasmThreadsChoice, workers = 1): number | null {
+  plan(config: RunConfig, choice: WasmThreadsChoice, workers = 1): WasmPlan | null {
     if (!this.isolated || (config.backend !== 'auto' && config.backend !== 'wasm')) return null;
-    return wasmThreadsFor(choice, config.spec, config.hyper.batchSize, Math.max(1, Math.floor(this.cores / workers)));
+    return wasmPlanFor(choice, config.spec, config.hyper.batchSize, Math.max(1, Math.floor(this.cores / workers)));
   }
 
-  /** Before a run of `config` on `bridge`'s worker: restart an idle worker that has another count. */
-  async fit<Api extends StoppableApi>(bridge: WorkerBridge<Api>, config: RunConfig, choice: WasmThreadsChoice, workers = 1): Promise<void> {
-    const want = this.wanted(config, choice, workers);
-    if (want === null) return;
+  /** Before a run of `config` on `bridge`'s worker: restart an idle worker that has another count. Returns the run's plan. */
+  async fit<Api extends StoppableApi>(bridge: WorkerBridge<Api>, config: RunConfig, choice: WasmThreadsChoice, workers = 1): Promise<WasmPlan | null> {
+    const plan = this.plan(config, choice, workers);
+    if (plan) await this.fitCount(bridge, plan.threads);
+    return plan;
+  }
+
+  /** Restart `bridge`'s worker, if it is idle and runs another count, so that the next call starts one on `want` threads. */
+  async fitCount<Api extends StoppableApi>(bridge: WorkerBridge<Api>, want: number): Promise<void> {
     if (bridge.started && (this.#running ?? this.cores) === want) return;
     if (await bridge.stopIfIdle()) this.#next = want === this.cores ? null : want;
   }

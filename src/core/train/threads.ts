@@ -14,18 +14,57 @@ import { trainingMultiplyAdds, type ModelSpec } from '../model/model-spec';
 
 export const WASM_THREADS_MIN_MACS = 120_000_000;
 
-/** What the person chose in Settings: by the model's size, or always every core, or always one. */
-export type WasmThreadsChoice = 'auto' | 'all' | 'one';
-export const WASM_THREADS_CHOICES: readonly WasmThreadsChoice[] = ['auto', 'all', 'one'];
+/**
+ * A step of at least SPLIT_MIN_MACS multiply-adds, of a model the tapeless step trains, is split between
+ * two training workers, half a batch each (data-parallel.ts), where the page has two cores or more.
+ */
+export const SPLIT_MIN_MACS = 120_000_000;
+
+/** What the person chose in Settings: by the model, or always every core in one worker, or one thread, or two workers. */
+export type WasmThreadsChoice = 'auto' | 'all' | 'one' | 'split';
+export const WASM_THREADS_CHOICES: readonly WasmThreadsChoice[] = ['auto', 'all', 'one', 'split'];
+
+/** How a run trains on wasm: each worker's thread count, and whether a second worker takes half of every batch. */
+export interface WasmPlan {
+  threads: number;
+  split: boolean;
+}
+
+/** Layers the tapeless step trains (tapeless-step.ts), so a partner can take half of every batch. */
+export function splitsBatches(spec: ModelSpec): boolean {
+  return spec.layers.every((l) => {
+    switch (l.type) {
+      case 'dense':
+      case 'conv2d':
+        return l.activation === undefined || l.activation === 'relu' || l.activation === 'linear';
+      case 'maxPooling2d':
+      case 'flatten':
+      case 'dropout':
+        return true;
+      default:
+        return false;
+    }
+  });
+}
 
 /**
- * The thread count to train `spec` on wasm with `cores` cores; null when it cannot be told (no spec: a
- * fine-tuned model's layers come from its version), so the worker keeps the count it has.
+ * How to train `spec` on wasm with `cores` cores; null when it cannot be told (no spec: a fine-tuned
+ * model's layers come from its version), so the worker keeps the count it has.
  */
-export function wasmThreadsFor(choice: WasmThreadsChoice, spec: ModelSpec | null, batchSize: number, cores: number): number | null {
-  if (choice === 'all') return cores;
-  if (choice === 'one') return 1;
+export function wasmPlanFor(choice: WasmThreadsChoice, spec: ModelSpec | null, batchSize: number, cores: number): WasmPlan | null {
+  const canSplit = cores >= 2 && batchSize >= 2 && spec !== null && splitsBatches(spec);
+  if (choice === 'all') return { threads: cores, split: false };
+  if (choice === 'one') return { threads: 1, split: false };
+  if (choice === 'split') return canSplit ? { threads: Math.floor(cores / 2), split: true } : { threads: cores, split: false };
   const perExample = spec ? trainingMultiplyAdds(spec) : null;
   if (perExample === null) return null;
-  return perExample * batchSize >= WASM_THREADS_MIN_MACS ? cores : 1;
+  const macs = perExample * batchSize;
+  // the two workers share the cores
+  if (canSplit && macs >= SPLIT_MIN_MACS) return { threads: Math.floor(cores / 2), split: true };
+  return { threads: macs >= WASM_THREADS_MIN_MACS ? cores : 1, split: false };
+}
+
+/** The thread count of wasmPlanFor's plan. */
+export function wasmThreadsFor(choice: WasmThreadsChoice, spec: ModelSpec | null, batchSize: number, cores: number): number | null {
+  return wasmPlanFor(choice, spec, batchSize, cores)?.threads ?? null;
 }

@@ -152,15 +152,16 @@ describe('WorkerThreads: the training worker restarts for a model that wants ano
     await threads.fit(bridge, config('mlp-pixels'), 'auto');
     await bridge.api.echo(1);
     expect(started).toHaveLength(1);
-    // the CNN wants every core: the idle worker is stopped and the next call starts one on all of them
-    await threads.fit(bridge, config('small-cnn'), 'auto');
+    // the CNN splits its batches between two workers, which share the 4 cores: the idle worker is stopped
+    // and the next call starts one on 2 threads
+    expect(await threads.fit(bridge, config('small-cnn'), 'auto')).toEqual({ threads: 2, split: true });
     expect(started[0]!.terminated).toBe(true);
     await bridge.api.echo(1);
-    expect(names).toEqual(['train (1 thread)', 'train']);
-    // Settings' choice overrides the model's size
-    await threads.fit(bridge, config('small-cnn'), 'one');
+    expect(names).toEqual(['train (1 thread)', 'train (2 threads)']);
+    // Settings' choice overrides the model's size: every core in one worker
+    expect(await threads.fit(bridge, config('small-cnn'), 'all')).toEqual({ threads: 4, split: false });
     await bridge.api.echo(1);
-    expect(names).toEqual(['train (1 thread)', 'train', 'train (1 thread)']);
+    expect(names).toEqual(['train (1 thread)', 'train (2 threads)', 'train']);
   });
 
   it('keeps a busy worker, and never restarts for a run on another backend or on a page without isolation', async () => {

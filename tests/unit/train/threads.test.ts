@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { trainingMultiplyAdds, type ModelSpec } from '../../../src/core/model/model-spec';
-import { WASM_THREADS_MIN_MACS, wasmThreadsFor } from '../../../src/core/train/threads';
+import { SPLIT_MIN_MACS, splitsBatches, wasmPlanFor, wasmThreadsFor } from '../../../src/core/train/threads';
 import { ALL_PRESETS } from '../../../src/app/train-presets';
 
 const MNIST = { input: { kind: 'image' as const, height: 28, width: 28, channels: 1 }, classes: 10 };
@@ -36,24 +36,42 @@ describe('trainingMultiplyAdds', () => {
   });
 });
 
-describe('wasmThreadsFor', () => {
-  it('trains the MLP (14.5 M multiply-adds a step) on one thread and the Small CNN (129 M) on every core', () => {
-    expect(wasmThreadsFor('auto', preset('mlp-pixels'), 64, 8)).toBe(1);
-    expect(wasmThreadsFor('auto', preset('small-cnn'), 64, 8)).toBe(8);
+describe('wasmPlanFor', () => {
+  it('trains the MLP (14.5 M multiply-adds a step) on one thread, and splits the Small CNN (129 M) between two workers sharing the cores', () => {
+    expect(wasmPlanFor('auto', preset('mlp-pixels'), 64, 8)).toEqual({ threads: 1, split: false });
+    expect(wasmPlanFor('auto', preset('small-cnn'), 64, 8)).toEqual({ threads: 4, split: true });
+    expect(wasmPlanFor('auto', preset('small-cnn'), 64, 2)).toEqual({ threads: 1, split: true });
+    expect(wasmThreadsFor('auto', preset('small-cnn'), 64, 2)).toBe(1);
   });
 
   it('counts the whole batch: the threshold falls between batch sizes of the same model', () => {
     const mlp = preset('mlp-pixels');
     const perExample = trainingMultiplyAdds(mlp)!;
-    const atLeast = Math.ceil(WASM_THREADS_MIN_MACS / perExample);
-    expect(wasmThreadsFor('auto', mlp, atLeast - 1, 4)).toBe(1);
-    expect(wasmThreadsFor('auto', mlp, atLeast, 4)).toBe(4);
+    const atLeast = Math.ceil(SPLIT_MIN_MACS / perExample);
+    expect(wasmPlanFor('auto', mlp, atLeast - 1, 4)).toEqual({ threads: 1, split: false });
+    expect(wasmPlanFor('auto', mlp, atLeast, 4)).toEqual({ threads: 2, split: true });
+  });
+
+  it('gives a model the split does not cover (batch normalization, tanh) every core in one worker from WASM_THREADS_MIN_MACS', () => {
+    const cnn = preset('small-cnn');
+    const normed: ModelSpec = { ...cnn, layers: [{ type: 'batchNormalization' }, ...cnn.layers] };
+    const tanh: ModelSpec = { ...cnn, layers: cnn.layers.map((l) => (l.type === 'dense' ? { ...l, activation: 'tanh' as const } : l)) };
+    expect(splitsBatches(cnn)).toBe(true);
+    expect(splitsBatches(normed)).toBe(false);
+    expect(splitsBatches(tanh)).toBe(false);
+    expect(wasmPlanFor('auto', normed, 64, 2)).toEqual({ threads: 2, split: false });
+    expect(wasmPlanFor('auto', tanh, 16, 2)).toEqual({ threads: 1, split: false });
+    // one core, or a batch of one row, has nothing to split
+    expect(wasmPlanFor('auto', cnn, 64, 1)).toEqual({ threads: 1, split: false });
+    expect(wasmPlanFor('split', cnn, 1, 2)).toEqual({ threads: 2, split: false });
   });
 
   it('follows a fixed choice, and leaves the count alone when the model is unknown', () => {
-    expect(wasmThreadsFor('all', preset('mlp-pixels'), 64, 2)).toBe(2);
-    expect(wasmThreadsFor('one', preset('small-cnn'), 64, 2)).toBe(1);
-    expect(wasmThreadsFor('auto', null, 64, 2)).toBeNull();
-    expect(wasmThreadsFor('all', null, 64, 2)).toBe(2);
+    expect(wasmPlanFor('all', preset('mlp-pixels'), 64, 2)).toEqual({ threads: 2, split: false });
+    expect(wasmPlanFor('one', preset('small-cnn'), 64, 2)).toEqual({ threads: 1, split: false });
+    expect(wasmPlanFor('split', preset('mlp-pixels'), 64, 2)).toEqual({ threads: 1, split: true });
+    expect(wasmPlanFor('split', preset('mlp-pixels'), 64, 4)).toEqual({ threads: 2, split: true });
+    expect(wasmPlanFor('auto', null, 64, 2)).toBeNull();
+    expect(wasmPlanFor('all', null, 64, 2)).toEqual({ threads: 2, split: false });
   });
 });
