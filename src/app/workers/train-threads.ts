@@ -30,15 +30,15 @@ export class WorkerThreads {
   /**
    * How a run of `config` trains on wasm (threads, and whether a partner worker takes half of each batch);
    * null when it does not matter or cannot be told. Workers of a pool of `workers` (the Tune stage's,
-   * training at the same time) share the cores.
+   * training at the same time, with no partners to give) share the cores and never split.
    */
-  plan(config: RunConfig, choice: WasmThreadsChoice, workers = 1): WasmPlan | null {
+  plan(config: RunConfig, choice: WasmThreadsChoice, workers?: number): WasmPlan | null {
     if (!this.isolated || (config.backend !== 'auto' && config.backend !== 'wasm')) return null;
-    return wasmPlanFor(choice, config.spec, config.hyper.batchSize, Math.max(1, Math.floor(this.cores / workers)));
+    return wasmPlanFor(choice, config.spec, config.hyper.batchSize, Math.max(1, Math.floor(this.cores / (workers ?? 1))), workers === undefined);
   }
 
   /** Before a run of `config` on `bridge`'s worker: restart an idle worker that has another count. Returns the run's plan. */
-  async fit<Api extends StoppableApi>(bridge: WorkerBridge<Api>, config: RunConfig, choice: WasmThreadsChoice, workers = 1): Promise<WasmPlan | null> {
+  async fit<Api extends StoppableApi>(bridge: WorkerBridge<Api>, config: RunConfig, choice: WasmThreadsChoice, workers?: number): Promise<WasmPlan | null> {
     const plan = this.plan(config, choice, workers);
     if (plan) await this.fitCount(bridge, plan.threads);
     return plan;

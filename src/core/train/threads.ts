@@ -49,10 +49,11 @@ export function splitsBatches(spec: ModelSpec): boolean {
 
 /**
  * How to train `spec` on wasm with `cores` cores; null when it cannot be told (no spec: a fine-tuned
- * model's layers come from its version), so the worker keeps the count it has.
+ * model's layers come from its version), so the worker keeps the count it has. `splitting` false: the
+ * caller has no partner to give (Tune's pool), so no plan splits.
  */
-export function wasmPlanFor(choice: WasmThreadsChoice, spec: ModelSpec | null, batchSize: number, cores: number): WasmPlan | null {
-  const canSplit = cores >= 2 && batchSize >= 2 && spec !== null && splitsBatches(spec);
+export function wasmPlanFor(choice: WasmThreadsChoice, spec: ModelSpec | null, batchSize: number, cores: number, splitting = true): WasmPlan | null {
+  const canSplit = splitting && cores >= 2 && batchSize >= 2 && spec !== null && splitsBatches(spec);
   if (choice === 'all') return { threads: cores, split: false };
   if (choice === 'one') return { threads: 1, split: false };
   if (choice === 'split') return canSplit ? { threads: Math.floor(cores / 2), split: true } : { threads: cores, split: false };

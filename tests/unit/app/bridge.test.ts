@@ -162,6 +162,8 @@ describe('WorkerThreads: the training worker restarts for a model that wants ano
     expect(await threads.fit(bridge, config('small-cnn'), 'all')).toEqual({ threads: 4, split: false });
     await bridge.api.echo(1);
     expect(names).toEqual(['train (1 thread)', 'train (2 threads)', 'train']);
+    // a pool's worker (Tune: no partner to give) of one gets every core for the CNN instead of the split
+    expect(await threads.fit(bridge, config('small-cnn'), 'auto', 1)).toEqual({ threads: 4, split: false });
   });
 
   it('keeps a busy worker, and never restarts for a run on another backend or on a page without isolation', async () => {

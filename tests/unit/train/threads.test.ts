@@ -64,6 +64,8 @@ describe('wasmPlanFor', () => {
     // one core, or a batch of one row, has nothing to split
     expect(wasmPlanFor('auto', cnn, 64, 1)).toEqual({ threads: 1, split: false });
     expect(wasmPlanFor('split', cnn, 1, 2)).toEqual({ threads: 2, split: false });
+    // a caller with no partner to give (Tune's pool) gets the plan without the split
+    expect(wasmPlanFor('auto', cnn, 64, 2, false)).toEqual({ threads: 2, split: false });
   });
 
   it('follows a fixed choice, and leaves the count alone when the model is unknown', () => {
