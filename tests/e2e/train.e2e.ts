@@ -319,7 +319,12 @@ test('the duration counts from the start of a run, before its first epoch ends',
 });
 
 test('the Small CNN on wasm splits each batch between two workers, and trains as one worker does', async () => {
-  /** Two epochs of the Small CNN without its dropout (so two runs can match), on wasm; the run view when done. */
+  /**
+   * Two epochs of the Small CNN without its dropout (so two runs can match) on 5 % of the digits (500
+   * rows: 8 batches of 64 an epoch, the last with 52 real rows, 20 of them in the partner's half), on
+   * wasm; the run view when done. Few steps, as the two ways sum their floats in different orders and training drifts apart
+   * from that over many steps (over two epochs of the 7,000 rows, by 0.011 in the first epoch's loss).
+   */
   const trainCnn = async () => {
     await openTrain();
     await pickDataset('MNIST digits');
@@ -328,7 +333,12 @@ test('the Small CNN on wasm splits each batch between two workers, and trains as
     await expect(page.getByTestId('layer-type-5').locator('option:checked')).toHaveText('Dropout');
     await page.getByTestId('layer-remove-5').click();
     await page.getByTestId('train-backend').selectOption('wasm');
+    await page.getByTestId('train-split-train').fill('0.05');
+    await page.getByTestId('train-split-validation').fill('0');
+    await page.getByTestId('train-split-test').fill('0.95');
+    await expect(page.getByTestId('prepare-summary')).toContainText('train 500');
     await page.getByTestId('train-epochs').fill('2');
+    await page.getByTestId('train-lr').fill('0.001');
     await page.getByTestId('train-batch').fill('64');
     const view = await startAndFinish(180_000);
     await view.getByTestId('epoch-table-toggle').click();
@@ -352,13 +362,14 @@ test('the Small CNN on wasm splits each batch between two workers, and trains as
   await expect(backend).toHaveAttribute('data-threads', '1');
   await expect(backend).toContainText('each batch split over 2 workers');
   expect(split.tensors[1]).toBe(split.tensors[0]);
-  expect(split.accuracy).toBeGreaterThanOrEqual(0.9);
+  // it learned: the second epoch's loss is below the first's
+  expect(split.losses[1]).toBeLessThan(split.losses[0]!);
 
   // the same run in one worker on one thread: the same losses, up to the order floats are summed in
   await chooseThreads('one');
   const alone = await trainCnn();
   await expect(alone.view.getByTestId('run-backend')).toHaveAttribute('data-workers', '1');
-  for (const i of [0, 1]) expect(split.losses[i]).toBeCloseTo(alone.losses[i]!, 3);
-  expect(Math.abs(split.accuracy - alone.accuracy)).toBeLessThanOrEqual(0.01);
+  for (const i of [0, 1]) expect(split.losses[i]).toBeCloseTo(alone.losses[i]!, 4);
+  expect(Math.abs(split.accuracy - alone.accuracy)).toBeLessThanOrEqual(0.002);
   await chooseThreads('auto');
 });
