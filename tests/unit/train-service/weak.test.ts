@@ -8,6 +8,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { ModelSpec } from '../../../src/core/model/model-spec';
 import { presetById } from '../../../src/core/train/presets';
 import { importIntoStore } from '../../../src/services/import';
 import { LabelService } from '../../../src/services/label';
@@ -49,6 +50,10 @@ afterAll(async () => {
   await db?.delete();
 });
 
+function withoutDropout(spec: ModelSpec): ModelSpec {
+  return { ...spec, layers: spec.layers.filter((l) => l.type !== 'dropout') };
+}
+
 function config(overrides: Partial<RunConfig> = {}): RunConfig {
   const preset = presetById('text-bag-of-words')!;
   return {
@@ -57,7 +62,9 @@ function config(overrides: Partial<RunConfig> = {}): RunConfig {
     presetId: preset.id,
     features: [{ column: 'subject' }, { column: 'body' }],
     label: 'label',
-    spec: preset.make({ input: { kind: 'tabular', features: 1 }, classes: 2 }),
+    // without the preset's dropout, whose unseeded masks moved the end model's accuracy on the covered rows
+    // by about 1 % from run to run (0.9205-0.9332 over three runs), as much as its margin over the label model
+    spec: withoutDropout(preset.make({ input: { kind: 'tabular', features: 1 }, classes: 2 })),
     baseModelId: null,
     split: { seed: 42, fractions: { train: 0.7, validation: 0.15, test: 0.15 } },
     hyper: { optimizer: 'adam', learningRate: 0.005, batchSize: 32, epochs: 6, patience: 0, classWeights: 'none' },
@@ -82,8 +89,8 @@ it('trains an end model on the label model\'s probabilities; end model > label m
   expect(w.endModel).toBeGreaterThan(w.labelModel!);
   expect(w.labelModel!).toBeGreaterThanOrEqual(w.majorityVote!);
   // the same order on the covered rows alone, where no method flips a coin. Measured (cpu, 6 epochs, 868 of
-  // 907 test rows covered): majority vote 0.9182, label model 0.9217, end model 0.9228, i.e. 797, 800 and
-  // 801 rows right: most of the end model's margin on all rows came from the 39 rows no function voted on.
+  // 907 test rows covered, the same in two runs now that nothing is random): majority vote 0.9182, label
+  // model 0.9217, end model 0.9274, i.e. 797, 800 and 805 rows right.
   const c = w.covered!;
   expect(c.majorityVote!).toBeGreaterThan(0.9);
   expect(c.labelModel!).toBeGreaterThanOrEqual(c.majorityVote!);
