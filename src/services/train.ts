@@ -405,7 +405,7 @@ export class TrainService {
     const port = ctx.partner;
     if (!port) return null;
     ctx.partner = null;
-    const made = tf.getBackend() === 'wasm' ? partnerSetupOf(tf, model, train, config.batchSize, config.classWeights ?? null, config.task === 'classification') : null;
+    const made = tf.getBackend() === 'wasm' ? await partnerSetupOf(tf, model, train, config.batchSize, config.classWeights ?? null, config.task === 'classification') : null;
     if (!made) {
       releasePartner(port);
       return null;

@@ -77,13 +77,16 @@ class Shared {
 }
 
 /** The wasm backend's view of a tensor in its heap; undefined on backends without one. */
-function inHeap(tf: TF, t: tfjs.Tensor): Float32Array | undefined {
+function heapView(tf: TF, t: tfjs.Tensor): Float32Array | undefined {
   return (tf.backend() as { typedArrayFromHeap?: (t: tfjs.TensorInfo) => Float32Array }).typedArrayFromHeap?.(t);
 }
 
-/** A tensor's values into `into` at `at`: straight from the wasm heap (no copy made on the way), else through dataSync. */
+/**
+ * A tensor's values into `into` at `at`: straight from the wasm heap (no copy made on the way). A split
+ * runs on wasm only; the dataSync is for cpu, which the unit tests also split on, and has no queue to stall.
+ */
 function copyOut(tf: TF, t: tfjs.Tensor, into: Float32Array, at: number): void {
-  into.set(inHeap(tf, t) ?? (t.dataSync() as Float32Array), at);
+  into.set(heapView(tf, t) ?? (t.dataSync() as Float32Array), at);
 }
 
 /**
@@ -228,14 +231,14 @@ export interface PartnerSetup {
  * most half of one), and the leader's end. Null when the model needs the tape (tapeless-step.ts), which
  * this split does not cover, or a batch has a single row.
  */
-export function partnerSetupOf(
+export async function partnerSetupOf(
   tf: TF,
   model: tfjs.LayersModel,
   train: TrainTensors,
   batchSize: number,
   classWeights: readonly number[] | null,
   classification: boolean,
-): { setup: PartnerSetup; partner: StepPartner } | null {
+): Promise<{ setup: PartnerSetup; partner: StepPartner } | null> {
   const maxRows = Math.floor(Math.min(batchSize, train.x.shape[0]!) / 2);
   if (maxRows < 1 || !tapelessStepOf(tf, model, classification)) return null;
   const sizes = model.trainableWeights.map((w) => w.read().size);
@@ -246,9 +249,9 @@ export function partnerSetupOf(
     sizes,
     maxRows,
     topology: model.toJSON(null, false),
-    x: train.x.dataSync() as Float32Array,
+    x: (await train.x.data()) as Float32Array,
     xShape: train.x.shape,
-    y: train.y.dataSync() as Float32Array,
+    y: (await train.y.data()) as Float32Array,
     yShape: train.y.shape,
     classWeights: classWeights ? [...classWeights] : null,
     classification,
@@ -382,17 +385,16 @@ type ToLeader = { kind: 'ready' } | { kind: 'failed'; message: string };
 
 /**
  * The leader: hand `setup` to the partner at the other end of `port` (x and y are transferred) and wait
- * until it has built the model; null, with the partner's reason in `why`, when it could not or did not
- * answer within `timeoutMs`.
+ * until it has built the model; null when it could not or did not answer within `timeoutMs` (the run then
+ * trains alone).
  */
-export function connectPartner(port: MessagePort, setup: PartnerSetup, partner: StepPartner, why: (message: string) => void = () => {}, timeoutMs = 30_000): Promise<StepPartner | null> {
+export function connectPartner(port: MessagePort, setup: PartnerSetup, partner: StepPartner, timeoutMs = 30_000): Promise<StepPartner | null> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => answer({ kind: 'failed', message: `no answer within ${timeoutMs / 1000} s` }), timeoutMs);
     const answer = (reply: ToLeader) => {
       clearTimeout(timer);
       port.onmessage = null;
       if (reply.kind === 'ready') return resolve(partner);
-      why(reply.message);
       port.close();
       resolve(null);
     };

@@ -64,8 +64,3 @@ export function wasmPlanFor(choice: WasmThreadsChoice, spec: ModelSpec | null, b
   if (canSplit && macs >= SPLIT_MIN_MACS) return { threads: Math.floor(cores / 2), split: true };
   return { threads: macs >= WASM_THREADS_MIN_MACS ? cores : 1, split: false };
 }
-
-/** The thread count of wasmPlanFor's plan. */
-export function wasmThreadsFor(choice: WasmThreadsChoice, spec: ModelSpec | null, batchSize: number, cores: number): number | null {
-  return wasmPlanFor(choice, spec, batchSize, cores)?.threads ?? null;
-}

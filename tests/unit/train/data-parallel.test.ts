@@ -69,7 +69,7 @@ async function fit(config: Partial<TrainConfig>, n: number, split: boolean) {
   const trainer = new Trainer(tf, model, full);
   toDispose.push(trainer);
   const train = images(n);
-  const made = split ? partnerSetupOf(tf, model, train, full.batchSize, full.classWeights ?? null, true) : null;
+  const made = split ? await partnerSetupOf(tf, model, train, full.batchSize, full.classWeights ?? null, true) : null;
   if (split && !made) throw new Error('no partner setup');
   const same = made ? await sameThreadPartner(made.setup, made.partner) : null;
   const result = await trainer.fit({ train, partner: same?.partner ?? null });
@@ -116,7 +116,7 @@ describe.each(['cpu', 'wasm'] as const)('a batch split with a partner, on %s', (
     const model = buildModel(tf, CNN);
     toDispose.push(model);
     const train = images(8);
-    const made = partnerSetupOf(tf, model, train, 8, null, true)!;
+    const made = (await partnerSetupOf(tf, model, train, 8, null, true))!;
     const session = await PartnerSession.start(tf, made.setup);
     toDispose.push(session);
     const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -139,24 +139,24 @@ describe.each(['cpu', 'wasm'] as const)('a batch split with a partner, on %s', (
 });
 
 describe('the split', () => {
-  it('a leader waiting for a partner that never answers gives up with a message', () => {
+  it('a leader waiting for a partner that never answers gives up with a message', async () => {
     const model = buildModel(tf, CNN);
     toDispose.push(model);
-    const made = partnerSetupOf(tf, model, images(4), 4, null, true)!;
+    const made = (await partnerSetupOf(tf, model, images(4), 4, null, true))!;
     const slow = new StepPartner(made.setup.buffer, made.setup.sizes, made.setup.maxRows, 50);
     const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
     slow.send(tf, vars, new Int32Array([2, 3]), 2, 4);
     expect(() => tf.tidy(() => void slow.receive(tf, vars))).toThrow('the second training worker did not answer within 0.05 s');
   });
 
-  it('covers only what the tapeless step trains, and batches of two rows or more', () => {
+  it('covers only what the tapeless step trains, and batches of two rows or more', async () => {
     const train = images(6);
     const cnn = buildModel(tf, CNN);
     const normed = buildModel(tf, { ...CNN, layers: [{ type: 'batchNormalization' }, ...CNN.layers] });
     toDispose.push(cnn, normed);
-    expect(partnerSetupOf(tf, normed, train, 4, null, true)).toBeNull();
-    expect(partnerSetupOf(tf, cnn, train, 1, null, true)).toBeNull();
+    expect(await partnerSetupOf(tf, normed, train, 4, null, true)).toBeNull();
+    expect(await partnerSetupOf(tf, cnn, train, 1, null, true)).toBeNull();
     // the partner's half of a batch larger than the data is half the data
-    expect(partnerSetupOf(tf, cnn, train, 64, null, true)!.partner.maxRows).toBe(3);
+    expect((await partnerSetupOf(tf, cnn, train, 64, null, true))!.partner.maxRows).toBe(3);
   });
 });

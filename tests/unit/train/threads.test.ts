@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { trainingMultiplyAdds, type ModelSpec } from '../../../src/core/model/model-spec';
-import { SPLIT_MIN_MACS, splitsBatches, wasmPlanFor, wasmThreadsFor } from '../../../src/core/train/threads';
+import { SPLIT_MIN_MACS, splitsBatches, wasmPlanFor } from '../../../src/core/train/threads';
 import { ALL_PRESETS } from '../../../src/app/train-presets';
 
 const MNIST = { input: { kind: 'image' as const, height: 28, width: 28, channels: 1 }, classes: 10 };
@@ -41,7 +41,7 @@ describe('wasmPlanFor', () => {
     expect(wasmPlanFor('auto', preset('mlp-pixels'), 64, 8)).toEqual({ threads: 1, split: false });
     expect(wasmPlanFor('auto', preset('small-cnn'), 64, 8)).toEqual({ threads: 4, split: true });
     expect(wasmPlanFor('auto', preset('small-cnn'), 64, 2)).toEqual({ threads: 1, split: true });
-    expect(wasmThreadsFor('auto', preset('small-cnn'), 64, 2)).toBe(1);
+    expect(wasmPlanFor('auto', preset('small-cnn'), 64, 2)!.threads).toBe(1);
   });
 
   it('counts the whole batch: the threshold falls between batch sizes of the same model', () => {
