@@ -67,8 +67,17 @@ export class NewRunForm {
   readonly transformSlots = $derived.by(() => this.transformOutputs.reduce((sum, o) => sum + (o.chosen ? o.size : 0), 0));
   readonly issues = $derived.by(() => [...rules.draftIssues(draft), ...rules.transformIssues(draft, this.transform)]);
   readonly usable = $derived.by(() => usableColumns(draft.task, this.columns, draft.label));
+  /**
+   * A preset was chosen (or the data changed) and its layers wait for the prepared input: the editor is
+   * not offered until they come, as edits made now would be replaced by them.
+   */
+  readonly layersPending = $derived.by(() => {
+    if (this.base || !this.preset) return false;
+    if (draft.layersFor === '') return true;
+    return this.prepared !== null && draft.layersFor !== rules.layersKey(this.preset, this.prepared.input);
+  });
   readonly canStart = $derived.by(() => {
-    const specOk = this.base ? true : this.report !== null && this.report.issues.length === 0;
+    const specOk = this.base ? true : !this.layersPending && this.report !== null && this.report.issues.length === 0;
     return !!this.prepared && !this.prepareError && !this.preparing && specOk && this.issues.length === 0;
   });
 
@@ -120,14 +129,18 @@ export class NewRunForm {
       return () => clearTimeout(timer);
     });
 
-    // Layers come from the preset when the preset or the kind of input changes; edits are kept otherwise.
+    // Layers come from the preset when the preset or the kind of input changes, or when a preset is
+    // chosen again (it clears layersFor); edits are kept otherwise. Reading layersFor here applies a
+    // chosen preset at once: otherwise choosing the same preset again reset nothing until the next
+    // prepare landed, and that undid the edits made in between.
     $effect(() => {
       const p = this.prepared;
       const preset = this.preset;
+      const applied = draft.layersFor;
       if (!p || this.base || !preset) return;
       const key = rules.layersKey(preset, p.input);
+      if (applied === key) return;
       untrack(() => {
-        if (draft.layersFor === key) return;
         draft.layers = preset.make({ input: p.input, classes: p.classes?.length }).layers;
         draft.layersFor = key;
       });
