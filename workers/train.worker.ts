@@ -29,7 +29,7 @@ import { OptimizeService } from '../src/services/optimize';
 import { EvaluateService } from '../src/services/evaluate';
 import { activateBackend, recordInitErrors } from '../src/core/train/activate';
 import { BackendSelector, checkCacheKey } from '../src/core/train/backends';
-import { indexedDbCheckCache } from '../src/services/backend-check-cache';
+import { indexedDbCheckCache, indexedDbTimingCache } from '../src/services/backend-check-cache';
 import { registerWebGPUWithRetry } from '../src/core/train/webgpu';
 import { registerWasmTrainingKernels } from '../src/core/train/wasm-kernels';
 import { servePartner } from '../src/core/train/data-parallel';
@@ -44,17 +44,21 @@ setWasmPaths({
 // XNNPACK's pool on every core, or on the count this worker's name asks for (app/workers/train-threads.ts);
 // TF.js loads the threaded build only when this worker is cross-origin isolated (the service worker's
 // COOP/COEP, protocol/isolation.ts), else the single-threaded SIMD one
-setThreadsCount(threadsOfWorkerName(self.name) ?? Math.max(1, navigator.hardwareConcurrency || 1));
+const wasmThreads = threadsOfWorkerName(self.name) ?? Math.max(1, navigator.hardwareConcurrency || 1);
+setThreadsCount(wasmThreads);
 unbundledPthreadScript(wasmThreadedScript);
 registerWebGPUWithRetry();
 // convolution gradients and faster matrix products for wasm, which TF.js 4.22 lacks (issue 16)
 registerWasmTrainingKernels();
 recordInitErrors(BACKEND_NAMES);
 
+const checkKey = checkCacheKey(navigator.userAgent, self.crossOriginIsolated);
 const selector = new BackendSelector((name) => (name === 'wasm' ? withUncappedThreads(() => activateBackend(name)) : activateBackend(name)), {
   // the check is saved per browser and TF.js version: a new worker, or Settings, reuses it
-  cache: { store: indexedDbCheckCache(), key: checkCacheKey(navigator.userAgent, self.crossOriginIsolated) },
+  cache: { store: indexedDbCheckCache(), key: checkKey },
 });
+// a model's step times on the backends, saved by its first 'auto' run; wasm's depend on this worker's threads
+const timings = indexedDbTimingCache(JSON.stringify([checkKey, wasmThreads]));
 
 // Training runs and the registry. Backend probes reuse the Settings page's results when there are any.
 let probed: Promise<unknown> | null = null;
@@ -66,6 +70,7 @@ const backends: BackendControl = {
   async use(name) {
     await selector.use(name);
   },
+  timings,
   wasmThreads() {
     try {
       return getThreadsCount();
@@ -100,8 +105,10 @@ let partnersEnded = 0;
 const api: TrainWorkerApi = {
   idle: async () => runningJobs() === 0 && training.activeRuns.length === 0 && !chosenByHand && partnersEnded === partnered,
 
-  probeBackends: (options) => {
+  probeBackends: async (options) => {
     refuseWhileTraining();
+    // checking again measures afresh: the models' saved step times go with the saved check
+    if (options?.recheck) await timings.clear().catch(() => undefined);
     return selector.probe(options);
   },
   setBackend: async (name: BackendName) => {

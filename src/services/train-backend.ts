@@ -23,6 +23,23 @@ export interface BackendControl {
   use(name: BackendName): Promise<void>;
   /** The wasm backend's thread count (1 where the page is not cross-origin isolated); undefined before wasm started. */
   wasmThreads?(): number | undefined;
+  /** Step times saved per model: an 'auto' run of a model timed before reuses them instead of timing again. */
+  timings?: TimingCache;
+}
+
+/** One model's step times on the backends, as an 'auto' choice measured them. */
+export interface SavedTimings {
+  candidates: BackendCandidate[];
+  timedAt: number;
+}
+
+/**
+ * Where step times are saved, by the probe's key (the model and its step). The store keeps them apart per
+ * browser, TF.js version, isolation and wasm thread count, and forgets them when the backends are checked again.
+ */
+export interface TimingCache {
+  get(key: string): Promise<SavedTimings | undefined>;
+  put(key: string, saved: SavedTimings): Promise<void>;
 }
 
 export interface StepProbe {
@@ -37,6 +54,17 @@ export interface StepProbe {
   task: 'classification' | 'regression';
   optimizer: OptimizerName;
   learningRate: number;
+  /** Names the model and its step's shapes, for saved timings (timingKey); without one, 'auto' always times. */
+  key?: string;
+}
+
+/**
+ * What a step's time depends on: the layers (or the model trained further), the input's and output's
+ * shapes, the batch and the optimizer. Not the seed, the learning rate or the data's values.
+ */
+export function timingKey(model: ModelSpec | { baseModelId: string }, step: Pick<StepProbe, 'featureShape' | 'outputs' | 'batch' | 'task' | 'optimizer'>): string {
+  const what = 'baseModelId' in model ? model : { ...model, seed: 0 };
+  return JSON.stringify([what, step.featureShape, step.outputs, step.batch, step.task, step.optimizer]);
 }
 
 /** The order backends are timed in: the usually fast ones first, so a slow one can be cut short. */
@@ -127,35 +155,50 @@ export async function chooseBackend(
       candidates: [{ name: requested, msPerStep, parityOk: requested === 'cpu' ? undefined : report?.parity?.ok, maxAbsDiff: report?.parity?.maxAbsDiff }],
     });
   }
+  const ordered = [...reports].sort((a, b) => TIMING_ORDER.indexOf(a.name) - TIMING_ORDER.indexOf(b.name));
+  const refusals = new Map(ordered.map((r) => [r.name, refusalOf(r, blocked)]));
+  const eligible = ordered.filter((r) => !refusals.get(r.name));
+  const saved = probe.key ? await control.timings?.get(probe.key).catch(() => undefined) : undefined;
+  // the saved times stand in only when they cover every backend that may be timed now
+  const reused = saved && eligible.every((r) => saved.candidates.some((s) => s.name === r.name && (s.msPerStep !== undefined || s.why === 'failed'))) ? saved : undefined;
   const candidates: BackendCandidate[] = [];
   let best: { name: BackendName; ms: number } | null = null;
-  const ordered = [...reports].sort((a, b) => TIMING_ORDER.indexOf(a.name) - TIMING_ORDER.indexOf(b.name));
   for (const r of ordered) {
-    if (signal?.aborted && best) break;
+    if (signal?.aborted && best && !reused) break;
     const c: BackendCandidate = { name: r.name, parityOk: r.name === 'cpu' ? undefined : r.parity?.ok, maxAbsDiff: r.parity?.maxAbsDiff };
     candidates.push(c);
-    if (!r.available || (r.name !== 'cpu' && !r.parity?.ok)) {
-      Object.assign(c, { why: r.available ? 'parity' : 'unavailable' }, r.error ? { error: r.error } : {});
+    const refusal = refusals.get(r.name);
+    if (refusal) {
+      Object.assign(c, refusal);
       continue;
     }
-    const why = blocked(r.name);
-    if (why) {
-      c.why = why;
-      continue;
+    const before = reused?.candidates.find((s) => s.name === r.name);
+    if (before) {
+      if (before.msPerStep !== undefined) c.msPerStep = before.msPerStep;
+      else Object.assign(c, { why: 'failed' }, before.error ? { error: before.error } : {});
+    } else {
+      try {
+        await control.use(r.name);
+        // 3x the best so far is out of the running: stop timing it after one step
+        c.msPerStep = await timeModelStep(tf, probe, { giveUpMs: best ? best.ms * 3 : Infinity });
+      } catch (e) {
+        Object.assign(c, { why: 'failed', error: message(e) });
+      }
     }
-    try {
-      await control.use(r.name);
-      // 3x the best so far is out of the running: stop timing it after one step
-      c.msPerStep = await timeModelStep(tf, probe, { giveUpMs: best ? best.ms * 3 : Infinity });
-      if (!best || c.msPerStep < best.ms) best = { name: r.name, ms: c.msPerStep };
-    } catch (e) {
-      Object.assign(c, { why: 'failed', error: message(e) });
-    }
+    if (c.msPerStep !== undefined && (!best || c.msPerStep < best.ms)) best = { name: r.name, ms: c.msPerStep };
   }
   // cpu qualifies unless it fails outright: its reason is the one to tell
   if (!best) throw noBackend(candidates.find((c) => c.name === 'cpu') ?? candidates[candidates.length - 1]!);
   await control.use(best.name);
-  return withThreads(control, { requested, name: best.name, msPerStep: best.ms, candidates });
+  if (!reused && probe.key && !signal?.aborted) await control.timings?.put(probe.key, { candidates, timedAt: Date.now() }).catch(() => undefined);
+  return withThreads(control, { requested, name: best.name, msPerStep: best.ms, candidates, ...(reused ? { timedAt: reused.timedAt } : {}) });
+}
+
+/** Why a backend is not timed for this model: unavailable, failed parity, or cannot train it; null when it may be. */
+function refusalOf(r: BackendReport, blocked: (name: BackendName) => 'no-conv' | null): Pick<BackendCandidate, 'why' | 'error'> | null {
+  if (!r.available || (r.name !== 'cpu' && !r.parity?.ok)) return { why: r.available ? 'parity' : 'unavailable', ...(r.error ? { error: r.error } : {}) };
+  const why = blocked(r.name);
+  return why ? { why } : null;
 }
 
 /** A wasm choice records how many threads it trains on (the run page shows it). */

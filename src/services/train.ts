@@ -29,7 +29,7 @@ import type { PrepareRequest, PrepareResult, RunOutcome, StartRunRequest, TrainE
 import type { PipetteDB } from '../store/db';
 import { holdingWriterLock } from '../store/sweep';
 import type { BackendChoice, EpochRecord, Hyperparameters, RunMetrics, RunPhase, RunRecord } from '../store/training-records';
-import { cannotTrainOn, chooseBackend, type BackendControl, type StepProbe } from './train-backend';
+import { cannotTrainOn, chooseBackend, timingKey, type BackendControl, type StepProbe } from './train-backend';
 import { unavailableReason } from '../core/train/activate';
 import { labelTaskOf, loadLabelSet, prepareData, runColumns, scoringLabels, softTargets, TableCache, weakBaselines, type LabelSetData, type PreparedData } from './train-data';
 import { evaluateModel } from './train-evaluate';
@@ -337,7 +337,8 @@ export class TrainService {
         backend = undefined;
       }
     }
-    backend ??= await chooseBackend(tf, this.#deps.backends, config.backend, this.#probe(data.stats, trainEnc, trainSoft, build, config.hyper), blocked, ctx.signal);
+    const model = spec ?? (config.baseModelId ? { baseModelId: config.baseModelId } : null);
+    backend ??= await chooseBackend(tf, this.#deps.backends, config.backend, this.#probe(data.stats, trainEnc, trainSoft, build, config.hyper, model), blocked, ctx.signal);
     if (fallback) backend = { ...backend, fallback };
     ctx.run.backend = backend;
     await ctx.update({ backend });
@@ -494,7 +495,14 @@ export class TrainService {
   }
 
   /** One batch of the real training rows, for timing the model's step on each backend. */
-  #probe(stats: PreprocessStats, enc: Encoded, soft: Float32Array | null, build: () => Promise<tfjs.LayersModel>, hyper: Hyperparameters): StepProbe {
+  #probe(
+    stats: PreprocessStats,
+    enc: Encoded,
+    soft: Float32Array | null,
+    build: () => Promise<tfjs.LayersModel>,
+    hyper: Hyperparameters,
+    model: Parameters<typeof timingKey>[0] | null,
+  ): StepProbe {
     const batch = Math.max(1, Math.min(hyper.batchSize, enc.rows));
     const size = enc.featureShape.reduce((a, b) => a * b, 1);
     const outputs = stats.label.task === 'classification' ? stats.label.classes.length : 1;
@@ -505,6 +513,7 @@ export class TrainService {
       else if (stats.label.task === 'classification') y[i * outputs + (enc.y as Int32Array)[i]!] = 1;
       else y[i] = (enc.y as Float32Array)[i]!;
     }
-    return { build, x, featureShape: enc.featureShape, y, outputs, batch, task: stats.label.task, optimizer: hyper.optimizer, learningRate: hyper.learningRate };
+    const step = { featureShape: enc.featureShape, outputs, batch, task: stats.label.task, optimizer: hyper.optimizer };
+    return { build, x, y, learningRate: hyper.learningRate, ...step, ...(model ? { key: timingKey(model, step) } : {}) };
   }
 }

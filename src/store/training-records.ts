@@ -111,6 +111,8 @@ export interface BackendChoice {
    * (absent in runs recorded before it was kept), and the error's own words.
    */
   fallback?: { from: BackendName; why?: BackendUnavailable; reason: string };
+  /** 'auto' took the candidates' times from an earlier run of the same model, timed then (services/train-backend.ts). */
+  timedAt?: number;
 }
 
 /** Cells of a dataset row as the page shows them (images as their encoded bytes). */

@@ -43,6 +43,8 @@ async function numberAttr(locator: ReturnType<Page['getByTestId']>, name = 'data
 }
 
 let penguinProbs: Record<string, number>;
+/** The first penguins run's step times per backend, as its candidates table gives them. */
+let penguinTimes: { name: string | null; ms: string | null }[];
 let bundle: Buffer;
 
 test('penguins: automatic backend, >= 0.95 test accuracy, flat tensor count, evaluation', async () => {
@@ -64,7 +66,9 @@ test('penguins: automatic backend, >= 0.95 test accuracy, flat tensor count, eva
   // the automatic choice timed this model on the backends and says which it took
   const candidates = view.getByTestId('backend-candidates').locator('tbody tr');
   await expect(candidates).toHaveCount(4);
-  const timed = (await candidates.evaluateAll((rows) => rows.map((r) => ({ name: r.getAttribute('data-backend'), ms: r.getAttribute('data-ms') }))))
+  penguinTimes = await candidates.evaluateAll((rows) => rows.map((r) => ({ name: r.getAttribute('data-backend'), ms: r.getAttribute('data-ms') })));
+  await expect(view.getByTestId('backend-saved-timings')).toHaveCount(0);
+  const timed = penguinTimes
     .filter((c) => c.ms !== '')
     .map((c) => ({ name: c.name, ms: Number(c.ms) }))
     .sort((a, b) => a.ms - b.ms);
@@ -375,4 +379,22 @@ test('the Small CNN on wasm splits each batch between two workers and learns; wi
   expect(alone.losses[1]).toBeLessThan(alone.losses[0]!);
   for (const i of [0, 1]) expect(Math.abs(split.losses[i]! - alone.losses[i]!)).toBeLessThan(1e-4);
   await chooseThreads('auto');
+});
+
+test('a second Automatic run of the penguins model starts from the step times the first one saved', async () => {
+  await openTrain();
+  await pickDataset('Palmer penguins');
+  await page.getByTestId('train-backend').selectOption('auto');
+  // the first run's split (the test before this one left 5 % for training)
+  await page.getByTestId('train-split-train').fill('0.7');
+  await page.getByTestId('train-split-validation').fill('0.15');
+  await page.getByTestId('train-split-test').fill('0.15');
+  await page.getByTestId('train-epochs').fill('1');
+  const view = await startAndFinish(150_000);
+  // the same numbers to the last digit: taken from the first run, not measured again
+  const candidates = view.getByTestId('backend-candidates').locator('tbody tr');
+  await expect(candidates).toHaveCount(4);
+  expect(await candidates.evaluateAll((rows) => rows.map((r) => ({ name: r.getAttribute('data-backend'), ms: r.getAttribute('data-ms') })))).toEqual(penguinTimes);
+  await view.getByText('Backend measurements for this model').click();
+  await expect(view.getByTestId('backend-saved-timings')).toContainText('by an earlier run of the same model');
 });

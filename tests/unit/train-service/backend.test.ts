@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildModel, type ModelSpec } from '../../../src/core/model/model-spec';
 import type { BackendReport } from '../../../src/protocol/train';
 import type { BackendName } from '../../../src/core/train/backend-types';
-import { cannotTrainOn, chooseBackend, timeModelStep, type BackendControl, type StepProbe } from '../../../src/services/train-backend';
+import { cannotTrainOn, chooseBackend, timeModelStep, timingKey, type BackendControl, type SavedTimings, type StepProbe } from '../../../src/services/train-backend';
 import { useCpu } from '../train/helpers';
 
 let tf: typeof tfjs;
@@ -111,5 +111,72 @@ describe('choosing a backend for a model', () => {
     const before = tf.memory().numTensors;
     expect(await timeModelStep(tf, probe(cnn), { warmup: 1, repeats: 2 })).toBeGreaterThan(0);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  describe('saved step times', () => {
+    const reports: BackendReport[] = [
+      { name: 'wasm', available: true, parity: ok },
+      { name: 'cpu', available: true },
+    ];
+    const keyed = (spec: ModelSpec): StepProbe => {
+      const p = probe(spec);
+      return { ...p, key: timingKey(spec, p) };
+    };
+    function withTimings(store: Map<string, SavedTimings>, used: string[], list = reports): BackendControl {
+      return { ...control(list, used), timings: { get: async (k) => store.get(k), put: async (k, v) => void store.set(k, v) } };
+    }
+
+    it('the first auto run times and saves; the next run of the same model takes the saved times and only switches', async () => {
+      const store = new Map<string, SavedTimings>();
+      const used: string[] = [];
+      const first = await chooseBackend(tf, withTimings(store, used), 'auto', keyed(mlp), (n) => cannotTrainOn(n, mlp));
+      expect(first.timedAt).toBeUndefined();
+      expect(used).toEqual(['wasm', 'cpu', first.name]);
+      expect([...store.values()]).toHaveLength(1);
+      const saved = [...store.values()][0]!;
+      // made-up times: the reused choice must follow them, not a new timing
+      saved.candidates = [
+        { name: 'wasm', msPerStep: 7, parityOk: true },
+        { name: 'cpu', msPerStep: 3 },
+      ];
+      used.length = 0;
+      const second = await chooseBackend(tf, withTimings(store, used), 'auto', { ...keyed(mlp), learningRate: 0.5 }, (n) => cannotTrainOn(n, mlp));
+      expect(second).toMatchObject({ name: 'cpu', msPerStep: 3, timedAt: saved.timedAt });
+      expect(second.candidates.map((c) => [c.name, c.msPerStep])).toEqual([['wasm', 7], ['cpu', 3]]);
+      expect(used).toEqual(['cpu']);
+    });
+
+    it('another model, batch or optimizer is timed afresh; the seed and learning rate are not part of the key', () => {
+      const p = probe(mlp);
+      const key = timingKey(mlp, p);
+      expect(timingKey({ ...mlp, seed: 9 }, p)).toBe(key);
+      expect(timingKey({ ...mlp, layers: [{ type: 'dense', units: 9, activation: 'relu' }] }, p)).not.toBe(key);
+      expect(timingKey(mlp, { ...p, batch: 16 })).not.toBe(key);
+      expect(timingKey(mlp, { ...p, optimizer: 'sgd' })).not.toBe(key);
+      expect(timingKey({ baseModelId: 'm1' }, p)).not.toBe(timingKey({ baseModelId: 'm2' }, p));
+    });
+
+    it('saved times that miss a backend which may be timed now are not used: every backend is timed again', async () => {
+      const store = new Map<string, SavedTimings>();
+      const p = keyed(mlp);
+      // saved when wasm had failed its parity check
+      store.set(p.key!, { candidates: [{ name: 'wasm', why: 'parity', parityOk: false }, { name: 'cpu', msPerStep: 3 }], timedAt: 1 });
+      const used: string[] = [];
+      const choice = await chooseBackend(tf, withTimings(store, used), 'auto', p, (n) => cannotTrainOn(n, mlp));
+      expect(choice.timedAt).toBeUndefined();
+      expect(used).toEqual(['wasm', 'cpu', choice.name]);
+      expect(store.get(p.key!)!.candidates.every((c) => c.msPerStep! > 0 && c.msPerStep !== 3)).toBe(true);
+    });
+
+    it('a cancelled timing and a backend chosen by hand save nothing', async () => {
+      const store = new Map<string, SavedTimings>();
+      const cancel = new AbortController();
+      const used: string[] = [];
+      const base = withTimings(store, used);
+      const cancelling = { ...base, use: async (name: BackendName) => (await base.use(name), cancel.abort()) };
+      await chooseBackend(tf, cancelling, 'auto', keyed(mlp), (n) => cannotTrainOn(n, mlp), cancel.signal);
+      await chooseBackend(tf, base, 'cpu', keyed(mlp), (n) => cannotTrainOn(n, mlp));
+      expect(store.size).toBe(0);
+    });
   });
 });

@@ -25,7 +25,7 @@ export const settings = defineMessages({
 
     'settings.backends.heading': 'Compute backends (TF.js)',
     'settings.backends.intro':
-      'Training runs in a background worker on one of these backends. Each one is compared with the CPU on a small network and timed on one training step; the fastest one that matches the CPU becomes active.',
+      'Training runs in a background worker on one of these backends. Each one is compared with the CPU on a small network and timed on one training step; the fastest one that matches the CPU becomes active. A run on Automatic also times its own model on each backend once; later runs of the same model reuse those times until you check again.',
     'settings.backends.check': 'Check backends',
     'settings.backends.recheck': 'Check again',
     'settings.backends.savedCheck': 'Saved check from {date} (this browser and TF.js version); check again to measure now.',
@@ -103,7 +103,7 @@ export const settings = defineMessages({
 
     'settings.backends.heading': '運算後端（TF.js）',
     'settings.backends.intro':
-      '訓練會在背景執行緒中使用下列其中一種後端執行。每個後端都會用一個小型網路和 CPU 的結果比對，並測量一個訓練步驟的時間；結果與 CPU 一致且速度最快的後端會設為使用中。',
+      '訓練會在背景執行緒中使用下列其中一種後端執行。每個後端都會用一個小型網路和 CPU 的結果比對，並測量一個訓練步驟的時間；結果與 CPU 一致且速度最快的後端會設為使用中。選擇「自動」的訓練也會在各後端為自己的模型計時一次；之後同一個模型的訓練會沿用這些時間，直到你重新檢查。',
     'settings.backends.check': '檢查後端',
     'settings.backends.recheck': '重新檢查',
     'settings.backends.savedCheck': '沿用 {date} 儲存的檢查結果（此瀏覽器與 TF.js 版本）；重新檢查即可立即重新測量。',
