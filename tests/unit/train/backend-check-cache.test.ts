@@ -1,9 +1,11 @@
 /** The backend check saved per browser and TF.js version (issue 16: Settings takes a moment, not a minute). */
+import 'fake-indexeddb/auto';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { activateBackend } from '../../../src/core/train/activate';
 import { BackendSelector, CHECK_VERSION, checkCacheKey, type BackendCheckCache, type SavedCheck } from '../../../src/core/train/backends';
 import type { BackendName } from '../../../src/core/train/backend-types';
+import { indexedDbTimingCache } from '../../../src/services/backend-check-cache';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -61,5 +63,23 @@ describe('the saved backend check', () => {
     const key = checkCacheKey('UA 1', true);
     expect(JSON.parse(key)).toEqual(['UA 1', tf.version.tfjs, CHECK_VERSION, true]);
     expect(new Set([key, checkCacheKey('UA 2', true), checkCacheKey('UA 1', false)]).size).toBe(3);
+  });
+});
+
+describe("models' saved step times in IndexedDB", () => {
+  it('are kept apart per prefix (browser and wasm threads), replaced by a newer timing, and all forgotten by clear', async () => {
+    const one = indexedDbTimingCache('browser A, 1 thread');
+    const two = indexedDbTimingCache('browser A, 2 threads');
+    const times = (ms: number) => ({ candidates: [{ name: 'wasm' as const, msPerStep: ms }], timedAt: ms });
+    await one.put('model', times(1));
+    expect(await one.get('model')).toEqual(times(1));
+    expect(await two.get('model')).toBeUndefined();
+    await two.put('model', times(2));
+    await one.put('model', times(3));
+    expect(await one.get('model')).toEqual(times(3));
+    expect(await two.get('model')).toEqual(times(2));
+    await one.clear();
+    expect(await one.get('model')).toBeUndefined();
+    expect(await two.get('model')).toBeUndefined();
   });
 });
