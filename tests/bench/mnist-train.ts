@@ -55,7 +55,7 @@ export interface RunFacts {
   status: string;
   trainRows: number;
   epochMs: number[];
-  backend: { name: Backend; msPerStep: number; threads?: number; workers?: number; candidates: { name: Backend; msPerStep?: number; error?: string }[] } | null;
+  backend: { name: Backend; msPerStep: number; threads?: number; workers?: number; timedAt?: number; candidates: { name: Backend; msPerStep?: number; error?: string }[] } | null;
 }
 
 /** The run record, read straight from IndexedDB. */

@@ -17,7 +17,9 @@
  * demo_cnn_epoch_seconds: one epoch of the demo project's MNIST digits with the form's defaults (Small
  * CNN, Automatic backend, its batch size and split) as a new user trains it, from the run record's epoch
  * time (batches, validation pass, metrics readback), and what the page estimated per epoch after the
- * first batches, as a ratio to it.
+ * first batches, as a ratio to it. demo_cnn_run_start_seconds: that run from the click to its first batch
+ * (loading and encoding the digits, timing the model on the backends); demo_cnn_run_start_saved_seconds:
+ * the same for a second run of the same model, which takes the step times the first one saved.
  */
 import { expect, test } from '@playwright/test';
 import { join } from 'node:path';
@@ -150,8 +152,15 @@ test('demo CNN epoch', async ({ browser }) => {
   await expect(page.getByTestId('prepare-summary')).toContainText('10 classes', { timeout: 120_000 });
   await expect(page.getByTestId('train-preset')).toHaveValue('small-cnn');
   await page.getByTestId('train-epochs').fill('1');
-  await expect(page.getByTestId('train-start')).toBeEnabled();
-  await page.getByTestId('train-start').click();
+  /** From the click to the first batch: loading and encoding the digits, choosing the backend. */
+  const startRun = async () => {
+    await expect(page.getByTestId('train-start')).toBeEnabled();
+    const clicked = Date.now();
+    await page.getByTestId('train-start').click();
+    await expect(page.getByTestId('run-view').getByTestId('run-step')).toHaveAttribute('data-step', 'batches', { timeout: 600_000 });
+    return (Date.now() - clicked) / 1000;
+  };
+  const firstStart = await startRun();
   const view = page.getByTestId('run-view');
   // the page's first estimate, after the first batches were timed
   await expect(view.getByTestId('run-estimate')).toBeVisible({ timeout: 600_000 });
@@ -161,5 +170,14 @@ test('demo CNN epoch', async ({ browser }) => {
   const seconds = r.epochMs[0]! / 1000;
   report('train', 'demo_cnn_epoch_seconds', seconds, 's', `informational: one epoch of ${r.trainRows} rows on ${r.backend!.name}${(r.backend!.workers ?? 1) > 1 ? ` split between ${r.backend!.workers} workers` : ''} (Automatic), the form's defaults; ${load()}`);
   report('train', 'demo_cnn_epoch_estimate_ratio', estimated / seconds, 'ratio', `informational: the page's first estimate per epoch (${estimated.toFixed(1)} s, validation counted as a third of a step until measured) over the epoch measured`);
+  report('train', 'demo_cnn_run_start_seconds', firstStart, 's', `informational: the first run, from the click to its first batch (loading and encoding the digits, timing the model on the backends); ${load()}`);
+  // the same model again: its step times were saved by the first run
+  await openTrainForm(page, 'MNIST digits');
+  await expect(page.getByTestId('layer-row')).toHaveCount(7);
+  await page.getByTestId('train-epochs').fill('1');
+  const secondStart = await startRun();
+  await expect(view.getByTestId('run-status')).toHaveAttribute('data-status', 'done', { timeout: 1_200_000 });
+  const again = await runFacts(page, (await view.getAttribute('data-run-id'))!);
+  report('train', 'demo_cnn_run_start_saved_seconds', secondStart, 's', `informational: the same model's next run, its step times saved by the first (${again.backend?.timedAt ? 'reused' : 'timed again'}); ${load()}`);
   await page.context().close();
 });
