@@ -2,7 +2,10 @@ import { unzlibSync, zipSync, zlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { importImages, labelOf } from '../../../src/core/data/images';
 import type { ImageCheck } from '../../../src/core/data/types';
-import { crc32, encodePng, imageSize, pngProblem, sniffImage } from '../../../src/core/data/png';
+import { encode as fastPngEncode } from 'fast-png';
+import { readFileSync } from 'node:fs';
+import { unzipSync } from 'fflate';
+import { crc32, decodePlainPng, encodePng, imageSize, pngProblem, sniffImage } from '../../../src/core/data/png';
 import { chunkedSource, expectDataError, importOne, MemorySink, source } from './helpers';
 
 function u32be(b: Uint8Array, at: number): number {
@@ -255,3 +258,50 @@ describe('images that do not decode', () => {
     expect(summary.warnings.map((w) => [w.code, w.params])).toEqual([['undecodable-files', { count: 1, examples: 'cats/odd.png' }]]);
   });
 });
+
+describe('decoding plain PNGs for training (decodePlainPng)', () => {
+  /** The PNG with one more chunk before IDAT (its CRC computed). */
+  function withChunk(png: Uint8Array, type: string, data: Uint8Array): Uint8Array {
+    const idat = 33; // after the signature (8 bytes) and IHDR (25)
+    const body = new Uint8Array(4 + data.length);
+    body.set([...type].map((c) => c.charCodeAt(0)));
+    body.set(data, 4);
+    const chunk = new Uint8Array(12 + data.length);
+    new DataView(chunk.buffer).setUint32(0, data.length);
+    chunk.set(body, 4);
+    new DataView(chunk.buffer).setUint32(8 + data.length, crc32(body));
+    return new Uint8Array([...png.subarray(0, idat), ...chunk, ...png.subarray(idat)]);
+  }
+
+  it('gives the stored bytes of 8-bit gray and RGBA PNGs, with their channel count', () => {
+    const gray = Uint8Array.from([0, 17, 255, 128, 3, 200]);
+    expect(decodePlainPng(encodePng(gray, 3, 2, 1))).toEqual({ width: 3, height: 2, data: gray, channels: 1 });
+    const rgba = Uint8Array.from({ length: 16 }, (_, i) => (i * 37) % 256);
+    expect(decodePlainPng(encodePng(rgba, 2, 2, 4))).toEqual({ width: 2, height: 2, data: rgba, channels: 4 });
+  });
+
+  it("a demo digit: the pixels Chromium's createImageBitmap and a canvas give", () => {
+    // Chromium 156, createImageBitmap(premultiplyAlpha 'none', colorSpaceConversion 'none') drawn on an
+    // OffscreenCanvas, red channel of mnist/0/0000.png: sum 31,095, 176 nonzero, row 14 below (all 10,000
+    // digits matched fast-png's values byte for byte in the same probe)
+    const png = unzipSync(readFileSync('public/demo/mnist.zip'), { filter: (f) => f.name === 'mnist/0/0000.png' })['mnist/0/0000.png']!;
+    const img = decodePlainPng(png)!;
+    expect([img.width, img.height, img.channels]).toEqual([28, 28, 1]);
+    expect(img.data.reduce((a, b) => a + b, 0)).toBe(31095);
+    expect(img.data.filter((v) => v > 0).length).toBe(176);
+    expect(Array.from(img.data.subarray(14 * 28, 15 * 28))).toEqual([0, 0, 0, 0, 0, 0, 0, 198, 253, 190, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 253, 196, 0, 0, 0, 0, 0]);
+  });
+
+  it('leaves palette, 16-bit and transparency-chunk PNGs, other formats and broken PNGs to the browser (null)', () => {
+    const palette = fastPngEncode({ width: 2, height: 1, data: Uint8Array.from([0, 1]), depth: 8, channels: 1, palette: [[255, 0, 0], [0, 0, 255]] });
+    expect(palette[25]).toBe(3);
+    expect(decodePlainPng(palette)).toBeNull();
+    expect(decodePlainPng(fastPngEncode({ width: 2, height: 1, data: Uint16Array.from([0, 65535]), depth: 16, channels: 1 }))).toBeNull();
+    const gray = encodePng(Uint8Array.from([0, 255]), 2, 1, 1);
+    expect(decodePlainPng(gray)).not.toBeNull();
+    expect(decodePlainPng(withChunk(gray, 'tRNS', Uint8Array.from([0, 0])))).toBeNull();
+    expect(decodePlainPng(Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, ...new Array(40).fill(0)]))).toBeNull();
+    expect(decodePlainPng(gray.subarray(0, gray.length - 20))).toBeNull();
+  });
+});
+
