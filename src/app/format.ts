@@ -2,7 +2,7 @@
 import { codedErrorData, type CodedErrorKind, type SerializedOf } from '../core/coded-errors';
 import { COLUMN_TYPES } from '../core/data/types';
 import type { SchemaIssue } from '../core/validate/schema';
-import type { BackendRefusal } from '../store/training-records';
+import type { BackendCandidate, BackendRefusal } from '../store/training-records';
 import type { BackendUnavailable } from '../core/train/backend-types';
 import type { NotZipWhat } from '../core/model/bundle';
 import type { TrainErrorWhy } from '../core/model/errors';
@@ -239,6 +239,13 @@ export function backendUnavailableText(reason: BackendUnavailable, detail = ''):
 export function backendRefusal(why: BackendRefusal, c: { maxAbsDiff?: number | string; diff?: number | string; error?: string; detail?: number | string }): string {
   const diff = c.maxAbsDiff ?? c.diff;
   return t(`train.backendWhy.${why}`, { diff: typeof diff === 'number' ? n(diff, { maximumSignificantDigits: 3 }) : (diff ?? '?'), detail: String(c.error ?? c.detail ?? '') });
+}
+
+/** A backend's parity check against cpu in a run's backend table: cpu is the reference; one not checked (unavailable) has none. */
+export function candidateParity(c: Pick<BackendCandidate, 'name' | 'parityOk'>): string {
+  if (c.name === 'cpu') return t('train.run.parityReference');
+  if (c.parityOk === undefined) return '—';
+  return t(c.parityOk ? 'train.run.parityOk' : 'train.run.parityFailed');
 }
 
 function columnTypeName(type: string): string {

@@ -66,6 +66,9 @@ test('penguins: automatic backend, >= 0.95 test accuracy, flat tensor count, eva
   // the automatic choice timed this model on the backends and says which it took
   const candidates = view.getByTestId('backend-candidates').locator('tbody tr');
   await expect(candidates).toHaveCount(4);
+  // cpu is the parity check's reference, and only cpu (an unavailable backend was once called one too)
+  const parity = await candidates.evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-backend'), r.querySelector('[data-testid="candidate-parity"]')!.textContent]));
+  expect(parity.filter(([, text]) => text === 'reference')).toEqual([['cpu', 'reference']]);
   penguinTimes = await candidates.evaluateAll((rows) => rows.map((r) => ({ name: r.getAttribute('data-backend'), ms: r.getAttribute('data-ms') })));
   await expect(view.getByTestId('backend-saved-timings')).toHaveCount(0);
   const timed = penguinTimes
