@@ -129,7 +129,8 @@ function message(e: unknown): string {
 
 /**
  * Pick the backend for a run. 'auto': time the model on every available backend that passed parity
- * (cpu always qualifies) and activate the fastest. A named backend: activate it and time it, for the
+ * (cpu always qualifies) and activate the fastest; the times are saved by the probe's key, and a later
+ * run of the same model takes them instead of timing again. A named backend: activate it and time it, for the
  * record. Throws when the named backend cannot train this model.
  */
 export async function chooseBackend(

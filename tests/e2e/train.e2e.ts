@@ -401,3 +401,20 @@ test('a second Automatic run of the penguins model starts from the step times th
   await view.getByText('Backend measurements for this model').click();
   await expect(view.getByTestId('backend-saved-timings')).toContainText('by an earlier run of the same model');
 });
+
+test("Settings' Check again forgets the saved step times: the next run of the model times it again", async () => {
+  await page.getByTestId('nav-settings').click();
+  // the first click reads the saved check; the second, "Check again", measures anew
+  await page.getByTestId('backends-check').click();
+  await expect(page.getByTestId('backends-check')).toHaveText('Check again', { timeout: 120_000 });
+  await page.getByTestId('backends-check').click();
+  await expect(page.getByTestId('backends-checked-at')).toHaveAttribute('data-cached', 'false', { timeout: 180_000 });
+  await page.goBack();
+  await openTrain();
+  await pickDataset('Palmer penguins');
+  await expect(page.getByTestId('train-split-train')).toHaveValue('0.7');
+  await page.getByTestId('train-epochs').fill('1');
+  const view = await startAndFinish(150_000);
+  await expect(view.getByTestId('backend-candidates').locator('tbody tr')).toHaveCount(4);
+  await expect(view.getByTestId('backend-saved-timings')).toHaveCount(0);
+});
