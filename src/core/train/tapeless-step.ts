@@ -22,6 +22,27 @@ export function reluBackward(tf: TF, dy: tfjs.Tensor, x: tfjs.Tensor): tfjs.Tens
   return tf.mul(dy, tf.cast(tf.step(x), 'float32'));
 }
 
+/**
+ * The wasm kernel for a whole step of a plain dense stack (wasm-dense-step.ts); on other backends, or for
+ * nets with anything but dense layers and dropout, the step below runs kernel by kernel.
+ */
+export const DENSE_STEP_KERNEL = 'PipetteDenseStep';
+
+/** The dense step kernel's attributes, one entry per dense layer in the first three. */
+export interface DenseStepAttrs {
+  /** 1 where the layer's activation is ReLU. */
+  relu: number[];
+  /** 1 where the layer has a bias. */
+  bias: number[];
+  /** The rate of the dropout on the layer's input, 0 for none. */
+  dropout: number[];
+  /** For an unseeded dropout, the seed of the kernel's own draw of its mask. */
+  seeds: number[];
+  classification: boolean;
+  /** The batch's real rows, which the loss divides by. */
+  real: number;
+}
+
 type Pad = 'valid' | 'same';
 type Pair = [number, number];
 
@@ -132,14 +153,66 @@ function stagesOf(model: tfjs.LayersModel, classification: boolean): Stage[] | n
   return stages;
 }
 
+/** A dense layer of a plain dense stack, with the dropout on its input (if any). */
+interface DenseLayer {
+  kernel: tfjs.Variable;
+  bias: tfjs.Variable | null;
+  relu: boolean;
+  dropout: { rate: number; seed: number | undefined } | null;
+}
+
+/** The stages as dense layers, or null when there is a convolution or pool, or two dropouts in a row. */
+function denseStackOf(stages: Stage[]): DenseLayer[] | null {
+  const layers: DenseLayer[] = [];
+  let dropout: DenseLayer['dropout'] = null;
+  for (const s of stages) {
+    if (s.kind === 'conv' || s.kind === 'pool' || (s.kind === 'dropout' && dropout)) return null;
+    if (s.kind === 'dropout') dropout = { rate: s.rate, seed: s.seed };
+    if (s.kind === 'dense') {
+      layers.push({ kernel: s.kernel, bias: s.bias, relu: s.relu, dropout });
+      dropout = null;
+    }
+  }
+  return layers;
+}
+
+/** One step of a dense stack by the backend's DENSE_STEP_KERNEL (see wasm-dense-step.ts for its inputs and outputs). */
+function denseStep(tf: TF, layers: DenseLayer[], classification: boolean, xb: tfjs.Tensor, yb: tfjs.Tensor, weights: tfjs.Tensor1D, mask: tfjs.Tensor1D, real: number): TapelessStepResult {
+  const rows = xb.shape[0]!;
+  const inputs: tfjs.NamedTensorMap = { x: xb, y: yb, weights, mask };
+  layers.forEach((l, i) => {
+    inputs[`kernel${i}`] = l.kernel;
+    if (l.bias) inputs[`bias${i}`] = l.bias;
+    // a seeded Dropout layer draws the mask the stage-by-stage step draws; the kernel draws the others
+    if (l.dropout?.seed !== undefined) inputs[`uniform${i}`] = tf.randomUniform([rows, l.kernel.shape[0]!], 0, 1, 'float32', l.dropout.seed);
+  });
+  const attrs: DenseStepAttrs = {
+    relu: layers.map((l, i) => (l.relu && i < layers.length - 1 ? 1 : 0)),
+    bias: layers.map((l) => (l.bias ? 1 : 0)),
+    dropout: layers.map((l) => l.dropout?.rate ?? 0),
+    seeds: layers.map(() => Math.floor(Math.random() * 4294967296)),
+    classification,
+    real,
+  };
+  const [loss, correct, ...out] = tf.engine().runKernel(DENSE_STEP_KERNEL, inputs, attrs as unknown as tfjs.NamedAttrMap) as tfjs.Tensor[];
+  const grads = new Map<string, tfjs.Tensor>();
+  for (const l of layers) {
+    grads.set(l.kernel.name, out.shift()!);
+    if (l.bias) grads.set(l.bias.name, out.shift()!);
+  }
+  return { loss: loss as tfjs.Scalar, correct: classification ? (correct as tfjs.Scalar) : null, grads };
+}
+
 /** The hand-written step for `model`, or null when it needs the tape (see the top). */
 export function tapelessStepOf(tf: TF, model: tfjs.LayersModel, classification: boolean): TapelessStep | null {
   const stages = stagesOf(model, classification);
   if (!stages) return null;
   const firstTrainable = stages.findIndex((s) => s.kind === 'dense' || s.kind === 'conv');
   const losses = lossesFor(tf, classification);
+  const dense = denseStackOf(stages);
   return {
     run(xb, yb, weights, mask, real) {
+      if (dense && tf.getKernel(DENSE_STEP_KERNEL, tf.getBackend())) return denseStep(tf, dense, classification, xb, yb, weights, mask, real);
       const rows = xb.shape[0]!;
       // forward, keeping each stage's input and the dropout multipliers
       const inputs: tfjs.Tensor[] = [];

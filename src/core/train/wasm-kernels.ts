@@ -9,9 +9,10 @@
  * hands the cases it does not cover to the backend's own.
  */
 import * as tf from '@tensorflow/tfjs';
-import { RELU_GRAD_KERNEL, reluBackward } from './tapeless-step';
+import { DENSE_STEP_KERNEL, RELU_GRAD_KERNEL, reluBackward } from './tapeless-step';
 import { ADAM_KERNEL } from './fused-adam';
 import { conv2DBackpropFilter, conv2DBackpropInput, maxPoolGrad } from './wasm-conv-kernels';
+import { denseStep } from './wasm-dense-step';
 import { batchMatMul, fusedMatMul } from './wasm-matmul';
 import { natives, type Info, type KernelArgs } from './wasm-kernel-base';
 import { adam, add, gatherV2, identity, reluGrad, sum, transpose } from './wasm-step-kernels';
@@ -32,6 +33,7 @@ const OURS: Record<string, (args: KernelArgs) => Info | Info[]> = {
   [RELU_GRAD_KERNEL]: reluGrad,
   Identity: identity,
   [ADAM_KERNEL]: adam,
+  [DENSE_STEP_KERNEL]: denseStep,
 };
 
 /**

@@ -33,6 +33,12 @@ const CNN: ModelSpec = {
   seed: 5,
 };
 
+/** The same images through dense layers only (on wasm one DENSE_STEP_KERNEL call a step, wasm-dense-step.ts). */
+const MLP: ModelSpec = {
+  ...CNN,
+  layers: [{ type: 'flatten' }, { type: 'dense', units: 12, activation: 'relu' }, { type: 'dense', units: 6, activation: 'relu' }],
+};
+
 /** n images whose class is the brightest third of the image (top, middle, bottom), with noise. */
 function images(n: number): TrainTensors {
   const x = new Float32Array(n * 64);
@@ -62,8 +68,8 @@ async function sameThreadPartner(setup: PartnerSetup, partner: StepPartner): Pro
   return { partner, steps: () => steps, session };
 }
 
-async function fit(config: Partial<TrainConfig>, n: number, split: boolean) {
-  const model = buildModel(tf, CNN);
+async function fit(config: Partial<TrainConfig>, n: number, split: boolean, spec = CNN) {
+  const model = buildModel(tf, spec);
   toDispose.push(model);
   const full: TrainConfig = { task: 'classification', optimizer: 'adam', learningRate: 0.02, batchSize: 10, epochs: 3, seed: 3, ...config };
   const trainer = new Trainer(tf, model, full);
@@ -85,14 +91,16 @@ describe.each(['cpu', 'wasm'] as const)('a batch split with a partner, on %s', (
   // 37 rows in batches of 10: the last batch has 7 real rows, 2 of them in the partner's half; batches
   // of 9 split 5 + 4; 23 rows in 10s leave 3 real rows, none in the partner's half
   it.each([
-    { rows: 37, batchSize: 10, classWeights: null },
-    { rows: 37, batchSize: 9, classWeights: [1, 2.5, 0.5] },
-    { rows: 23, batchSize: 10, classWeights: [0.7, 1, 1.6] },
-  ])('$rows rows in batches of $batchSize (class weights $classWeights) train the same weights as unsplit', async ({ rows, batchSize, classWeights }) => {
+    { net: 'CNN', rows: 37, batchSize: 10, classWeights: null },
+    { net: 'CNN', rows: 37, batchSize: 9, classWeights: [1, 2.5, 0.5] },
+    { net: 'CNN', rows: 23, batchSize: 10, classWeights: [0.7, 1, 1.6] },
+    { net: 'MLP', rows: 37, batchSize: 9, classWeights: [1, 2.5, 0.5] },
+  ])('$net: $rows rows in batches of $batchSize (class weights $classWeights) train the same weights as unsplit', async ({ net, rows, batchSize, classWeights }) => {
+    const spec = net === 'MLP' ? MLP : CNN;
     const before = tf.memory().numTensors;
     const config = { batchSize, classWeights };
-    const alone = await fit(config, rows, false);
-    const split = await fit(config, rows, true);
+    const alone = await fit(config, rows, false, spec);
+    const split = await fit(config, rows, true, spec);
     expect(split.steps).toBe(3 * Math.ceil(rows / batchSize));
     expect(split.result.status).toBe('completed');
     for (const [i, h] of split.result.history.entries()) {

@@ -136,6 +136,44 @@ describe.each(['cpu', 'wasm'] as const)('the step without the tape, on %s', (bac
     model.dispose();
   });
 
+  it('an unseeded dropout drops about its rate, the same inputs forward and backward, a new draw each step', async () => {
+    await tf.setBackend(backend);
+    // one row through Dense(2048, relu) -> Dropout(0.25) -> Dense(3, softmax, small weights: no unit's
+    // gradient is 0): every hidden unit is 1 before the dropout, so the head's kernel gradient (a^T dz) has a zero row exactly where a unit was
+    // dropped, and the first layer's (x^T dh) a zero column exactly where the backward pass dropped it
+    const units = 2048;
+    const m = tf.sequential();
+    m.add(tf.layers.dense({ inputShape: [2], units, activation: 'relu', kernelInitializer: tf.initializers.constant({ value: 0.5 }) }));
+    m.add(tf.layers.dropout({ rate: 0.25 }));
+    m.add(tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.randomUniform({ minval: -0.01, maxval: 0.01, seed: 3 }) }));
+    const step = tapelessStepOf(tf, m, true)!;
+    const [xb, yb, one] = [tf.tensor2d([[1, 1]]), tf.tensor2d([[0, 1, 0]]), tf.tensor1d([1])];
+    const head = m.layers[2]!.getWeights()[0]!.arraySync() as number[][];
+    const dropped = () => {
+      const { grads } = step.run(xb, yb, one, one, 1);
+      const byName = (layer: number, i: number) => grads.get(m.layers[layer]!.trainableWeights[i]!.originalName)!;
+      const dW2 = byName(2, 0).arraySync() as number[][];
+      const dz = byName(2, 1).arraySync() as number[];
+      const dW1 = byName(0, 0).arraySync() as number[][];
+      const forward: boolean[] = dW2.map((row) => row.every((v) => v === 0));
+      const backward: boolean[] = dW1[0]!.map((v) => v === 0);
+      expect(backward).toEqual(forward);
+      // a kept unit passes its gradient scaled by 1 / 0.75, as tf.dropout does
+      const i = forward.indexOf(false);
+      const dh = head[i]!.reduce((sum, w, c) => sum + w * dz[c]!, 0);
+      expect(dW1[0]![i]! / dh).toBeCloseTo(1 / 0.75, 5);
+      expect(dW2[i]![1]! / dz[1]!).toBeCloseTo(1 / 0.75, 5);
+      return forward;
+    };
+    const first = dropped();
+    const share = first.filter(Boolean).length / units;
+    // 0.25 +- 4 standard deviations of a share of 2,048 draws (0.0096)
+    expect(Math.abs(share - 0.25)).toBeLessThan(0.04);
+    const second = dropped();
+    expect(second.some((d, i) => d !== first[i])).toBe(true);
+    m.dispose();
+  });
+
   it("gives the tape's regression loss and gradients", async () => {
     await tf.setBackend(backend);
     const model = buildModel(tf, presetById('mlp-regressor')!.make({ input: { kind: 'tabular', features: 7 } }));
