@@ -27,6 +27,8 @@ class TrainState {
   /** Live progress of runs this tab trains, by run id. */
   progress = $state.raw<Record<string, BatchProgress>>({});
   phase = $state.raw<Record<string, RunPhase>>({});
+  /** The backend an Automatic run is timing its model on now, by run id. */
+  timing = $state.raw<Record<string, { backend: BackendName; index: number; count: number }>>({});
   /** The training time of runs this tab trains, as the worker last said it, and when (Date.now()) it said so. */
   elapsed = $state.raw<Record<string, { ms: number; at: number }>>({});
   /** Runs this tab's worker is training (or has paused). */
@@ -39,6 +41,7 @@ class TrainState {
   #onEvent = Comlink.proxy((e: TrainEvent) => {
     if (e.kind === 'batch') this.progress = { ...this.progress, [e.runId]: e.progress };
     else if (e.kind === 'phase') this.phase = { ...this.phase, [e.runId]: e.phase };
+    else if (e.kind === 'timing') this.timing = { ...this.timing, [e.runId]: { backend: e.backend, index: e.index, count: e.count } };
     if (e.kind !== 'parked') this.elapsed = { ...this.elapsed, [e.runId]: { ms: e.elapsedMs, at: Date.now() } };
   });
 

@@ -105,6 +105,8 @@ export interface StartRunRequest {
 /** `elapsedMs`: the run's training time so far, over every execution of it, pauses left out. */
 export type TrainEvent =
   | { kind: 'phase'; runId: string; phase: RunPhase; elapsedMs: number }
+  /** In the 'backend' phase of an Automatic run: the backend being timed now, `index` of the `count` it times. */
+  | { kind: 'timing'; runId: string; backend: BackendName; index: number; count: number; elapsedMs: number }
   /** Every part of an epoch (batches, validation, metrics, checkpoint) with its measured times (core/train/progress.ts). */
   | { kind: 'batch'; runId: string; progress: BatchProgress; elapsedMs: number }
   /** An epoch ended and its checkpoint is written (the Tune stage's per-epoch objective, its pruner). */

@@ -141,11 +141,14 @@ export async function chooseBackend(
   blocked: (name: BackendName) => 'no-conv' | null,
   /** A cancelled run stops timing once one backend is timed (a CNN step on a software GPU takes seconds). */
   signal?: AbortSignal,
+  /** Before each backend is timed: which, and its place among those this choice times (for the progress). */
+  onTiming?: (name: BackendName, index: number, count: number) => void,
 ): Promise<BackendChoice> {
   const reports = await control.reports();
   if (requested !== 'auto') {
     const why = blocked(requested);
     if (why) throw noBackend({ name: requested, why });
+    onTiming?.(requested, 1, 1);
     await control.use(requested);
     const report = reports.find((r) => r.name === requested);
     const msPerStep = await timeModelStep(tf, probe);
@@ -162,6 +165,7 @@ export async function chooseBackend(
   const saved = probe.key ? await control.timings?.get(probe.key).catch(() => undefined) : undefined;
   // the saved times stand in only when they cover every backend that may be timed now
   const reused = saved && eligible.every((r) => saved.candidates.some((s) => s.name === r.name && (s.msPerStep !== undefined || s.why === 'failed'))) ? saved : undefined;
+  const toTime = reused ? [] : eligible.map((r) => r.name);
   const candidates: BackendCandidate[] = [];
   let best: { name: BackendName; ms: number } | null = null;
   for (const r of ordered) {
@@ -179,6 +183,7 @@ export async function chooseBackend(
       else Object.assign(c, { why: 'failed' }, before.error ? { error: before.error } : {});
     } else {
       try {
+        onTiming?.(r.name, toTime.indexOf(r.name) + 1, toTime.length);
         await control.use(r.name);
         // 3x the best so far is out of the running: stop timing it after one step
         c.msPerStep = await timeModelStep(tf, probe, { giveUpMs: best ? best.ms * 3 : Infinity });

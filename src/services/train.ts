@@ -25,7 +25,7 @@ import { splitRecord } from '../core/model/split';
 import { resolveSpec, trainConfigOf } from '../core/train/run-setup';
 import { PauseGate, toTensors, Trainer, type Checkpoint, type FitResult, type TrainConfig, type TrainTensors } from '../core/train/trainer';
 import { connectPartner, partnerSetupOf, releasePartner, type StepPartner } from '../core/train/data-parallel';
-import type { PrepareRequest, PrepareResult, RunOutcome, StartRunRequest, TrainEvent } from '../protocol/train';
+import type { BackendName, PrepareRequest, PrepareResult, RunOutcome, StartRunRequest, TrainEvent } from '../protocol/train';
 import type { PipetteDB } from '../store/db';
 import { holdingWriterLock } from '../store/sweep';
 import type { BackendChoice, EpochRecord, Hyperparameters, RunMetrics, RunPhase, RunRecord } from '../store/training-records';
@@ -338,7 +338,8 @@ export class TrainService {
       }
     }
     const model = spec ?? (config.baseModelId ? { baseModelId: config.baseModelId } : null);
-    backend ??= await chooseBackend(tf, this.#deps.backends, config.backend, this.#probe(data.stats, trainEnc, trainSoft, build, config.hyper, model), blocked, ctx.signal);
+    const onTiming = (name: BackendName, index: number, count: number) => ctx.onEvent({ kind: 'timing', runId: ctx.run.id, backend: name, index, count, elapsedMs: ctx.elapsed() });
+    backend ??= await chooseBackend(tf, this.#deps.backends, config.backend, this.#probe(data.stats, trainEnc, trainSoft, build, config.hyper, model), blocked, ctx.signal, onTiming);
     if (fallback) backend = { ...backend, fallback };
     ctx.run.backend = backend;
     await ctx.update({ backend });

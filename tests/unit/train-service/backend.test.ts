@@ -70,6 +70,28 @@ describe('choosing a backend for a model', () => {
     expect(used).toEqual(['wasm', 'cpu', choice.name]);
   });
 
+  it('tells the progress which backend it is timing, of how many; none when the times are saved; the one chosen by hand', async () => {
+    const reports: BackendReport[] = [
+      { name: 'webgpu', available: false },
+      { name: 'webgl', available: true, parity: { maxAbsDiff: 0.4, tolerance: 1e-3, ok: false } },
+      { name: 'wasm', available: true, parity: ok },
+      { name: 'cpu', available: true },
+    ];
+    const said: string[] = [];
+    const tell = (name: string, index: number, count: number) => void said.push(`${name} ${index}/${count}`);
+    const store = new Map<string, SavedTimings>();
+    const keyed = { ...probe(mlp), key: 'k' };
+    const saving = { ...control(reports, []), timings: { get: async (k: string) => store.get(k), put: async (k: string, v: SavedTimings) => void store.set(k, v) } };
+    await chooseBackend(tf, saving, 'auto', keyed, (n) => cannotTrainOn(n, mlp), undefined, tell);
+    // the unavailable and the failed parity are not timed, so not counted
+    expect(said).toEqual(['wasm 1/2', 'cpu 2/2']);
+    said.length = 0;
+    await chooseBackend(tf, saving, 'auto', keyed, (n) => cannotTrainOn(n, mlp), undefined, tell);
+    expect(said).toEqual([]);
+    await chooseBackend(tf, control(reports, []), 'cpu', probe(mlp), (n) => cannotTrainOn(n, mlp), undefined, tell);
+    expect(said).toEqual(['cpu 1/1']);
+  });
+
   it('never times wasm for a convolution without its gradient kernels, and refuses it when chosen by hand', async () => {
     expect(cannotTrainOn('wasm', cnn)).toBe('no-conv');
     // with core/train/wasm-kernels.ts registered (the training worker, the command line) wasm qualifies
