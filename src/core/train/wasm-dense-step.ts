@@ -12,7 +12,7 @@ import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm
 import type { DenseStepAttrs } from './tapeless-step';
 import { MULBERRY32_STEP, mixSeed } from '../math/random';
 import { LOG_EPS } from './losses';
-import { product } from './wasm-matmul';
+import { batchMatMul, product } from './wasm-matmul';
 import { offsetOf, simd, type Info, type KernelArgs } from './wasm-kernel-base';
 
 const f = Math.fround;
@@ -80,7 +80,7 @@ export function denseStep({ inputs, backend, attrs }: KernelArgs): Info[] {
     const grads: Info[][] = [];
     for (let l = layers - 1; l >= 0; l--) {
       const [inner, cols] = [sizes[l]!, sizes[l + 1]!];
-      const dW = weightGradient(wasm, ins[l]!, d, rows, inner, cols, temp);
+      const dW = weightGradient(wasm, ins[l]!, d, inner, cols);
       outputs.push(dW);
       const layerGrads = [dW];
       if (a.bias[l]) {
@@ -91,9 +91,8 @@ export function denseStep({ inputs, backend, attrs }: KernelArgs): Info[] {
       }
       grads.unshift(layerGrads);
       if (l === 0) break;
-      const wT = temp([cols, inner]);
-      k.transpose(at(kernels[l]!), at(wT), 1, inner, cols, 1);
-      const dx = product(wasm, d, wT, rows, cols, inner);
+      // d W^T, W transposed first as the BatchMatMul kernel does it
+      const dx = batchMatMul({ inputs: { a: d, b: kernels[l]! }, attrs: { transposeA: false, transposeB: true }, backend: wasm });
       temps.push(dx);
       if (a.dropout[l]) scaleKept(view(dx), view(dx), kept[l]!, a.dropout[l]!);
       if (a.relu[l - 1]) k.relu_grad(at(dx), at(outs[l - 1]!), at(dx), rows * inner);
@@ -112,19 +111,18 @@ export function denseStep({ inputs, backend, attrs }: KernelArgs): Info[] {
  * x^T d, a dense layer's kernel gradient ([inner, cols] from x [rows, inner] and d [rows, cols]). With
  * cols a multiple of 4 and one thread, the product of a 1x1 convolution's filter gradient
  * (filter_grad_valid, reading x's columns where they lie): in Node it took 0.33 ms on the MLP preset's
- * first layer, against 0.04 + 0.36 ms for a transpose and the gemm. Else the transpose and the product.
+ * first layer, against 0.04 + 0.36 ms for a transpose and the gemm. Else the BatchMatMul kernel's
+ * transpose and product.
  */
-function weightGradient(wasm: BackendWasm, x: Info, d: Info, rows: number, inner: number, cols: number, temp: (shape: number[]) => Info): Info {
+function weightGradient(wasm: BackendWasm, x: Info, d: Info, inner: number, cols: number): Info {
   if (cols % 4 === 0 && getThreadsCount() === 1) {
     const dW = wasm.makeOutput([inner, cols], 'float32');
     (wasm.typedArrayFromHeap(dW) as Float32Array).fill(0);
     // every row a pixel whose patch is its inner values (one run of them, so rowBytes goes unused)
-    simd(wasm).filter_grad_valid(offsetOf(wasm, x), offsetOf(wasm, d), offsetOf(wasm, dW), 1, 1, rows, cols, inner, inner, 0, 4 * inner, 0, 0);
+    simd(wasm).filter_grad_valid(offsetOf(wasm, x), offsetOf(wasm, d), offsetOf(wasm, dW), 1, 1, x.shape[0]!, cols, inner, inner, 0, 4 * inner, 0, 0);
     return dW;
   }
-  const xT = temp([inner, rows]);
-  simd(wasm).transpose(offsetOf(wasm, x), offsetOf(wasm, xT), 1, rows, inner, 1);
-  return product(wasm, xT, d, inner, rows, cols);
+  return batchMatMul({ inputs: { a: x, b: d }, attrs: { transposeA: true, transposeB: false }, backend: wasm });
 }
 
 /**
